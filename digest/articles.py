@@ -1,0 +1,234 @@
+"""Articles: what editors drop into ``content/``, read into immutable objects.
+
+``name.md`` (YAML front matter + Markdown) and ``name.txt`` (raw text copied from a news
+site) are articles; ``name.en.md`` beside one is its human English translation. A file
+that cannot be used becomes a :class:`Problem` naming it and the reason, and every other
+article is still loaded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config
+from .markup import Block, parse_blocks
+from .rawtext import parse_raw_text
+from .sources import SourceError, read_source, split_front_matter
+
+ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
+TRANSLATION_SUFFIX = ".en.md"
+_DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_]?")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong with one or more content files; the build goes on without them."""
+
+    paths: tuple[Path, ...]
+    message: str
+
+    def __str__(self) -> str:
+        return f"{', '.join(str(p) for p in self.paths)}: {self.message}"
+
+
+@dataclass(frozen=True)
+class HumanTranslation:
+    """An editor's English version of an article (``name.en.md``)."""
+
+    path: Path
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Article:
+    """One source-language article, ready to translate and render."""
+
+    path: Path
+    slug: str
+    title: str
+    published: dt.datetime
+    blocks: tuple[Block, ...]
+    tags: tuple[str, ...] = ()
+    source: str | None = None
+    author: str | None = None
+    human: HumanTranslation | None = None
+    digest: str = field(default="", compare=False)
+
+    @property
+    def date(self) -> dt.date:
+        return self.published.date()
+
+
+def slugify(value: str, fallback: str = "") -> str:
+    """A single safe URL path segment: letters (any script), digits, ``-`` and ``_``.
+
+    Never empty, never ``.``/``..``, never containing ``/`` or ``\\``: a hash of the input
+    stands in when nothing else is left.
+    """
+    text = unicodedata.normalize("NFKC", value).strip().lower()
+    text = re.sub(r"[^\w\-]+", "-", text)
+    text = re.sub(r"[-_]{2,}", "-", text).strip("-_")[:80].strip("-_")
+    if not text:
+        seed = fallback or value
+        text = "a-" + hashlib.sha1(seed.encode("utf-8")).hexdigest()[:10]
+    return text
+
+
+def _published(meta_date: object, stem: str, mtime: float) -> dt.datetime:
+    if isinstance(meta_date, dt.datetime):
+        return meta_date if meta_date.tzinfo else meta_date.replace(tzinfo=dt.timezone.utc)
+    if isinstance(meta_date, dt.date):
+        return dt.datetime.combine(meta_date, dt.time(), dt.timezone.utc)
+    if isinstance(meta_date, str):
+        try:
+            parsed = dt.datetime.fromisoformat(meta_date.strip())
+        except ValueError:
+            raise SourceError(f"front matter date {meta_date!r} is not a YYYY-MM-DD date") from None
+        return _published(parsed, stem, mtime)
+    if meta_date is not None:
+        raise SourceError(f"front matter date {meta_date!r} is not a date")
+    match = _DATE_PREFIX.match(stem)
+    if match:
+        try:
+            day = dt.date(*(int(g) for g in match.groups()))
+            return dt.datetime.combine(day, dt.time(), dt.timezone.utc)
+        except ValueError:
+            pass
+    return dt.datetime.fromtimestamp(mtime, dt.timezone.utc).replace(microsecond=0)
+
+
+def _strings(value: object, key: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        value = [v for v in re.split(r"[,،]", value)]
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
+        raise SourceError(f"front matter {key} must be a list of strings")
+    return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+
+
+def _text_field(meta: dict, key: str) -> str | None:
+    value = meta.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, (str, int, float)):
+        raise SourceError(f"front matter {key} must be text")
+    return str(value).strip() or None
+
+
+_KNOWN_KEYS = {"title", "date", "slug", "tags", "source", "author", "draft"}
+
+
+def _stem(path: Path) -> str:
+    name = path.name
+    return name[: -len(TRANSLATION_SUFFIX)] if name.endswith(TRANSLATION_SUFFIX) else path.stem
+
+
+def read_article(path: Path, config: Config) -> Article:
+    """Read one article file; raises :class:`SourceError` with the reason it is unusable."""
+    src = read_source(path)
+    stem = _stem(path)
+    if path.suffix == ".txt":
+        raw = parse_raw_text(src.text, config.text.agencies, config.text.chrome)
+        meta: dict = {"source": raw.source}
+        title, blocks = raw.title, raw.blocks
+    else:
+        meta, body, _ = split_front_matter(src.text)
+        unknown = set(meta) - _KNOWN_KEYS
+        if unknown:
+            raise SourceError(f"unknown front matter key(s): {', '.join(sorted(map(str, unknown)))}")
+        title = _text_field(meta, "title")
+        if not title:
+            raise SourceError("front matter has no title")
+        blocks = parse_blocks(body)
+        if not blocks:
+            raise SourceError("has a title but no body text")
+    slug_source = _text_field(meta, "slug") or _DATE_PREFIX.sub("", stem) or stem
+    return Article(
+        path=path,
+        slug=slugify(slug_source, fallback=stem),
+        title=title,
+        published=_published(meta.get("date"), stem, src.mtime),
+        blocks=blocks,
+        tags=_strings(meta.get("tags"), "tags"),
+        source=_text_field(meta, "source"),
+        author=_text_field(meta, "author"),
+        digest=hashlib.sha256(src.text.encode("utf-8")).hexdigest(),
+    )
+
+
+def read_translation(path: Path) -> HumanTranslation:
+    """Read a human translation ``name.en.md``: front matter title plus Markdown body."""
+    src = read_source(path)
+    meta, body, _ = split_front_matter(src.text)
+    title = _text_field(meta, "title")
+    if not title:
+        raise SourceError("human translation has no title in its front matter")
+    blocks = parse_blocks(body)
+    if not blocks:
+        raise SourceError("human translation has no body text")
+    return HumanTranslation(path=path, title=title, blocks=blocks)
+
+
+def content_files(content_dir: Path) -> list[Path]:
+    """Every candidate file under ``content_dir``, skipping hidden and editor temp files."""
+    from .paths import is_ignored_name
+
+    if not content_dir.is_dir():
+        return []
+    found = []
+    for path in sorted(content_dir.rglob("*")):
+        rel = path.relative_to(content_dir)
+        if any(is_ignored_name(part) for part in rel.parts):
+            continue
+        if path.is_file() and path.name.endswith(ARTICLE_SUFFIXES):
+            found.append(path)
+    return found
+
+
+def load_articles(config: Config, reader=read_article) -> tuple[list[Article], list[Problem]]:
+    """Load every article under the content folder.
+
+    Returns the articles (newest first) and the problems found. ``reader`` lets the
+    watcher substitute a memoised reader.
+    """
+    problems: list[Problem] = []
+    articles: dict[str, Article] = {}
+    translations: dict[Path, Path] = {}
+    for path in content_files(config.content_dir):
+        if path.name.endswith(TRANSLATION_SUFFIX):
+            translations[path.parent / _stem(path)] = path
+            continue
+        try:
+            article = reader(path, config)
+        except SourceError as exc:
+            problems.append(Problem((path,), str(exc)))
+            continue
+        other = articles.get(article.slug)
+        if other is not None:
+            problems.append(Problem((other.path, path), f"both have the slug {article.slug!r}; {path.name} is skipped"))
+            continue
+        articles[article.slug] = article
+    by_stem = {a.path.parent / _stem(a.path): slug for slug, a in articles.items()}
+    for stem, path in translations.items():
+        slug = by_stem.get(stem)
+        if slug is None:
+            problems.append(Problem((path,), "human translation without an article beside it (expected "
+                                    f"{stem.name}.md or {stem.name}.txt)"))
+            continue
+        try:
+            human = read_translation(path)
+        except SourceError as exc:
+            problems.append(Problem((path,), str(exc)))
+            continue
+        a = articles[slug]
+        articles[slug] = Article(a.path, a.slug, a.title, a.published, a.blocks, a.tags, a.source,
+                                 a.author, human, a.digest)
+    ordered = sorted(articles.values(), key=lambda a: (a.published, a.slug), reverse=True)
+    return ordered, problems

@@ -1,0 +1,105 @@
+"""A build: content -> articles -> translate -> site model -> render -> file map -> write.
+
+:class:`Builder` keeps what can be reused between builds of one project (parsed articles by
+file hash, rendered pages by input hash, the loaded translator), so ``digest serve`` and
+``digest watch`` rebuild quickly. A one-off ``digest build`` is the same builder used once.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .articles import Article, Problem, load_articles, read_article
+from .config import Config
+from .output import write_site
+from .render import Renderer, load_theme
+from .report import Reporter
+from .site import Site, build_site
+from .translation import TranslationStats, Translator, translate_articles
+
+
+@dataclass
+class BuildResult:
+    """What one build did."""
+
+    site: Site
+    files: dict[str, bytes]
+    problems: list[Problem]
+    stats: TranslationStats
+    written: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    rendered: int = 0
+    seconds: float = 0.0
+    translator: str | None = None
+
+
+class Builder:
+    """Builds one project again and again, reusing unchanged work.
+
+    ``translator`` may be given (tests, benchmarks); otherwise it is loaded from the
+    configuration on first use.
+    """
+
+    def __init__(self, config: Config, reporter: Reporter | None = None,
+                 translator: Translator | None | str = "auto") -> None:
+        self.config = config
+        self.reporter = reporter or Reporter()
+        self._translator = translator
+        self._renderer = Renderer()
+        self._articles: dict[Path, tuple[tuple[int, int], Article]] = {}
+
+    @property
+    def translator(self) -> Translator | None:
+        if self._translator == "auto":
+            from .engine import load_translator
+
+            self._translator = load_translator(self.config, self.reporter)
+        return self._translator  # type: ignore[return-value]
+
+    def _read(self, path: Path, config: Config) -> Article:
+        """Read an article, reusing the last parse while its size and mtime are unchanged."""
+        st = path.stat()
+        stamp = (st.st_mtime_ns, st.st_size)
+        cached = self._articles.get(path)
+        if cached and cached[0] == stamp:
+            return cached[1]
+        article = read_article(path, config)
+        self._articles[path] = (stamp, article)
+        return article
+
+    def build(self, write: bool = True) -> BuildResult:
+        """Run every stage; write the site unless ``write`` is false.
+
+        Raises on errors that leave no site to write (bad theme, unwritable output); bad
+        content files are reported as problems and the rest is built.
+        """
+        started = time.perf_counter()
+        config = self.config
+        self.reporter.start(config)
+        articles, problems = load_articles(config, reader=self._read)
+        for problem in problems:
+            self.reporter.problem(problem)
+        english, stats = translate_articles(articles, self.translator)
+        site = build_site(config, articles, english)
+        theme = load_theme(config)
+        files = self._renderer.render(site, theme, extra=_extras)
+        result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
+                             translator=getattr(self.translator, "name", None))
+        if write:
+            outcome = write_site(files, config.output_dir)
+            result.written, result.removed = outcome.written, outcome.removed
+        result.seconds = time.perf_counter() - started
+        self.reporter.finish(result)
+        return result
+
+
+def _extras(site: Site, theme) -> dict[str, bytes]:
+    """Files beyond the pages: feeds, search index and the like (see :mod:`digest.feeds`)."""
+    return {}
+
+
+def build(config: Config, reporter: Reporter | None = None, translator="auto") -> BuildResult:
+    """Build ``config``'s project once and write it to its output folder."""
+    return Builder(config, reporter, translator).build()

@@ -1,0 +1,148 @@
+"""The ``digest`` command: build, serve, watch, models, cache.
+
+Only the standard library is imported at start-up so ``digest --help`` answers at once;
+each command imports what it needs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import __version__
+
+
+def _project_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
+                   help="project folder holding digest.toml and content/ (default: current folder)")
+    p.add_argument("--content", metavar="DIR", help="content folder (overrides paths.content)")
+    p.add_argument("--output", metavar="DIR", help="output folder (overrides paths.output)")
+    p.add_argument("--theme", metavar="NAME_OR_DIR", help="theme name under themes/, or a theme folder")
+    p.add_argument("--base-url", metavar="URL", help="base URL for this build (overrides site.base_url)")
+    p.add_argument("--strict", action="store_true", help="exit non-zero if any content file has an error")
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digest",
+        description="Build a bilingual Arabic/English news digest from content/ into a static site.",
+    )
+    parser.add_argument("--version", action="version", version=f"digest {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    p = sub.add_parser("build", help="build the site into the output folder")
+    _project_args(p)
+
+    for name, helptext in (("serve", "build, serve with live reload, rebuild on change"),
+                           ("watch", "build and rebuild on change, without a server")):
+        p = sub.add_parser(name, help=helptext)
+        _project_args(p)
+        p.add_argument("--poll", action="store_true",
+                       help="poll the file system (for network mounts, containers, WSL)")
+        if name == "serve":
+            p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+            p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+
+    p = sub.add_parser("models", help="list or install Argos Translate models")
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    mp = msub.add_parser("list", help="installed packages, marking the one builds use")
+    mp.add_argument("--project", type=Path, default=Path("."), metavar="DIR")
+    mp = msub.add_parser("install", help="install a package from the index, or --file")
+    mp.add_argument("--project", type=Path, default=Path("."), metavar="DIR")
+    mp.add_argument("source", nargs="?", help="source language code, e.g. ar")
+    mp.add_argument("target", nargs="?", help="target language code, e.g. en")
+    mp.add_argument("--file", type=Path, metavar="PATH", help="a local .argosmodel file")
+
+    p = sub.add_parser("cache", help="inspect or prune the translation cache")
+    csub = p.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
+    for action, helptext in (("stats", "entries, size and hit counts"),
+                             ("prune", "drop entries no current content uses")):
+        cp = csub.add_parser(action, help=helptext)
+        cp.add_argument("--project", type=Path, default=Path("."), metavar="DIR")
+    return parser
+
+
+def load(args: argparse.Namespace):
+    """The project configuration with command-line overrides applied."""
+    from .config import load_config
+
+    theme = getattr(args, "theme", None)
+    theme_dir = None
+    if theme and ("/" in theme or Path(theme).is_dir()):
+        theme_dir, theme = str(Path(theme).resolve()), None
+    overrides = {
+        "site": {"theme": theme, "base_url": getattr(args, "base_url", None)},
+        "paths": {"content": getattr(args, "content", None), "output": getattr(args, "output", None)},
+        "theme_dir": theme_dir,
+    }
+    return load_config(args.project, overrides)
+
+
+def cmd_build(args) -> int:
+    from .build import Builder
+    from .report import ConsoleReporter
+
+    reporter = ConsoleReporter(quiet=args.quiet)
+    result = Builder(load(args), reporter).build()
+    if result.translator is None and result.stats.segments:
+        print("note: translations are pending; run `digest models install ar en` (or "
+              "`digest models install --file PATH.argosmodel`) and build again.", file=sys.stderr)
+    return 1 if args.strict and (result.problems or reporter.warnings) else 0
+
+
+def cmd_serve(args) -> int:
+    from .preview import serve
+
+    return serve(load(args), host=args.host, port=args.port, poll=args.poll, strict=args.strict,
+                 quiet=args.quiet)
+
+
+def cmd_watch(args) -> int:
+    from .watcher import watch
+
+    return watch(load(args), poll=args.poll, strict=args.strict, quiet=args.quiet)
+
+
+def cmd_models(args) -> int:
+    from . import models
+
+    config = load(args)
+    if args.models_command == "list":
+        return models.cmd_list(config)
+    return models.cmd_install(config, args.source, args.target, args.file)
+
+
+def cmd_cache(args) -> int:
+    from . import cache
+
+    config = load(args)
+    return cache.cmd_stats(config) if args.cache_command == "stats" else cache.cmd_prune(config)
+
+
+COMMANDS = {"build": cmd_build, "serve": cmd_serve, "watch": cmd_watch, "models": cmd_models,
+            "cache": cmd_cache}
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``digest`` console script."""
+    args = make_parser().parse_args(argv)
+    from .config import ConfigError
+    from .output import OutputError
+    from .render import ThemeError
+
+    try:
+        return COMMANDS[args.command](args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (ThemeError, OutputError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,275 @@
+"""The project configuration: one typed, frozen object read from ``digest.toml``.
+
+Every field has a default, so a project without ``digest.toml`` works. Unknown keys and
+values of the wrong type are collected and reported together in one :class:`ConfigError`,
+each naming the file and the dotted key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+CONFIG_NAME = "digest.toml"
+
+DEFAULT_AGENCIES = (
+    "وكالات",
+    "رويترز",
+    "أ ف ب",
+    "أ.ف.ب",
+    "ا ف ب",
+    "فرانس برس",
+    "د ب أ",
+    "د.ب.أ",
+    "أ ب",
+    "الأناضول",
+    "سانا",
+    "واس",
+    "كونا",
+    "وام",
+    "قنا",
+    "بنا",
+    "معا",
+    "وفا",
+    "سبوتنيك",
+    "الجزيرة",
+)
+
+DEFAULT_CHROME = (
+    "إضافة تعليق جديد",
+    "أضف تعليق",
+    "أضف تعليقك",
+    "اضف تعليق",
+    "التعليقات",
+    "تعليقات",
+    "شارك",
+    "شارك الخبر",
+    "مشاركة",
+    "طباعة",
+    "اطبع",
+    "أرسل لصديق",
+    "إرسال لصديق",
+    "اقرأ أيضا",
+    "اقرأ أيضاً",
+    "اقرأ المزيد",
+    "مواضيع ذات صلة",
+    "أخبار ذات صلة",
+    "تابعونا على",
+    "كلمات مفتاحية",
+)
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The site's identity and addresses."""
+
+    title_ar: str = "الموجز"
+    """Site title on Arabic pages."""
+    title_en: str = "The Digest"
+    """Site title on English pages."""
+    base_url: str = "http://127.0.0.1:8000/"
+    """Absolute URL the site is published at; may include a sub-path such as ``/digest/``."""
+    source_language: str = "ar"
+    """Language code of the articles editors write."""
+    target_language: str = "en"
+    """Language code the articles are translated into."""
+    theme: str = "default"
+    """Theme folder name under ``themes/``; falls back to ``default`` template by template."""
+    page_size: int = 20
+    """Entries per page on the home page, indexes and tag pages."""
+
+
+@dataclass(frozen=True)
+class PathsConfig:
+    """Folders, relative to the project root."""
+
+    content: str = "content"
+    """Where editors drop articles."""
+    output: str = "site"
+    """Where the built site is written."""
+    themes: str = "themes"
+    """Where theme folders live."""
+    cache: str = ".digest-cache"
+    """Where the translation cache lives; never inside the output folder."""
+
+
+@dataclass(frozen=True)
+class TranslationConfig:
+    """How machine translation runs."""
+
+    engine: str = "argos"
+    """``argos`` to use an installed Argos Translate package, ``none`` to skip translation."""
+    beam_size: int = 4
+    """Beam width for decoding; 1 is greedy and fastest."""
+    compute_type: str = "int8"
+    """CTranslate2 compute type: ``int8``, ``int8_float32``, ``float32``, ``auto``..."""
+    device: str = "cpu"
+    """``cpu`` or ``cuda``."""
+    inter_threads: int = 2
+    """CTranslate2 parallel batches (best on 2 cores: 2 x 1)."""
+    intra_threads: int = 1
+    """CTranslate2 threads per batch."""
+    batch_tokens: int = 1024
+    """Batch size counted in source tokens."""
+    max_decoding_length: int = 256
+    """Upper bound on the length of one translated sentence, in tokens."""
+
+
+@dataclass(frozen=True)
+class TextConfig:
+    """How raw text copied from news sites is cleaned."""
+
+    agencies: tuple[str, ...] = DEFAULT_AGENCIES
+    """Lines that name a news agency; a trailing one becomes the article's source."""
+    chrome: tuple[str, ...] = DEFAULT_CHROME
+    """Leftover page widgets (comment, share, print...) dropped from raw text."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration of one project."""
+
+    root: Path = Path(".")
+    site: SiteConfig = field(default_factory=SiteConfig)
+    paths: PathsConfig = field(default_factory=PathsConfig)
+    translation: TranslationConfig = field(default_factory=TranslationConfig)
+    text: TextConfig = field(default_factory=TextConfig)
+    theme_dir: Path | None = None
+    """Set by ``--theme``: a theme folder used instead of ``themes/<site.theme>``."""
+
+    @property
+    def content_dir(self) -> Path:
+        return self.root / self.paths.content
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.paths.output
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / self.paths.cache
+
+    @property
+    def themes_dir(self) -> Path:
+        return self.root / self.paths.themes
+
+    @property
+    def base_path(self) -> str:
+        """The path part of ``base_url``, always starting and ending with ``/``."""
+        path = urlsplit(self.site.base_url).path or "/"
+        return path if path.endswith("/") else path + "/"
+
+    def language_title(self, lang: str) -> str:
+        return self.site.title_ar if lang == self.site.source_language else self.site.title_en
+
+
+class ConfigError(Exception):
+    """Every problem found in a configuration, reported at once."""
+
+    def __init__(self, path: Path | str, problems: list[str]):
+        self.path = Path(path)
+        self.problems = problems
+        lines = "\n".join(f"  {p}" for p in problems)
+        super().__init__(f"{path}: invalid configuration:\n{lines}")
+
+
+SECTIONS = {"site": SiteConfig, "paths": PathsConfig, "translation": TranslationConfig, "text": TextConfig}
+
+
+def _check(value: object, hint: object) -> object:
+    """Return ``value`` converted to ``hint`` or raise TypeError with the expected type."""
+    origin = typing.get_origin(hint)
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+    elif hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif hint is str:
+        if isinstance(value, str):
+            return value
+    elif origin is tuple:
+        (item,) = typing.get_args(hint)[:1]
+        if isinstance(value, list):
+            return tuple(_check(v, item) for v in value)
+    elif origin in (types.UnionType, typing.Union):
+        for option in typing.get_args(hint):
+            try:
+                return _check(value, option)
+            except TypeError:
+                continue
+    raise TypeError(_type_name(hint))
+
+
+def _type_name(hint: object) -> str:
+    if typing.get_origin(hint) is tuple:
+        return f"a list of {_type_name(typing.get_args(hint)[0])}"
+    return {str: "a string", int: "an integer", bool: "true or false"}.get(hint, str(hint))
+
+
+def _section(cls: type, data: dict, prefix: str, problems: list[str], overrides: dict):
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    values = {}
+    for key, value in data.items():
+        if key not in names:
+            problems.append(f"{prefix}{key}: unknown key (known: {', '.join(sorted(names))})")
+            continue
+        try:
+            values[key] = _check(value, hints[key])
+        except TypeError as exc:
+            problems.append(f"{prefix}{key}: expected {exc}, got {type(value).__name__} {value!r}")
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return cls(**values)
+
+
+_VALID = {
+    ("translation", "engine"): {"argos", "none"},
+    ("translation", "device"): {"cpu", "cuda", "auto"},
+}
+
+
+def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None) -> Config:
+    """Read ``digest.toml`` under ``root`` (if present) and apply CLI ``overrides``.
+
+    ``overrides`` maps section name to ``{key: value}``; ``None`` values are ignored so
+    unset command-line options never mask the file. Raises :class:`ConfigError` listing
+    every problem found.
+    """
+    root = Path(root)
+    path = root / CONFIG_NAME
+    overrides = overrides or {}
+    data: dict = {}
+    problems: list[str] = []
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+    for key in data:
+        if key not in SECTIONS:
+            problems.append(f"{key}: unknown section (known: {', '.join(SECTIONS)})")
+    sections = {}
+    for name, cls in SECTIONS.items():
+        raw = data.get(name, {})
+        if not isinstance(raw, dict):
+            problems.append(f"{name}: expected a table, got {type(raw).__name__}")
+            raw = {}
+        sections[name] = _section(cls, raw, f"{name}.", problems, overrides.get(name, {}))
+    for (section, key), allowed in _VALID.items():
+        value = getattr(sections[section], key)
+        if value not in allowed:
+            problems.append(f"{section}.{key}: {value!r} is not one of {', '.join(sorted(allowed))}")
+    if not urlsplit(sections["site"].base_url).scheme:
+        problems.append(f"site.base_url: {sections['site'].base_url!r} is not an absolute URL")
+    if sections["site"].page_size < 1:
+        problems.append("site.page_size: must be at least 1")
+    if problems:
+        raise ConfigError(path, problems)
+    theme_dir = overrides.get("theme_dir")
+    return Config(root=root, theme_dir=Path(theme_dir) if theme_dir else None, **sections)

@@ -1,0 +1,64 @@
+"""Raw text copied from a news site: title, paragraphs, agency line and page chrome.
+
+The first non-empty line is the title and every following line a paragraph. Leftover
+widgets of the page (comment, share, print...) are dropped wherever they stand, and a
+trailing line naming a news agency becomes the article's source.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .markup import Block
+from .sources import SourceError
+
+# Arabic diacritics and tatweel do not change what a short chrome line says.
+_MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670]")
+_SOURCE_PREFIX = re.compile(r"^(?:المصدر|مصدر|source)\s*[:：]\s*", re.I)
+
+
+@dataclass(frozen=True)
+class RawArticle:
+    """What a raw text file says."""
+
+    title: str
+    blocks: tuple[Block, ...]
+    source: str | None
+
+
+def _key(line: str) -> str:
+    """Compare lines ignoring diacritics, punctuation, spacing and alef/ya/ta-marbuta variants."""
+    line = _MARKS.sub("", line)
+    line = re.sub("[أإآ]", "ا", line).replace("ى", "ي").replace("ة", "ه")
+    line = re.sub(r"[^\w]+", " ", line)
+    return " ".join(line.split()).lower()
+
+
+def parse_raw_text(text: str, agencies: tuple[str, ...], chrome: tuple[str, ...]) -> RawArticle:
+    """Parse raw news text; ``agencies`` and ``chrome`` are the configured line lists."""
+    chrome_keys = {_key(c) for c in chrome}
+    agency_keys = {_key(a): a for a in agencies}
+    lines = [" ".join(line.split()) for line in text.split("\n")]
+    lines = [line for line in lines if line and _key(line) not in chrome_keys]
+    if not lines:
+        raise SourceError("has no text besides page chrome")
+    title, body = lines[0], lines[1:]
+    source = None
+    while body:
+        last = body[-1]
+        candidate = _SOURCE_PREFIX.sub("", last)
+        names = [n.strip() for n in re.split(r"\s*(?:[-/|،,]|و(?=\s))\s*", candidate) if n.strip()]
+        if len(last) <= 60 and (
+            _key(candidate) in agency_keys
+            or (_SOURCE_PREFIX.match(last) and candidate)
+            or (names and all(_key(n) in agency_keys for n in names))
+        ):
+            source = candidate.strip()
+            body.pop()
+            break
+        break
+    if not body:
+        raise SourceError("has a title but no paragraphs")
+    blocks = tuple(Block("paragraph", (line,), plain=True) for line in body)
+    return RawArticle(title=title, blocks=blocks, source=source)

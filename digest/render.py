@@ -1,0 +1,243 @@
+"""Rendering: the site model through a Jinja theme into a map of ``path -> bytes``.
+
+Nothing here touches the output folder; :mod:`digest.output` writes the map.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+from urllib.parse import quote
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .config import Config
+from .dates import format_date
+from .markup import Block, render_inline
+from .site import Page, Site, direction
+
+DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+
+
+def theme_dirs(config: Config) -> list[Path]:
+    """The theme search path: the chosen theme first, then the default theme."""
+    chosen = config.theme_dir or config.themes_dir / config.site.theme
+    default = config.themes_dir / "default"
+    if not default.is_dir():
+        default = DEFAULT_THEME
+    dirs = [chosen] if chosen.is_dir() else []
+    if default.resolve() not in [d.resolve() for d in dirs]:
+        dirs.append(default)
+    return dirs
+
+
+class ThemeError(Exception):
+    """A theme that cannot be used: missing folder, bad template, bad strings table."""
+
+
+def url_for(target: str, page_url: str) -> str:
+    """The relative URL from the page at ``page_url`` to the site path ``target``.
+
+    Relative links keep working wherever the site is hosted, a sub-path included.
+    """
+    depth = page_url.count("/")
+    rel = "../" * depth + target
+    return quote(rel, safe=_URL_SAFE) if rel else "./"
+
+
+_URL_SAFE = "/#?=&.-_~:%"
+
+
+def lang_attrs(lang: str) -> Markup:
+    """``lang="..." dir="..."`` for an element holding text of ``lang``."""
+    return Markup(f'lang="{escape(lang)}" dir="{direction(lang)}"')
+
+
+def render_block(block: Block, lang: str) -> Markup:
+    """One block as HTML, Latin runs isolated inside right-to-left text."""
+    rtl = direction(lang) == "rtl"
+    inline = [render_inline(t, block.plain, rtl) for t in block.texts]
+    if block.kind == "heading":
+        level = min(block.level + 1, 6)
+        return Markup(f"<h{level}>{inline[0]}</h{level}>")
+    if block.kind == "item":
+        tag = "ol" if block.ordered else "ul"
+        return Markup(f"<{tag}><li>{inline[0]}</li></{tag}>")
+    if block.kind == "quote":
+        return Markup(f"<blockquote><p>{inline[0]}</p></blockquote>")
+    if block.kind == "code":
+        return Markup(f'<pre dir="ltr"><code>{escape(block.texts[0])}</code></pre>')
+    if block.kind == "table":
+        cols = max(block.columns, 1)
+        rows = [inline[i : i + cols] for i in range(0, len(inline), cols)]
+        html = ["<table>"]
+        for r, row in enumerate(rows):
+            cell = "th" if r == 0 else "td"
+            html.append("<tr>" + "".join(f"<{cell}>{c}</{cell}>" for c in row) + "</tr>")
+        html.append("</table>")
+        return Markup("".join(html))
+    return Markup(f"<p>{inline[0]}</p>")
+
+
+def render_blocks(blocks: tuple[Block, ...], lang: str) -> Markup:
+    """A run of blocks as one flowing text, consecutive list items joined into one list."""
+    out: list[str] = []
+    open_group = None
+    for block in blocks:
+        if block.kind == "item":
+            tag = "ol" if block.ordered else "ul"
+            if open_group != (block.group, tag):
+                if open_group:
+                    out.append(f"</{open_group[1]}>")
+                out.append(f"<{tag}>")
+                open_group = (block.group, tag)
+            out.append(f"<li>{render_inline(block.texts[0], block.plain, direction(lang) == 'rtl')}</li>")
+            continue
+        if open_group:
+            out.append(f"</{open_group[1]}>")
+            open_group = None
+        out.append(render_block(block, lang))
+    if open_group:
+        out.append(f"</{open_group[1]}>")
+    return Markup("".join(out))
+
+
+def load_strings(dirs: list[Path]) -> dict[str, dict[str, str]]:
+    """The theme's interface strings per language, a chosen theme's over the default's."""
+    strings: dict[str, dict[str, str]] = {}
+    for d in reversed(dirs):
+        path = d / "strings.toml"
+        if path.is_file():
+            try:
+                table = tomllib.loads(path.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise ThemeError(f"{path}: not valid TOML: {exc}") from None
+            for lang, values in table.items():
+                strings.setdefault(lang, {}).update(values)
+    return strings
+
+
+@dataclass
+class Theme:
+    """A loaded theme: Jinja environment, strings, static files and a fingerprint."""
+
+    env: jinja2.Environment
+    strings: dict[str, dict[str, str]]
+    static: dict[str, Path]
+    fingerprint: str
+
+
+def load_theme(config: Config) -> Theme:
+    """Load the theme search path for ``config``."""
+    dirs = theme_dirs(config)
+    template_dirs = [str(d / "templates") for d in dirs if (d / "templates").is_dir()]
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(template_dirs),
+        # "default/base.html" lets a theme extend the template it overrides.
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(dirs[-1] / "templates"))}),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(lang_attrs=lang_attrs, render_block=render_block, render_blocks=render_blocks,
+                       direction=direction)
+    static: dict[str, Path] = {}
+    digest = hashlib.sha256()
+    for d in reversed(dirs):
+        for path in sorted(p for p in d.rglob("*") if p.is_file()):
+            rel = path.relative_to(d).as_posix()
+            digest.update(rel.encode() + b"\0" + path.read_bytes())
+            if rel.startswith("static/"):
+                static[rel] = path
+    return Theme(env, load_strings(dirs), static, digest.hexdigest())
+
+
+def page_context(site: Site, page: Page, theme: Theme) -> dict:
+    """The variables every template sees."""
+    config = site.config
+    strings = theme.strings.get(page.lang, {})
+
+    def t(key: str, lang: str | None = None) -> str:
+        table = theme.strings.get(lang, {}) if lang else strings
+        return table.get(key, key)
+
+    def url(target: str) -> str:
+        if page.url == "404.html":
+            # A 404 page is served at any depth: only rooted links work there.
+            return config.base_path + quote(target, safe=_URL_SAFE)
+        return url_for(target, page.url)
+
+    return {
+        "site": site,
+        "config": config,
+        "page": page,
+        "lang": page.lang,
+        "dir": page.dir,
+        "source_lang": site.source_lang,
+        "target_lang": site.target_lang,
+        "t": t,
+        "url": url,
+        "absolute_url": lambda target: config.site.base_url.rstrip("/") + "/" + quote(target, safe=_URL_SAFE),
+        "date": lambda value, lang=None: format_date(value, lang or page.lang),
+        **page.context,
+    }
+
+
+class Renderer:
+    """Renders pages, remembering each page's output by the hash of its inputs.
+
+    Kept alive between rebuilds (``digest serve``) so unchanged pages are not rendered again.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[str, tuple[str, bytes]] = {}
+        self.rendered = 0
+
+    def render(self, site: Site, theme: Theme, extra: Callable[[Site, Theme], dict[str, bytes]] | None = None) -> dict[str, bytes]:
+        """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``."""
+        files: dict[str, bytes] = {}
+        self.rendered = 0
+        memo: dict[str, tuple[str, bytes]] = {}
+        for page in site.pages:
+            key = hashlib.sha256(
+                repr((theme.fingerprint, site.config, page.url, page.template, page.lang,
+                      page.alternates, sorted(page.context.items()), _site_key(site))).encode()
+            ).hexdigest()
+            cached = self._memo.get(page.path)
+            if cached and cached[0] == key:
+                data = cached[1]
+            else:
+                try:
+                    template = theme.env.get_template(page.template)
+                    data = template.render(page_context(site, page, theme)).encode("utf-8")
+                except jinja2.TemplateError as exc:
+                    where = getattr(exc, "filename", None) or page.template
+                    line = getattr(exc, "lineno", None)
+                    raise ThemeError(f"{where}{f', line {line}' if line else ''}: {exc}") from exc
+                self.rendered += 1
+            memo[page.path] = (key, data)
+            files[page.path] = data
+        self._memo = memo
+        sitemap = theme.env.get_template("sitemap.xml")
+        files["sitemap.xml"] = sitemap.render(
+            page_context(site, site.pages[0], theme) | {"pages": site.pages}
+        ).encode("utf-8")
+        for rel, path in theme.static.items():
+            files[rel] = path.read_bytes()
+        if extra:
+            files.update(extra(site, theme))
+        return files
+
+
+def _site_key(site: Site) -> tuple:
+    """What every page depends on beyond its own context: the language switcher and nav."""
+    return (len(site.entries), tuple(t.slug for t in site.tags))

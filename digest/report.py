@@ -1,0 +1,95 @@
+"""A reporter, not a signal bus: the few things a build tells whoever runs it.
+
+The CLI prints them, tests record them, the preview server listens for ``finish``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, TextIO
+
+if TYPE_CHECKING:
+    from .articles import Problem
+    from .build import BuildResult
+    from .config import Config
+
+
+class Reporter:
+    """Receives build events; the base class ignores them."""
+
+    def start(self, config: "Config") -> None:
+        """A build begins."""
+
+    def problem(self, problem: "Problem") -> None:
+        """A content file was skipped or partly used; the build goes on."""
+
+    def warning(self, message: str) -> None:
+        """Something worth knowing that does not stop the build."""
+
+    def info(self, message: str) -> None:
+        """Progress or a hint."""
+
+    def finish(self, result: "BuildResult") -> None:
+        """A build finished and its site was written."""
+
+
+class RecordingReporter(Reporter):
+    """Keeps every event, for tests and for the preview server's error overlay."""
+
+    def __init__(self) -> None:
+        self.events: list[tuple[str, object]] = []
+
+    def start(self, config):
+        self.events.append(("start", config))
+
+    def problem(self, problem):
+        self.events.append(("problem", problem))
+
+    def warning(self, message):
+        self.events.append(("warning", message))
+
+    def info(self, message):
+        self.events.append(("info", message))
+
+    def finish(self, result):
+        self.events.append(("finish", result))
+
+    def of(self, kind: str) -> list:
+        return [value for k, value in self.events if k == kind]
+
+
+class ConsoleReporter(Reporter):
+    """Prints events for a person at a terminal (errors and warnings to stderr)."""
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None, quiet: bool = False) -> None:
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.quiet = quiet
+        self.problems = 0
+        self.warnings = 0
+
+    def problem(self, problem):
+        self.problems += 1
+        print(f"error: {problem}", file=self.err, flush=True)
+
+    def warning(self, message):
+        self.warnings += 1
+        print(f"warning: {message}", file=self.err, flush=True)
+
+    def info(self, message):
+        if not self.quiet:
+            print(message, file=self.out, flush=True)
+
+    def finish(self, result):
+        if self.quiet:
+            return
+        stats = result.stats
+        pages = sum(1 for p in result.files if p.endswith(".html"))
+        translated = (f"{stats.unique} unique texts translated by {result.translator}"
+                      if stats.calls else "no machine translation")
+        print(
+            f"built {len(result.site.entries)} articles, {pages} pages in {result.seconds:.2f} s "
+            f"({len(result.written)} files written, {len(result.removed)} removed, {translated}"
+            f"{f', {len(result.problems)} file(s) with errors' if result.problems else ''})",
+            file=self.out, flush=True,
+        )

@@ -1,0 +1,148 @@
+"""The site model: every page of both languages, decided before anything is rendered.
+
+URLs are built from slugs (never from translations) so they stay stable:
+
+- ``index.html`` (+ ``page/N/``): the bilingual digest, newest first
+- ``ar/``, ``en/`` (+ ``page/N/``): one index per language
+- ``articles/<slug>/``: the parallel page; ``articles/<slug>/ar/`` and ``.../en/`` per language
+- ``tags/<tag>/``: tag pages; ``404.html``; ``sitemap.xml``
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from .articles import Article, slugify
+from .config import Config
+from .translation import English
+
+RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "ku", "yi", "dv", "sd", "ug"}
+
+
+def direction(lang: str) -> str:
+    """``rtl`` or ``ltr`` for a language code."""
+    return "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One article in both languages, as pages and indexes see it."""
+
+    article: Article
+    english: English
+
+    @property
+    def slug(self) -> str:
+        return self.article.slug
+
+    def url(self, lang: str | None = None) -> str:
+        """Path of the parallel page (``lang=None``) or of one language's page."""
+        return f"articles/{self.slug}/" + (f"{lang}/" if lang else "")
+
+    def title(self, lang: str, source_lang: str) -> str | None:
+        return self.article.title if lang == source_lang else self.english.title
+
+
+@dataclass(frozen=True)
+class Tag:
+    name: str
+    slug: str
+    entries: tuple[Entry, ...]
+
+    @property
+    def url(self) -> str:
+        return f"tags/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Page:
+    """One HTML page to render: where it goes, with which template, in which language."""
+
+    url: str
+    template: str
+    lang: str
+    context: dict[str, Any] = field(default_factory=dict, compare=False)
+    alternates: tuple[tuple[str, str], ...] = ()
+    """``(language, url)`` of every version of this page, itself included."""
+
+    @property
+    def path(self) -> str:
+        """The output file for this page's URL."""
+        return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url
+
+    @property
+    def dir(self) -> str:
+        return direction(self.lang)
+
+
+@dataclass(frozen=True)
+class Site:
+    """Everything the renderer needs, complete and immutable."""
+
+    config: Config
+    entries: tuple[Entry, ...]
+    tags: tuple[Tag, ...]
+    pages: tuple[Page, ...]
+
+    @property
+    def source_lang(self) -> str:
+        return self.config.site.source_language
+
+    @property
+    def target_lang(self) -> str:
+        return self.config.site.target_language
+
+    @property
+    def languages(self) -> tuple[str, str]:
+        return (self.source_lang, self.target_lang)
+
+
+def _paginate(base: str, items: Sequence[Entry], size: int) -> list[tuple[str, tuple[Entry, ...], dict]]:
+    """Split ``items`` into pages at ``base``, ``base + page/2/``...; always at least one."""
+    count = max(1, math.ceil(len(items) / size))
+    urls = [base if n == 1 else f"{base}page/{n}/" for n in range(1, count + 1)]
+    pages = []
+    for n in range(1, count + 1):
+        chunk = tuple(items[(n - 1) * size : n * size])
+        nav = {
+            "number": n,
+            "count": count,
+            "previous": urls[n - 2] if n > 1 else None,
+            "next": urls[n] if n < count else None,
+        }
+        pages.append((urls[n - 1], chunk, nav))
+    return pages
+
+
+def build_site(config: Config, articles: Sequence[Article], english: dict[str, English]) -> Site:
+    """Assemble the complete site model from loaded articles and their English."""
+    src, tgt = config.site.source_language, config.site.target_language
+    size = config.site.page_size
+    entries = tuple(Entry(a, english[a.slug]) for a in articles)
+    tag_map: dict[str, list] = {}
+    for entry in entries:
+        for name in entry.article.tags:
+            tag_map.setdefault(slugify(name), [name, []])[1].append(entry)
+    tags = tuple(
+        Tag(name, slug, tuple(items)) for slug, (name, items) in sorted(tag_map.items())
+    )
+    pages: list[Page] = []
+    for url, chunk, nav in _paginate("", entries, size):
+        pages.append(Page(url, "home.html", src, {"entries": chunk, "pagination": nav}))
+    for lang in (src, tgt):
+        for url, chunk, nav in _paginate(f"{lang}/", entries, size):
+            pages.append(Page(url, "index.html", lang, {"entries": chunk, "pagination": nav, "index_lang": lang}))
+    for entry in entries:
+        versions = ((src, entry.url(src)), (tgt, entry.url(tgt)))
+        alternates = (("x-default", entry.url()),) + versions
+        pages.append(Page(entry.url(), "parallel.html", src, {"entry": entry}, alternates))
+        for lang, url in versions:
+            pages.append(Page(url, "article.html", lang, {"entry": entry, "article_lang": lang}, alternates))
+    for tag in tags:
+        for url, chunk, nav in _paginate(tag.url, tag.entries, size):
+            pages.append(Page(url, "tag.html", src, {"tag": tag, "entries": chunk, "pagination": nav}))
+    pages.append(Page("tags/", "tags.html", src, {"tags": tags}))
+    pages.append(Page("404.html", "404.html", src, {}))
+    return Site(config=config, entries=entries, tags=tags, pages=tuple(pages))
