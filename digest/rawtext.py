@@ -35,29 +35,29 @@ def _key(line: str) -> str:
     return " ".join(line.split()).lower()
 
 
+def _agency(line: str, agency_keys: set[str]) -> str | None:
+    """The agency a short closing line names (``رويترز``, ``المصدر: ...``, ``رويترز - أ ف ب``)."""
+    if len(line) > 60:
+        return None
+    candidate = _SOURCE_PREFIX.sub("", line).strip()
+    names = [n for n in re.split(r"\s*(?:[-/|،,]|و(?=\s))\s*", candidate) if n.strip()]
+    if candidate and (_SOURCE_PREFIX.match(line) or (names and all(_key(n) in agency_keys for n in names))):
+        return candidate
+    return None
+
+
 def parse_raw_text(text: str, agencies: tuple[str, ...], chrome: tuple[str, ...]) -> RawArticle:
     """Parse raw news text; ``agencies`` and ``chrome`` are the configured line lists."""
     chrome_keys = {_key(c) for c in chrome}
-    agency_keys = {_key(a): a for a in agencies}
+    agency_keys = {_key(a) for a in agencies}
     lines = [" ".join(line.split()) for line in text.split("\n")]
     lines = [line for line in lines if line and _key(line) not in chrome_keys]
     if not lines:
         raise SourceError("has no text besides page chrome")
     title, body = lines[0], lines[1:]
-    source = None
-    while body:
-        last = body[-1]
-        candidate = _SOURCE_PREFIX.sub("", last)
-        names = [n.strip() for n in re.split(r"\s*(?:[-/|،,]|و(?=\s))\s*", candidate) if n.strip()]
-        if len(last) <= 60 and (
-            _key(candidate) in agency_keys
-            or (_SOURCE_PREFIX.match(last) and candidate)
-            or (names and all(_key(n) in agency_keys for n in names))
-        ):
-            source = candidate.strip()
-            body.pop()
-            break
-        break
+    source = _agency(body[-1], agency_keys) if body else None
+    if source is not None:
+        body.pop()
     if not body:
         raise SourceError("has a title but no paragraphs")
     blocks = tuple(Block("paragraph", (line,), plain=True) for line in body)

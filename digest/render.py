@@ -10,12 +10,14 @@ import posixpath
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from itertools import zip_longest
 from typing import Callable
 from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup, escape
 
+from .articles import slugify
 from .config import Config
 from .dates import format_date
 from .markup import Block, render_inline
@@ -149,7 +151,7 @@ def load_theme(config: Config) -> Theme:
         lstrip_blocks=True,
     )
     env.globals.update(lang_attrs=lang_attrs, render_block=render_block, render_blocks=render_blocks,
-                       direction=direction)
+                       direction=direction, tag_slug=slugify, pairs=lambda a, b: list(zip_longest(a, b)))
     static: dict[str, Path] = {}
     digest = hashlib.sha256()
     for d in reversed(dirs):

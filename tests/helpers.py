@@ -1,0 +1,73 @@
+"""Small tools the tests share: tiny projects in temp folders and a predictable translator."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+REPO = Path(__file__).resolve().parent.parent
+SEED = REPO.parent / "shared" / "seeds" / "000_aacfcbe59bb52c0a.txt"
+
+
+def write_project(root: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``files`` (relative path -> text or bytes) under ``root`` and return it."""
+    for rel, data in files.items():
+        path = root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, bytes):
+            path.write_bytes(data)
+        else:
+            path.write_text(data, encoding="utf-8")
+    return root
+
+
+class FakeTranslator:
+    """Returns ``EN(<text>)`` for each text and records every call."""
+
+    name = "fake-ar-en"
+    version = "9.9"
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+
+    def translate(self, texts):
+        self.calls.append(list(texts))
+        return [f"EN({t})" for t in texts]
+
+
+class Page(HTMLParser):
+    """Collects what the tests look at in one HTML page."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.html_attrs: dict = {}
+        self.links: list[str] = []
+        self.elements: list[tuple[str, dict]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.html_attrs = attrs
+        self.elements.append((tag, attrs))
+        for key in ("href", "src"):
+            if attrs.get(key):
+                self.links.append(attrs[key])
+
+
+def internal_targets(site: Path, page_path: Path, links: list[str]) -> list[tuple[str, Path]]:
+    """Resolve the relative links of ``page_path`` to files in ``site``."""
+    base = "http://site.invalid/" + page_path.relative_to(site).as_posix()
+    out = []
+    for link in links:
+        if re.match(r"^[a-z]+:", link) and not link.startswith("http://site.invalid"):
+            continue
+        parts = urlsplit(urljoin(base, link))
+        rel = unquote(parts.path.lstrip("/"))
+        target = site / rel
+        if rel == "" or rel.endswith("/"):
+            target = target / "index.html"
+        out.append((link, target))
+    return out

@@ -1,0 +1,176 @@
+"""End to end: the shipped sample content built into a temp folder, checked page by page."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from helpers import REPO, FakeTranslator, Page, internal_targets, write_project
+
+from digest.build import Builder
+from digest.config import load_config
+from digest.report import RecordingReporter
+
+SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    out = tmp_path_factory.mktemp("site")
+    config = load_config(REPO, {"paths": {"output": str(out)},
+                                "site": {"base_url": "https://example.org/digest/"}})
+    translator = FakeTranslator()
+    result = Builder(config, RecordingReporter(), translator).build()
+    return out, result, translator
+
+
+def pages(out):
+    return sorted(p for p in out.rglob("*.html"))
+
+
+def test_sample_content_builds_without_problems(built):
+    out, result, _ = built
+    assert result.problems == []
+    slugs = {e.slug for e in result.site.entries}
+    assert {"russia-us-syria-flight-safety", "desalination-plant", "oil-prices", "book-fair"} <= slugs
+    for slug in slugs:
+        for suffix in ("", "ar/", "en/"):
+            assert (out / f"articles/{slug}/{suffix}index.html").is_file()
+    assert (out / "404.html").is_file() and (out / "index.html").is_file()
+
+
+def test_every_page_has_lang_and_dir(built):
+    out, _, _ = built
+    for path in pages(out):
+        page = Page(path.read_text())
+        lang = page.html_attrs.get("lang")
+        assert lang in ("ar", "en"), path
+        assert page.html_attrs.get("dir") == ("rtl" if lang == "ar" else "ltr"), path
+        for tag, attrs in page.elements:
+            if "lang" in attrs:
+                assert attrs.get("dir") == ("rtl" if attrs["lang"] == "ar" else "ltr"), (path, tag, attrs)
+    assert 'lang="en" dir="ltr"' in (out / "articles/oil-prices/en/index.html").read_text()[:60]
+
+
+def test_parallel_page_pairs_every_paragraph(built):
+    out, result, _ = built
+    html = (out / "articles/russia-us-syria-flight-safety/index.html").read_text()
+    rows = html.split('<div class="pair" id="p')[1:]
+    assert len(rows) == 12
+    seed_entry = next(e for e in result.site.entries if e.slug == "russia-us-syria-flight-safety")
+    for row, block in zip(rows, seed_entry.article.blocks):
+        source, target = row.split('class="side side-target"')
+        assert 'lang="ar" dir="rtl"' in source and block.texts[0][:30] in source
+        assert target.startswith(' lang="en" dir="ltr">') and f"EN({block.texts[0][:30]}" in target
+    assert "إضافة تعليق جديد" not in html
+
+
+def test_translator_called_once_with_every_pending_segment(built):
+    _, result, translator = built
+    assert len(translator.calls) == 1
+    (batch,) = translator.calls
+    assert len(batch) == len(set(batch))
+    for entry in result.site.entries:
+        if entry.article.human is None:
+            assert entry.article.title in batch
+            for block in entry.article.blocks:
+                if block.translatable:
+                    assert set(block.texts) <= set(batch)
+        else:
+            assert entry.article.title not in batch
+
+
+def test_provenance_is_labelled(built):
+    out, _, _ = built
+    machine = (out / "articles/book-fair/en/index.html").read_text()
+    assert "Machine translation" in machine and "fake-ar-en 9.9" in machine
+    human = (out / "articles/oil-prices/en/index.html").read_text()
+    assert "Human translation" in human and "Brent crude climbed 2.3%" in human
+    assert "Machine translation" not in human
+
+
+def test_internal_links_resolve(built):
+    out, _, _ = built
+    checked = 0
+    for path in pages(out):
+        if path.name == "404.html":
+            continue
+        for link, target in internal_targets(out, path, Page(path.read_text()).links):
+            assert target.is_file(), f"{path.relative_to(out)}: {link} -> {target}"
+            checked += 1
+    assert checked > 100
+
+
+def test_each_page_links_to_its_other_languages(built):
+    out, _, _ = built
+    parallel = (out / "articles/book-fair/index.html").read_text()
+    assert 'href="../../articles/book-fair/ar/"' in parallel and 'href="../../articles/book-fair/en/"' in parallel
+    english = (out / "articles/book-fair/en/index.html").read_text()
+    assert 'href="../../../articles/book-fair/ar/"' in english and 'href="../../../articles/book-fair/"' in english
+
+
+def test_sitemap_lists_every_page_under_base_url(built):
+    out, _, _ = built
+    root = ET.parse(out / "sitemap.xml").getroot()
+    locs = {u.find(f"{SM}loc").text for u in root.findall(f"{SM}url")}
+    expected = set()
+    for path in pages(out):
+        rel = path.relative_to(out).as_posix()
+        if rel == "404.html":
+            continue
+        expected.add("https://example.org/digest/" + rel.removesuffix("index.html"))
+    from urllib.parse import unquote
+    assert {unquote(l) for l in locs} == expected
+
+
+def test_404_links_are_rooted_at_the_base_path(built):
+    out, _, _ = built
+    html = (out / "404.html").read_text()
+    assert 'href="/digest/static/style.css"' in html and 'href="/digest/"' in html
+
+
+def test_arabic_text_isolates_latin_runs(built):
+    out, _, _ = built
+    html = (out / "articles/book-fair/ar/index.html").read_text()
+    assert '<bdi dir="ltr">Paulo Coelho</bdi>' in html
+
+
+def test_no_external_resources(built):
+    out, _, _ = built
+    for path in pages(out):
+        for link in Page(path.read_text()).links:
+            assert not link.startswith(("http://", "https://", "//")) or "example.org" in link, (path, link)
+    css = (out / "static/style.css").read_text()
+    assert "@import" not in css and "url(http" not in css
+    assert "inline-start" in css and "margin-left" not in css and "padding-right" not in css
+
+
+def test_pending_translation_without_model(tmp_path):
+    write_project(tmp_path, {"content/a.txt": "عنوان\nفقرة.\n", "digest.toml": '[translation]\nengine = "none"\n'})
+    reporter = RecordingReporter()
+    result = Builder(load_config(tmp_path), reporter).build()
+    english = result.files["articles/a/en/index.html"].decode()
+    assert "Translation pending" in english and "فقرة." in english
+    assert 'lang="ar" dir="rtl"' in english
+
+
+def test_one_bad_file_does_not_stop_the_build(tmp_path):
+    write_project(tmp_path, {"content/good.md": "---\ntitle: جيد\n---\nنص.\n",
+                             "content/bad.md": "---\ntitle: [\n---\nنص\n"})
+    reporter = RecordingReporter()
+    result = Builder(load_config(tmp_path), reporter, FakeTranslator()).build()
+    assert (tmp_path / "site/articles/good/index.html").is_file()
+    (problem,) = reporter.of("problem")
+    assert problem.paths[0].name == "bad.md"
+    assert result.problems == [problem]
+
+
+def test_user_theme_overrides_one_template_and_extends_default(tmp_path):
+    write_project(tmp_path, {
+        "content/a.md": "---\ntitle: أ\n---\nنص.\n",
+        "digest.toml": '[site]\ntheme = "mine"\n',
+        "themes/mine/templates/404.html": '{% extends "default/404.html" %}{% block main %}<p>MINE-404</p>{% endblock %}',
+        "themes/mine/strings.toml": '[en]\nhome = "Front page"\n',
+    })
+    result = Builder(load_config(tmp_path), translator=FakeTranslator()).build()
+    assert "MINE-404" in result.files["404.html"].decode()
+    assert "Front page" in result.files["en/index.html"].decode()
+    assert "articles/a/" in result.files["index.html"].decode()

@@ -1,0 +1,60 @@
+import os
+import subprocess
+import sys
+import time
+
+from helpers import REPO, write_project
+
+DIGEST = [sys.executable, "-m", "digest"]
+
+
+def run(*args, cwd=None):
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([*DIGEST, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+
+
+def test_help_is_fast_and_imports_nothing_heavy():
+    started = time.perf_counter()
+    result = run("--help")
+    elapsed = time.perf_counter() - started
+    assert result.returncode == 0 and "build" in result.stdout and "serve" in result.stdout
+    assert elapsed < 1.0, elapsed
+    probe = subprocess.run([sys.executable, "-X", "importtime", "-m", "digest", "--help"], capture_output=True,
+                           text=True, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    for heavy in ("argostranslate", "ctranslate2", "torch", "jinja2", "markdown_it", "watchdog"):
+        assert f" {heavy}" not in probe.stderr, heavy
+
+
+def test_build_with_overrides_and_strict(tmp_path):
+    write_project(tmp_path, {
+        "proj/content/a.md": "---\ntitle: أ\n---\nنص.\n",
+        "proj/posts/b.md": "---\ntitle: ب\n---\nنص.\n",
+        "proj/digest.toml": '[translation]\nengine = "none"\n',
+    })
+    result = run("build", "--project", str(tmp_path / "proj"), "--content", "posts", "--output", "public")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "proj/public/articles/b/index.html").is_file()
+    assert not (tmp_path / "proj/public/articles/a").exists()
+    write_project(tmp_path, {"proj/posts/broken.md": "---\ntitle: [\n---\n"})
+    lenient = run("build", "--project", str(tmp_path / "proj"), "--content", "posts", "--output", "public")
+    assert lenient.returncode == 0 and "broken.md" in lenient.stderr
+    strict = run("build", "--project", str(tmp_path / "proj"), "--content", "posts", "--output", "public", "--strict")
+    assert strict.returncode == 1 and "broken.md" in strict.stderr
+
+
+def test_build_without_model_says_how_to_install(tmp_path):
+    write_project(tmp_path, {"content/a.txt": "عنوان\nنص.\n"})
+    env_dir = tmp_path / "argos"
+    env = dict(os.environ, PYTHONPATH=str(REPO), ARGOS_PACKAGES_DIR=str(env_dir), HOME=str(tmp_path),
+               XDG_DATA_HOME=str(tmp_path / "d"), XDG_CONFIG_HOME=str(tmp_path / "c"), XDG_CACHE_HOME=str(tmp_path / "k"))
+    result = subprocess.run([*DIGEST, "build"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "digest models install ar en" in result.stderr
+    assert "Translation pending" in (tmp_path / "site/articles/a/en/index.html").read_text()
+
+
+def test_bad_config_exits_2_listing_every_problem(tmp_path):
+    write_project(tmp_path, {"digest.toml": '[site]\nbogus = 1\npage_size = "x"\n'})
+    result = run("build", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "site.bogus" in result.stderr and "site.page_size" in result.stderr and "digest.toml" in result.stderr

@@ -1,0 +1,47 @@
+import pytest
+from helpers import write_project
+
+from digest.config import ConfigError, load_config
+
+
+def test_defaults_without_file(tmp_path):
+    config = load_config(tmp_path)
+    assert config.site.source_language == "ar"
+    assert config.output_dir == tmp_path / "site"
+    assert config.translation.compute_type == "int8"
+
+
+def test_values_and_overrides(tmp_path):
+    write_project(tmp_path, {"digest.toml": '[site]\ntitle_en = "Gulf Digest"\nbase_url = "https://example.org/digest/"\n'
+                                           '[paths]\noutput = "public"\n[translation]\nbeam_size = 2\n'})
+    config = load_config(tmp_path, {"paths": {"output": None, "content": "articles"}})
+    assert config.site.title_en == "Gulf Digest"
+    assert config.base_path == "/digest/"
+    assert config.paths.output == "public"  # a None override never masks the file
+    assert config.paths.content == "articles"
+    assert config.translation.beam_size == 2
+
+
+def test_all_errors_reported_together(tmp_path):
+    write_project(tmp_path, {"digest.toml": '[site]\ntitel = "x"\npage_size = "ten"\n[translation]\ndevice = "tpu"\n'
+                                           'beam_size = true\n[extras]\na = 1\n'})
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    message = str(info.value)
+    assert "digest.toml" in message
+    for needle in ("site.titel: unknown key", "site.page_size: expected an integer", "translation.device",
+                   "translation.beam_size: expected an integer", "extras: unknown section"):
+        assert needle in message
+    assert len(info.value.problems) == 5
+
+
+def test_config_is_frozen(tmp_path):
+    config = load_config(tmp_path)
+    with pytest.raises(AttributeError):
+        config.site.title_en = "x"
+
+
+def test_invalid_toml_names_the_file(tmp_path):
+    write_project(tmp_path, {"digest.toml": "[site\n"})
+    with pytest.raises(ConfigError, match=r"digest.toml(.|\n)*not valid TOML"):
+        load_config(tmp_path)

@@ -1,0 +1,59 @@
+"""XSS attempts in titles, bodies and links come out inert; raw HTML never passes through."""
+
+import re
+
+from helpers import FakeTranslator, write_project
+
+from digest.build import Builder
+from digest.config import load_config
+
+EVIL_TITLE = '<script>alert("t")</script><img src=x onerror=alert(1)>'
+EVIL_BODY = """
+<script>alert('body')</script>
+
+<div onclick="alert(1)">نص</div>
+
+[اضغط](javascript:alert(1)) [data](data:text/html;base64,PHNjcmlwdD4=) [vb](vbscript:x)
+[مسافة](  java\tscript:alert(1)) [كيان](&#106;avascript:alert(1)) ![صورة](javascript:alert(2))
+
+<a href="javascript:alert(3)">رابط</a> [جيد](https://example.org/ok) [نسبي](../other/) [بريد](mailto:a@example.org)
+"""
+
+
+def build(tmp_path, translator=None):
+    config = load_config(tmp_path)
+    return Builder(config, translator=translator).build()
+
+
+def test_xss_in_markdown_title_body_and_links_is_inert(tmp_path):
+    write_project(tmp_path, {
+        "content/evil.md": f"---\ntitle: '{EVIL_TITLE}'\ntags: ['<b>x</b>']\nsource: '<i>s</i>'\n---\n{EVIL_BODY}",
+        "content/evil2.txt": f"{EVIL_TITLE}\n<script>alert('raw')</script>\n",
+    })
+    result = build(tmp_path, FakeTranslator())
+    assert not result.problems
+    for path, data in result.files.items():
+        if not path.endswith(".html"):
+            continue
+        html = data.decode()
+        assert "<script" not in html.lower(), path
+        assert not re.search(r"<[^>]+\son\w+\s*=", html, re.I), path
+        hrefs = re.findall(r'(?:href|src)="([^"]*)"', html)
+        for href in hrefs:
+            assert not re.match(r"\s*(javascript|data|vbscript):", href, re.I), (path, href)
+    page = result.files["articles/evil/index.html"].decode()
+    assert 'href="https://example.org/ok"' in page
+    assert 'href="../other/"' in page
+    assert 'href="mailto:a@example.org"' in page
+    assert "&lt;script&gt;" in page  # shown as text, not run
+
+
+def test_machine_output_with_html_is_escaped(tmp_path):
+    class Hostile(FakeTranslator):
+        def translate(self, texts):
+            return ['<script>alert("mt")</script>' for _ in texts]
+
+    write_project(tmp_path, {"content/a.md": "---\ntitle: أ\n---\nنص.\n"})
+    result = build(tmp_path, Hostile())
+    page = result.files["articles/a/en/index.html"].decode()
+    assert "<script>" not in page and "&lt;script&gt;" in page

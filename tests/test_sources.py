@@ -1,0 +1,49 @@
+import codecs
+
+import pytest
+
+from digest.sources import SourceError, decode, read_source
+
+TEXT = "عنوان الخبر\nقال المتحدث إن 12,500 شخص وصلوا.\n"
+
+
+@pytest.mark.parametrize("data, encoding", [
+    (TEXT.encode("utf-8"), "utf-8"),
+    (codecs.BOM_UTF8 + TEXT.encode("utf-8"), "utf-8-sig"),
+    (codecs.BOM_UTF16_LE + TEXT.encode("utf-16-le"), "utf-16"),
+    (codecs.BOM_UTF16_BE + TEXT.encode("utf-16-be"), "utf-16"),
+    (TEXT.encode("cp1256"), "windows-1256"),
+])
+def test_encodings_are_detected(data, encoding):
+    text, found = decode(data)
+    assert text == TEXT
+    assert found == encoding
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r", "\n"])
+def test_line_endings_are_unified(tmp_path, newline):
+    path = tmp_path / "a.txt"
+    path.write_bytes(TEXT.replace("\n", newline).encode("cp1256"))
+    assert read_source(path).text == TEXT
+
+
+def test_binary_file_is_rejected(tmp_path):
+    path = tmp_path / "photo.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    with pytest.raises(SourceError, match="binary"):
+        read_source(path)
+
+
+@pytest.mark.parametrize("data", [b"", b"   \n\r\n\t", codecs.BOM_UTF8])
+def test_empty_file_is_rejected(tmp_path, data):
+    path = tmp_path / "empty.md"
+    path.write_bytes(data)
+    with pytest.raises(SourceError, match="empty"):
+        read_source(path)
+
+
+def test_utf16_bom_with_odd_bytes_is_reported(tmp_path):
+    path = tmp_path / "broken.txt"
+    path.write_bytes(codecs.BOM_UTF16_LE + "عنوان".encode("utf-16-le") + b"\x00\xd8")
+    with pytest.raises(SourceError, match="utf-16"):
+        read_source(path)
