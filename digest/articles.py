@@ -8,6 +8,7 @@ article is still loaded.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -227,8 +228,6 @@ def load_articles(config: Config, reader=read_article) -> tuple[list[Article], l
         except SourceError as exc:
             problems.append(Problem((path,), str(exc)))
             continue
-        a = articles[slug]
-        articles[slug] = Article(a.path, a.slug, a.title, a.published, a.blocks, a.tags, a.source,
-                                 a.author, human, a.digest)
+        articles[slug] = dataclasses.replace(articles[slug], human=human)
     ordered = sorted(articles.values(), key=lambda a: (a.published, a.slug), reverse=True)
     return ordered, problems
