@@ -131,6 +131,21 @@ def _stem(path: Path) -> str:
     return name[: -len(TRANSLATION_SUFFIX)] if name.endswith(TRANSLATION_SUFFIX) else path.stem
 
 
+def _markdown(text: str, what: str) -> tuple[dict, str, tuple[Block, ...]]:
+    """Front matter, title and blocks of a Markdown file; ``what`` prefixes error messages."""
+    meta, body, _ = split_front_matter(text)
+    unknown = set(meta) - _KNOWN_KEYS
+    if unknown:
+        raise SourceError(f"unknown front matter key(s): {', '.join(sorted(map(str, unknown)))}")
+    title = _text_field(meta, "title")
+    if not title:
+        raise SourceError(f"{what}front matter has no title")
+    blocks = parse_blocks(body)
+    if not blocks:
+        raise SourceError(f"{what}has a title but no body text")
+    return meta, title, blocks
+
+
 def read_article(path: Path, config: Config) -> Article:
     """Read one article file; raises :class:`SourceError` with the reason it is unusable."""
     src = read_source(path)
@@ -140,16 +155,7 @@ def read_article(path: Path, config: Config) -> Article:
         meta: dict = {"source": raw.source}
         title, blocks = raw.title, raw.blocks
     else:
-        meta, body, _ = split_front_matter(src.text)
-        unknown = set(meta) - _KNOWN_KEYS
-        if unknown:
-            raise SourceError(f"unknown front matter key(s): {', '.join(sorted(map(str, unknown)))}")
-        title = _text_field(meta, "title")
-        if not title:
-            raise SourceError("front matter has no title")
-        blocks = parse_blocks(body)
-        if not blocks:
-            raise SourceError("has a title but no body text")
+        meta, title, blocks = _markdown(src.text, "")
     slug_source = _text_field(meta, "slug") or _DATE_PREFIX.sub("", stem) or stem
     return Article(
         path=path,
@@ -166,14 +172,7 @@ def read_article(path: Path, config: Config) -> Article:
 
 def read_translation(path: Path) -> HumanTranslation:
     """Read a human translation ``name.en.md``: front matter title plus Markdown body."""
-    src = read_source(path)
-    meta, body, _ = split_front_matter(src.text)
-    title = _text_field(meta, "title")
-    if not title:
-        raise SourceError("human translation has no title in its front matter")
-    blocks = parse_blocks(body)
-    if not blocks:
-        raise SourceError("human translation has no body text")
+    _, title, blocks = _markdown(read_source(path).text, "human translation ")
     return HumanTranslation(path=path, title=title, blocks=blocks)
 
 
