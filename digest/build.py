@@ -13,9 +13,11 @@ from pathlib import Path
 
 from .articles import Article, Problem, load_articles, read_article
 from .config import Config
+from .feeds import absolute, feed_files
 from .output import write_site
 from .render import Renderer, load_theme
 from .report import Reporter
+from .search import SearchUnavailable, search_files
 from .site import Site, build_site
 from .translation import TranslationStats, Translator, translate_articles
 
@@ -85,6 +87,7 @@ class Builder:
         site = build_site(config, articles, english)
         theme = load_theme(config)
         files = self._renderer.render(site, theme, extra=_extras)
+        files.update(_search(files, self.reporter))
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                              translator=getattr(self.translator, "name", None))
         if write:
@@ -96,8 +99,19 @@ class Builder:
 
 
 def _extras(site: Site, theme) -> dict[str, bytes]:
-    """Files beyond the pages: feeds, search index and the like (see :mod:`digest.feeds`)."""
-    return {}
+    """Files beyond the pages: feeds and robots.txt (see :mod:`digest.feeds`)."""
+    files = feed_files(site)
+    files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {absolute(site, 'sitemap.xml')}\n".encode()
+    return files
+
+
+def _search(files: dict[str, bytes], reporter: Reporter) -> dict[str, bytes]:
+    """The Pagefind bundle for the rendered pages; without Pagefind, a warning and no search."""
+    try:
+        return search_files(files)
+    except SearchUnavailable as exc:
+        reporter.warning(f"search is not built: {exc}")
+        return {}
 
 
 def build(config: Config, reporter: Reporter | None = None, translator="auto") -> BuildResult:

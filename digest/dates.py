@@ -33,3 +33,21 @@ def format_date(value: dt.date | dt.datetime, lang: str) -> str:
             text += f" م، {h[2]} {HIJRI_AR[h[1] - 1]} {h[0]} هـ"
         return text
     return f"{day.day} {GREGORIAN_EN[day.month - 1]} {day.year}"
+
+
+def month_label(year: int, month: int, lang: str) -> str:
+    """A Gregorian month as a heading; on Arabic pages with the Hijri months it spans."""
+    if lang != "ar":
+        return f"{GREGORIAN_EN[month - 1]} {year}"
+    text = f"{GREGORIAN_AR[month - 1]} {year} م"
+    first = dt.date(year, month, 1)
+    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    start, end = hijri(first), hijri(last)
+    if start and end:
+        if start[:2] == end[:2]:
+            text += f"، {HIJRI_AR[start[1] - 1]} {start[0]} هـ"
+        elif start[0] == end[0]:
+            text += f"، {HIJRI_AR[start[1] - 1]} – {HIJRI_AR[end[1] - 1]} {end[0]} هـ"
+        else:
+            text += f"، {HIJRI_AR[start[1] - 1]} {start[0]} – {HIJRI_AR[end[1] - 1]} {end[0]} هـ"
+    return text

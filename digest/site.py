@@ -116,6 +116,26 @@ def _paginate(base: str, items: Sequence[Entry], size: int) -> list[tuple[str, t
     return pages
 
 
+def _lang_versions(bases: dict[str | None, str], size: int, items: Sequence[Entry]):
+    """Paginate the same ``items`` at one base per language; page N of each lists the others.
+
+    ``bases`` maps a language (``None`` for the bilingual version, the ``x-default``) to its
+    base URL. Yields ``(lang, url, chunk, nav, alternates)``.
+    """
+    paged = {lang: _paginate(base, items, size) for lang, base in bases.items()}
+    for n in range(len(next(iter(paged.values())))):
+        alternates = tuple(("x-default" if lang is None else lang, paged[lang][n][0]) for lang in bases)
+        for lang, pages in paged.items():
+            url, chunk, nav = pages[n]
+            yield lang, url, chunk, nav, alternates
+
+
+def _description(entry: Entry, lang: str, src: str) -> str:
+    from .feeds import summary, version
+
+    return summary(version(entry, lang, src)[2], 200)
+
+
 def build_site(config: Config, articles: Sequence[Article], english: dict[str, English]) -> Site:
     """Assemble the complete site model from loaded articles and their English."""
     src, tgt = config.site.source_language, config.site.target_language
@@ -129,20 +149,50 @@ def build_site(config: Config, articles: Sequence[Article], english: dict[str, E
         Tag(name, slug, tuple(items)) for slug, (name, items) in sorted(tag_map.items())
     )
     pages: list[Page] = []
-    for url, chunk, nav in _paginate("", entries, size):
-        pages.append(Page(url, "home.html", src, {"entries": chunk, "pagination": nav}))
-    for lang in (src, tgt):
-        for url, chunk, nav in _paginate(f"{lang}/", entries, size):
-            pages.append(Page(url, "index.html", lang, {"entries": chunk, "pagination": nav, "index_lang": lang}))
+    indexes = {None: "", src: f"{src}/", tgt: f"{tgt}/"}
+    for lang, url, chunk, nav, alternates in _lang_versions(indexes, size, entries):
+        if lang is None:
+            pages.append(Page(url, "home.html", src, {"entries": chunk, "pagination": nav}, alternates))
+        else:
+            pages.append(Page(url, "index.html", lang, {"entries": chunk, "pagination": nav, "index_lang": lang},
+                              alternates))
+    search = ((src, f"{src}/search/"), (tgt, f"{tgt}/search/"))
+    for lang, url in search:
+        pages.append(Page(url, "search.html", lang, {}, search))
     for entry in entries:
         versions = ((src, entry.url(src)), (tgt, entry.url(tgt)))
         alternates = (("x-default", entry.url()),) + versions
-        pages.append(Page(entry.url(), "parallel.html", src, {"entry": entry}, alternates))
+        pages.append(Page(entry.url(), "parallel.html", src,
+                          {"entry": entry, "description": _description(entry, src, src)}, alternates))
         for lang, url in versions:
-            pages.append(Page(url, "article.html", lang, {"entry": entry, "article_lang": lang}, alternates))
+            pages.append(Page(url, "article.html", lang, {"entry": entry, "article_lang": lang,
+                                                          "description": _description(entry, lang, src)},
+                              alternates))
     for tag in tags:
         for url, chunk, nav in _paginate(tag.url, tag.entries, size):
             pages.append(Page(url, "tag.html", src, {"tag": tag, "entries": chunk, "pagination": nav}))
     pages.append(Page("tags/", "tags.html", src, {"tags": tags}))
+    pages.extend(_archive_pages(entries, src, tgt, size))
     pages.append(Page("404.html", "404.html", src, {}))
     return Site(config=config, entries=entries, tags=tags, pages=tuple(pages))
+
+
+def _archive_pages(entries: Sequence[Entry], src: str, tgt: str, size: int) -> list[Page]:
+    """``archive/`` listing every month, and ``archive/YYYY/MM/`` (paginated) per month."""
+    from .dates import month_label
+
+    months: dict[tuple[int, int], list[Entry]] = {}
+    for entry in entries:
+        day = entry.article.date
+        months.setdefault((day.year, day.month), []).append(entry)
+    listing = []
+    pages: list[Page] = []
+    for (year, month), items in sorted(months.items(), reverse=True):
+        base = f"archive/{year:04d}/{month:02d}/"
+        labels = tuple((lang, month_label(year, month, lang)) for lang in (src, tgt))
+        listing.append({"url": base, "labels": labels, "count": len(items)})
+        for url, chunk, nav in _paginate(base, items, size):
+            pages.append(Page(url, "archive.html", src, {"labels": labels, "entries": chunk, "pagination": nav}))
+    pages.insert(0, Page("archive/", "archives.html", src, {"months": tuple(
+        (m["url"], m["labels"], m["count"]) for m in listing)}))
+    return pages

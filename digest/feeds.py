@@ -1,0 +1,162 @@
+"""Atom feeds: one per language (``ar/feed.xml``, ``en/feed.xml``) and one bilingual (``feed.xml``).
+
+Feeds are built with ElementTree rather than a template so they are well-formed whatever
+the content holds. Every URL in them is absolute (from ``site.base_url``), and each entry
+carries ``xml:base`` so relative links inside article bodies resolve for feed readers.
+Output is deterministic: ``updated`` comes from article dates, never from the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import xml.etree.ElementTree as ET
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from .markup import Block, plain_text
+
+if TYPE_CHECKING:
+    from .site import Entry, Site
+
+ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
+FEED_SIZE = 50
+"""Newest articles per feed; older ones stay reachable through the archives."""
+SUMMARY_CHARS = 280
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+
+ET.register_namespace("", ATOM)
+
+
+def summary(blocks: tuple[Block, ...], limit: int = SUMMARY_CHARS) -> str:
+    """Plain text of the first paragraphs of ``blocks``, cut at a word near ``limit``."""
+    parts: list[str] = []
+    length = 0
+    for block in blocks:
+        if block.kind not in ("paragraph", "quote", "item"):
+            continue
+        text = " ".join(plain_text(block.texts[0], block.plain).split())
+        if not text:
+            continue
+        parts.append(text)
+        length += len(text) + 1
+        if length >= limit:
+            break
+    text = " ".join(parts)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return cut.rstrip(" ,.،؛:") + "…"
+
+
+def version(entry: "Entry", lang: str, source_lang: str) -> tuple[str, str, tuple[Block, ...]]:
+    """``(text_lang, title, blocks)`` a reader of ``lang`` gets for ``entry``.
+
+    A pending translation falls back to the original, labelled with its own language.
+    """
+    english = entry.english
+    if lang == source_lang or english.pending or not english.title:
+        return source_lang, entry.article.title, entry.article.blocks
+    return lang, english.title, english.blocks
+
+
+def absolute(site: "Site", path: str) -> str:
+    """The absolute URL of a site path, honouring a base URL with a sub-path."""
+    return site.config.site.base_url.rstrip("/") + "/" + quote(path, safe="/#?=&.-_~:%")
+
+
+def _iso(value: dt.datetime) -> str:
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.timezone.utc)
+    return value.isoformat()
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+    el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _body_html(blocks: tuple[Block, ...], lang: str) -> str:
+    from .render import render_blocks  # deferred: render imports the site model
+    from .site import direction
+
+    return f'<div lang="{lang}" dir="{direction(lang)}">{render_blocks(blocks, lang)}</div>'
+
+
+def _add_entry(feed: ET.Element, site: "Site", entry: "Entry", lang: str | None) -> None:
+    """Append one article; ``lang=None`` makes the bilingual entry (original + translation)."""
+    src, tgt = site.source_lang, site.target_lang
+    article = entry.article
+    el = _sub(feed, "entry")
+    page = entry.url(lang)
+    el.set(XML_BASE, absolute(site, page))
+    if lang is None:
+        versions = [version(entry, src, src)]
+        if not entry.english.pending and entry.english.title:
+            versions.append(version(entry, tgt, src))
+        title = " · ".join(v[1] for v in versions)
+        el.set(XML_LANG, src)
+    else:
+        versions = [version(entry, lang, src)]
+        title = versions[0][1]
+        el.set(XML_LANG, versions[0][0])
+    _sub(el, "title", title)
+    _sub(el, "id", absolute(site, entry.url()) if lang is None else absolute(site, page))
+    # Atom allows one alternate per (type, hreflang): the parallel page goes without hreflang.
+    _sub(el, "link", rel="alternate", type="text/html", href=absolute(site, page), **({"hreflang": lang} if lang else {}))
+    for other in (None, src, tgt):
+        if other != lang:
+            _sub(el, "link", rel="alternate", type="text/html", href=absolute(site, entry.url(other)),
+                 **({"hreflang": other} if other else {}))
+    stamp = _iso(article.published)
+    _sub(el, "published", stamp)
+    _sub(el, "updated", stamp)
+    author = _sub(el, "author")
+    _sub(author, "name", article.author or article.source or site.config.language_title(src))
+    if article.author and article.source:
+        _sub(_sub(el, "contributor"), "name", article.source)
+    for name in article.tags:
+        _sub(el, "category", term=name)
+    _sub(el, "summary", "\n".join(summary(v[2]) for v in versions))
+    content = "".join(_body_html(v[2], v[0]) for v in versions)
+    if lang == tgt and entry.english.provenance.kind == "machine":
+        note = f"Machine translation ({entry.english.provenance.label}) of the original: "
+        original = absolute(site, entry.url(src))
+        content = f'<p><em>{note}<a href="{original}">{original}</a></em></p>' + content
+    _sub(el, "content", content, type="html")
+
+
+def atom_feed(site: "Site", lang: str | None) -> bytes:
+    """The Atom feed for ``lang``, or the bilingual feed for ``lang=None``."""
+    src = site.source_lang
+    entries = site.entries[:FEED_SIZE]
+    path = f"{lang}/feed.xml" if lang else "feed.xml"
+    home = f"{lang}/" if lang else ""
+    feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: lang or src})
+    if lang:
+        title = site.config.language_title(lang)
+    else:
+        title = f"{site.config.site.title_ar} · {site.config.site.title_en}"
+    _sub(feed, "title", title)
+    _sub(feed, "id", absolute(site, path))
+    _sub(feed, "link", rel="self", type="application/atom+xml", href=absolute(site, path))
+    _sub(feed, "link", rel="alternate", type="text/html", href=absolute(site, home))
+    newest = max((e.article.published for e in entries), default=EPOCH)
+    _sub(feed, "updated", _iso(newest))
+    _sub(_sub(feed, "author"), "name", title)
+    _sub(feed, "generator", "digest")
+    for entry in entries:
+        _add_entry(feed, site, entry, lang)
+    ET.indent(feed)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False) + b"\n"
+
+
+def feed_files(site: "Site") -> dict[str, bytes]:
+    """``{path: bytes}`` of every feed of ``site``."""
+    files = {"feed.xml": atom_feed(site, None)}
+    for lang in site.languages:
+        files[f"{lang}/feed.xml"] = atom_feed(site, lang)
+    return files
