@@ -105,11 +105,12 @@ def _add_entry(feed: ET.Element, site: "Site", entry: "Entry", lang: str | None)
         el.set(XML_LANG, versions[0][0])
     _sub(el, "title", title)
     _sub(el, "id", absolute(site, entry.url()) if lang is None else absolute(site, page))
-    # Atom allows one alternate per (type, hreflang): the parallel page goes without hreflang.
     _sub(el, "link", rel="alternate", type="text/html", href=absolute(site, page), **({"hreflang": lang} if lang else {}))
+    # The other language versions are "related", not "alternate": feed readers (feedparser
+    # among them) take the last alternate as the entry's link.
     for other in (None, src, tgt):
         if other != lang:
-            _sub(el, "link", rel="alternate", type="text/html", href=absolute(site, entry.url(other)),
+            _sub(el, "link", rel="related", type="text/html", href=absolute(site, entry.url(other)),
                  **({"hreflang": other} if other else {}))
     stamp = _iso(article.published)
     _sub(el, "published", stamp)
