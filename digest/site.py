@@ -156,8 +156,8 @@ def build_site(config: Config, articles: Sequence[Article], english: dict[str, E
         else:
             pages.append(Page(url, "index.html", lang, {"entries": chunk, "pagination": nav, "index_lang": lang},
                               alternates))
-    search = ((src, f"{src}/search/"), (tgt, f"{tgt}/search/"))
-    for lang, url in search:
+    search = (("x-default", f"{src}/search/"), (src, f"{src}/search/"), (tgt, f"{tgt}/search/"))
+    for lang, url in search[1:]:
         pages.append(Page(url, "search.html", lang, {}, search))
     for entry in entries:
         versions = ((src, entry.url(src)), (tgt, entry.url(tgt)))

@@ -26,7 +26,7 @@ source: وكالات
 ---
 بدأ المزارعون حصاد القمح في الجزيرة وسط توقعات بإنتاج وفير هذا العام.
 
-![حقل قمح عند الغروب](https://example.org/field.jpg)
+![حقل قمح عند الغروب](https://images.example.net/field.jpg)
 """,
     "content/2026-11-02-library.md": """---
 title: مكتبة جديدة للأطفال في المدينة القديمة
@@ -62,7 +62,7 @@ ENGLISH = {
     "موسم حصاد القمح يبدأ في الجزيرة": "Wheat harvest season begins in the peninsula",
     "بدأ المزارعون حصاد القمح في الجزيرة وسط توقعات بإنتاج وفير هذا العام.":
         "Farmers began the wheat harvest amid expectations of an abundant crop this year.",
-    "![حقل قمح عند الغروب](https://example.org/field.jpg)": "![Wheat field at sunset](https://example.org/field.jpg)",
+    "![حقل قمح عند الغروب](https://images.example.net/field.jpg)": "![Wheat field at sunset](https://images.example.net/field.jpg)",
     "مكتبة جديدة للأطفال في المدينة القديمة": "New children's library in the old city",
     "افتتحت البلدية مكتبةً جديدةً للأطفال تضم آلاف الكتب المصوّرة.":
         "The municipality opened a new children's library holding thousands of picture books.",
