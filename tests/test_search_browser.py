@@ -1,0 +1,107 @@
+"""Search in a real browser: the built site served on 127.0.0.1, queried through the UI.
+
+Needs Chromium (``/usr/bin/chromium`` or ``DIGEST_CHROMIUM``) and Playwright's Python
+package; skipped when either is missing. Playwright's own browsers are not used.
+"""
+
+import functools
+import http.server
+import os
+import shutil
+import threading
+
+import pytest
+from sitebuild import build_sample
+
+from digest.search import executable, fold_arabic
+
+CHROMIUM = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = [
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no Chromium"),
+    pytest.mark.skipif(executable() is None, reason="no Pagefind binary"),
+]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    """The sample site under a sub-path, as a static host would serve it."""
+    root = tmp_path_factory.mktemp("search")
+    out, result, reporter = build_sample(root, base_url="http://127.0.0.1/digest/")
+    assert not reporter.of("warning"), reporter.of("warning")
+    docroot = root / "www"
+    docroot.mkdir()
+    (docroot / "digest").symlink_to(out, target_is_directory=True)
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(docroot)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/digest/"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture(scope="module")
+def page(served):
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        tab = browser.new_page()
+        yield tab
+        browser.close()
+
+
+def search(page, base, lang, term):
+    """Type ``term`` into the search UI of the ``lang`` search page; return result links."""
+    page.goto(f"{base}{lang}/search/")
+    box = page.locator(".pagefind-ui__search-input")
+    box.fill(term)
+    page.wait_for_selector(".pagefind-ui__message", timeout=10_000)
+    page.wait_for_function("""() => {
+        const m = document.querySelector('.pagefind-ui__message');
+        return m && m.textContent.trim() && !document.querySelector('.pagefind-ui__result-link:empty');
+    }""", timeout=10_000)
+    page.wait_for_timeout(300)
+    return [a.get_attribute("href") for a in page.locator(".pagefind-ui__result-link").all()]
+
+
+def test_arabic_word_finds_the_arabic_article(page, served):
+    assert search(page, served, "ar", "القمح") == ["/digest/articles/harvest/ar/"]
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator(".pagefind-ui__search-input").evaluate("e => getComputedStyle(e).direction") == "rtl"
+
+
+def test_english_word_finds_the_english_article(page, served):
+    assert search(page, served, "en", "wheat") == ["/digest/articles/harvest/en/"]
+    assert search(page, served, "en", "container") == ["/digest/articles/port/en/"]
+    assert search(page, served, "en", "القمح") == []
+
+
+@pytest.mark.parametrize("term, slug", [
+    ("مكتبة", "library"),      # text has مكتبةً: tanween dropped
+    ("المصورة", "library"),    # text has المصوّرة: shadda dropped
+    ("اعلنت", "port"),         # text has أعلنت
+    ("التاهب", "rain"),        # text has التأهب
+    ("الأمطار", "rain"),       # text has أمطار
+    ("القري", "rain"),         # text has القرى
+    ("المدي", "rain"),         # text has المدى
+    ("مكتبه", "library"),      # ة / ه
+])
+def test_arabic_spelling_variants_match(page, served, term, slug):
+    assert f"/digest/articles/{slug}/ar/" in search(page, served, "ar", term)
+
+
+def test_result_titles_keep_the_original_spelling(page, served):
+    search(page, served, "ar", "مكتبة")
+    assert page.locator(".pagefind-ui__result-link").first.text_content() == \
+        "مكتبة جديدة للأطفال في المدينة القديمة"
+
+
+def test_query_folding_matches_the_index_folding(page, served):
+    page.goto(f"{served}ar/search/")
+    for text in ("أإآٱ", "مكتبةً", "المصوّرة", "القرى", "ـــالـــ"):
+        assert page.evaluate("t => window.digestFoldArabic(t)", text) == fold_arabic(text)
