@@ -13,7 +13,13 @@
   window.digestFoldArabic = fold;
   window.addEventListener("DOMContentLoaded", function () {
     var el = document.getElementById("search");
-    if (!el || typeof PagefindUI === "undefined") return;
+    if (!el) return;
+    if (typeof PagefindUI === "undefined") {
+      var note = document.createElement("p");
+      note.textContent = el.getAttribute("data-unavailable");
+      el.appendChild(note);
+      return;
+    }
     // Relative to this page, so results link correctly under any base path.
     var root = new URL(el.getAttribute("data-root"), location.href).pathname;
     new PagefindUI({
