@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .articles import Article, Problem, load_articles, read_article
+from .audit import missing_alt_text
 from .config import Config
 from .feeds import absolute, feed_files
 from .output import write_site
@@ -87,7 +88,7 @@ class Builder:
         site = build_site(config, articles, english)
         theme = load_theme(config)
         files = self._renderer.render(site, theme, extra=_extras)
-        files.update(_search(files, self.reporter))
+        files.update(_after_render(site, files, self.reporter))
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                              translator=getattr(self.translator, "name", None))
         if write:
@@ -105,8 +106,10 @@ def _extras(site: Site, theme) -> dict[str, bytes]:
     return files
 
 
-def _search(files: dict[str, bytes], reporter: Reporter) -> dict[str, bytes]:
-    """The Pagefind bundle for the rendered pages; without Pagefind, a warning and no search."""
+def _after_render(site: Site, files: dict[str, bytes], reporter: Reporter) -> dict[str, bytes]:
+    """Content warnings, and the Pagefind bundle for the rendered pages (a warning without it)."""
+    for message in missing_alt_text(site):
+        reporter.warning(message)
     try:
         return search_files(files)
     except SearchUnavailable as exc:

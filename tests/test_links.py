@@ -106,3 +106,18 @@ def test_every_image_has_alt_text(built):
                 images += 1
                 assert attrs.get("alt", "").strip(), (path, attrs)
     assert images >= 3
+
+
+def test_image_without_alt_text_is_a_warning(tmp_path):
+    from helpers import FakeTranslator, write_project
+
+    from digest.build import Builder
+    from digest.config import load_config
+    from digest.report import RecordingReporter
+
+    write_project(tmp_path, {"content/a.md": "---\ntitle: صورة\n---\nنص ![](https://img.example.net/a.png)\n\n"
+                                             "![وصف](https://img.example.net/b.png)\n"})
+    reporter = RecordingReporter()
+    Builder(load_config(tmp_path), reporter, FakeTranslator()).build(write=False)
+    warnings = [w for w in reporter.of("warning") if "alt text" in w]
+    assert len(warnings) == 1 and "a.png" in warnings[0] and "a.md" in warnings[0]

@@ -1,0 +1,44 @@
+"""The search stage without a browser: Arabic folding, the bundle, and life without Pagefind."""
+
+import pytest
+from sitebuild import build_sample
+
+from digest import search
+from digest.search import fold_arabic, fold_html
+
+
+def test_fold_arabic():
+    assert fold_arabic("مَكْتَبَةٌ") == "مكتبه"
+    assert fold_arabic("أإآٱ") == "اااا"
+    assert fold_arabic("القرى") == "القري"
+    assert fold_arabic("الـــكتاب") == "الكتاب"
+    assert fold_arabic("Oil prices") == "Oil prices"
+
+
+def test_fold_html_keeps_tags_and_attributes():
+    html = '<h1 title="أسعار">أسعار</h1><meta content="مكتبة">'
+    assert fold_html(html) == '<h1 title="أسعار">اسعار</h1><meta content="مكتبة">'
+
+
+def test_build_writes_a_bundle_per_language(tmp_path):
+    if search.executable() is None:
+        pytest.skip("no Pagefind binary")
+    out, result, reporter = build_sample(tmp_path)
+    assert not reporter.of("warning")
+    assert (out / "pagefind/pagefind-ui.js").is_file()
+    names = [p.name for p in (out / "pagefind").iterdir()]
+    assert any(n.startswith("pagefind.ar_") for n in names) and any(n.startswith("pagefind.en_") for n in names)
+    # Only single-language article pages are indexed, never indexes or the parallel page.
+    marked = [p for p, d in result.files.items() if p.endswith(".html") and b"data-pagefind-body" in d]
+    assert sorted(marked) == sorted(f"articles/{s}/{l}/index.html" for s in ("harvest", "library", "rain", "port")
+                                    for l in ("ar", "en"))
+
+
+def test_missing_pagefind_is_a_warning_not_a_failure(tmp_path, monkeypatch):
+    monkeypatch.setattr(search, "executable", lambda: None)
+    monkeypatch.setattr(search, "_memo", {})
+    out, result, reporter = build_sample(tmp_path)
+    (warning,) = [w for w in reporter.of("warning") if "search" in w]
+    assert "Pagefind is not installed" in warning
+    assert not (out / "pagefind").exists()
+    assert (out / "ar/search/index.html").is_file() and (out / "feed.xml").is_file()
