@@ -13,6 +13,7 @@ A missing Pagefind binary or a failing run is a warning: the site is built witho
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import subprocess
 import tempfile
@@ -84,6 +85,11 @@ def search_files(files: dict[str, bytes], timeout: float = 120) -> dict[str, byt
             f"{BUNDLE}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
             for path in sorted(bundle.rglob("*")) if path.is_file()
         }
+    entry = f"{BUNDLE}/pagefind-entry.json"
+    if entry in out:
+        # Pagefind lists languages in hash-map order; sorted, an unchanged site writes nothing.
+        data = json.loads(out[entry])
+        out[entry] = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
     _memo.clear()
     _memo[key] = out
     return dict(out)

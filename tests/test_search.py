@@ -42,3 +42,15 @@ def test_missing_pagefind_is_a_warning_not_a_failure(tmp_path, monkeypatch):
     assert "Pagefind is not installed" in warning
     assert not (out / "pagefind").exists()
     assert (out / "ar/search/index.html").is_file() and (out / "feed.xml").is_file()
+
+
+def test_unchanged_site_gets_a_byte_identical_bundle(tmp_path, monkeypatch):
+    """Pagefind lists languages in random order; digest sorts them so nothing is rewritten."""
+    if search.executable() is None:
+        pytest.skip("no Pagefind binary")
+    bundles = []
+    for _ in range(4):
+        monkeypatch.setattr(search, "_memo", {})
+        _, result, _ = build_sample(tmp_path)
+        bundles.append({p: d for p, d in result.files.items() if p.startswith("pagefind/")})
+    assert all(b == bundles[0] for b in bundles)
