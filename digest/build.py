@@ -101,7 +101,7 @@ class Builder:
 
 def _extras(site: Site, theme) -> dict[str, bytes]:
     """Files beyond the pages: feeds and robots.txt (see :mod:`digest.feeds`)."""
-    files = feed_files(site)
+    files = feed_files(site, theme.strings)
     files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {absolute(site, 'sitemap.xml')}\n".encode()
     return files
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
+from html import escape
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -86,7 +87,8 @@ def _body_html(blocks: tuple[Block, ...], lang: str) -> str:
     return f'<div lang="{lang}" dir="{direction(lang)}">{render_blocks(blocks, lang)}</div>'
 
 
-def _add_entry(feed: ET.Element, site: "Site", entry: "Entry", lang: str | None) -> None:
+def _add_entry(feed: ET.Element, site: "Site", entry: "Entry", lang: str | None,
+               strings: dict[str, dict[str, str]]) -> None:
     """Append one article; ``lang=None`` makes the bilingual entry (original + translation)."""
     src, tgt = site.source_lang, site.target_lang
     article = entry.article
@@ -123,15 +125,26 @@ def _add_entry(feed: ET.Element, site: "Site", entry: "Entry", lang: str | None)
         _sub(el, "category", term=name)
     _sub(el, "summary", "\n".join(summary(v[2]) for v in versions))
     content = "".join(_body_html(v[2], v[0]) for v in versions)
-    if lang == tgt and entry.english.provenance.kind == "machine":
-        note = f"Machine translation ({entry.english.provenance.label}) of the original: "
-        original = absolute(site, entry.url(src))
-        content = f'<p><em>{note}<a href="{original}">{original}</a></em></p>' + content
+    if any(v[0] == tgt for v in versions) and entry.english.provenance.kind == "machine":
+        content = _machine_note(site, entry, strings.get(tgt, {})) + content
     _sub(el, "content", content, type="html")
 
 
-def atom_feed(site: "Site", lang: str | None) -> bytes:
-    """The Atom feed for ``lang``, or the bilingual feed for ``lang=None``."""
+def _machine_note(site: "Site", entry: "Entry", strings: dict[str, str]) -> str:
+    """The notice a machine-translated entry carries, in the translation's language."""
+    label = escape(entry.english.provenance.label)
+    original = escape(absolute(site, entry.url(site.source_lang)))
+    said = escape(strings.get("machine_translation", "Machine translation"))
+    link = escape(strings.get("read_original", "Read the original"))
+    return f'<p><em>{said} ({label}) · <a href="{original}" hreflang="{site.source_lang}">{link}</a></em></p>'
+
+
+
+def atom_feed(site: "Site", lang: str | None, strings: dict[str, dict[str, str]] | None = None) -> bytes:
+    """The Atom feed for ``lang``, or the bilingual feed for ``lang=None``.
+
+    ``strings`` are the theme's interface strings per language (for the translation notice).
+    """
     src = site.source_lang
     entries = site.entries[:FEED_SIZE]
     path = f"{lang}/feed.xml" if lang else "feed.xml"
@@ -150,14 +163,14 @@ def atom_feed(site: "Site", lang: str | None) -> bytes:
     _sub(_sub(feed, "author"), "name", title)
     _sub(feed, "generator", "digest")
     for entry in entries:
-        _add_entry(feed, site, entry, lang)
+        _add_entry(feed, site, entry, lang, strings or {})
     ET.indent(feed)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False) + b"\n"
 
 
-def feed_files(site: "Site") -> dict[str, bytes]:
+def feed_files(site: "Site", strings: dict[str, dict[str, str]] | None = None) -> dict[str, bytes]:
     """``{path: bytes}`` of every feed of ``site``."""
-    files = {"feed.xml": atom_feed(site, None)}
+    files = {"feed.xml": atom_feed(site, None, strings)}
     for lang in site.languages:
-        files[f"{lang}/feed.xml"] = atom_feed(site, lang)
+        files[f"{lang}/feed.xml"] = atom_feed(site, lang, strings)
     return files

@@ -51,11 +51,16 @@ def test_language_feeds_hold_their_language(built):
     assert port.author == "رويترز"
     harvest = next(e for e in en.entries if e.link.endswith("/harvest/en/"))
     assert "Machine translation (glossary 1.0)" in harvest.content[0].value
-    assert BASE_URL + "articles/harvest/ar/" in harvest.content[0].value
+    assert f'href="{BASE_URL}articles/harvest/ar/"' in harvest.content[0].value
+    assert "Read the original" in harvest.content[0].value
+    bilingual = next(e for e in both.entries if e.link.endswith("/harvest/"))
+    assert "Machine translation (glossary 1.0)" in bilingual.content[0].value
+    human = next(e for e in both.entries if e.link.endswith("/port/"))
+    assert "Machine translation" not in human.content[0].value and "ترجمة آلية" not in human.content[0].value
     library = next(e for e in ar.entries if e.link.endswith("/library/ar/"))
     assert library.title == "مكتبة جديدة للأطفال في المدينة القديمة"
     assert library.author == "سلمى"
-    assert 'dir="rtl"' in library.content[0].value
+    assert 'dir="rtl"' in library.content[0].value and "Machine translation" not in library.content[0].value
     assert [t.term for t in library.tags] == ["ثقافة"]
     rain = next(e for e in both.entries if e.link == BASE_URL + "articles/rain/")
     assert "أمطار غزيرة" in rain.title and "Heavy rain on the coast" in rain.title
