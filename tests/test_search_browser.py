@@ -61,12 +61,15 @@ def search(page, base, lang, term):
     page.goto(f"{base}{lang}/search/")
     box = page.locator(".pagefind-ui__search-input")
     box.fill(term)
-    page.wait_for_selector(".pagefind-ui__message", timeout=10_000)
+    # Done when the count message replaced "Searching for ..." and every result has its link.
     page.wait_for_function("""() => {
-        const m = document.querySelector('.pagefind-ui__message');
-        return m && m.textContent.trim() && !document.querySelector('.pagefind-ui__result-link:empty');
-    }""", timeout=10_000)
-    page.wait_for_timeout(300)
+        const message = document.querySelector('.pagefind-ui__message');
+        const results = document.querySelectorAll('.pagefind-ui__result').length;
+        const links = document.querySelectorAll('.pagefind-ui__result-link').length;
+        const text = message ? message.textContent.trim() : '';
+        return text && !text.endsWith('...') && results === links
+            && !document.querySelector('.pagefind-ui__loading');
+    }""", timeout=15_000)
     return [a.get_attribute("href") for a in page.locator(".pagefind-ui__result-link").all()]
 
 
