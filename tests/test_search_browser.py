@@ -109,3 +109,12 @@ def test_query_folding_matches_the_index_folding(page, served):
     page.goto(f"{served}ar/search/")
     for text in ("أإآٱ", "مكتبةً", "المصوّرة", "القرى", "ـــالـــ"):
         assert page.evaluate("t => window.digestFoldArabic(t)", text) == fold_arabic(text)
+
+
+def test_header_search_form_leads_to_results(page, served):
+    page.goto(f"{served}articles/library/en/")
+    page.fill("#quick-search-q", "library")
+    page.press("#quick-search-q", "Enter")
+    page.wait_for_url("**/en/search/?q=library")
+    page.wait_for_selector('.pagefind-ui__result-link[href="/digest/articles/library/en/"]', timeout=15_000)
+    assert page.locator(".pagefind-ui__search-input").input_value() == "library"

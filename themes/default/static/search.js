@@ -22,7 +22,7 @@
     }
     // Relative to this page, so results link correctly under any base path.
     var root = new URL(el.getAttribute("data-root"), location.href).pathname;
-    new PagefindUI({
+    var ui = new PagefindUI({
       element: "#search",
       bundlePath: root + "pagefind/",
       baseUrl: root,
@@ -31,5 +31,8 @@
       resetStyles: false,
       processTerm: fold
     });
+    // The header's search form sends readers here with ?q=...
+    var query = new URLSearchParams(location.search).get("q");
+    if (query) ui.triggerSearch(query);
   });
 })();
