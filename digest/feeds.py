@@ -107,7 +107,8 @@ def _add_entry(feed: ET.Element, site: "Site", entry: "Entry", lang: str | None,
         el.set(XML_LANG, versions[0][0])
     _sub(el, "title", title)
     _sub(el, "id", absolute(site, entry.url()) if lang is None else absolute(site, page))
-    _sub(el, "link", rel="alternate", type="text/html", href=absolute(site, page), **({"hreflang": lang} if lang else {}))
+    _sub(el, "link", rel="alternate", type="text/html", href=absolute(site, page),
+         **({"hreflang": lang} if lang else {}))
     # The other language versions are "related", not "alternate": feed readers (feedparser
     # among them) take the last alternate as the entry's link.
     for other in (None, src, tgt):
@@ -165,7 +166,8 @@ def atom_feed(site: "Site", lang: str | None, strings: dict[str, dict[str, str]]
     for entry in entries:
         _add_entry(feed, site, entry, lang, strings or {})
     ET.indent(feed)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False) + b"\n"
+    body = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
 def feed_files(site: "Site", strings: dict[str, dict[str, str]] | None = None) -> dict[str, bytes]:
