@@ -19,6 +19,7 @@ from .output import write_site
 from .render import Renderer, load_theme
 from .report import Reporter
 from .search import SearchUnavailable, search_files
+from .sources import SourceError
 from .site import Site, build_site
 from .translation import TranslationStats, Translator, translate_articles
 
@@ -42,16 +43,20 @@ class Builder:
     """Builds one project again and again, reusing unchanged work.
 
     ``translator`` may be given (tests, benchmarks); otherwise it is loaded from the
-    configuration on first use.
+    configuration on first use. With ``keep_last_good`` (serve, watch) a file that turns
+    unreadable or malformed keeps its last good article, and the build reports the problem.
     """
 
     def __init__(self, config: Config, reporter: Reporter | None = None,
-                 translator: Translator | None | str = "auto") -> None:
+                 translator: Translator | None | str = "auto", keep_last_good: bool = False) -> None:
         self.config = config
+        self.keep_last_good = keep_last_good
         self.reporter = reporter or Reporter()
         self._translator = translator
         self._renderer = Renderer()
         self._articles: dict[Path, tuple[tuple[int, int], Article]] = {}
+        self._seen: set[Path] = set()
+        self._stale: list[Problem] = []
 
     @property
     def translator(self) -> Translator | None:
@@ -63,12 +68,22 @@ class Builder:
 
     def _read(self, path: Path, config: Config) -> Article:
         """Read an article, reusing the last parse while its size and mtime are unchanged."""
-        st = path.stat()
-        stamp = (st.st_mtime_ns, st.st_size)
+        self._seen.add(path)
         cached = self._articles.get(path)
-        if cached and cached[0] == stamp:
+        try:
+            try:
+                st = path.stat()
+            except OSError as exc:  # deleted between listing and reading
+                raise SourceError(f"cannot be read: {exc.strerror or exc}") from None
+            stamp = (st.st_mtime_ns, st.st_size)
+            if cached and cached[0] == stamp:
+                return cached[1]
+            article = read_article(path, config)
+        except SourceError as exc:
+            if not (self.keep_last_good and cached):
+                raise
+            self._stale.append(Problem((path,), f"{exc} (its last good version is still shown)"))
             return cached[1]
-        article = read_article(path, config)
         self._articles[path] = (stamp, article)
         return article
 
@@ -81,7 +96,11 @@ class Builder:
         started = time.perf_counter()
         config = self.config
         self.reporter.start(config)
+        self._seen, self._stale = set(), []
         articles, problems = load_articles(config, reader=self._read)
+        problems = self._stale + problems
+        # Forget files that are gone, so a long session's memory stays flat.
+        self._articles = {p: v for p, v in self._articles.items() if p in self._seen}
         for problem in problems:
             self.reporter.problem(problem)
         english, stats = translate_articles(articles, self.translator)
