@@ -1,0 +1,302 @@
+"""The rebuild loop of ``digest watch`` and ``digest serve``.
+
+Watchdog events only record which paths changed. One loop waits until the file system has
+been quiet for a moment, waits for files still being written to settle, then rebuilds once
+through a long-lived :class:`~digest.build.Builder`, which re-reads only changed files and
+re-renders only pages whose inputs changed. A change to ``digest.toml`` reloads the
+configuration and starts a fresh builder.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .paths import CONFIG, CONTENT, IGNORED, Layout, classify, is_ignored_name
+from .report import ConsoleReporter, Reporter
+
+QUIET = 0.1
+"""Seconds without events before a rebuild starts."""
+SETTLE = 0.05
+"""Seconds a changed file's size and mtime must stay put before it is read."""
+SETTLE_LIMIT = 30.0
+"""Give up waiting for a file that keeps growing (a stuck copy) after this long."""
+RESCAN = 2.0
+"""Seconds between listings of the content folder while idle."""
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One error to show an editor: where (if known) and why."""
+
+    reason: str
+    file: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = ", ".join(x for x in (self.file, self.line and f"line {self.line}") if x)
+        return f"{where}: {self.reason}" if where else self.reason
+
+
+@dataclass
+class Outcome:
+    """What one rebuild left behind: ``ok`` when a site was written, and what went wrong."""
+
+    ok: bool
+    failures: list[Failure] = field(default_factory=list)
+    result: object | None = None
+
+
+_LINE = re.compile(r"^line (\d+): (.*)$", re.S)
+
+
+def failure_of_problem(problem) -> Failure:
+    """A content :class:`~digest.articles.Problem` as a :class:`Failure` with its line."""
+    match = _LINE.match(problem.message)
+    file = ", ".join(str(p) for p in problem.paths) or None
+    if match:
+        return Failure(match.group(2), file, int(match.group(1)))
+    return Failure(problem.message, file)
+
+
+def failure_of_error(exc: BaseException) -> Failure:
+    """A build-stopping exception (theme, config, output) as a :class:`Failure`."""
+    from .config import ConfigError
+
+    if isinstance(exc, ConfigError):
+        return Failure("; ".join(exc.problems), str(exc.path))
+    cause = exc.__cause__
+    if cause is not None and getattr(cause, "lineno", None):
+        reason = getattr(cause, "message", None) or str(cause)
+        return Failure(reason, getattr(cause, "filename", None), cause.lineno)
+    known = type(exc).__name__ in ("ThemeError", "OutputError")
+    return Failure(str(exc) if known else f"{type(exc).__name__}: {exc}")
+
+
+class _Warnings(Reporter):
+    """Passes events on to ``inner`` and keeps this build's warnings."""
+
+    def __init__(self, inner: Reporter) -> None:
+        self.inner = inner
+        self.warnings: list[str] = []
+
+    def start(self, config):
+        self.warnings = []
+        self.inner.start(config)
+
+    def problem(self, problem):
+        self.inner.problem(problem)
+
+    def warning(self, message):
+        self.warnings.append(message)
+        self.inner.warning(message)
+
+    def info(self, message):
+        self.inner.info(message)
+
+    def finish(self, result):
+        self.inner.finish(result)
+
+
+class Project:
+    """A project being edited: its configuration, its builder, and the rebuild function.
+
+    ``reload`` reads the configuration again after ``digest.toml`` changed (the CLI passes
+    one that re-applies its options); by default the file is read without overrides.
+    ``strict`` shows warnings as errors.
+    """
+
+    def __init__(self, config, reporter: Reporter | None = None, translator="auto",
+                 reload: Callable[[], object] | None = None, strict: bool = False) -> None:
+        from .config import load_config
+
+        self.config = config
+        self.reporter = _Warnings(reporter or Reporter())
+        self.strict = strict
+        self._translator = translator
+        self._reload = reload or (lambda: load_config(config.root))
+        self.builder = self._builder(config)
+
+    def _builder(self, config):
+        from .build import Builder
+
+        return Builder(config, self.reporter, self._translator, keep_last_good=True)
+
+    def rebuild(self, reload: bool = False) -> Outcome:
+        """Build once (reloading the configuration first if ``reload``); never raises."""
+        try:
+            if reload:
+                self.config = self._reload()
+                self.builder = self._builder(self.config)
+            result = self.builder.build()
+        except Exception as exc:  # a preview session must outlive any one bad build
+            failure = failure_of_error(exc)
+            self.reporter.warning(f"build failed, the last good site stays: {failure}")
+            return Outcome(False, [failure])
+        failures = [failure_of_problem(p) for p in result.problems]
+        if self.strict:
+            failures += [Failure(w) for w in self.reporter.warnings]
+        return Outcome(True, failures, result)
+
+
+class Watcher:
+    """Watches a project's content, theme folders and ``digest.toml``; calls ``on_change``.
+
+    ``on_change(reload)`` runs in the thread that called :meth:`run`, once per quiet batch
+    of changes; ``reload`` is true when the configuration changed.
+    """
+
+    def __init__(self, project: Project, on_change: Callable[[bool], object], poll: bool = False,
+                 quiet: float = QUIET) -> None:
+        self.project = project
+        self.on_change = on_change
+        self.poll = poll
+        self.quiet = quiet
+        self._lock = threading.Lock()
+        self._changed: set[str] = set()
+        self._last = 0.0
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._observer = None
+        self.layout: Layout | None = None
+        self.rebuilds = 0
+
+    def _note(self, event) -> None:
+        # A folder's "modified" only echoes an entry that has its own event.
+        if event.event_type in ("opened", "closed_no_write") or (
+                event.is_directory and event.event_type == "modified"):
+            return
+        with self._lock:
+            self._changed.add(event.src_path)
+            if getattr(event, "dest_path", ""):
+                self._changed.add(event.dest_path)
+            self._last = time.monotonic()
+            self._wake.set()
+
+    def _schedule(self) -> None:
+        """(Re)start the observer on the current configuration's folders."""
+        from watchdog.events import FileSystemEventHandler
+        from watchdog.observers import Observer
+        from watchdog.observers.polling import PollingObserver
+
+        from .render import theme_dirs
+
+        config = self.project.config
+        themes = theme_dirs(config)
+        self.layout = Layout.of(config, themes)
+        handler = FileSystemEventHandler()
+        handler.on_any_event = self._note
+        observer = PollingObserver(timeout=0.5) if self.poll else Observer()
+        # The project folder itself only non-recursively: it holds site/ and .git.
+        observer.schedule(handler, str(self.layout.config_file.parent), recursive=False)
+        for folder in (self.layout.content, *self.layout.themes):
+            if folder.is_dir():
+                observer.schedule(handler, str(folder), recursive=True)
+        observer.daemon = True
+        observer.start()
+        # The old observer stops only once the new one listens, so no event falls between.
+        old, self._observer = self._observer, observer
+        if old is not None:
+            old.stop()
+            old.join()
+
+    def start(self) -> "Watcher":
+        """Start observing; events are collected until :meth:`run` handles them."""
+        self._schedule()
+        return self
+
+    def stop(self) -> None:
+        """Stop the loop and the observer."""
+        self._stop.set()
+        self._wake.set()
+        if self._observer is not None:
+            self._observer.stop()
+            self._observer.join()
+
+    def _take(self) -> dict[Path, str]:
+        """Wait for a quiet moment, then take the changed paths that matter."""
+        while not self._stop.is_set():
+            with self._lock:
+                idle = time.monotonic() - self._last
+                if idle >= self.quiet:
+                    changed, self._changed = self._changed, set()
+                    self._wake.clear()
+                    break
+            self._stop.wait(self.quiet - idle)
+        else:
+            return {}
+        kinds = {Path(p): classify(p, self.layout) for p in changed}
+        return {p: k for p, k in kinds.items() if k != IGNORED}
+
+    def _settle(self, paths) -> None:
+        """Wait while any of ``paths`` is still growing or being rewritten (a slow copy)."""
+        def stamps():
+            out = {}
+            for p in paths:
+                try:
+                    st = p.stat()
+                    out[p] = (st.st_size, st.st_mtime_ns)
+                except OSError:
+                    out[p] = None
+            return out
+
+        deadline = time.monotonic() + SETTLE_LIMIT
+        before = stamps()
+        while not self._stop.wait(SETTLE) and time.monotonic() < deadline:
+            now = stamps()
+            if now == before:
+                return
+            before = now
+
+    def _entries(self) -> set[str]:
+        """Every file and folder under the content folder that matters, by path."""
+        out = set()
+        for dirpath, dirnames, filenames in os.walk(self.layout.content):
+            dirnames[:] = [d for d in dirnames if not is_ignored_name(d)]
+            out.update(os.path.join(dirpath, n) for n in (*dirnames, *filenames) if not is_ignored_name(n))
+        return out
+
+    def run(self) -> None:
+        """Handle changes until :meth:`stop`: one rebuild per quiet batch."""
+        entries = self._entries()
+        while not self._stop.is_set():
+            if not self._wake.wait(RESCAN):
+                # inotify can miss the removal of a folder created a moment before (its
+                # watch is added after the fact); a listing while idle catches that.
+                if self._entries() == entries:
+                    continue
+                with self._lock:
+                    self._changed.add(str(self.layout.content))
+            changes = self._take()
+            if not changes:
+                continue
+            self._settle([p for p, k in changes.items() if k == CONTENT])
+            entries = self._entries()
+            reload = CONFIG in changes.values()
+            self.on_change(reload)
+            self.rebuilds += 1
+            content_appeared = self.layout.content in changes
+            if reload or content_appeared:
+                self._schedule()
+
+
+def watch(config, poll: bool = False, strict: bool = False, quiet: bool = False,
+          reload: Callable[[], object] | None = None) -> int:
+    """``digest watch``: build, then rebuild on every change until interrupted."""
+    reporter = ConsoleReporter(quiet=quiet)
+    project = Project(config, reporter, reload=reload, strict=strict)
+    project.rebuild()
+    watcher = Watcher(project, lambda again: project.rebuild(again), poll=poll).start()
+    reporter.info(f"watching {config.content_dir}, the theme and digest.toml (Ctrl-C to stop)")
+    try:
+        watcher.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        watcher.stop()
+    return 0

@@ -1,0 +1,208 @@
+"""The rebuild loop with real watchdog events in temp folders, one editor reality per test.
+
+Every test ends with the watched site equal, file for file, to a clean build of the same
+content.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from helpers import FakeTranslator, write_project
+
+from digest.build import Builder
+from digest.config import load_config
+from digest.report import RecordingReporter
+from digest.watcher import Project, Watcher
+
+pytestmark = pytest.mark.timeout(60)
+
+
+def article(title: str, body: str, date: str = "2026-11-01", tags: str = "أخبار") -> str:
+    return f"---\ntitle: {title}\ndate: {date}\ntags: [{tags}]\n---\n{body}\n"
+
+
+START = {
+    "content/2026-11-01-alpha.md": article("ألفا", "نص المقال الأول."),
+    "content/2026-11-02-beta.md": article("بيتا", "نص المقال الثاني.", "2026-11-02", "اقتصاد"),
+}
+
+
+class Session:
+    """A project under watch: rebuilds run in a background thread, outcomes are kept."""
+
+    def __init__(self, root: Path, poll: bool = False) -> None:
+        self.root = root
+        self.config = load_config(root)
+        self.project = Project(self.config, RecordingReporter(), FakeTranslator())
+        self.outcomes = [self.project.rebuild()]
+        self.watcher = Watcher(self.project, self._on_change, poll=poll).start()
+        self.thread = threading.Thread(target=self.watcher.run, daemon=True)
+        self.thread.start()
+
+    def _on_change(self, reload: bool) -> None:
+        self.outcomes.append(self.project.rebuild(reload))
+
+    @property
+    def site(self) -> Path:
+        return self.project.config.output_dir
+
+    def page(self, slug: str, lang: str = "ar") -> Path:
+        return self.site / "articles" / slug / lang / "index.html"
+
+    def wait(self, predicate, timeout: float = 10) -> None:
+        deadline = time.monotonic() + timeout
+        while not predicate():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out waiting for the site to follow: {self.watcher.rebuilds} rebuilds, last {self.outcomes[-1]}"[:2000])
+            time.sleep(0.05)
+
+    def files(self) -> dict[str, bytes] | None:
+        """The site on disk, or None while a rebuild is pruning it."""
+        try:
+            return {p.relative_to(self.site).as_posix(): p.read_bytes()
+                    for p in sorted(self.site.rglob("*")) if p.is_file()}
+        except FileNotFoundError:
+            return None
+
+    def assert_clean(self) -> None:
+        """The site equals a clean build of the content as it is now."""
+        clean = Builder(load_config(self.root), translator=FakeTranslator()).build(write=False).files
+        self.wait(lambda: self.files() == clean)
+
+    def close(self) -> None:
+        self.watcher.stop()
+        self.thread.join(5)
+
+
+@pytest.fixture
+def session(tmp_path):
+    write_project(tmp_path, START)
+    s = Session(tmp_path)
+    yield s
+    s.close()
+
+
+def contains(path: Path, text: str) -> bool:
+    return path.is_file() and text in path.read_text(encoding="utf-8")
+
+
+def test_atomic_save(session):
+    target = session.root / "content/2026-11-01-alpha.md"
+    tmp = target.with_name(".2026-11-01-alpha.md.swp")
+    tmp.write_text(article("ألفا", "نص محفوظ بطريقة ذرية."), encoding="utf-8")
+    os.replace(tmp, target)
+    session.wait(lambda: contains(session.page("alpha"), "نص محفوظ بطريقة ذرية."))
+    session.assert_clean()
+
+
+def test_move_in_and_out(session):
+    outside = session.root / "drafts"
+    outside.mkdir()
+    draft = outside / "2026-11-03-gamma.md"
+    draft.write_text(article("غاما", "مقال نقل إلى المحتوى."), encoding="utf-8")
+    os.rename(draft, session.root / "content" / draft.name)
+    session.wait(lambda: session.page("gamma").exists())
+    session.assert_clean()
+    os.rename(session.root / "content" / draft.name, draft)
+    session.wait(lambda: not session.page("gamma").exists())
+    session.assert_clean()
+
+
+def test_rename_moves_the_url(session):
+    content = session.root / "content"
+    os.rename(content / "2026-11-02-beta.md", content / "2026-11-02-delta.md")
+    session.wait(lambda: session.page("delta").exists() and not (session.site / "articles/beta").exists())
+    assert "articles/delta/" in (session.site / "sitemap.xml").read_text()
+    session.assert_clean()
+
+
+def test_delete_removes_page_indexes_feeds_sitemap(session):
+    (session.root / "content/2026-11-02-beta.md").unlink()
+    session.wait(lambda: not session.page("beta").exists())
+    for rel in ("index.html", "ar/index.html", "en/index.html", "sitemap.xml", "feed.xml", "ar/feed.xml"):
+        assert "articles/beta/" not in (session.site / rel).read_text(encoding="utf-8"), rel
+    assert not (session.site / "tags/اقتصاد").exists()
+    session.assert_clean()
+
+
+def test_slow_copy_is_read_whole(session):
+    body = "\n\n".join(f"فقرة رقم {i} من مقال طويل ينسخ ببطء." for i in range(40))
+    data = article("إبسيلون", body, "2026-11-04").encode("utf-8")
+    target = session.root / "content/2026-11-04-epsilon.md"
+    with open(target, "wb") as fh:
+        for start in range(0, len(data), len(data) // 20 + 1):
+            fh.write(data[start:start + len(data) // 20 + 1])
+            fh.flush()
+            time.sleep(0.04)
+    session.wait(lambda: contains(session.page("epsilon"), "فقرة رقم 39"))
+    session.assert_clean()
+    for outcome in session.outcomes:
+        entries = {e.slug: e for e in outcome.result.site.entries} if outcome.result else {}
+        if "epsilon" in entries:
+            assert len(entries["epsilon"].article.blocks) == 40, "a partial copy was built"
+
+
+def test_folder_added_and_removed_in_few_rebuilds(session):
+    batch = session.root / "incoming"
+    for i in range(60):
+        write_project(batch, {f"2026-10-{i % 28 + 1:02d}-batch-{i}.md": article(f"دفعة {i}", f"نص الدفعة {i}.")})
+    before = session.watcher.rebuilds
+    shutil.copytree(batch, session.root / "content/batch")
+    session.wait(lambda: all(session.page(f"batch-{i}").exists() for i in range(60)))
+    assert session.watcher.rebuilds - before <= 5
+    session.assert_clean()
+    shutil.rmtree(session.root / "content/batch")
+    session.wait(lambda: not session.page("batch-0").exists())
+    session.assert_clean()
+
+
+def test_malformed_file_keeps_last_good_page_and_reports(session):
+    target = session.root / "content/2026-11-01-alpha.md"
+    good = session.page("alpha").read_bytes()
+    target.write_text("---\ntitle: [ألفا\ndate: 2026-11-01\n---\nنص مكسور.\n", encoding="utf-8")
+    session.wait(lambda: session.outcomes[-1].failures)
+    failure = session.outcomes[-1].failures[0]
+    assert failure.file.endswith("2026-11-01-alpha.md") and failure.line and "YAML" in failure.reason
+    assert session.outcomes[-1].ok
+    assert session.page("alpha").read_bytes() == good
+    target.write_text(article("ألفا", "نص مصلح."), encoding="utf-8")
+    session.wait(lambda: contains(session.page("alpha"), "نص مصلح.") and not session.outcomes[-1].failures)
+    session.assert_clean()
+
+
+def test_config_change_rebuilds_everything(session):
+    (session.root / "digest.toml").write_text('[site]\ntitle_en = "Changed Title"\n', encoding="utf-8")
+    session.wait(lambda: contains(session.page("alpha", "en"), "Changed Title"))
+    session.assert_clean()
+    (session.root / "digest.toml").write_text('[site]\nnot_a_key = 1\n', encoding="utf-8")
+    session.wait(lambda: not session.outcomes[-1].ok)
+    assert "not_a_key" in session.outcomes[-1].failures[0].reason
+    (session.root / "digest.toml").unlink()
+    session.wait(lambda: session.outcomes[-1].ok and not contains(session.page("alpha", "en"), "Changed Title"))
+    session.assert_clean()
+
+
+def test_editor_temp_files_do_not_rebuild(session):
+    before = session.watcher.rebuilds
+    for name in (".2026-11-01-alpha.md.swp", "2026-11-01-alpha.md~", "4913", ".#alpha.md", "x.md.part"):
+        (session.root / "content" / name).write_text("temporary", encoding="utf-8")
+    (session.root / "site/stray.txt").write_text("not watched", encoding="utf-8")
+    time.sleep(2.5)  # past one idle listing of the content folder
+    assert session.watcher.rebuilds == before
+
+
+def test_polling_observer(tmp_path):
+    write_project(tmp_path, START)
+    s = Session(tmp_path, poll=True)
+    try:
+        (tmp_path / "content/2026-11-01-alpha.md").write_text(article("ألفا", "نص عبر الاستطلاع."), encoding="utf-8")
+        s.wait(lambda: contains(s.page("alpha"), "نص عبر الاستطلاع."))
+        s.assert_clean()
+    finally:
+        s.close()
