@@ -51,7 +51,7 @@ _SCRIPT = """(function () {
       "z-index:2147483647;margin:0;padding:1em 1.25em;background:#3b0d0d;color:#fff;" +
       "border-top:4px solid #ff5c5c;font:14px/1.5 ui-monospace,monospace;white-space:pre-wrap;text-align:left";
     var title = document.createElement("strong");
-    title.textContent = "digest: " + errors.length + " error(s); the last good version is shown";
+    title.textContent = "digest: " + errors.length + (errors.length > 1 ? " errors" : " error");
     box.appendChild(title);
     errors.forEach(function (e) {
       var line = document.createElement("div");

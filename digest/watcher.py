@@ -55,10 +55,19 @@ class Outcome:
 _LINE = re.compile(r"^line (\d+): (.*)$", re.S)
 
 
-def failure_of_problem(problem) -> Failure:
-    """A content :class:`~digest.articles.Problem` as a :class:`Failure` with its line."""
+def _shown(path: Path, root: Path | None) -> str:
+    if root is not None and path.is_relative_to(root):
+        return path.relative_to(root).as_posix()
+    return str(path)
+
+
+def failure_of_problem(problem, root: Path | None = None) -> Failure:
+    """A content :class:`~digest.articles.Problem` as a :class:`Failure` with its line.
+
+    Paths are shown relative to ``root`` (the project folder) when they are inside it.
+    """
     match = _LINE.match(problem.message)
-    file = ", ".join(str(p) for p in problem.paths) or None
+    file = ", ".join(_shown(p, root) for p in problem.paths) or None
     if match:
         return Failure(match.group(2), file, int(match.group(1)))
     return Failure(problem.message, file)
@@ -138,7 +147,7 @@ class Project:
             failure = failure_of_error(exc)
             self.reporter.warning(f"build failed, the last good site stays: {failure}")
             return Outcome(False, [failure])
-        failures = [failure_of_problem(p) for p in result.problems]
+        failures = [failure_of_problem(p, self.config.root) for p in result.problems]
         if self.strict:
             failures += [Failure(w) for w in self.reporter.warnings]
         return Outcome(True, failures, result)

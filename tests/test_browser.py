@@ -1,0 +1,90 @@
+"""digest serve in headless Chromium: directions, live reload on edit, the error overlay.
+
+Uses Debian's Chromium through Playwright's ``executable_path`` (Playwright's own browsers
+are never downloaded). Screenshots go to ``test-artifacts/``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+
+import pytest
+from helpers import REPO, FakeTranslator, write_project
+
+from digest.config import load_config
+from digest.preview import Preview
+from digest.watcher import Project, Watcher
+
+CHROMIUM = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.timeout(90),
+    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
+]
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def article(body: str, title: str = "محطة تحلية جديدة") -> str:
+    return f"---\ntitle: {title}\ndate: 2026-11-20\ntags: [مياه]\n---\n{body}\n"
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A project served with live reload and watched, as ``digest serve`` runs it."""
+    write_project(tmp_path, {"content/2026-11-20-plant.md": article("افتتحت المحطة اليوم.")})
+    project = Project(load_config(tmp_path), translator=FakeTranslator())
+    preview = Preview(tmp_path / "site", project.rebuild, "127.0.0.1", 0)
+    preview.rebuild()
+    preview.start()
+    watcher = Watcher(project, preview.rebuild).start()
+    loop = threading.Thread(target=watcher.run, daemon=True)
+    loop.start()
+    yield preview.url, tmp_path / "content/2026-11-20-plant.md"
+    watcher.stop()
+    loop.join(5)
+    preview.close()
+
+
+@pytest.fixture
+def tab():
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        page = browser.new_page(viewport={"width": 1000, "height": 800})
+        yield page
+        browser.close()
+
+
+def direction(page, selector: str) -> str:
+    return page.eval_on_selector(selector, "el => getComputedStyle(el).direction")
+
+
+def test_edit_reload_break_overlay_fix(served, tab):
+    url, source = served
+    ARTIFACTS.mkdir(exist_ok=True)
+    tab.goto(url + "articles/plant/")
+    assert direction(tab, "#p1 .side-source") == "rtl"
+    assert direction(tab, "#p1 .side-target") == "ltr"
+    assert "افتتحت المحطة اليوم." in tab.inner_text("#p1 .side-source")
+    tab.screenshot(path=ARTIFACTS / "live-1-opened.png")
+
+    tab.evaluate("window.notReloaded = true")
+    source.write_text(article("بدأت المحطة ضخ المياه."), encoding="utf-8")
+    tab.wait_for_function("document.body.innerText.includes('بدأت المحطة ضخ المياه.')", timeout=15000)
+    assert tab.evaluate("window.notReloaded") is None, "the page changed without a reload"
+    tab.screenshot(path=ARTIFACTS / "live-2-reloaded.png")
+
+    source.write_text("---\ntitle: [محطة\ndate: 2026-11-20\n---\nنص مكسور.\n", encoding="utf-8")
+    overlay = tab.wait_for_selector("#digest-errors", timeout=15000)
+    text = overlay.inner_text()
+    assert "2026-11-20-plant.md" in text and "line" in text and "YAML" in text
+    assert "بدأت المحطة ضخ المياه." in tab.inner_text("#p1 .side-source"), "the last good page stays"
+    tab.screenshot(path=ARTIFACTS / "live-3-overlay.png")
+
+    source.write_text(article("عادت المحطة إلى العمل."), encoding="utf-8")
+    tab.wait_for_function("document.body.innerText.includes('عادت المحطة إلى العمل.')", timeout=15000)
+    assert tab.query_selector("#digest-errors") is None
+    tab.screenshot(path=ARTIFACTS / "live-4-fixed.png")
