@@ -1,72 +1,164 @@
 """The Argos-backed translator: an installed Argos package's CTranslate2 model, used directly.
 
-``argostranslate.translate`` is never imported (it pulls stanza and torch); only
-``argostranslate.package`` is, to find installed packages, and only when a build needs one.
+``argostranslate.translate`` is never imported (it pulls stanza and torch) and nothing here
+touches the network: sentences are split by :mod:`digest.sentences`, protected spans are
+masked by :mod:`digest.protect`, and the package's own tokenizer and CTranslate2 model do
+the rest. One :meth:`ArgosTranslator.translate` call takes every text of a build, splits
+them into sentences, looks each up in the cache, sends the unique misses to the model
+sorted by length in token-sized batches, guards the output, and joins the sentences back.
 """
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from .cache import TranslationCache, cache_key, normalise
 from .config import Config
+from .decode import Decoder
+from .glossary import load_glossary
+from .protect import mask, renumber, restore, runs, unmask
 from .report import Reporter
+from .sentences import split_sentences
+
+
+@dataclass
+class EngineStats:
+    """What the last :meth:`ArgosTranslator.translate` did."""
+
+    sentences: int = 0
+    unique: int = 0
+    hits: int = 0
+    translated: int = 0
+    calls: int = 0
+    retried: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    model_seconds: float = 0.0
+
+
+@dataclass
+class _Sentence:
+    text_index: int
+    lead: str
+    trail: str
+    source: str
+    order: list[int]
+    segment: str | None  # None: nothing to translate (only placeholders and punctuation)
 
 
 class ArgosTranslator:
-    """Translates with one installed Argos package through CTranslate2."""
+    """Translates with one installed Argos package through CTranslate2.
 
-    def __init__(self, package_path: Path, config: Config) -> None:
+    ``alignment[text]`` holds, after a call, the (source, translation) sentence pairs of
+    every text translated, for the parallel page's sentence highlighting;
+    ``failures[text]`` the reason a text's sentence could not be translated.
+    """
+
+    def __init__(self, package_path: Path, config: Config, cache: TranslationCache | None = None,
+                 reporter: Reporter | None = None) -> None:
         from argostranslate.package import Package
 
         self.package = Package(Path(package_path))
         self.config = config
+        self.cache = cache
+        self.reporter = reporter or Reporter()
         self.name = f"argos-{self.package.from_code}-{self.package.to_code}"
         self.version = str(getattr(self.package, "package_version", "") or "0")
-        self._model = None
+        self.glossary = load_glossary(config, self.reporter.warning)
+        self.decoder = Decoder(self.package, config.translation)
+        opts = config.translation
+        self.context = {"engine": "digest-argos-1", "package": self.package.package_path.name,
+                        "version": self.version, "from": self.package.from_code, "to": self.package.to_code,
+                        "beam": opts.beam_size, "max_len": opts.max_decoding_length,
+                        "compute": opts.compute_type}
+        self.stats = EngineStats()
+        self.alignment: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.failures: dict[str, str] = {}
 
-    def _load(self):
-        if self._model is None:
-            import ctranslate2
+    @property
+    def calls(self) -> int:
+        """Model calls (``translate_batch``) made by this translator so far."""
+        return self.decoder.calls
 
-            opts = self.config.translation
-            self._model = ctranslate2.Translator(
-                str(self.package.package_path / "model"), device=opts.device,
-                compute_type=opts.compute_type, inter_threads=opts.inter_threads,
-                intra_threads=opts.intra_threads,
-            )
-        return self._model
+    def _sentences(self, texts: Sequence[str]) -> tuple[list, list[_Sentence]]:
+        masked = [mask(t, glossary=self.glossary) for t in texts]
+        sentences = []
+        for i, m in enumerate(masked):
+            for raw in split_sentences(m.text) or [""]:
+                core = raw.strip()
+                lead = raw[:len(raw) - len(raw.lstrip())]
+                trail = raw[len(raw.rstrip()):] if core else ""
+                local, order = renumber(core)
+                has_words = any(c.isalpha() for c in "".join(runs(local)))
+                sentences.append(_Sentence(i, lead, trail, core, order, normalise(local) if has_words else None))
+        return masked, sentences
+
+    def keys(self, texts: Sequence[str]) -> list[str]:
+        """The cache keys ``translate(texts)`` would look up (for ``digest cache prune``)."""
+        _, sentences = self._sentences(texts)
+        return [cache_key(self.context, s.segment) for s in sentences if s.segment is not None]
 
     def translate(self, texts: Sequence[str]) -> list[str]:
-        """Translate ``texts`` in token-sized batches."""
+        """Translate ``texts`` (inline Markdown), one output per text, in order."""
+        self.stats = EngineStats()
         if not texts:
             return []
-        opts = self.config.translation
-        tokenizer = self.package.tokenizer
-        tokens = [tokenizer.encode(t) for t in texts]
-        prefix = self.package.target_prefix
-        results = self._load().translate_batch(
-            tokens, target_prefix=[[prefix]] * len(tokens) if prefix else None,
-            beam_size=opts.beam_size, max_batch_size=opts.batch_tokens, batch_type="tokens",
-            max_decoding_length=opts.max_decoding_length,
-        )
-        out = []
-        for result in results:
-            pieces = result.hypotheses[0]
-            if prefix and pieces and pieces[0] == prefix:
-                pieces = pieces[1:]
-            out.append(tokenizer.decode(pieces))
-        return out
+        masked, sentences = self._sentences(texts)
+        segments = list(dict.fromkeys(s.segment for s in sentences if s.segment is not None))
+        self.stats.sentences, self.stats.unique = len(sentences), len(segments)
+        keys = {seg: cache_key(self.context, seg) for seg in segments}
+        cached = self.cache.get_many(keys.values()) if self.cache else {}
+        done = {seg: cached[keys[seg]] for seg in segments if keys[seg] in cached}
+        self.stats.hits = len(done)
+        missing = [seg for seg in segments if seg not in done]
+        started = time.perf_counter()
+        for batch in self.decoder.translate(missing, self.reporter):
+            good = {seg: out for seg, out in batch.items() if out is not None}
+            done.update(good)
+            if self.cache and good:
+                self.cache.put_many((keys[s], s, t, f"{self.name} {self.version}") for s, t in good.items())
+        self.stats.model_seconds = time.perf_counter() - started
+        self.stats.translated, self.stats.calls = len(missing), self.decoder.last_calls
+        self.stats.retried = self.decoder.last_retried
+        return self._assemble(texts, masked, sentences, done)
+
+    def _assemble(self, texts, masked, sentences: list[_Sentence], done: dict[str, str]) -> list[str]:
+        parts: list[list[str]] = [[] for _ in texts]
+        pairs: list[list[tuple[str, str]]] = [[] for _ in texts]
+        self.alignment, self.failures = {}, {}
+        for s in sentences:
+            m = masked[s.text_index]
+            if s.segment is None:
+                target = s.source
+            else:
+                local = done.get(s.segment)
+                target = restore(local, s.order) if local is not None else None
+                if target is None:
+                    reason = self.decoder.failures.get(s.segment, "placeholders lost")
+                    self.failures[texts[s.text_index]] = reason
+                    self.stats.failed.append((unmask(s.source, m.originals), reason))
+                    target = unmask(s.source, m.originals)
+                    parts[s.text_index].append(s.lead + target + s.trail)
+                    pairs[s.text_index].append((target, target))
+                    continue
+            target_text = unmask(target, m.spans)
+            parts[s.text_index].append(s.lead + target_text + s.trail)
+            pairs[s.text_index].append((unmask(s.source, m.originals), target_text))
+        for text, pair in zip(texts, pairs):
+            self.alignment[text] = tuple(pair)
+        for message in {f"could not translate {src[:60]!r}: {why}" for src, why in self.stats.failed}:
+            self.reporter.warning(message)
+        return ["".join(p).strip() for p in parts]
 
 
 def find_package(source: str, target: str) -> Path | None:
-    """The folder of an installed Argos package for ``source -> target``, if any."""
-    from argostranslate import package
+    """The folder of the installed Argos package a build uses for ``source -> target``."""
+    from .models import find_package as find
 
-    for pkg in package.get_installed_packages():
-        if pkg.from_code == source and pkg.to_code == target and getattr(pkg, "type", "translate") == "translate":
-            return Path(pkg.package_path)
-    return None
+    pkg = find(source, target)
+    return Path(pkg.package_path) if pkg is not None else None
 
 
 def load_translator(config: Config, reporter: Reporter) -> ArgosTranslator | None:
@@ -81,4 +173,5 @@ def load_translator(config: Config, reporter: Reporter) -> ArgosTranslator | Non
             f"'translation pending' notice. Install one with: digest models install {src} {tgt}"
         )
         return None
-    return ArgosTranslator(path, config)
+    cache = TranslationCache(config.cache_dir, reporter.warning)
+    return ArgosTranslator(path, config, cache=cache, reporter=reporter)

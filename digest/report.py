@@ -29,6 +29,9 @@ class Reporter:
     def info(self, message: str) -> None:
         """Progress or a hint."""
 
+    def progress(self, done: int, total: int, seconds: float) -> None:
+        """Machine translation: ``done`` of ``total`` sentences after ``seconds``."""
+
     def finish(self, result: "BuildResult") -> None:
         """A build finished and its site was written."""
 
@@ -50,6 +53,9 @@ class RecordingReporter(Reporter):
 
     def info(self, message):
         self.events.append(("info", message))
+
+    def progress(self, done, total, seconds):
+        self.events.append(("progress", (done, total)))
 
     def finish(self, result):
         self.events.append(("finish", result))
@@ -79,6 +85,21 @@ class ConsoleReporter(Reporter):
     def info(self, message):
         if not self.quiet:
             print(message, file=self.out, flush=True)
+
+    def progress(self, done, total, seconds):
+        if self.quiet:
+            return
+        rate = done / seconds if seconds > 0 else 0.0
+        left = (total - done) / rate if rate else 0.0
+        line = f"translating: {done}/{total} sentences, {rate:.1f}/s, {left:.0f} s left"
+        if getattr(self.out, "isatty", lambda: False)():
+            width = 24
+            bar = "#" * (width * done // max(total, 1))
+            end = "\n" if done >= total else ""
+            print(f"\r[{bar:<{width}}] {line}", end=end, file=self.out, flush=True)
+        elif done >= total or seconds - getattr(self, "_last_line", -10.0) >= 5:
+            self._last_line = seconds
+            print(line, file=self.out, flush=True)
 
     def finish(self, result):
         if self.quiet:

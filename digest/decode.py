@@ -1,0 +1,147 @@
+"""Batched CTranslate2 decoding with output guards, retries and a structure-safe fallback.
+
+Segments are sentences whose protected spans are placeholders ``⟦0⟧``... numbered from 0.
+They are sorted by token length and sent in chunks (each chunk one ``translate_batch``
+call, batched by tokens inside CTranslate2), so a killed build loses at most the chunk in
+flight. An output that is empty, still in the source script, runaway repeating, or missing
+a placeholder is retried with safer settings; a segment whose placeholders still do not
+survive is translated run by run between them; anything still bad is reported as failed.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Iterator, Sequence
+
+from .config import TranslationConfig
+from .protect import join_runs, placeholders, runs
+
+CHUNK = 256
+"""Sentences per ``translate_batch`` call: progress and crash-safety granularity."""
+
+_ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def problem(source: str, output: str, check_placeholders: bool = True) -> str | None:
+    """Why ``output`` is not an acceptable translation of ``source``, or None."""
+    words = output.split()
+    if not _LETTER.search(output) and _LETTER.search("".join(runs(source))):
+        return "empty translation"
+    letters = _LETTER.findall(output)
+    if letters and sum(1 for c in letters if _ARABIC.match(c)) > 0.3 * len(letters):
+        return "output is still in the source language"
+    if _repeats(words) or len(words) > 4 * len(source.split()) + 12:
+        return "runaway repeating output"
+    if check_placeholders and sorted(placeholders(output)) != list(range(len(placeholders(source)))):
+        return "placeholders lost"
+    return None
+
+
+def _repeats(words: list[str], times: int = 4) -> bool:
+    """True if some 1- to 4-word sequence repeats ``times`` times in a row."""
+    for n in range(1, 5):
+        for start in range(0, max(0, len(words) - n * times + 1)):
+            gram = words[start:start + n]
+            if all(words[start + k * n:start + (k + 1) * n] == gram for k in range(1, times)):
+                return True
+    return False
+
+
+class Decoder:
+    """One package's tokenizer and CTranslate2 model (loaded on first use)."""
+
+    def __init__(self, package, options: TranslationConfig) -> None:
+        self.package = package
+        self.options = options
+        self.tokenizer = package.tokenizer
+        self.prefix = getattr(package, "target_prefix", "") or ""
+        self._model = None
+        self.calls = 0
+        self.last_calls = 0
+        self.last_retried = 0
+        self.failures: dict[str, str] = {}
+
+    def model(self):
+        if self._model is None:
+            import ctranslate2
+
+            o = self.options
+            self._model = ctranslate2.Translator(
+                str(self.package.package_path / "model"), device=o.device, compute_type=o.compute_type,
+                inter_threads=o.inter_threads, intra_threads=o.intra_threads)
+        return self._model
+
+    def _run(self, segments: Sequence[str], safe: bool = False) -> list[str]:
+        """One ``translate_batch`` call over ``segments``."""
+        o = self.options
+        tokens = [self.tokenizer.encode(s) for s in segments]
+        kwargs = dict(beam_size=o.beam_size, max_batch_size=o.batch_tokens, batch_type="tokens",
+                      max_decoding_length=o.max_decoding_length, replace_unknowns=True)
+        if safe:
+            longest = max(len(t) for t in tokens)
+            kwargs.update(beam_size=max(o.beam_size, 2), repetition_penalty=1.3, no_repeat_ngram_size=4,
+                          max_decoding_length=min(o.max_decoding_length, 3 * longest + 10))
+        if self.prefix:
+            kwargs["target_prefix"] = [[self.prefix]] * len(tokens)
+        self.calls += 1
+        self.last_calls += 1
+        results = self.model().translate_batch(tokens, **kwargs)
+        out = []
+        for result in results:
+            pieces = result.hypotheses[0]
+            if self.prefix and pieces and pieces[0] == self.prefix:
+                pieces = pieces[1:]
+            out.append(" ".join(self.tokenizer.decode(pieces).split()))
+        return out
+
+    def translate(self, segments: Sequence[str], reporter=None) -> Iterator[dict[str, str | None]]:
+        """Yield {segment: translation or None} chunk by chunk, reporting progress."""
+        self.last_calls = self.last_retried = 0
+        self.failures = {}
+        order = sorted(segments, key=lambda s: len(self.tokenizer.encode(s)))
+        started, done = time.perf_counter(), 0
+        for start in range(0, len(order), CHUNK):
+            chunk = order[start:start + CHUNK]
+            result = dict(zip(chunk, self._run(chunk)))
+            bad = [s for s, out in result.items() if problem(s, out)]
+            if bad:
+                self.last_retried += len(bad)
+                result.update(self._retry(bad))
+            done += len(chunk)
+            if reporter is not None and hasattr(reporter, "progress"):
+                reporter.progress(done, len(order), time.perf_counter() - started)
+            yield result
+
+    def _retry(self, segments: list[str]) -> dict[str, str | None]:
+        """Safer decoding; then run-by-run for lost placeholders; else None and a reason."""
+        out: dict[str, str | None] = {}
+        fallback = []
+        for seg, text in zip(segments, self._run(segments, safe=True)):
+            why = problem(seg, text)
+            if why is None:
+                out[seg] = text
+            elif why == "placeholders lost" or (placeholders(seg) and problem(seg, text, False) is None):
+                fallback.append(seg)
+            else:
+                out[seg], self.failures[seg] = None, why
+        if fallback:
+            pieces = {r.strip() for seg in fallback for r in runs(seg) if _LETTER.search(r)}
+            pieces = sorted(pieces)
+            translated = dict(zip(pieces, self._run(pieces, safe=True))) if pieces else {}
+            for seg in fallback:
+                parts, why = [], None
+                for r in runs(seg):
+                    core = r.strip()
+                    if not _LETTER.search(core):
+                        parts.append(r)
+                        continue
+                    why = why or problem(core, translated[core], False)
+                    lead, trail = r[:len(r) - len(r.lstrip())], r[len(r.rstrip()):]
+                    parts.append(lead + translated[core] + trail)
+                if why is None:
+                    out[seg] = join_runs(parts, list(range(len(parts) - 1)))
+                else:
+                    out[seg], self.failures[seg] = None, why
+        return out
