@@ -16,7 +16,7 @@ from .audit import missing_alt_text
 from .config import Config
 from .feeds import absolute, feed_files
 from .output import write_site
-from .render import Renderer, load_theme
+from .render import Renderer, Theme, load_theme
 from .report import Reporter
 from .search import SearchUnavailable, search_files
 from .sources import SourceError
@@ -57,6 +57,7 @@ class Builder:
         self._articles: dict[Path, tuple[tuple[int, int], Article]] = {}
         self._seen: set[Path] = set()
         self._stale: list[Problem] = []
+        self._theme: Theme | None = None
 
     @property
     def translator(self) -> Translator | None:
@@ -106,6 +107,9 @@ class Builder:
         english, stats = translate_articles(articles, self.translator)
         site = build_site(config, articles, english)
         theme = load_theme(config)
+        if self._theme is not None and self._theme.fingerprint == theme.fingerprint:
+            theme = self._theme  # its Jinja environment holds the compiled templates
+        self._theme = theme
         files = self._renderer.render(site, theme, extra=_extras)
         files.update(_after_render(site, files, self.reporter))
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
