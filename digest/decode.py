@@ -122,7 +122,7 @@ class Decoder:
             why = problem(seg, text)
             if why is None:
                 out[seg] = text
-            elif why == "placeholders lost" or (placeholders(seg) and problem(seg, text, False) is None):
+            elif placeholders(seg):
                 fallback.append(seg)
             else:
                 out[seg], self.failures[seg] = None, why

@@ -19,7 +19,7 @@ from .cache import TranslationCache, cache_key, normalise
 from .config import Config
 from .decode import Decoder
 from .glossary import load_glossary
-from .protect import mask, renumber, restore, runs, unmask
+from .protect import mask, model_text, renumber, restore, runs, unmask
 from .report import Reporter
 from .sentences import split_sentences
 
@@ -92,7 +92,7 @@ class ArgosTranslator:
                 trail = raw[len(raw.rstrip()):] if core else ""
                 local, order = renumber(core)
                 has_words = any(c.isalpha() for c in "".join(runs(local)))
-                sentences.append(_Sentence(i, lead, trail, core, order, normalise(local) if has_words else None))
+                sentences.append(_Sentence(i, lead, trail, core, order, normalise(model_text(local)) if has_words else None))
         return masked, sentences
 
     def keys(self, texts: Sequence[str]) -> list[str]:

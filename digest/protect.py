@@ -23,13 +23,14 @@ _PATTERNS = [
     r"<(?:https?://|mailto:)[^>\s]+>",              # autolink
     r"(?:https?://|www\.)[^\s<>()\[\]]+[^\s<>()\[\].,;:!?،؛]",  # bare URL
     r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",                # e-mail
-    r"(?<![\w&])#[\w\u0600-\u06ff]+",               # hashtag
+    r"(?<![&A-Za-z0-9])#[\w\u0600-\u06ff]+",        # hashtag (may follow a proclitic: و#سوريا)
     r"\*\*|__|\*|(?<!\w)_|_(?!\w)|~~",              # emphasis delimiters
     r"\\[\\`*_{}\[\]()#+\-.!|]",                    # backslash escape
     _NUMBER,
 ]
 _PROTECTED = re.compile("|".join(f"(?:{p})" for p in _PATTERNS))
 _PLACEHOLDER = re.compile(r"⟦(\d+)⟧")
+_PROCLITIC = re.compile(r"(?<!\w)([وفبلك])(⟦\d+⟧)")
 
 
 def placeholder(n: int) -> str:
@@ -83,6 +84,12 @@ def _pattern(terms: tuple[str, ...]) -> re.Pattern:
     words = "|".join(re.escape(t) for t in terms)
     term = rf"(?P<term>(?:(?<!\w)|(?<=(?<!\w)[وفبلك]))(?:{words})(?!\w))"
     return re.compile(term + "|" + _PROTECTED.pattern)
+
+
+def model_text(masked: str) -> str:
+    """What the model sees of a masked sentence: a proclitic glued to a masked span
+    (و12,500, والبنتاغون) becomes a word of its own."""
+    return _PROCLITIC.sub(r"\1 \2", masked)
 
 
 def placeholders(text: str) -> list[int]:

@@ -1,0 +1,110 @@
+"""The engine's exact output, with a word-for-word stand-in for the CTranslate2 model.
+
+The translator is the real :class:`ArgosTranslator` over the fixture package; only its
+tokenizer (whitespace) and model (a dictionary) are replaced, so splitting, masking,
+caching, guards, retries and reassembly all run for real and the strings can be asserted.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from modelkit import argos_home, argosmodel  # noqa: F401  (fixtures)
+
+from digest.config import load_config
+from digest.engine import ArgosTranslator
+from digest.models import install_file
+from digest.report import RecordingReporter
+
+WORDS = {"قال": "said", "الوزير": "the-minister", "التقرير": "the-report", "في": "in", "عن": "about",
+         "الخطة": "the-plan", "ارتفع": "rose", "السعر": "the-price", "هل": "did", "نجحت؟": "succeed?",
+         "نعم.": "yes.", "و": "and", "إن": "that", "اتفقا": "agreed", "المئة.": "percent."}
+
+
+class WordModel:
+    """Translates token by token from WORDS; ``mode`` misbehaves on the first attempt or always."""
+
+    def __init__(self, mode: str = "good") -> None:
+        self.mode = mode
+        self.batches: list[list[list[str]]] = []
+
+    def translate_batch(self, tokens, **options):
+        self.batches.append(tokens)
+        safe = "repetition_penalty" in options
+        out = []
+        for sentence in tokens:
+            words = [WORDS.get(t, t) for t in sentence]
+            if self.mode == "echo" or (self.mode == "echo-once" and not safe):
+                words = list(sentence)
+            elif self.mode == "repeat-once" and not safe:
+                words = words + ["again"] * 8
+            elif self.mode == "drop-placeholders":
+                words = [w for w in words if not w.startswith("⟦")]
+            out.append(SimpleNamespace(hypotheses=[words]))
+        return out
+
+
+@pytest.fixture
+def engine(argosmodel, argos_home, tmp_path):
+    def make(mode="good", glossary=None, cache=None):
+        project = tmp_path / "project"
+        (project / "content").mkdir(parents=True, exist_ok=True)
+        if glossary:
+            lines = "\n".join(f'"{k}" = "{v}"' for k, v in glossary.items())
+            (project / "content" / "glossary.toml").write_text("[terms]\n" + lines + "\n", encoding="utf-8")
+        reporter = RecordingReporter()
+        translator = ArgosTranslator(install_file(argosmodel), load_config(project), cache=cache, reporter=reporter)
+        translator.decoder.tokenizer = SimpleNamespace(encode=str.split, decode=" ".join)
+        translator.decoder._model = WordModel(mode)
+        return translator, reporter
+    return make
+
+
+def test_link_targets_code_numbers_and_emphasis_survive_exactly(engine):
+    translator, _ = engine()
+    text = 'قال **الوزير** في [التقرير](https://example.org/a_b?x=1 "t") عن `code_x` ٥٫٢٥ و12,500 #سوريا info@example.org'
+    (out,) = translator.translate([text])
+    assert out == ('said **the-minister** in [the-report](https://example.org/a_b?x=1 "t") about `code_x` '
+                   "٥٫٢٥ and 12,500 #سوريا info@example.org")
+
+
+def test_sentences_are_translated_once_and_joined_back_with_their_alignment(engine):
+    translator, _ = engine()
+    texts = ["ارتفع السعر ٥٫٢٥ في المئة. هل نجحت؟ نعم.", "ارتفع السعر 7 في المئة."]
+    out = translator.translate(texts)
+    assert out == ["rose the-price ٥٫٢٥ in percent. did succeed? yes.", "rose the-price 7 in percent."]
+    # Sentences differing only in a number are one model segment.
+    assert translator.stats.sentences == 4 and translator.stats.unique == 3
+    assert len(translator.decoder._model.batches) == 1
+    assert translator.alignment[texts[0]] == (
+        ("ارتفع السعر ٥٫٢٥ في المئة.", "rose the-price ٥٫٢٥ in percent."),
+        ("هل نجحت؟", "did succeed?"), ("نعم.", "yes."))
+
+
+def test_glossary_terms_are_fixed_renderings(engine):
+    translator, _ = engine(glossary={"داعش": "ISIS", "البنتاغون": "the Pentagon"})
+    (out,) = translator.translate(["قال البنتاغون إن داعش والبنتاغون اتفقا"])
+    assert out == "said the Pentagon that ISIS and the Pentagon agreed"
+
+
+def test_a_runaway_output_is_retried_with_safer_settings(engine):
+    translator, reporter = engine("repeat-once")
+    assert translator.translate(["قال الوزير"]) == ["said the-minister"]
+    assert translator.stats.retried == 1 and translator.stats.failed == []
+    assert reporter.of("warning") == []
+
+
+def test_an_echoed_output_is_retried_then_marked_failed_and_reported(engine):
+    translator, reporter = engine("echo-once")
+    assert translator.translate(["قال الوزير"]) == ["said the-minister"]
+    translator, reporter = engine("echo")
+    assert translator.translate(["قال الوزير"]) == ["قال الوزير"]
+    assert translator.failures == {"قال الوزير": "output is still in the source language"}
+    assert any("could not translate" in w for w in reporter.of("warning"))
+
+
+def test_lost_placeholders_fall_back_to_translating_between_them(engine):
+    translator, _ = engine("drop-placeholders")
+    (out,) = translator.translate(["قال [الوزير](https://example.org) ٥ في المئة."])
+    assert out == "said [the-minister](https://example.org) ٥ in percent."
