@@ -62,6 +62,8 @@ class Decoder:
         self.last_calls = 0
         self.last_retried = 0
         self.failures: dict[str, str] = {}
+        self.log: list[tuple[str, int]] = []
+        """(kind, sentences) of each model call of the last :meth:`translate`."""
 
     def model(self):
         if self._model is None:
@@ -73,8 +75,8 @@ class Decoder:
                 inter_threads=o.inter_threads, intra_threads=o.intra_threads)
         return self._model
 
-    def _run(self, segments: Sequence[str], safe: bool = False) -> list[str]:
-        """One ``translate_batch`` call over ``segments``."""
+    def _run(self, segments: Sequence[str], safe: bool = False, kind: str = "batch") -> list[str]:
+        """One ``translate_batch`` call over ``segments``; ``kind`` names it in :attr:`log`."""
         o = self.options
         tokens = [self.tokenizer.encode(s) for s in segments]
         kwargs = dict(beam_size=o.beam_size, max_batch_size=o.batch_tokens, batch_type="tokens",
@@ -87,6 +89,7 @@ class Decoder:
             kwargs["target_prefix"] = [[self.prefix]] * len(tokens)
         self.calls += 1
         self.last_calls += 1
+        self.log.append((kind, len(segments)))
         results = self.model().translate_batch(tokens, **kwargs)
         out = []
         for result in results:
@@ -99,7 +102,7 @@ class Decoder:
     def translate(self, segments: Sequence[str], reporter=None) -> Iterator[dict[str, str | None]]:
         """Yield {segment: translation or None} chunk by chunk, reporting progress."""
         self.last_calls = self.last_retried = 0
-        self.failures = {}
+        self.failures, self.log = {}, []
         order = sorted(segments, key=lambda s: len(self.tokenizer.encode(s)))
         started, done = time.perf_counter(), 0
         for start in range(0, len(order), CHUNK):
@@ -118,7 +121,7 @@ class Decoder:
         """Safer decoding; then run-by-run for lost placeholders; else None and a reason."""
         out: dict[str, str | None] = {}
         fallback = []
-        for seg, text in zip(segments, self._run(segments, safe=True)):
+        for seg, text in zip(segments, self._run(segments, safe=True, kind="retry")):
             why = problem(seg, text)
             if why is None:
                 out[seg] = text
@@ -129,7 +132,7 @@ class Decoder:
         if fallback:
             pieces = {r.strip() for seg in fallback for r in runs(seg) if _LETTER.search(r)}
             pieces = sorted(pieces)
-            translated = dict(zip(pieces, self._run(pieces, safe=True))) if pieces else {}
+            translated = dict(zip(pieces, self._run(pieces, safe=True, kind="runs"))) if pieces else {}
             for seg in fallback:
                 parts, why = [], None
                 for r in runs(seg):

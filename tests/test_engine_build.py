@@ -1,0 +1,79 @@
+"""Whole builds through the real engine: the fixture package installed, a tiny site, no network."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from helpers import write_project
+from modelkit import argos_home, argosmodel, no_network  # noqa: F401  (fixtures)
+
+from digest.build import Builder
+from digest.config import load_config
+from digest.engine import ArgosTranslator
+from digest.models import install_file
+from digest.report import RecordingReporter
+
+ARTICLES = {
+    "content/2026-11-01-oil.md": "---\ntitle: ارتفاع أسعار النفط\ndate: 2026-11-01\n---\n"
+        "ارتفعت أسعار النفط ٥٫٢٥ في المئة يوم الاثنين. وقال محللون إن [السوق](https://example.org/m) متوترة.\n\n"
+        "- بلغ سعر البرميل 84 دولاراً\n- تراجع المخزون\n",
+    "content/2026-11-02-water.md": "---\ntitle: محطة تحلية جديدة\ndate: 2026-11-02\n---\n"
+        "## المشروع\n\nستزود المحطة 12,500 منزل بمياه الشرب. ارتفعت أسعار النفط ٥٫٢٥ في المئة يوم الاثنين.\n",
+    "content/2026-11-03-fair.txt": "افتتاح معرض الكتاب\n\nافتتح معرض الكتاب أبوابه أمام الزوار من أنحاء المنطقة.\n",
+    "digest.toml": "[translation]\nmax_decoding_length = 12\ninter_threads = 1\nintra_threads = 1\nbeam_size = 2\n",
+}
+
+
+@pytest.fixture
+def project(tmp_path, argosmodel, argos_home):
+    install_file(argosmodel)
+    return write_project(tmp_path / "site-project", dict(ARTICLES))
+
+
+def build(project):
+    reporter = RecordingReporter()
+    builder = Builder(load_config(project), reporter)
+    result = builder.build()
+    return result, builder.translator, reporter
+
+
+def test_a_build_translates_every_article_in_one_model_call_without_network(project, no_network):
+    result, translator, reporter = build(project)
+    assert isinstance(translator, ArgosTranslator) and result.translator == "argos-ar-en"
+    # One first-pass call for all articles; retries of guarded outputs come after it.
+    batches = [n for kind, n in translator.decoder.log if kind == "batch"]
+    assert batches == [translator.stats.unique]
+    assert translator.stats.hits == 0 and translator.stats.translated == translator.stats.unique
+    # The same sentence in two articles is translated once.
+    assert translator.stats.unique < translator.stats.sentences
+    assert ("progress", (translator.stats.unique, translator.stats.unique)) in reporter.events
+    page = (project / "site/articles/oil/en/index.html").read_text()
+    assert "https://example.org/m" in page and "٥٫٢٥" in page and "argos-ar-en" in page
+    assert "argostranslate.translate" not in sys.modules
+
+
+def test_a_second_build_makes_no_model_call_and_an_edit_translates_one_sentence(project, no_network):
+    first, translator, _ = build(project)
+    second, again, _ = build(project)
+    assert again is not translator and again.calls == 0
+    assert again.stats.hits == again.stats.unique == translator.stats.unique
+    assert second.files == first.files
+    oil = project / "content/2026-11-01-oil.md"
+    oil.write_text(oil.read_text(encoding="utf-8").replace("تراجع المخزون", "تراجع المخزون بشدة"), encoding="utf-8")
+    _, third, _ = build(project)
+    assert third.stats.translated == 1 and third.calls >= 1
+
+
+def test_digest_cache_stats_and_prune(project, argos_home):
+    from modelkit import digest_cli
+
+    build(project)
+    stats = digest_cli("cache", "stats", "--project", str(project), env=argos_home)
+    assert stats.returncode == 0 and " sentences, " in stats.stdout
+    (project / "content/2026-11-03-fair.txt").unlink()
+    pruned = digest_cli("cache", "prune", "--project", str(project), env=argos_home)
+    assert pruned.returncode == 0, pruned.stderr
+    assert "pruned 2 entries" in pruned.stdout
+    _, translator, _ = build(project)
+    assert translator.calls == 0
