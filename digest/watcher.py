@@ -256,6 +256,9 @@ class Watcher:
 
         deadline = time.monotonic() + SETTLE_LIMIT
         before = stamps()
+        recent = time.time_ns() - int(SETTLE * 1e9)
+        if all(st is None or st[1] < recent for st in before.values()):
+            return  # nothing was written within the last SETTLE seconds
         while not self._stop.wait(SETTLE) and time.monotonic() < deadline:
             now = stamps()
             if now == before:

@@ -88,3 +88,28 @@ def test_edit_reload_break_overlay_fix(served, tab):
     tab.wait_for_function("document.body.innerText.includes('عادت المحطة إلى العمل.')", timeout=15000)
     assert tab.query_selector("#digest-errors") is None
     tab.screenshot(path=ARTIFACTS / "live-4-fixed.png")
+
+
+def test_hidden_tab_stops_polling_until_shown(served, tab):
+    url, source = served
+    tab.goto(url + "articles/plant/ar/")
+    tab.evaluate("""() => {
+        window.notReloaded = true;
+        Object.defineProperty(document, "hidden", {configurable: true, get: () => true});
+    }""")
+    # A failed build (a broken digest.toml) answers the request already waiting; the page
+    # shows the overlay without reloading, then the hidden tab stops asking.
+    config = source.parent.parent / "digest.toml"
+    config.write_text("[site\n", encoding="utf-8")
+    tab.wait_for_selector("#digest-errors", timeout=15000)
+    assert "digest.toml" in tab.inner_text("#digest-errors")
+    config.unlink()
+    source.write_text(article("نص لا يظهر قبل عودة التبويب."), encoding="utf-8")
+    tab.wait_for_timeout(1500)
+    assert tab.evaluate("window.notReloaded") is True
+    tab.evaluate("""() => {
+        Object.defineProperty(document, "hidden", {configurable: true, get: () => false});
+        document.dispatchEvent(new Event("visibilitychange"));
+    }""")
+    tab.wait_for_function("document.body.innerText.includes('نص لا يظهر قبل عودة التبويب.')", timeout=15000)
+    assert tab.evaluate("window.notReloaded") is None
