@@ -104,7 +104,7 @@ class Builder:
         self._articles = {p: v for p, v in self._articles.items() if p in self._seen}
         for problem in problems:
             self.reporter.problem(problem)
-        english, stats = translate_articles(articles, self.translator)
+        english, stats = translate_articles(articles, self.translator, self.reporter)
         site = build_site(config, articles, english)
         theme = load_theme(config)
         if self._theme is not None and self._theme.fingerprint == theme.fingerprint:

@@ -108,6 +108,10 @@ class ConsoleReporter(Reporter):
         pages = sum(1 for p in result.files if p.endswith(".html"))
         translated = (f"{stats.unique} unique texts translated by {result.translator}"
                       if stats.calls else "no machine translation")
+        if stats.calls and getattr(stats, "sentences", 0):
+            translated += (f": {stats.sentences} sentences, {stats.cache_hits} from the cache, "
+                           f"{stats.model_calls} model calls in {stats.model_seconds:.1f} s"
+                           f"{f', {stats.failed} failed' if stats.failed else ''}")
         print(
             f"built {len(result.site.entries)} articles, {pages} pages in {result.seconds:.2f} s "
             f"({len(result.written)} files written, {len(result.removed)} removed, {translated}"

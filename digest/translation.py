@@ -1,8 +1,11 @@
-"""The translation stage: every article's English, from a human, or from one machine batch.
+"""The translation stage: every article's English, from a human, an editor or one machine batch.
 
 A build gathers every text that still needs English across all articles, hands them to the
 translator in one call, and maps the results back. The translator is a small protocol, so
 the Argos engine, a test fake, or nothing at all (translation pending) can stand behind it.
+``name.en.md`` is used as is; paragraphs an editor corrected in ``name.edits.toml`` (see
+:mod:`digest.postedits`) are not machine-translated, and every English block records where
+it came from.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from typing import Protocol, Sequence, runtime_checkable
 
 from .articles import Article
 from .markup import Block
+from .postedits import PostEdit, closest, load_post_edits, paragraph_key
+from .report import Reporter
 
 
 @runtime_checkable
@@ -32,16 +37,22 @@ class Translator(Protocol):
 
 @dataclass(frozen=True)
 class Provenance:
-    """Where an English text came from: ``machine``, ``human``, ``post-edit`` or ``pending``."""
+    """Where an English text came from: ``machine``, ``human``, ``post-edit``, ``failed`` or ``pending``.
+
+    ``failed``: the machine output was rejected by the guards and the source is shown
+    (``note`` says why). ``stale``: an editor's correction of this block that no longer
+    matches its Arabic, not applied, to be shown as out of date.
+    """
 
     kind: str
     model: str | None = None
     version: str | None = None
     note: str | None = None
+    stale: str | None = None
 
     @property
     def label(self) -> str:
-        if self.kind == "machine":
+        if self.kind in ("machine", "failed"):
             return f"{self.model} {self.version}".strip()
         return self.kind
 
@@ -53,14 +64,17 @@ PENDING = Provenance("pending", note="no translation model is installed")
 class English:
     """The English version of one article.
 
-    For machine translations ``blocks`` is aligned one for one with the article's blocks;
-    a human translation has its own blocks, paired by position.
+    For machine translations ``blocks`` is aligned one for one with the article's blocks,
+    as are ``block_provenance`` and ``sentences`` (the (source, translation) sentence pairs
+    of each block, for highlighting; empty where unknown). A human translation has its own
+    blocks, paired by position.
     """
 
     title: str | None
     blocks: tuple[Block, ...]
     provenance: Provenance
     block_provenance: tuple[Provenance, ...] = ()
+    sentences: tuple[tuple[tuple[str, str], ...], ...] = ()
 
     @property
     def pending(self) -> bool:
@@ -79,51 +93,124 @@ class TranslationStats:
     segments: int = 0
     unique: int = 0
     calls: int = 0
+    sentences: int = 0
+    cache_hits: int = 0
+    model_calls: int = 0
+    model_seconds: float = 0.0
+    failed: int = 0
+    post_edits: int = 0
+    stale_post_edits: int = 0
 
 
-def pending_texts(article: Article) -> list[str]:
-    """Every text of ``article`` that needs machine translation, title first."""
+def pending_texts(article: Article, edits: dict[str, PostEdit] | None = None) -> list[str]:
+    """Every text of ``article`` that needs machine translation, title first.
+
+    Texts an editor corrected (``edits``, by paragraph key) are left out.
+    """
     if article.human is not None:
         return []
-    texts = [article.title]
+    edits = edits or {}
+    texts = [] if paragraph_key(article.title) in edits else [article.title]
     for block in article.blocks:
-        if block.translatable:
+        if block.translatable and not (len(block.texts) == 1 and paragraph_key(block.texts[0]) in edits):
             texts.extend(block.texts)
     return texts
 
 
 def translate_articles(
-    articles: Sequence[Article], translator: Translator | None
+    articles: Sequence[Article], translator: Translator | None, reporter: Reporter | None = None
 ) -> tuple[dict[str, English], TranslationStats]:
     """Give every article its English, calling ``translator`` at most once.
 
     Returns English versions keyed by slug. With no translator, machine-translated
-    articles are marked pending and keep only their original text.
+    articles are marked pending and keep only their original text. Problems with post-edit
+    files and out-of-date corrections go to ``reporter`` as warnings.
     """
+    reporter = reporter or Reporter()
     result: dict[str, English] = {}
+    edits: dict[str, dict[str, PostEdit]] = {}
     wanted: list[str] = []
     for article in articles:
         if article.human is not None:
             human = Provenance("human")
             result[article.slug] = English(article.human.title, article.human.blocks, human)
-        else:
-            wanted.extend(pending_texts(article))
+            continue
+        edits[article.slug], problems = load_post_edits(article.path)
+        for message in problems:
+            reporter.warning(message)
+        wanted.extend(pending_texts(article, edits[article.slug]))
     unique = list(dict.fromkeys(wanted))
-    if translator is None or not unique:
+    if translator is None:
         for article in articles:
             if article.slug not in result:
                 result[article.slug] = English(None, (), PENDING)
         return result, TranslationStats(len(wanted), len(unique), 0)
-    outputs = translator.translate(unique)
+    outputs = translator.translate(unique) if unique else []
     if len(outputs) != len(unique):
         raise RuntimeError(f"translator {translator.name} returned {len(outputs)} texts for {len(unique)}")
-    english = dict(zip(unique, outputs))
-    machine = Provenance("machine", translator.name, translator.version)
+    machine = _Machine(translator, dict(zip(unique, outputs)))
+    counts = {"post_edits": 0, "stale": 0}
     for article in articles:
-        if article.slug in result:
-            continue
-        blocks = tuple(
-            b.with_texts([english[t] for t in b.texts]) if b.translatable else b for b in article.blocks
-        )
-        result[article.slug] = English(english[article.title], blocks, machine)
-    return result, TranslationStats(len(wanted), len(unique), 1)
+        if article.slug not in result:
+            result[article.slug] = machine.english(article, edits[article.slug], reporter, counts)
+    engine = getattr(translator, "stats", None)
+    calls = 1 if unique else 0
+    return result, TranslationStats(
+        len(wanted), len(unique), calls, sentences=getattr(engine, "sentences", len(unique)),
+        cache_hits=getattr(engine, "hits", 0), model_calls=getattr(engine, "calls", calls),
+        model_seconds=getattr(engine, "model_seconds", 0.0), failed=len(machine.failures),
+        post_edits=counts["post_edits"], stale_post_edits=counts["stale"])
+
+
+class _Machine:
+    """Maps one batch's outputs back onto articles, with post-edits and provenance."""
+
+    def __init__(self, translator: Translator, english: dict[str, str]) -> None:
+        self.english_of = english
+        self.failures: dict[str, str] = getattr(translator, "failures", {}) or {}
+        self.alignment: dict = getattr(translator, "alignment", {}) or {}
+        self.machine = Provenance("machine", translator.name, translator.version)
+
+    def _one(self, text: str, edits: dict[str, PostEdit], used: set[str]) -> tuple[str, Provenance]:
+        key = paragraph_key(text)
+        if key in edits:
+            used.add(key)
+            return edits[key].english, Provenance("post-edit")
+        if text in self.failures:
+            m = self.machine
+            return self.english_of[text], Provenance("failed", m.model, m.version, note=self.failures[text])
+        return self.english_of[text], self.machine
+
+    def english(self, article: Article, edits: dict[str, PostEdit], reporter: Reporter, counts: dict) -> English:
+        used: set[str] = set()
+        title, _ = self._one(article.title, edits, used)
+        blocks, provenance, sentences = [], [], []
+        for block in article.blocks:
+            if not block.translatable:
+                blocks.append(block)
+                provenance.append(self.machine)
+                sentences.append(())
+            elif len(block.texts) == 1:
+                text, prov = self._one(block.texts[0], edits, used)
+                blocks.append(block.with_texts([text]))
+                provenance.append(prov)
+                sentences.append(self.alignment.get(block.texts[0], ()) if prov.kind != "post-edit" else ())
+            else:
+                outs = [self._one(t, {}, used) for t in block.texts]
+                blocks.append(block.with_texts([t for t, _ in outs]))
+                failed = [p for _, p in outs if p.kind == "failed"]
+                provenance.append(failed[0] if failed else self.machine)
+                sentences.append(tuple(pair for t in block.texts for pair in self.alignment.get(t, ())))
+        counts["post_edits"] += len(used)
+        sources = [b.texts[0] if b.translatable and len(b.texts) == 1 else "" for b in article.blocks]
+        for key, edit in edits.items():
+            if key in used:
+                continue
+            counts["stale"] += 1
+            where = closest(edit.arabic, sources)
+            reporter.warning(f"{article.path}: post-edit out of date (its Arabic changed), not applied: "
+                             f"{edit.arabic[:60]!r}")
+            if where is not None:
+                old = provenance[where]
+                provenance[where] = Provenance(old.kind, old.model, old.version, old.note, stale=edit.english)
+        return English(title, tuple(blocks), self.machine, tuple(provenance), tuple(sentences))

@@ -1,0 +1,83 @@
+"""Post-edits keyed to the Arabic they translate, flagged when it changes; per-block provenance."""
+
+from __future__ import annotations
+
+from helpers import FakeTranslator, write_project
+
+from digest.build import Builder
+from digest.config import load_config
+from digest.report import RecordingReporter
+
+ARTICLE = ("---\ntitle: أسعار النفط\ndate: 2026-11-22\n---\n"
+           "ارتفعت أسعار النفط يوم الاثنين.\n\nوقال محللون إن السوق متوترة.\n")
+EDITS = ('[[edit]]\narabic = "ارتفعت أسعار النفط يوم الاثنين."\n'
+         'english = "Oil prices rose on Monday."\n')
+
+
+def build(root, translator=None):
+    reporter = RecordingReporter()
+    result = Builder(load_config(root), reporter, translator or FakeTranslator()).build(write=False)
+    entry = next(e for e in result.site.entries if e.slug == "oil")
+    return result, result.site, entry, reporter
+
+
+def test_a_post_edit_replaces_its_paragraph_and_is_not_machine_translated(tmp_path):
+    write_project(tmp_path, {"content/2026-11-22-oil.md": ARTICLE, "content/2026-11-22-oil.edits.toml": EDITS})
+    translator = FakeTranslator()
+    result, _, entry, reporter = build(tmp_path, translator)
+    english = entry.english
+    assert english.blocks[0].texts == ("Oil prices rose on Monday.",)
+    assert english.blocks[1].texts == ("EN(وقال محللون إن السوق متوترة.)",)
+    assert [p.kind for p in english.block_provenance] == ["post-edit", "machine"]
+    assert "ارتفعت أسعار النفط يوم الاثنين." not in translator.calls[0]
+    assert result.stats.post_edits == 1 and result.stats.stale_post_edits == 0
+    assert reporter.of("warning") == []
+
+
+def test_a_post_edit_of_changed_arabic_is_flagged_not_applied_not_lost(tmp_path):
+    changed = ARTICLE.replace("يوم الاثنين.", "يوم الثلاثاء.")
+    write_project(tmp_path, {"content/2026-11-22-oil.md": changed, "content/2026-11-22-oil.edits.toml": EDITS})
+    result, _, entry, reporter = build(tmp_path)
+    english = entry.english
+    assert english.blocks[0].texts == ("EN(ارتفعت أسعار النفط يوم الثلاثاء.)",)
+    assert english.block_provenance[0].kind == "machine"
+    assert english.block_provenance[0].stale == "Oil prices rose on Monday."
+    assert english.block_provenance[1].stale is None
+    assert result.stats.stale_post_edits == 1
+    (warning,) = reporter.of("warning")
+    assert "post-edit out of date" in warning and "oil.md" in warning
+    assert "Oil prices rose on Monday." in (tmp_path / "content/2026-11-22-oil.edits.toml").read_text()
+
+
+def test_a_malformed_edits_file_is_reported_and_the_build_goes_on(tmp_path):
+    write_project(tmp_path, {"content/2026-11-22-oil.md": ARTICLE,
+                             "content/2026-11-22-oil.edits.toml": "[[edit]]\narabic = 3\n"})
+    result, _, entry, reporter = build(tmp_path)
+    assert [p.kind for p in entry.english.block_provenance] == ["machine", "machine"]
+    assert any("needs non-empty arabic and english" in w for w in reporter.of("warning"))
+
+
+def test_machine_blocks_carry_model_and_version(tmp_path):
+    write_project(tmp_path, {"content/2026-11-22-oil.md": ARTICLE})
+    _, _, entry, _ = build(tmp_path)
+    prov = entry.english.block_provenance[1]
+    assert (prov.kind, prov.model, prov.version, prov.label) == ("machine", "fake-ar-en", "9.9", "fake-ar-en 9.9")
+
+
+class HalfFailing(FakeTranslator):
+    """Marks one text as failed, the way the engine's output guards do."""
+
+    def translate(self, texts):
+        out = super().translate(texts)
+        self.failures = {t: "runaway repeating output" for t in texts if "محللون" in t}
+        self.alignment = {t: ((t, o),) for t, o in zip(texts, out)}
+        return out
+
+
+def test_a_failed_block_is_marked_with_the_reason_and_sentences_are_aligned(tmp_path):
+    write_project(tmp_path, {"content/2026-11-22-oil.md": ARTICLE})
+    result, _, entry, _ = build(tmp_path, HalfFailing())
+    failed = entry.english.block_provenance[1]
+    assert (failed.kind, failed.note) == ("failed", "runaway repeating output")
+    assert result.stats.failed == 1
+    assert entry.english.sentences[0] == (("ارتفعت أسعار النفط يوم الاثنين.", "EN(ارتفعت أسعار النفط يوم الاثنين.)"),)
