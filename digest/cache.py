@@ -25,7 +25,7 @@ from .config import Config
 FILE_NAME = "translations.sqlite3"
 SCHEMA = """CREATE TABLE IF NOT EXISTS translations (
     key TEXT PRIMARY KEY, source TEXT NOT NULL, target TEXT NOT NULL, model TEXT NOT NULL,
-    created REAL NOT NULL, hits INTEGER NOT NULL DEFAULT 0)"""
+    created REAL NOT NULL, hits INTEGER NOT NULL DEFAULT 0, problem TEXT)"""
 
 
 def normalise(text: str) -> str:
@@ -74,16 +74,20 @@ class TranslationCache:
             if part.exists():
                 part.replace(Path(str(aside) + suffix))
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, str]:
-        """The cached targets of ``keys`` that are present (and count the hits)."""
+    def get_many(self, keys: Iterable[str]) -> dict[str, tuple[str, str | None]]:
+        """(target, problem) of the ``keys`` present, and count the hits.
+
+        ``problem`` is set when the model's output for that sentence was rejected: the same
+        model and options would give the same output, so it is not asked again.
+        """
         keys = list(dict.fromkeys(keys))
-        found: dict[str, str] = {}
+        found: dict[str, tuple[str, str | None]] = {}
         try:
             for start in range(0, len(keys), 500):
                 chunk = keys[start:start + 500]
                 marks = ",".join("?" * len(chunk))
-                rows = self.db.execute(f"SELECT key, target FROM translations WHERE key IN ({marks})", chunk)
-                found.update(rows.fetchall())
+                rows = self.db.execute(f"SELECT key, target, problem FROM translations WHERE key IN ({marks})", chunk)
+                found.update((k, (t, p)) for k, t, p in rows.fetchall())
             if found:
                 with self._transaction():
                     self.db.executemany("UPDATE translations SET hits = hits + 1 WHERE key = ?",
@@ -92,14 +96,14 @@ class TranslationCache:
             self._recover(exc)
         return found
 
-    def put_many(self, rows: Iterable[tuple[str, str, str, str]]) -> None:
-        """Store (key, source, target, model) rows in one transaction."""
+    def put_many(self, rows: Iterable[tuple]) -> None:
+        """Store (key, source, target, model[, problem]) rows in one transaction."""
         now = time.time()
         try:
             with self._transaction():
                 self.db.executemany(
-                    "INSERT OR REPLACE INTO translations (key, source, target, model, created, hits) "
-                    "VALUES (?, ?, ?, ?, ?, 0)", [(*row, now) for row in rows])
+                    "INSERT OR REPLACE INTO translations (key, source, target, model, problem, created, hits) "
+                    "VALUES (?, ?, ?, ?, ?, ?, 0)", [(*row[:4], (row[4:] or (None,))[0], now) for row in rows])
         except sqlite3.DatabaseError as exc:
             self._recover(exc)
 
@@ -121,11 +125,12 @@ class TranslationCache:
 
     def stats(self) -> dict:
         """Entry count, total hits, size on disk and entries per model."""
-        count, hits = self.db.execute("SELECT count(*), coalesce(sum(hits), 0) FROM translations").fetchone()
+        count, hits, failed = self.db.execute(
+            "SELECT count(*), coalesce(sum(hits), 0), count(problem) FROM translations").fetchone()
         models = dict(self.db.execute("SELECT model, count(*) FROM translations GROUP BY model").fetchall())
         size = sum(Path(str(self.path) + s).stat().st_size for s in ("", "-wal")
                    if Path(str(self.path) + s).exists())
-        return {"entries": count, "hits": hits, "bytes": size, "models": models}
+        return {"entries": count, "hits": hits, "failed": failed, "bytes": size, "models": models}
 
     def prune(self, keep: set[str]) -> int:
         """Delete every entry whose key is not in ``keep``; return how many went."""
@@ -145,7 +150,8 @@ def cmd_stats(config: Config) -> int:
     """``digest cache stats``."""
     cache = TranslationCache(config.cache_dir)
     s = cache.stats()
-    print(f"{cache.path}: {s['entries']} sentences, {s['hits']} hits, {s['bytes'] / 1024:.0f} KiB")
+    print(f"{cache.path}: {s['entries']} sentences ({s['failed']} the model failed on), {s['hits']} hits, "
+          f"{s['bytes'] / 1024:.0f} KiB")
     for model, count in sorted(s["models"].items()):
         print(f"  {model}: {count}")
     return 0

@@ -76,6 +76,7 @@ class ArgosTranslator:
         self.stats = EngineStats()
         self.alignment: dict[str, tuple[tuple[str, str], ...]] = {}
         self.failures: dict[str, str] = {}
+        self.segment_failures: dict[str, str] = {}
 
     @property
     def calls(self) -> int:
@@ -110,15 +111,30 @@ class ArgosTranslator:
         self.stats.sentences, self.stats.unique = len(sentences), len(segments)
         keys = {seg: cache_key(self.context, seg) for seg in segments}
         cached = self.cache.get_many(keys.values()) if self.cache else {}
-        done = {seg: cached[keys[seg]] for seg in segments if keys[seg] in cached}
-        self.stats.hits = len(done)
-        missing = [seg for seg in segments if seg not in done]
+        done: dict[str, str] = {}
+        self.segment_failures = {}
+        for seg in segments:
+            if keys[seg] in cached:
+                target, why = cached[keys[seg]]
+                if why:
+                    self.segment_failures[seg] = why
+                else:
+                    done[seg] = target
+        self.stats.hits = len(done) + len(self.segment_failures)
+        missing = [seg for seg in segments if seg not in done and seg not in self.segment_failures]
         started = time.perf_counter()
+        model = f"{self.name} {self.version}"
         for batch in self.decoder.translate(missing, self.reporter):
-            good = {seg: out for seg, out in batch.items() if out is not None}
-            done.update(good)
-            if self.cache and good:
-                self.cache.put_many((keys[s], s, t, f"{self.name} {self.version}") for s, t in good.items())
+            rows = []
+            for seg, out in batch.items():
+                if out is None:
+                    self.segment_failures[seg] = self.decoder.failures.get(seg, "rejected output")
+                    rows.append((keys[seg], seg, "", model, self.segment_failures[seg]))
+                else:
+                    done[seg] = out
+                    rows.append((keys[seg], seg, out, model))
+            if self.cache and rows:
+                self.cache.put_many(rows)
         self.stats.model_seconds = time.perf_counter() - started
         self.stats.translated, self.stats.calls = len(missing), self.decoder.last_calls
         self.stats.retried = self.decoder.last_retried
@@ -136,7 +152,7 @@ class ArgosTranslator:
                 local = done.get(s.segment)
                 target = restore(local, s.order) if local is not None else None
                 if target is None:
-                    reason = self.decoder.failures.get(s.segment, "placeholders lost")
+                    reason = self.segment_failures.get(s.segment, "placeholders lost")
                     self.failures[texts[s.text_index]] = reason
                     self.stats.failed.append((unmask(s.source, m.originals), reason))
                     target = unmask(s.source, m.originals)

@@ -104,6 +104,18 @@ def test_an_echoed_output_is_retried_then_marked_failed_and_reported(engine):
     assert any("could not translate" in w for w in reporter.of("warning"))
 
 
+def test_a_rejected_output_is_remembered_so_the_next_build_does_not_ask_again(engine, tmp_path):
+    from digest.cache import TranslationCache
+
+    cache = TranslationCache(tmp_path / "cache")
+    first, _ = engine("echo", cache=cache)
+    first.translate(["قال الوزير"])
+    again, reporter = engine("echo", cache=cache)
+    assert again.translate(["قال الوزير"]) == ["قال الوزير"]
+    assert again.calls == 0 and again.failures == {"قال الوزير": "output is still in the source language"}
+    assert any("could not translate" in w for w in reporter.of("warning"))
+
+
 def test_lost_placeholders_fall_back_to_translating_between_them(engine):
     translator, _ = engine("drop-placeholders")
     (out,) = translator.translate(["قال [الوزير](https://example.org) ٥ في المئة."])
