@@ -1,9 +1,9 @@
 """Batched CTranslate2 decoding with output guards, retries and a structure-safe fallback.
 
 Segments are sentences whose protected spans are placeholders ``⟦0⟧``... numbered from 0.
-They are sorted by token length and sent in chunks (each chunk one ``translate_batch``
-call, batched by tokens inside CTranslate2), so a killed build loses at most the chunk in
-flight. An output that is empty, still in the source script, runaway repeating, or missing
+They are sorted by token length and sent in one asynchronous ``translate_batch`` call
+(batched by tokens inside CTranslate2); finished results are handed back as they come, so
+a killed build loses at most the batches in flight. An output that is empty, still in the source script, runaway repeating, or missing
 a placeholder is retried with safer settings; a segment whose placeholders still do not
 survive is translated run by run between them; anything still bad is reported as failed.
 """
@@ -17,8 +17,8 @@ from typing import Iterator, Sequence
 from .config import TranslationConfig
 from .protect import join_runs, placeholders, runs
 
-CHUNK = 256
-"""Sentences per ``translate_batch`` call: progress and crash-safety granularity."""
+FLUSH_SECONDS = 1.0
+"""How often finished translations are handed back (to the cache and the progress bar)."""
 
 _ARABIC = re.compile(r"[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 _LETTER = re.compile(r"[^\W\d_]")
@@ -69,18 +69,23 @@ class Decoder:
         if self._model is None:
             import ctranslate2
 
-            o = self.options
-            self._model = ctranslate2.Translator(
-                str(self.package.package_path / "model"), device=o.device, compute_type=o.compute_type,
-                inter_threads=o.inter_threads, intra_threads=o.intra_threads)
+            from .translation import TranslationError
+
+            o, path = self.options, self.package.package_path / "model"
+            try:
+                self._model = ctranslate2.Translator(
+                    str(path), device=o.device, compute_type=o.compute_type,
+                    inter_threads=o.inter_threads, intra_threads=o.intra_threads)
+            except (RuntimeError, ValueError, OSError) as exc:
+                raise TranslationError(f"the model in {path} does not load: {exc}") from None
         return self._model
 
-    def _run(self, segments: Sequence[str], safe: bool = False, kind: str = "batch") -> list[str]:
-        """One ``translate_batch`` call over ``segments``; ``kind`` names it in :attr:`log`."""
+    def _submit(self, segments: Sequence[str], safe: bool, kind: str) -> list:
+        """One ``translate_batch`` call over ``segments``, asynchronous: a future per segment."""
         o = self.options
         tokens = [self.tokenizer.encode(s) for s in segments]
         kwargs = dict(beam_size=o.beam_size, max_batch_size=o.batch_tokens, batch_type="tokens",
-                      max_decoding_length=o.max_decoding_length, replace_unknowns=True)
+                      max_decoding_length=o.max_decoding_length, replace_unknowns=True, asynchronous=True)
         if safe:
             longest = max(len(t) for t in tokens)
             kwargs.update(beam_size=max(o.beam_size, 2), repetition_penalty=1.3, no_repeat_ngram_size=4,
@@ -90,32 +95,50 @@ class Decoder:
         self.calls += 1
         self.last_calls += 1
         self.log.append((kind, len(segments)))
-        results = self.model().translate_batch(tokens, **kwargs)
-        out = []
-        for result in results:
-            pieces = result.hypotheses[0]
-            if self.prefix and pieces and pieces[0] == self.prefix:
-                pieces = pieces[1:]
-            out.append(" ".join(self.tokenizer.decode(pieces).split()))
-        return out
+        return self.model().translate_batch(tokens, **kwargs)
+
+    def _text(self, result) -> str:
+        result = result.result() if hasattr(result, "result") else result
+        pieces = result.hypotheses[0]
+        if self.prefix and pieces and pieces[0] == self.prefix:
+            pieces = pieces[1:]
+        return " ".join(self.tokenizer.decode(pieces).split())
+
+    def _run(self, segments: Sequence[str], safe: bool = False, kind: str = "batch") -> list[str]:
+        """One ``translate_batch`` call over ``segments``, waited for."""
+        return [self._text(r) for r in self._submit(segments, safe, kind)]
 
     def translate(self, segments: Sequence[str], reporter=None) -> Iterator[dict[str, str | None]]:
-        """Yield {segment: translation or None} chunk by chunk, reporting progress."""
+        """Yield {segment: translation or None} as batches finish, reporting progress.
+
+        All segments go to CTranslate2 in one asynchronous call (its worker threads stay
+        busy from the first batch to the last); finished results are yielded about once a
+        second so the caller can store them, and rejected ones are retried at the end.
+        """
         self.last_calls = self.last_retried = 0
         self.failures, self.log = {}, []
+        if not segments:
+            return
         order = sorted(segments, key=lambda s: len(self.tokenizer.encode(s)))
-        started, done = time.perf_counter(), 0
-        for start in range(0, len(order), CHUNK):
-            chunk = order[start:start + CHUNK]
-            result = dict(zip(chunk, self._run(chunk)))
-            bad = [s for s, out in result.items() if problem(s, out)]
-            if bad:
-                self.last_retried += len(bad)
-                result.update(self._retry(bad))
-            done += len(chunk)
-            if reporter is not None and hasattr(reporter, "progress"):
-                reporter.progress(done, len(order), time.perf_counter() - started)
-            yield result
+        started = last = time.perf_counter()
+        ready: dict[str, str | None] = {}
+        bad: list[str] = []
+        for n, (seg, future) in enumerate(zip(order, self._submit(order, False, "batch")), 1):
+            out = self._text(future)
+            if problem(seg, out):
+                bad.append(seg)
+            else:
+                ready[seg] = out
+            now = time.perf_counter()
+            if n == len(order) or now - last >= FLUSH_SECONDS:
+                last = now
+                if reporter is not None and hasattr(reporter, "progress"):
+                    reporter.progress(n, len(order), now - started)
+                yield ready
+                ready = {}
+        if bad:
+            self.last_retried = len(bad)
+            yield self._retry(bad)
 
     def _retry(self, segments: list[str]) -> dict[str, str | None]:
         """Safer decoding; then run-by-run for lost placeholders; else None and a reason."""

@@ -19,6 +19,10 @@ from .postedits import PostEdit, closest, load_post_edits, paragraph_key
 from .report import Reporter
 
 
+class TranslationError(Exception):
+    """The translator cannot work at all (for example, its model does not load)."""
+
+
 @runtime_checkable
 class Translator(Protocol):
     """Turns source-language texts into target-language texts, one for one, in order.
@@ -140,12 +144,18 @@ def translate_articles(
             reporter.warning(message)
         wanted.extend(pending_texts(article, edits[article.slug]))
     unique = list(dict.fromkeys(wanted))
+    outputs: list[str] = []
+    try:
+        if translator is not None and unique:
+            outputs = translator.translate(unique)
+    except TranslationError as exc:
+        reporter.warning(f"machine translation is unavailable, pages show the original: {exc}")
+        translator = None
     if translator is None:
         for article in articles:
             if article.slug not in result:
                 result[article.slug] = English(None, (), PENDING)
         return result, TranslationStats(len(wanted), len(unique), 0)
-    outputs = translator.translate(unique) if unique else []
     if len(outputs) != len(unique):
         raise RuntimeError(f"translator {translator.name} returned {len(outputs)} texts for {len(unique)}")
     machine = _Machine(translator, dict(zip(unique, outputs)))

@@ -77,3 +77,12 @@ def test_digest_cache_stats_and_prune(project, argos_home):
     assert "pruned 2 entries" in pruned.stdout
     _, translator, _ = build(project)
     assert translator.calls == 0
+
+
+def test_a_model_that_does_not_load_leaves_pages_pending_with_a_warning(project, argos_home):
+    from pathlib import Path
+
+    (Path(argos_home["ARGOS_PACKAGES_DIR"]) / "translate-ar_en-0_1/model/model.bin").write_bytes(b"garbage")
+    result, _, reporter = build(project)
+    assert result.translator == "argos-ar-en" and all(e.english.pending for e in result.site.entries)
+    assert any("does not load" in w for w in reporter.of("warning"))

@@ -19,7 +19,7 @@ from digest.report import RecordingReporter
 
 WORDS = {"قال": "said", "الوزير": "the-minister", "التقرير": "the-report", "في": "in", "عن": "about",
          "الخطة": "the-plan", "ارتفع": "rose", "السعر": "the-price", "هل": "did", "نجحت؟": "succeed?",
-         "نعم.": "yes.", "و": "and", "إن": "that", "اتفقا": "agreed", "المئة.": "percent."}
+         "نعم.": "yes.", "و": "and", "إن": "that", "اتفقا": "agreed", "اتفقا.": "agreed.", "المئة.": "percent."}
 
 
 class WordModel:
@@ -86,6 +86,22 @@ def test_glossary_terms_are_fixed_renderings(engine):
     translator, _ = engine(glossary={"داعش": "ISIS", "البنتاغون": "the Pentagon"})
     (out,) = translator.translate(["قال البنتاغون إن داعش والبنتاغون اتفقا"])
     assert out == "said the Pentagon that ISIS and the Pentagon agreed"
+
+
+def test_a_glossary_change_retranslates_only_the_sentences_it_touches(engine, tmp_path):
+    from digest.cache import TranslationCache
+
+    cache = TranslationCache(tmp_path / "cache")
+    texts = ["قال الوزير إن داعش اتفقا. ارتفع السعر في المئة."]
+    first, _ = engine(cache=cache)
+    first.translate(texts)
+    assert first.stats.translated == 2
+    second, _ = engine(glossary={"داعش": "ISIS"}, cache=cache)
+    assert second.translate(texts) == ["said the-minister that ISIS agreed. rose the-price in percent."]
+    assert second.stats.translated == 1 and second.stats.hits == 1
+    third, _ = engine(glossary={"داعش": "Daesh"}, cache=cache)
+    assert third.translate(texts) == ["said the-minister that Daesh agreed. rose the-price in percent."]
+    assert third.calls == 0
 
 
 def test_a_runaway_output_is_retried_with_safer_settings(engine):
