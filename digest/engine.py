@@ -93,7 +93,8 @@ class ArgosTranslator:
                 trail = raw[len(raw.rstrip()):] if core else ""
                 local, order = renumber(core)
                 has_words = any(c.isalpha() for c in "".join(runs(local)))
-                sentences.append(_Sentence(i, lead, trail, core, order, normalise(model_text(local)) if has_words else None))
+                segment = normalise(model_text(local)) if has_words else None
+                sentences.append(_Sentence(i, lead, trail, core, order, segment))
         return masked, sentences
 
     def keys(self, texts: Sequence[str]) -> list[str]:
@@ -164,7 +165,7 @@ class ArgosTranslator:
             pairs[s.text_index].append((unmask(s.source, m.originals), target_text))
         for text, pair in zip(texts, pairs):
             self.alignment[text] = tuple(pair)
-        for message in {f"could not translate {src[:60]!r}: {why}" for src, why in self.stats.failed}:
+        for message in sorted({f"could not translate {src[:60]!r}: {why}" for src, why in self.stats.failed}):
             self.reporter.warning(message)
         return ["".join(p).strip() for p in parts]
 
