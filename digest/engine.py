@@ -107,6 +107,8 @@ class ArgosTranslator:
         self.stats = EngineStats()
         if not texts:
             return []
+        # Read on every call: serve and watch keep one translator while editors change it.
+        self.glossary = load_glossary(self.config, self.reporter.warning)
         masked, sentences = self._sentences(texts)
         segments = list(dict.fromkeys(s.segment for s in sentences if s.segment is not None))
         self.stats.sentences, self.stats.unique = len(sentences), len(segments)

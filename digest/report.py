@@ -98,7 +98,7 @@ class ConsoleReporter(Reporter):
             end = "\n" if done >= total else ""
             print(f"\r[{bar:<{width}}] {line}", end=end, file=self.out, flush=True)
         elif done >= total or seconds - getattr(self, "_last_line", -10.0) >= 5:
-            self._last_line = seconds
+            self._last_line = seconds if done < total else -10.0  # the next build starts afresh
             print(line, file=self.out, flush=True)
 
     def finish(self, result):
