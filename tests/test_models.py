@@ -148,3 +148,9 @@ def test_index_install_failures_give_one_message_and_install_nothing(problem, me
     assert result.returncode == 1
     assert result.stderr.count("error:") == 1 and message in result.stderr, result.stderr
     assert list(packages_dir(env).iterdir()) == []
+
+
+def test_a_broken_folder_in_the_packages_dir_does_not_hide_the_others(argosmodel, argos_home):
+    install_file(argosmodel)
+    (packages_dir(argos_home) / "half-extracted").mkdir()  # argostranslate's own lookup raises on this
+    assert [(p.from_code, p.to_code) for p in installed_packages()] == [("ar", "en")]
