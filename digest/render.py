@@ -60,10 +60,21 @@ def lang_attrs(lang: str) -> Markup:
     return Markup(f'lang="{escape(lang)}" dir="{direction(lang)}"')
 
 
-def render_block(block: Block, lang: str) -> Markup:
-    """One block as HTML, Latin runs isolated inside right-to-left text."""
+def render_block(block: Block, lang: str, sentences: tuple[str, ...] = (), anchor: str = "") -> Markup:
+    """One block as HTML, Latin runs isolated inside right-to-left text.
+
+    With ``sentences`` (the block's text split as the translator split it) and an
+    ``anchor``, each sentence is wrapped in ``<span class="s" data-s="anchor-N">`` so the
+    parallel page can highlight a sentence and its translation together.
+    """
     rtl = direction(lang) == "rtl"
-    inline = [render_inline(t, block.plain, rtl) for t in block.texts]
+    if sentences and anchor and len(block.texts) == 1 and len(sentences) > 1:
+        inline = ["".join(
+            f'<span class="s" data-s="{anchor}-{n}">{render_inline(text, block.plain, rtl)}</span> '
+            for n, text in enumerate(sentences)
+        ).rstrip()]
+    else:
+        inline = [render_inline(t, block.plain, rtl) for t in block.texts]
     if block.kind == "heading":
         level = min(block.level + 1, 6)
         return Markup(f"<h{level}>{inline[0]}</h{level}>")

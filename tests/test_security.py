@@ -21,7 +21,7 @@ EVIL_BODY = """
 
 
 THEME_SCRIPTS = re.compile(
-    r'<script src="(?:\.\./)*(?:pagefind/pagefind-ui|static/search)\.js" defer></script>'
+    r'<script src="(?:\.\./)*(?:pagefind/pagefind-ui|static/search|static/align)\.js" defer></script>'
     r'|<script type="application/ld\+json">[^<]*</script>'
 )
 
