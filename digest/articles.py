@@ -81,6 +81,17 @@ def slugify(value: str, fallback: str = "") -> str:
     return text
 
 
+def _prefix_date(stem: str) -> dt.date | None:
+    """The date of a ``YYYY-MM-DD-`` file name prefix, if it is a real date."""
+    match = _DATE_PREFIX.match(stem)
+    if not match:
+        return None
+    try:
+        return dt.date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+
+
 def _published(meta_date: object, stem: str, mtime: float) -> dt.datetime:
     if isinstance(meta_date, dt.datetime):
         return meta_date if meta_date.tzinfo else meta_date.replace(tzinfo=dt.timezone.utc)
@@ -94,13 +105,9 @@ def _published(meta_date: object, stem: str, mtime: float) -> dt.datetime:
         return _published(parsed, stem, mtime)
     if meta_date is not None:
         raise SourceError(f"front matter date {meta_date!r} is not a date")
-    match = _DATE_PREFIX.match(stem)
-    if match:
-        try:
-            day = dt.date(*(int(g) for g in match.groups()))
-            return dt.datetime.combine(day, dt.time(), dt.timezone.utc)
-        except ValueError:
-            pass
+    day = _prefix_date(stem)
+    if day:
+        return dt.datetime.combine(day, dt.time(), dt.timezone.utc)
     return dt.datetime.fromtimestamp(mtime, dt.timezone.utc).replace(microsecond=0)
 
 
@@ -156,7 +163,8 @@ def read_article(path: Path, config: Config) -> Article:
         title, blocks = raw.title, raw.blocks
     else:
         meta, title, blocks = _markdown(src.text, "")
-    slug_source = _text_field(meta, "slug") or _DATE_PREFIX.sub("", stem) or stem
+    bare = _DATE_PREFIX.sub("", stem) if _prefix_date(stem) else stem
+    slug_source = _text_field(meta, "slug") or bare or stem
     return Article(
         path=path,
         slug=slugify(slug_source, fallback=stem),
@@ -210,6 +218,9 @@ def load_articles(config: Config, reader=read_article) -> tuple[list[Article], l
         except SourceError as exc:
             problems.append(Problem((path,), str(exc)))
             continue
+        except Exception as exc:  # one odd file must never stop the others from building
+            problems.append(Problem((path,), f"could not be read: {type(exc).__name__}: {exc}"))
+            continue
         other = articles.get(article.slug)
         if other is not None:
             problems.append(Problem((other.path, path), f"both have the slug {article.slug!r}; {path.name} is skipped"))
@@ -224,7 +235,7 @@ def load_articles(config: Config, reader=read_article) -> tuple[list[Article], l
             continue
         try:
             human = read_translation(path)
-        except SourceError as exc:
+        except (SourceError, ValueError, TypeError) as exc:
             problems.append(Problem((path,), str(exc)))
             continue
         articles[slug] = dataclasses.replace(articles[slug], human=human)

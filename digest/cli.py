@@ -12,6 +12,8 @@ from pathlib import Path
 
 from . import __version__
 
+DEFAULT_BASE_URL = "http://127.0.0.1:8000/"  # same as config.SiteConfig.base_url, without importing it
+
 
 def _project_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
@@ -85,8 +87,13 @@ def cmd_build(args) -> int:
     from .report import ConsoleReporter
 
     reporter = ConsoleReporter(quiet=args.quiet)
-    result = Builder(load(args), reporter).build()
-    if result.translator is None and result.stats.segments:
+    config = load(args)
+    result = Builder(config, reporter).build()
+    if not args.quiet and config.site.base_url == DEFAULT_BASE_URL:
+        print(f"note: site.base_url is {DEFAULT_BASE_URL} (the local preview); set it in digest.toml or "
+              "pass --base-url before publishing, so canonical links, feeds and the sitemap are right.",
+              file=sys.stderr)
+    if result.translator is None and result.stats.segments and not args.quiet:
         print("note: translations are pending; run `digest models install ar en` (or "
               "`digest models install --file PATH.argosmodel`) and build again.", file=sys.stderr)
     return 1 if args.strict and (result.problems or reporter.warnings) else 0
@@ -111,6 +118,10 @@ def cmd_models(args) -> int:
     config = load(args)
     if args.models_command == "list":
         return models.cmd_list(config)
+    if not args.file and not (args.source and args.target):
+        print("error: give both languages (digest models install ar en) or --file PATH.argosmodel",
+              file=sys.stderr)
+        return 2
     return models.cmd_install(config, args.source, args.target, args.file)
 
 

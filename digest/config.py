@@ -209,7 +209,7 @@ def _check(value: object, hint: object) -> object:
 
 def _type_name(hint: object) -> str:
     if typing.get_origin(hint) is tuple:
-        return f"a list of {_type_name(typing.get_args(hint)[0])}"
+        return f"a list of {_type_name(typing.get_args(hint)[0]).removeprefix('a ').removeprefix('an ')}s"
     return {str: "a string", int: "an integer", bool: "true or false"}.get(hint, str(hint))
 
 

@@ -134,7 +134,8 @@ def render_inline(text: str, plain: bool = False, rtl: bool = False) -> str:
 
 
 # A run of Latin letters, digits and the punctuation that joins them (names, URLs, 12,500).
-_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ .,:/@_&;%#?=+'’-]+[A-Za-z0-9]+)*")
+# No "&" or ";" inside a run: in escaped text they belong to entities (&gt;), never cut them.
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ .,:/@_%#?=+'’-]+[A-Za-z0-9]+)*")
 
 
 def isolate_latin(escaped_text: str) -> str:

@@ -147,6 +147,10 @@ class Theme:
 
 def load_theme(config: Config) -> Theme:
     """Load the theme search path for ``config``."""
+    chosen = config.theme_dir or config.themes_dir / config.site.theme
+    if not chosen.is_dir() and (config.theme_dir or config.site.theme != "default"):
+        raise ThemeError(f"theme {config.site.theme if not config.theme_dir else str(chosen)!r} not found "
+                         f"(no folder {chosen})")
     dirs = theme_dirs(config)
     template_dirs = [str(d / "templates") for d in dirs if (d / "templates").is_dir()]
     loader = jinja2.ChoiceLoader([

@@ -104,6 +104,9 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
     raw = match.group(1) or ""
     try:
         meta = yaml.safe_load(raw) if raw.strip() else {}
+    except ValueError as exc:
+        # PyYAML reads 2026-13-45 as a timestamp and fails building it.
+        raise SourceError(f"front matter has an impossible date or time: {exc}") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 2}: " if mark is not None else ""

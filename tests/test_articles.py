@@ -131,3 +131,19 @@ def test_hidden_and_editor_files_are_skipped(tmp_path):
                              "content/a.md~": "x", "content/.hidden/b.md": "x", "content/4913": "x"})
     articles, problems = load(tmp_path)
     assert [a.slug for a in articles] == ["a"] and problems == []
+
+
+@pytest.mark.parametrize("value", ["2026-13-45", "2026-02-30", "2026-11-20T25:00:00"])
+def test_impossible_front_matter_date_is_a_problem_not_a_crash(tmp_path, value):
+    write_project(tmp_path, {"content/good.md": "---\ntitle: جيد\n---\nنص.\n",
+                             "content/x.md": f"---\ntitle: عنوان\ndate: {value}\n---\nنص\n"})
+    articles, problems = load(tmp_path)
+    assert [a.slug for a in articles] == ["good"]
+    (problem,) = problems
+    assert problem.paths[0].name == "x.md" and "date" in problem.message
+
+
+def test_impossible_file_name_date_is_not_stripped_from_the_slug(tmp_path):
+    write_project(tmp_path, {"content/2026-02-30-foo.txt": "عنوان\nنص.\n"})
+    (article,), problems = load(tmp_path)
+    assert problems == [] and article.slug == "2026-02-30-foo"

@@ -174,3 +174,22 @@ def test_user_theme_overrides_one_template_and_extends_default(tmp_path):
     assert "MINE-404" in result.files["404.html"].decode()
     assert "Front page" in result.files["en/index.html"].decode()
     assert "articles/a/" in result.files["index.html"].decode()
+
+
+def test_unknown_theme_is_an_error_and_keeps_the_last_site(tmp_path):
+    from digest.render import ThemeError
+
+    write_project(tmp_path, {"content/a.md": "---\ntitle: أ\n---\nنص.\n"})
+    Builder(load_config(tmp_path), translator=None).build()
+    with pytest.raises(ThemeError, match="nosuch"):
+        Builder(load_config(tmp_path, {"site": {"theme": "nosuch"}}), translator=None).build()
+    assert (tmp_path / "site/articles/a/index.html").is_file()
+
+
+def test_indexes_say_when_english_is_pending(tmp_path):
+    write_project(tmp_path, {"content/a.md": "---\ntitle: عنوان عربي\n---\nنص.\n"})
+    result = Builder(load_config(tmp_path), translator=None).build()
+    home = result.files["index.html"].decode()
+    assert home.count("عنوان عربي</a>") == 1 and "English translation pending" in home
+    english_index = result.files["en/index.html"].decode()
+    assert "عنوان عربي" in english_index and "English translation pending" in english_index

@@ -58,3 +58,8 @@ def test_bad_config_exits_2_listing_every_problem(tmp_path):
     result = run("build", cwd=tmp_path)
     assert result.returncode == 2
     assert "site.bogus" in result.stderr and "site.page_size" in result.stderr and "digest.toml" in result.stderr
+
+
+def test_models_install_needs_both_languages(tmp_path):
+    result = run("models", "install", "ar", cwd=tmp_path)
+    assert result.returncode == 2 and "give both languages" in result.stderr

@@ -69,3 +69,12 @@ def test_machine_output_with_html_is_escaped(tmp_path):
     result = build(tmp_path, Hostile())
     page = result.files["articles/a/en/index.html"].decode()
     assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_bidi_isolation_never_cuts_an_entity():
+    from digest.markup import render_inline
+
+    html = render_inline("بقيمة 5 مليارات <b>عاجل</b> وشركة AT&T", plain=True, rtl=True)
+    assert "&lt;<bdi dir=\"ltr\">b</bdi>&gt;عاجل" in html
+    assert "&gt</bdi>" not in html and "&amp</bdi>" not in html
+    assert "AT</bdi>&amp;" in html
