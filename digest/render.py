@@ -20,7 +20,7 @@ from markupsafe import Markup, escape
 from .articles import slugify
 from .config import Config
 from .dates import format_date
-from .markup import Block, render_inline
+from .markup import Block, plain_text, render_inline
 from .site import Page, Site, direction
 
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
@@ -97,6 +97,14 @@ def render_block(block: Block, lang: str, sentences: tuple[str, ...] = (), ancho
     return Markup(f"<p>{inline[0]}</p>")
 
 
+def summary(blocks: tuple[Block, ...], limit: int) -> str:
+    """The visible text of the first blocks, cut at a word near ``limit`` characters."""
+    text = " ".join(plain_text(t, b.plain) for b in blocks if b.kind != "code" for t in b.texts)
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
 def render_blocks(blocks: tuple[Block, ...], lang: str) -> Markup:
     """A run of blocks as one flowing text, consecutive list items joined into one list."""
     out: list[str] = []
@@ -166,7 +174,7 @@ def load_theme(config: Config) -> Theme:
         lstrip_blocks=True,
     )
     env.globals.update(lang_attrs=lang_attrs, render_block=render_block, render_blocks=render_blocks,
-                       direction=direction, tag_slug=slugify, pairs=lambda a, b: list(zip_longest(a, b)))
+                       direction=direction, tag_slug=slugify, summary=summary, pairs=lambda a, b: list(zip_longest(a, b)))
     static: dict[str, Path] = {}
     digest = hashlib.sha256()
     for d in reversed(dirs):

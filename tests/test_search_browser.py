@@ -118,3 +118,10 @@ def test_header_search_form_leads_to_results(page, served):
     page.wait_for_url("**/en/search/?q=library")
     page.wait_for_selector('.pagefind-ui__result-link[href="/digest/articles/library/en/"]', timeout=15_000)
     assert page.locator(".pagefind-ui__search-input").input_value() == "library"
+
+
+def test_result_excerpts_keep_the_original_spelling_with_the_match_marked(page, served):
+    search(page, served, "ar", "اعلنت")  # the text has أعلنت
+    excerpt = page.locator(".pagefind-ui__result-excerpt").first
+    assert excerpt.locator("mark").first.text_content().startswith("أعلنت")
+    assert "اعلنت" not in excerpt.text_content()

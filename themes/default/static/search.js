@@ -11,6 +11,27 @@
     });
   }
   window.digestFoldArabic = fold;
+
+  function escapeHtml(text) {
+    return text.replace(/[&<>"]/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;" }[c];
+    });
+  }
+
+  // The index holds folded Arabic, so Pagefind's own excerpt would show folded spelling
+  // (اسعار for أسعار). Show the article's opening in its original spelling instead, with
+  // the words that match the query (compared folded) marked.
+  var currentTerms = [];
+  function originalExcerpt(result) {
+    var summary = result.meta && result.meta.summary;
+    if (!summary) return result;
+    result.excerpt = summary.split(/(\s+)/).map(function (word) {
+      var bare = fold(word).replace(/[^\p{L}\p{N}]/gu, "");
+      var hit = bare && currentTerms.some(function (t) { return bare.indexOf(t) !== -1; });
+      return hit ? "<mark>" + escapeHtml(word) + "</mark>" : escapeHtml(word);
+    }).join("");
+    return result;
+  }
   window.addEventListener("DOMContentLoaded", function () {
     var el = document.getElementById("search");
     if (!el) return;
@@ -29,7 +50,12 @@
       showImages: false,
       showSubResults: false,
       resetStyles: false,
-      processTerm: fold
+      processTerm: function (term) {
+        var folded = fold(term);
+        currentTerms = folded.split(/\s+/).filter(Boolean);
+        return folded;
+      },
+      processResult: originalExcerpt
     });
     // The header's search form sends readers here with ?q=...
     var query = new URLSearchParams(location.search).get("q");
