@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterator
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from .markup import parser
 
@@ -10,13 +11,18 @@ if TYPE_CHECKING:
     from .site import Site
 
 
-def _images(text: str) -> Iterator[tuple[str, str]]:
-    """``(src, alt)`` of every Markdown image in one inline text."""
+@lru_cache(maxsize=65536)
+def _images(text: str) -> tuple[tuple[str, str], ...]:
+    """``(src, alt)`` of every Markdown image in one inline text (memoised: serve re-checks)."""
+    if "![" not in text:
+        return ()
+    found = []
     for token in parser().parseInline(text):
         for child in token.children or ():
             if child.type == "image":
                 alt = "".join(c.content for c in child.children or ())
-                yield str(child.attrGet("src") or ""), alt
+                found.append((str(child.attrGet("src") or ""), alt))
+    return tuple(found)
 
 
 def missing_alt_text(site: "Site") -> list[str]:

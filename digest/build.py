@@ -58,6 +58,7 @@ class Builder:
         self._seen: set[Path] = set()
         self._stale: list[Problem] = []
         self._theme: Theme | None = None
+        self._written: dict = {}
 
     @property
     def translator(self) -> Translator | None:
@@ -115,7 +116,7 @@ class Builder:
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                              translator=getattr(self.translator, "name", None))
         if write:
-            outcome = write_site(files, config.output_dir)
+            outcome = write_site(files, config.output_dir, self._written)
             result.written, result.removed = outcome.written, outcome.removed
         result.seconds = time.perf_counter() - started
         self.reporter.finish(result)

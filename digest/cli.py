@@ -102,14 +102,15 @@ def cmd_build(args) -> int:
 def cmd_serve(args) -> int:
     from .preview import serve
 
+    # reload re-reads digest.toml with the same command-line overrides when the file changes.
     return serve(load(args), host=args.host, port=args.port, poll=args.poll, strict=args.strict,
-                 quiet=args.quiet)
+                 quiet=args.quiet, reload=lambda: load(args))
 
 
 def cmd_watch(args) -> int:
     from .watcher import watch
 
-    return watch(load(args), poll=args.poll, strict=args.strict, quiet=args.quiet)
+    return watch(load(args), poll=args.poll, strict=args.strict, quiet=args.quiet, reload=lambda: load(args))
 
 
 def cmd_models(args) -> int:

@@ -157,6 +157,7 @@ def isolate_latin_html(fragment: str) -> str:
     return "".join(p if p.startswith("<") else isolate_latin(p) for p in parts)
 
 
+@lru_cache(maxsize=65536)
 def plain_text(text: str, plain: bool = False) -> str:
     """The visible text of an inline Markdown text (for titles, feeds and search)."""
     if plain:

@@ -8,6 +8,7 @@ map is validated whole before anything is written, so a bad map leaves the last 
 from __future__ import annotations
 
 import os
+import stat
 import posixpath
 import tempfile
 from dataclasses import dataclass, field
@@ -51,8 +52,14 @@ def _write_atomic(target: Path, data: bytes) -> None:
         raise
 
 
-def write_site(files: dict[str, bytes], out_dir: Path) -> WriteResult:
-    """Make ``out_dir`` hold exactly ``files`` (plus :data:`KEEP`), writing only changes."""
+def write_site(files: dict[str, bytes], out_dir: Path, seen: dict | None = None) -> WriteResult:
+    """Make ``out_dir`` hold exactly ``files`` (plus :data:`KEEP`), writing only changes.
+
+    ``seen``, kept by a long-lived builder, maps each path to the ``(stat, bytes)`` this
+    function last left there: a file whose stat is still that one and whose new bytes are
+    those bytes is known unchanged without reading it back.
+    """
+    seen = {} if seen is None else seen
     paths = {check_path(rel): data for rel, data in files.items()}
     for rel in paths:
         parts = rel.split("/")
@@ -65,25 +72,42 @@ def write_site(files: dict[str, bytes], out_dir: Path) -> WriteResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     root = out_dir.resolve()
     result = WriteResult()
+    safe_dirs: set[Path] = set()
     for rel, data in sorted(paths.items()):
         target = out_dir / rel
         # A symlinked folder inside the output must not carry a write outside it.
-        if not target.parent.resolve().is_relative_to(root) and target.parent.exists():
-            raise OutputError(f"refusing to write {rel!r}: its folder leads outside {out_dir}")
-        if target.is_symlink():
+        if target.parent not in safe_dirs:
+            if target.parent.exists() and not target.parent.resolve().is_relative_to(root):
+                raise OutputError(f"refusing to write {rel!r}: its folder leads outside {out_dir}")
+            safe_dirs.add(target.parent)
+        try:
+            st = target.lstat()
+        except OSError:
+            st = None
+        if st is not None and stat.S_ISLNK(st.st_mode):
             target.unlink()
-        elif target.is_dir():
+        elif st is not None and stat.S_ISDIR(st.st_mode):
             _remove_tree(target)
-        elif target.is_file():
+        elif st is not None:
+            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+            last = seen.get(rel)
+            if last is not None and last[0] == stamp and (last[1] is data or last[1] == data):
+                result.unchanged += 1
+                continue
             try:
-                if target.stat().st_size == len(data) and target.read_bytes() == data:
+                if st.st_size == len(data) and target.read_bytes() == data:
+                    seen[rel] = (stamp, data)
                     result.unchanged += 1
                     continue
             except OSError:
                 pass
         _write_atomic(target, data)
+        st = target.stat()
+        seen[rel] = ((st.st_mtime_ns, st.st_size, st.st_ino), data)
         result.written.append(rel)
     result.removed = _prune(out_dir, set(paths))
+    for rel in set(seen) - set(paths):
+        del seen[rel]
     return result
 
 

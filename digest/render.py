@@ -253,11 +253,18 @@ class Renderer:
                 self.rendered += 1
             memo[page.path] = (key, data)
             files[page.path] = data
+        sitemap_key = (theme.fingerprint, site.config,
+                       tuple((p.url, p.alternates, p.context.get("entry")) for p in site.pages))
+        cached = self._memo.get("sitemap.xml")
+        if cached and cached[0] == sitemap_key:
+            files["sitemap.xml"] = cached[1]
+        else:
+            sitemap = theme.env.get_template("sitemap.xml")
+            files["sitemap.xml"] = sitemap.render(
+                page_context(site, site.pages[0], theme) | {"pages": site.pages}
+            ).encode("utf-8")
+        memo["sitemap.xml"] = (sitemap_key, files["sitemap.xml"])
         self._memo = memo
-        sitemap = theme.env.get_template("sitemap.xml")
-        files["sitemap.xml"] = sitemap.render(
-            page_context(site, site.pages[0], theme) | {"pages": site.pages}
-        ).encode("utf-8")
         for rel, path in theme.static.items():
             files[rel] = path.read_bytes()
         if extra:
