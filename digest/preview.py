@@ -304,10 +304,7 @@ def serve(config, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
     watcher = Watcher(project, preview.rebuild, poll=poll).start()
     reporter.info(f"serving {config.output_dir} at {preview.url} (Ctrl-C to stop)")
     try:
-        watcher.run()
-    except KeyboardInterrupt:
-        pass
+        watcher.run_until_interrupted()
     finally:
-        watcher.stop()
         preview.close()
     return 0

@@ -273,6 +273,15 @@ class Watcher:
             out.update(os.path.join(dirpath, n) for n in (*dirnames, *filenames) if not is_ignored_name(n))
         return out
 
+    def run_until_interrupted(self) -> None:
+        """:meth:`run` until Ctrl-C, then stop the observer."""
+        try:
+            self.run()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            self.stop()
+
     def run(self) -> None:
         """Handle changes until :meth:`stop`: one rebuild per quiet batch."""
         entries = self._entries()
@@ -305,10 +314,5 @@ def watch(config, poll: bool = False, strict: bool = False, quiet: bool = False,
     project.rebuild()
     watcher = Watcher(project, lambda again: project.rebuild(again), poll=poll).start()
     reporter.info(f"watching {config.content_dir}, the theme and digest.toml (Ctrl-C to stop)")
-    try:
-        watcher.run()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        watcher.stop()
+    watcher.run_until_interrupted()
     return 0
