@@ -111,7 +111,8 @@ class Builder:
         if self._theme is not None and self._theme.fingerprint == theme.fingerprint:
             theme = self._theme  # its Jinja environment holds the compiled templates
         self._theme = theme
-        files = self._renderer.render(site, theme, extra=_extras)
+        files = self._renderer.render(site, theme)
+        files.update(_extras(site, theme))
         files.update(_after_render(site, files, self.reporter))
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                              translator=getattr(self.translator, "name", None))

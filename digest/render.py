@@ -11,7 +11,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from itertools import zip_longest
-from typing import Callable
 from urllib.parse import quote
 
 import jinja2
@@ -26,9 +25,14 @@ from .site import Page, Site, direction
 DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
 
 
+def chosen_theme(config: Config) -> Path:
+    """The folder of the theme the configuration (or ``--theme``) names."""
+    return config.theme_dir or config.themes_dir / config.site.theme
+
+
 def theme_dirs(config: Config) -> list[Path]:
     """The theme search path: the chosen theme first, then the default theme."""
-    chosen = config.theme_dir or config.themes_dir / config.site.theme
+    chosen = chosen_theme(config)
     default = config.themes_dir / "default"
     if not default.is_dir():
         default = DEFAULT_THEME
@@ -155,7 +159,7 @@ class Theme:
 
 def load_theme(config: Config) -> Theme:
     """Load the theme search path for ``config``."""
-    chosen = config.theme_dir or config.themes_dir / config.site.theme
+    chosen = chosen_theme(config)
     if not chosen.is_dir() and (config.theme_dir or config.site.theme != "default"):
         raise ThemeError(f"theme {config.site.theme if not config.theme_dir else str(chosen)!r} not found "
                          f"(no folder {chosen})")
@@ -227,7 +231,7 @@ class Renderer:
         self._memo: dict[str, tuple[tuple, bytes]] = {}
         self.rendered = 0
 
-    def render(self, site: Site, theme: Theme, extra: Callable[[Site, Theme], dict[str, bytes]] | None = None) -> dict[str, bytes]:
+    def render(self, site: Site, theme: Theme) -> dict[str, bytes]:
         """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``."""
         files: dict[str, bytes] = {}
         self.rendered = 0
@@ -267,8 +271,6 @@ class Renderer:
         self._memo = memo
         for rel, path in theme.static.items():
             files[rel] = path.read_bytes()
-        if extra:
-            files.update(extra(site, theme))
         return files
 
 
