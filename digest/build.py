@@ -15,12 +15,12 @@ from .articles import Article, Problem, load_articles, read_article
 from .audit import missing_alt_text
 from .config import Config
 from .feeds import absolute, feed_files
-from .output import write_site
+from .output import OutputFolder
 from .render import Renderer, Theme, load_theme
 from .report import Reporter
 from .search import SearchUnavailable, search_files
 from .sources import SourceError
-from .site import Site, build_site
+from .site import Site, SiteModel
 from .translation import TranslationStats, Translator, translate_articles
 
 
@@ -54,11 +54,13 @@ class Builder:
         self.reporter = reporter or Reporter()
         self._translator = translator
         self._renderer = Renderer()
+        self._model = SiteModel()
+        self._english: dict = {}
         self._articles: dict[Path, tuple[tuple[int, int], Article]] = {}
         self._seen: set[Path] = set()
         self._stale: list[Problem] = []
         self._theme: Theme | None = None
-        self._written: dict = {}
+        self._output: OutputFolder | None = None
 
     @property
     def translator(self) -> Translator | None:
@@ -105,8 +107,8 @@ class Builder:
         self._articles = {p: v for p, v in self._articles.items() if p in self._seen}
         for problem in problems:
             self.reporter.problem(problem)
-        english, stats = translate_articles(articles, self.translator, self.reporter)
-        site = build_site(config, articles, english)
+        english, stats = translate_articles(articles, self.translator, self.reporter, self._english)
+        site = self._model.build(config, articles, english)
         theme = load_theme(config)
         if self._theme is not None and self._theme.fingerprint == theme.fingerprint:
             theme = self._theme  # its Jinja environment holds the compiled templates
@@ -117,7 +119,9 @@ class Builder:
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                              translator=getattr(self.translator, "name", None))
         if write:
-            outcome = write_site(files, config.output_dir, self._written)
+            if self._output is None or self._output.out_dir != config.output_dir:
+                self._output = OutputFolder(config.output_dir)
+            outcome = self._output.write(files)
             result.written, result.removed = outcome.written, outcome.removed
         result.seconds = time.perf_counter() - started
         self.reporter.finish(result)

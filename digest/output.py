@@ -1,16 +1,21 @@
-"""Writing a file map to the output folder, safely.
+"""Writing a file map to the output folder, safely and only where bytes changed.
 
 Each file goes through a temp file and ``os.replace``; files whose bytes are unchanged are
 not touched; files no longer in the map are pruned; no path may escape the folder. The
 map is validated whole before anything is written, so a bad map leaves the last good site.
+
+:class:`OutputFolder` is the long-lived form ``digest serve`` and ``digest watch`` keep: it
+remembers what it left in the folder, so a rebuild that changed one page costs a dictionary
+walk, one write and no read-back. :func:`write_site` is the one-off form.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 import posixpath
+import stat
 import tempfile
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -39,6 +44,130 @@ def check_path(rel: str) -> str:
     return norm
 
 
+def _folders(rel: str):
+    """Every folder above ``rel``, outermost first: ``a/b/c`` gives ``a``, ``a/b``."""
+    end = rel.find("/")
+    while end != -1:
+        yield rel[:end]
+        end = rel.find("/", end + 1)
+
+
+class OutputFolder:
+    """An output folder that one builder writes again and again.
+
+    It remembers the bytes it last left at every path and trusts that memory while the
+    folder is the same one (same device and inode), so unchanged files are neither read
+    nor stat'ed. When the folder was deleted or replaced, or on the first write, every file
+    is checked against the disk and stray files are pruned by a full walk. (A file someone
+    else edits inside the folder during a session is only put right when its page changes
+    or on the next full check.)
+    """
+
+    def __init__(self, out_dir: Path) -> None:
+        self.out_dir = Path(out_dir)
+        self._files: dict[str, bytes] = {}
+        self._folders: Counter[str] = Counter()
+        self._identity: tuple[int, int] | None = None
+
+    def write(self, files: dict[str, bytes]) -> WriteResult:
+        """Make the folder hold exactly ``files`` (plus :data:`KEEP`), writing only changes."""
+        out_dir = self.out_dir
+        if out_dir.exists() and not out_dir.is_dir():
+            raise OutputError(f"{out_dir} exists and is not a folder")
+        try:
+            st = out_dir.stat()
+            identity = (st.st_dev, st.st_ino)
+        except OSError:
+            identity = None
+        full = identity is None or identity != self._identity
+        known = {} if full else self._files
+        folders = self._check(files, known)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        result = WriteResult()
+        if not full:  # first, so a page may take the place of a folder that went away
+            result.removed = self._remove(sorted(set(known) - set(files)))
+        changed = []
+        for rel, data in files.items():
+            last = known.get(rel)
+            if last is not None and (last is data or last == data):
+                result.unchanged += 1
+            else:
+                changed.append(rel)
+        root = out_dir.resolve()
+        safe: set[Path] = set()
+        for rel in sorted(changed):
+            if self._put(rel, files[rel], root, safe, verify=full):
+                result.written.append(rel)
+            else:
+                result.unchanged += 1
+        if full:
+            result.removed = _prune(out_dir, set(files))
+        st = out_dir.stat()
+        self._identity = (st.st_dev, st.st_ino)
+        self._files, self._folders = dict(files), folders
+        return result
+
+    def _check(self, files: dict[str, bytes], known: dict[str, bytes]) -> Counter[str]:
+        """Validate the paths new to the folder; return the folders of the whole map."""
+        folders = Counter() if not known else self._folders.copy()
+        added = [rel for rel in files if rel not in known]
+        for rel in added:
+            check_path(rel)
+        for rel in known:
+            if rel not in files:
+                folders.subtract(_folders(rel))
+        for rel in added:
+            folders.update(_folders(rel))
+        for rel in added:
+            if folders[rel] > 0:
+                raise OutputError(f"{rel!r} cannot be written: other files need it to be a folder")
+            for parent in _folders(rel):
+                if parent in files:
+                    raise OutputError(f"{rel!r} and {parent!r} cannot both be written: one is a folder")
+        return +folders
+
+    def _put(self, rel: str, data: bytes, root: Path, safe: set[Path], verify: bool) -> bool:
+        """Write one file atomically; with ``verify``, skip it if the disk already holds ``data``."""
+        target = self.out_dir / rel
+        # A symlinked folder inside the output must not carry a write outside it.
+        if target.parent not in safe:
+            if target.parent.exists() and not target.parent.resolve().is_relative_to(root):
+                raise OutputError(f"refusing to write {rel!r}: its folder leads outside {self.out_dir}")
+            safe.add(target.parent)
+        try:
+            st = target.lstat()
+        except OSError:
+            st = None
+        if st is not None and stat.S_ISLNK(st.st_mode):
+            target.unlink()
+        elif st is not None and stat.S_ISDIR(st.st_mode):
+            _remove_tree(target)
+        elif st is not None and verify and st.st_size == len(data):
+            try:
+                if target.read_bytes() == data:
+                    return False
+            except OSError:
+                pass
+        _write_atomic(target, data)
+        return True
+
+    def _remove(self, gone: list[str]) -> list[str]:
+        """Delete files this folder wrote and no longer holds, and the folders they empty."""
+        for rel in gone:
+            (self.out_dir / rel).unlink(missing_ok=True)
+        for folder in sorted({f for rel in gone for f in _folders(rel)}, key=len, reverse=True):
+            try:
+                (self.out_dir / folder).rmdir()
+            except OSError:  # not empty (or already gone): keep it
+                pass
+        return gone
+
+
+def write_site(files: dict[str, bytes], out_dir: Path) -> WriteResult:
+    """Make ``out_dir`` hold exactly ``files`` (plus :data:`KEEP`), writing only changes."""
+    return OutputFolder(out_dir).write(files)
+
+
 def _write_atomic(target: Path, data: bytes) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".digest-", suffix=".tmp", dir=target.parent)
@@ -50,65 +179,6 @@ def _write_atomic(target: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-
-
-def write_site(files: dict[str, bytes], out_dir: Path, seen: dict | None = None) -> WriteResult:
-    """Make ``out_dir`` hold exactly ``files`` (plus :data:`KEEP`), writing only changes.
-
-    ``seen``, kept by a long-lived builder, maps each path to the ``(stat, bytes)`` this
-    function last left there: a file whose stat is still that one and whose new bytes are
-    those bytes is known unchanged without reading it back.
-    """
-    seen = {} if seen is None else seen
-    paths = {check_path(rel): data for rel, data in files.items()}
-    for rel in paths:
-        parts = rel.split("/")
-        for i in range(1, len(parts)):
-            if "/".join(parts[:i]) in paths:
-                raise OutputError(f"{rel!r} and {'/'.join(parts[:i])!r} cannot both be written: one is a folder")
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise OutputError(f"{out_dir} exists and is not a folder")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    root = out_dir.resolve()
-    result = WriteResult()
-    safe_dirs: set[Path] = set()
-    for rel, data in sorted(paths.items()):
-        target = out_dir / rel
-        # A symlinked folder inside the output must not carry a write outside it.
-        if target.parent not in safe_dirs:
-            if target.parent.exists() and not target.parent.resolve().is_relative_to(root):
-                raise OutputError(f"refusing to write {rel!r}: its folder leads outside {out_dir}")
-            safe_dirs.add(target.parent)
-        try:
-            st = target.lstat()
-        except OSError:
-            st = None
-        if st is not None and stat.S_ISLNK(st.st_mode):
-            target.unlink()
-        elif st is not None and stat.S_ISDIR(st.st_mode):
-            _remove_tree(target)
-        elif st is not None:
-            stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
-            last = seen.get(rel)
-            if last is not None and last[0] == stamp and (last[1] is data or last[1] == data):
-                result.unchanged += 1
-                continue
-            try:
-                if st.st_size == len(data) and target.read_bytes() == data:
-                    seen[rel] = (stamp, data)
-                    result.unchanged += 1
-                    continue
-            except OSError:
-                pass
-        _write_atomic(target, data)
-        st = target.stat()
-        seen[rel] = ((st.st_mtime_ns, st.st_size, st.st_ino), data)
-        result.written.append(rel)
-    result.removed = _prune(out_dir, set(paths))
-    for rel in set(seen) - set(paths):
-        del seen[rel]
-    return result
 
 
 def _remove_tree(path: Path) -> None:

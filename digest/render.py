@@ -221,57 +221,84 @@ def page_context(site: Site, page: Page, theme: Theme) -> dict:
     }
 
 
-class Renderer:
-    """Renders pages, remembering each page's output by the hash of its inputs.
+SITEMAP_URLS = 1000
+"""URLs per sitemap file. A bigger site gets ``sitemap.xml`` as an index of
+``sitemap-1.xml``, ``sitemap-2.xml``...: under the protocol's limit of 50,000 per file, and an
+edit re-renders one of them."""
 
-    Kept alive between rebuilds (``digest serve``) so unchanged pages are not rendered again.
+
+class Renderer:
+    """Renders pages, remembering each page's output with the inputs it was rendered from.
+
+    Kept alive between rebuilds (``digest serve``) so unchanged pages are not rendered again:
+    a page object reused from the last build costs an identity check; a new one is compared
+    by value (its entries compare by identity first).
     """
 
     def __init__(self) -> None:
-        self._memo: dict[str, tuple[tuple, bytes]] = {}
+        self._memo: dict[str, tuple[object, bytes]] = {}
+        self._shared: tuple | None = None
         self.rendered = 0
 
     def render(self, site: Site, theme: Theme) -> dict[str, bytes]:
         """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``."""
         files: dict[str, bytes] = {}
         self.rendered = 0
-        memo: dict[str, tuple[tuple, bytes]] = {}
-        site_key = _site_key(site)
+        # What every page depends on beyond its own inputs; when it changes, all render.
+        shared = (theme.fingerprint, site.config, _site_key(site))
+        last = self._memo if shared == self._shared else {}
+        memo: dict[str, tuple[object, bytes]] = {}
         for page in site.pages:
-            # The inputs themselves, compared by value: frozen dataclasses compare field by
-            # field and objects reused from the last build at once. (A repr of every
-            # entry, hashed, took most of a rebuild at 1,000 articles.)
-            key = (theme.fingerprint, site.config, page.url, page.template, page.lang,
-                   page.alternates, tuple(sorted(page.context.items())), site_key)
-            cached = self._memo.get(page.path)
-            if cached and cached[0] == key:
+            cached = last.get(page.path)
+            if cached is not None and (cached[0] is page or _same_inputs(cached[0], page)):
                 data = cached[1]
             else:
-                try:
-                    template = theme.env.get_template(page.template)
-                    data = template.render(page_context(site, page, theme)).encode("utf-8")
-                except jinja2.TemplateError as exc:
-                    where = getattr(exc, "filename", None) or page.template
-                    line = getattr(exc, "lineno", None)
-                    raise ThemeError(f"{where}{f', line {line}' if line else ''}: {exc}") from exc
-                self.rendered += 1
-            memo[page.path] = (key, data)
+                data = self._render(theme, page.template, page_context(site, page, theme))
+            memo[page.path] = (page, data)
             files[page.path] = data
-        sitemap_key = (theme.fingerprint, site.config,
-                       tuple((p.url, p.alternates, p.context.get("entry")) for p in site.pages))
-        cached = self._memo.get("sitemap.xml")
-        if cached and cached[0] == sitemap_key:
-            files["sitemap.xml"] = cached[1]
-        else:
-            sitemap = theme.env.get_template("sitemap.xml")
-            files["sitemap.xml"] = sitemap.render(
-                page_context(site, site.pages[0], theme) | {"pages": site.pages}
-            ).encode("utf-8")
-        memo["sitemap.xml"] = (sitemap_key, files["sitemap.xml"])
-        self._memo = memo
+        listed = [p for p in site.pages if p.url != "404.html"]
+        chunks = [listed[i:i + SITEMAP_URLS] for i in range(0, len(listed), SITEMAP_URLS)] or [[]]
+        names = ["sitemap.xml"] if len(chunks) == 1 else [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
+        for name, chunk in zip(names, chunks):
+            key = tuple((p.url, p.alternates, p.context.get("entry")) for p in chunk)
+            cached = last.get(name)
+            if cached is not None and cached[0] == key:
+                data = cached[1]
+            else:
+                context = page_context(site, site.pages[0], theme) | {"pages": chunk}
+                data = self._render(theme, "sitemap.xml", context)
+            memo[name] = (key, data)
+            files[name] = data
+        if len(names) > 1:
+            files["sitemap.xml"] = sitemap_index(site, names)
+        self._memo, self._shared = memo, shared
         for rel, path in theme.static.items():
             files[rel] = path.read_bytes()
         return files
+
+    def _render(self, theme: Theme, template_name: str, context: dict) -> bytes:
+        try:
+            data = theme.env.get_template(template_name).render(context).encode("utf-8")
+        except jinja2.TemplateError as exc:
+            where = getattr(exc, "filename", None) or template_name
+            line = getattr(exc, "lineno", None)
+            raise ThemeError(f"{where}{f', line {line}' if line else ''}: {exc}") from exc
+        self.rendered += 1
+        return data
+
+
+def _same_inputs(old: Page, new: Page) -> bool:
+    return (old.url == new.url and old.template == new.template and old.lang == new.lang
+            and old.alternates == new.alternates and old.context == new.context)
+
+
+def sitemap_index(site: Site, names: list[str]) -> bytes:
+    """A sitemap index pointing at the sitemap files ``names``."""
+    base = site.config.site.base_url.rstrip("/")
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    lines += [f"  <sitemap><loc>{escape(base + '/' + name)}</loc></sitemap>" for name in names]
+    return ("\n".join(lines + ["</sitemapindex>", ""])).encode("utf-8")
 
 
 def _site_key(site: Site) -> tuple:

@@ -47,9 +47,14 @@ class Entry:
 
 @dataclass(frozen=True)
 class Tag:
+    """A tag and its articles. Two tags are equal when name, slug and count are: a tag page
+    shows its own chunk of ``entries`` (in its context), so another article of the tag
+    changing does not make every page of the tag render again."""
+
     name: str
     slug: str
-    entries: tuple[Entry, ...]
+    entries: tuple[Entry, ...] = field(compare=False)
+    count: int = 0
 
     @property
     def url(self) -> str:
@@ -136,17 +141,59 @@ def _description(entry: Entry, lang: str, src: str) -> str:
     return summary(version(entry, lang, src)[2], 200)
 
 
+class SiteModel:
+    """Builds the site model again and again (``digest serve``), reusing the entry and the
+    pages of every article whose article and English objects are the ones of the last build,
+    so unchanged articles cost the renderer an identity check."""
+
+    def __init__(self) -> None:
+        self._config: Config | None = None
+        self._entries: dict[str, tuple[Entry, tuple[Page, ...]]] = {}
+
+    def build(self, config: Config, articles: Sequence[Article], english: dict[str, English]) -> Site:
+        """Assemble the complete site model from loaded articles and their English."""
+        src, tgt = config.site.source_language, config.site.target_language
+        last = self._entries if config == self._config else {}
+        current: dict[str, tuple[Entry, tuple[Page, ...]]] = {}
+        for article in articles:
+            cached = last.get(article.slug)
+            if cached is not None and cached[0].article is article and cached[0].english is english[article.slug]:
+                current[article.slug] = cached
+            else:
+                entry = Entry(article, english[article.slug])
+                current[article.slug] = (entry, _entry_pages(entry, src, tgt))
+        self._config, self._entries = config, current
+        return _assemble(config, current)
+
+
 def build_site(config: Config, articles: Sequence[Article], english: dict[str, English]) -> Site:
-    """Assemble the complete site model from loaded articles and their English."""
+    """Assemble the complete site model from loaded articles and their English (once)."""
+    return SiteModel().build(config, articles, english)
+
+
+def _entry_pages(entry: Entry, src: str, tgt: str) -> tuple[Page, ...]:
+    """The parallel page of one article and its page in each language."""
+    versions = ((src, entry.url(src)), (tgt, entry.url(tgt)))
+    alternates = (("x-default", entry.url()),) + versions
+    pages = [Page(entry.url(), "parallel.html", src,
+                  {"entry": entry, "description": _description(entry, src, src)}, alternates)]
+    for lang, url in versions:
+        pages.append(Page(url, "article.html", lang, {"entry": entry, "article_lang": lang,
+                                                      "description": _description(entry, lang, src)},
+                          alternates))
+    return tuple(pages)
+
+
+def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ...]]]) -> Site:
     src, tgt = config.site.source_language, config.site.target_language
     size = config.site.page_size
-    entries = tuple(Entry(a, english[a.slug]) for a in articles)
+    entries = tuple(entry for entry, _ in entry_pages.values())
     tag_map: dict[str, list] = {}
     for entry in entries:
         for name in entry.article.tags:
             tag_map.setdefault(slugify(name), [name, []])[1].append(entry)
     tags = tuple(
-        Tag(name, slug, tuple(items)) for slug, (name, items) in sorted(tag_map.items())
+        Tag(name, slug, tuple(items), len(items)) for slug, (name, items) in sorted(tag_map.items())
     )
     pages: list[Page] = []
     indexes = {None: "", src: f"{src}/", tgt: f"{tgt}/"}
@@ -159,15 +206,8 @@ def build_site(config: Config, articles: Sequence[Article], english: dict[str, E
     search = (("x-default", f"{src}/search/"), (src, f"{src}/search/"), (tgt, f"{tgt}/search/"))
     for lang, url in search[1:]:
         pages.append(Page(url, "search.html", lang, {}, search))
-    for entry in entries:
-        versions = ((src, entry.url(src)), (tgt, entry.url(tgt)))
-        alternates = (("x-default", entry.url()),) + versions
-        pages.append(Page(entry.url(), "parallel.html", src,
-                          {"entry": entry, "description": _description(entry, src, src)}, alternates))
-        for lang, url in versions:
-            pages.append(Page(url, "article.html", lang, {"entry": entry, "article_lang": lang,
-                                                          "description": _description(entry, lang, src)},
-                              alternates))
+    for _, own in entry_pages.values():
+        pages.extend(own)
     for tag in tags:
         for url, chunk, nav in _paginate(tag.url, tag.entries, size):
             pages.append(Page(url, "tag.html", src, {"tag": tag, "entries": chunk, "pagination": nav}))

@@ -10,12 +10,14 @@ it came from.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import os
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
 from .articles import Article
 from .markup import Block
-from .postedits import PostEdit, closest, load_post_edits, paragraph_key
+from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
 from .report import Reporter
 
 
@@ -121,27 +123,101 @@ def pending_texts(article: Article, edits: dict[str, PostEdit] | None = None) ->
     return texts
 
 
+@dataclass(frozen=True)
+class _Done:
+    """One article's English with what it was made from, and what its making reported."""
+
+    key: tuple
+    english: English
+    warnings: tuple[str, ...] = ()
+    post_edits: int = 0
+    stale: int = 0
+    failed: tuple[str, ...] = ()
+    """Warnings for blocks whose machine output was rejected, repeated when reused (the
+    engine gives its own when it translates)."""
+
+
+class _Collect(Reporter):
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def warning(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def translator_state(translator: Translator | None) -> tuple:
+    """What a translator's output depends on beyond the text: itself and, if it says so,
+    its current settings (``state()``, e.g. the glossary)."""
+    state = getattr(translator, "state", None)
+    return (translator, state() if callable(state) else None)
+
+
 def translate_articles(
-    articles: Sequence[Article], translator: Translator | None, reporter: Reporter | None = None
+    articles: Sequence[Article], translator: Translator | None, reporter: Reporter | None = None,
+    memo: dict[str, _Done] | None = None,
 ) -> tuple[dict[str, English], TranslationStats]:
     """Give every article its English, calling ``translator`` at most once.
 
     Returns English versions keyed by slug. With no translator, machine-translated
     articles are marked pending and keep only their original text. Problems with post-edit
     files and out-of-date corrections go to ``reporter`` as warnings.
+
+    ``memo``, kept by a long-lived builder, holds each article's English with its inputs:
+    the article object, its post-edits file's stamp and the translator's state. An article
+    whose inputs are those again gets the same ``English`` object without asking the
+    translator (or its cache) anything.
     """
     reporter = reporter or Reporter()
+    last = memo if memo is not None else {}
+    state = translator_state(translator)
     result: dict[str, English] = {}
-    edits: dict[str, dict[str, PostEdit]] = {}
-    wanted: list[str] = []
+    done: dict[str, _Done] = {}
+    todo: list[tuple[Article, tuple]] = []
     for article in articles:
-        if article.human is not None:
-            human = Provenance("human")
-            result[article.slug] = English(article.human.title, article.human.blocks, human)
-            continue
-        edits[article.slug], problems = load_post_edits(article.path)
-        for message in problems:
-            reporter.warning(message)
+        key = (article,) if article.human is not None else (article, _stamp(edits_path(article.path)), state)
+        cached = last.get(article.slug)
+        if cached is not None and cached.key == key:
+            done[article.slug] = cached
+            for message in cached.failed:
+                reporter.warning(message)
+        elif article.human is not None:
+            human = article.human
+            done[article.slug] = _Done(key, English(human.title, human.blocks, Provenance("human")))
+        else:
+            todo.append((article, key))
+    stats = _translate(todo, translator, reporter, done)
+    post_edits = stale = 0
+    for article in articles:
+        if article.slug in done:
+            item = done[article.slug]
+            result[article.slug] = item.english
+            for message in item.warnings:
+                reporter.warning(message)
+            post_edits, stale = post_edits + item.post_edits, stale + item.stale
+        else:
+            result[article.slug] = English(None, (), PENDING)
+    if memo is not None:
+        memo.clear()
+        memo.update(done)
+    return result, replace(stats, post_edits=post_edits, stale_post_edits=stale)
+
+
+def _translate(todo: list[tuple[Article, tuple]], translator: Translator | None, reporter: Reporter,
+               done: dict[str, _Done]) -> TranslationStats:
+    """Translate the articles of ``todo`` in one call into ``done`` (left out while pending)."""
+    edits: dict[str, dict[str, PostEdit]] = {}
+    notes: dict[str, list[str]] = {}
+    wanted: list[str] = []
+    for article, _ in todo:
+        edits[article.slug], notes[article.slug] = load_post_edits(article.path)
         wanted.extend(pending_texts(article, edits[article.slug]))
     unique = list(dict.fromkeys(wanted))
     outputs: list[str] = []
@@ -152,24 +228,27 @@ def translate_articles(
         reporter.warning(f"machine translation is unavailable, pages show the original: {exc}")
         translator = None
     if translator is None:
-        for article in articles:
-            if article.slug not in result:
-                result[article.slug] = English(None, (), PENDING)
-        return result, TranslationStats(len(wanted), len(unique), 0)
+        for article, _ in todo:
+            for message in notes[article.slug]:
+                reporter.warning(message)
+        return TranslationStats(len(wanted), len(unique), 0)
     if len(outputs) != len(unique):
         raise RuntimeError(f"translator {translator.name} returned {len(outputs)} texts for {len(unique)}")
     machine = _Machine(translator, dict(zip(unique, outputs)))
-    counts = {"post_edits": 0, "stale": 0}
-    for article in articles:
-        if article.slug not in result:
-            result[article.slug] = machine.english(article, edits[article.slug], reporter, counts)
+    for article, key in todo:
+        collect = _Collect()
+        counts = {"post_edits": 0, "stale": 0}
+        english = machine.english(article, edits[article.slug], collect, counts)
+        failed = tuple(f"{article.path}: machine translation rejected, the original is shown: {why}"
+                       for why in sorted({p.note or "" for p in english.block_provenance if p.kind == "failed"}))
+        done[article.slug] = _Done(key, english, tuple(notes[article.slug] + collect.warnings),
+                                   counts["post_edits"], counts["stale"], failed)
     engine = getattr(translator, "stats", None)
     calls = 1 if unique else 0
-    return result, TranslationStats(
+    return TranslationStats(
         len(wanted), len(unique), calls, sentences=getattr(engine, "sentences", len(unique)),
         cache_hits=getattr(engine, "hits", 0), model_calls=getattr(engine, "calls", calls),
-        model_seconds=getattr(engine, "model_seconds", 0.0), failed=len(machine.failures),
-        post_edits=counts["post_edits"], stale_post_edits=counts["stale"])
+        model_seconds=getattr(engine, "model_seconds", 0.0), failed=len(machine.failures))
 
 
 class _Machine:

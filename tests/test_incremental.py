@@ -1,0 +1,185 @@
+"""Rebuilds through one long-lived Builder, as ``digest serve`` and ``digest watch`` run it.
+
+Each test edits something, rebuilds, checks that only the work the edit touched was redone
+(translator calls, pages rendered, files written), and that the site on disk equals a clean
+build of the content as it is now.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from helpers import FakeTranslator, write_project
+from modelkit import argos_home, argosmodel  # noqa: F401  (fixtures)
+
+from digest import render
+from digest.build import Builder
+from digest.config import load_config
+from digest.output import OutputError, OutputFolder
+from digest.report import RecordingReporter
+
+
+def article(title: str, body: str, day: int, tags: str = "أخبار") -> str:
+    return f"---\ntitle: {title}\ndate: 2026-11-{day:02d}\ntags: [{tags}]\n---\n{body}\n"
+
+
+ARTICLES = {
+    f"content/a{i}.md": article(f"خبر {i}", f"الفقرة الأولى من الخبر {i}.\n\nالفقرة الثانية من الخبر {i}.",
+                                i + 1, "أخبار" if i % 2 else "اقتصاد")
+    for i in range(7)
+}
+
+
+@pytest.fixture
+def root(tmp_path) -> Path:
+    return write_project(tmp_path, ARTICLES | {"digest.toml": "[site]\npage_size = 2\n"})
+
+
+def clean(root: Path) -> dict[str, bytes]:
+    return Builder(load_config(root), translator=FakeTranslator()).build(write=False).files
+
+
+def on_disk(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+
+
+def test_nothing_changed_means_nothing_translated_rendered_or_written(root):
+    translator = FakeTranslator()
+    builder = Builder(load_config(root), translator=translator)
+    first = builder.build()
+    second = builder.build()
+    assert len(translator.calls) == 1
+    assert second.rendered == 0 and second.written == [] and second.removed == []
+    assert all(a is b for a, b in zip(first.site.entries, second.site.entries))
+
+
+def test_an_edit_redoes_only_what_it_touches(root):
+    translator = FakeTranslator()
+    builder = Builder(load_config(root), translator=translator)
+    first = builder.build()
+    (root / "content/a3.md").write_text(article("خبر 3", "نص جديد تماما للخبر.", 4, "أخبار"), encoding="utf-8")
+    second = builder.build()
+    # Only the edited article goes to the translator.
+    assert translator.calls[-1] == ["خبر 3", "نص جديد تماما للخبر."]
+    before = {e.slug: e for e in first.site.entries}
+    for entry in second.site.entries:
+        assert (entry is before[entry.slug]) == (entry.slug != "a3")
+    # Its three pages, the index, tag and archive pages listing it, the sitemap: not all pages.
+    pages = sum(1 for p in second.files if p.endswith(".html"))
+    assert 3 <= second.rendered < pages / 3
+    assert "articles/a3/ar/index.html" in second.written
+    assert not any(p.startswith(("articles/a2/", "articles/a4/")) for p in second.written)
+    assert on_disk(root / "site") == clean(root)
+
+
+def test_new_deleted_and_renamed_articles_follow(root):
+    builder = Builder(load_config(root), translator=FakeTranslator())
+    builder.build()
+    (root / "content/a7.md").write_text(article("خبر 7", "خبر جديد.", 20), encoding="utf-8")
+    (root / "content/a0.md").unlink()
+    (root / "content/a5.md").rename(root / "content/b5.md")
+    result = builder.build()
+    assert "articles/a0/index.html" in result.removed and "articles/a5/ar/index.html" in result.removed
+    assert not (root / "site/articles/a0").exists() and not (root / "site/articles/a5").exists()
+    assert on_disk(root / "site") == clean(root)
+
+
+def test_post_edits_added_then_out_of_date_in_one_session(root):
+    reporter = RecordingReporter()
+    builder = Builder(load_config(root), reporter, FakeTranslator())
+    builder.build()
+    edits = root / "content/a2.edits.toml"
+    edits.write_text('[[edit]]\narabic = "الفقرة الأولى من الخبر 2."\nenglish = "An editor wrote this."\n',
+                     encoding="utf-8")
+    result = builder.build()
+    assert result.stats.post_edits == 1
+    assert "An editor wrote this." in (root / "site/articles/a2/en/index.html").read_text(encoding="utf-8")
+    (root / "content/a2.md").write_text(article("خبر 2", "فقرة تغيرت.\n\nالفقرة الثانية من الخبر 2.", 3, "اقتصاد"),
+                                        encoding="utf-8")
+    for _ in range(2):  # reported on the build that finds it and on every later one
+        reporter.events.clear()
+        result = builder.build()
+        assert result.stats.stale_post_edits == 1
+        assert any("post-edit out of date" in m for m in reporter.of("warning"))
+    assert on_disk(root / "site") == clean(root)
+
+
+class StatefulTranslator(FakeTranslator):
+    """A fake whose output depends on a setting, like the engine's glossary."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.suffix = "1"
+
+    def state(self):
+        return self.suffix
+
+    def translate(self, texts):
+        super().translate(texts)
+        return [f"EN{self.suffix}({t})" for t in texts]
+
+
+def test_a_translator_state_change_retranslates_everything(root):
+    translator = StatefulTranslator()
+    builder = Builder(load_config(root), translator=translator)
+    builder.build()
+    builder.build()
+    assert len(translator.calls) == 1
+    translator.suffix = "2"
+    builder.build()
+    assert len(translator.calls) == 2 and len(translator.calls[-1]) == 7 * 3
+    assert "EN2(" in (root / "site/articles/a1/en/index.html").read_text(encoding="utf-8")
+
+
+def test_the_engine_state_follows_the_glossary(tmp_path, argosmodel, argos_home):
+    from digest.engine import ArgosTranslator
+    from digest.models import install_file
+
+    package = install_file(argosmodel)
+    project = write_project(tmp_path / "p", {"content/a.md": article("خبر", "نص.", 1)})
+    translator = ArgosTranslator(package, load_config(project))
+    empty = translator.state()
+    write_project(project, {"content/glossary.toml": '[terms]\n"داعش" = "ISIS"\n'})
+    assert translator.state() != empty and translator.glossary == {"داعش": "ISIS"}
+    assert translator.state() == translator.state()
+
+
+def test_output_folder_deleted_during_a_session_is_written_whole(root):
+    builder = Builder(load_config(root), translator=FakeTranslator())
+    builder.build()
+    shutil.rmtree(root / "site")
+    result = builder.build()
+    assert len(result.written) == len(result.files)
+    assert on_disk(root / "site") == clean(root)
+
+
+def test_a_page_can_take_the_place_of_a_folder_between_writes(tmp_path):
+    out = OutputFolder(tmp_path / "site")
+    out.write({"a/index.html": b"1", "b.html": b"2"})
+    result = out.write({"a": b"3", "b.html": b"2"})
+    assert result.removed == ["a/index.html"] and result.written == ["a"]
+    assert (tmp_path / "site/a").read_bytes() == b"3"
+    with pytest.raises(OutputError, match="folder"):
+        out.write({"a": b"3", "a/x.html": b"4"})
+    with pytest.raises(OutputError, match="folder"):
+        out.write({"b.html/x": b"4", "b.html": b"2"})
+    assert on_disk(tmp_path / "site") == {"a": b"3", "b.html": b"2"}
+
+
+def test_a_big_site_gets_a_sitemap_index_and_an_edit_renders_one_part(root, monkeypatch):
+    whole = clean(root)["sitemap.xml"].decode()
+    monkeypatch.setattr(render, "SITEMAP_URLS", 10)
+    builder = Builder(load_config(root), translator=FakeTranslator())
+    first = builder.build()
+    index = first.files["sitemap.xml"].decode()
+    parts = re.findall(r"<loc>https?://[^<]*/(sitemap-\d+\.xml)</loc>", index)
+    assert "<sitemapindex" in index and len(parts) >= 3
+    locs = re.findall(r"<loc>([^<]*)</loc>", "".join(first.files[p].decode() for p in parts))
+    assert locs == re.findall(r"<loc>([^<]*)</loc>", whole)  # the same URLs, in the same order
+    (root / "content/a3.md").write_text(article("خبر 3", "نص جديد.", 4, "أخبار"), encoding="utf-8")
+    second = builder.build()
+    changed = [p for p in parts if second.files[p] is not first.files[p]]
+    assert len(changed) == 1
