@@ -67,6 +67,7 @@ class ArgosTranslator:
         self.name = f"argos-{self.package.from_code}-{self.package.to_code}"
         self.version = str(getattr(self.package, "package_version", "") or "0")
         self.glossary = load_glossary(config, self.reporter.warning)
+        self._glossary_read = False
         self.decoder = Decoder(self.package, config.translation)
         opts = config.translation
         self.context = {"engine": "digest-argos-1", "package": self.package.package_path.name,
@@ -97,6 +98,13 @@ class ArgosTranslator:
                 sentences.append(_Sentence(i, lead, trail, core, order, segment))
         return masked, sentences
 
+    def state(self) -> tuple:
+        """What the output depends on besides the text and the model: the glossary, re-read
+        (a long-lived builder reuses an article's English only while this is unchanged)."""
+        self.glossary = load_glossary(self.config, self.reporter.warning)
+        self._glossary_read = True
+        return tuple(sorted(self.glossary.items()))
+
     def keys(self, texts: Sequence[str]) -> list[str]:
         """The cache keys ``translate(texts)`` would look up (for ``digest cache prune``)."""
         _, sentences = self._sentences(texts)
@@ -107,8 +115,11 @@ class ArgosTranslator:
         self.stats = EngineStats()
         if not texts:
             return []
-        # Read on every call: serve and watch keep one translator while editors change it.
-        self.glossary = load_glossary(self.config, self.reporter.warning)
+        # Read on every call (serve and watch keep one translator while editors change it),
+        # unless state() has just read it for this build.
+        if not self._glossary_read:
+            self.glossary = load_glossary(self.config, self.reporter.warning)
+        self._glossary_read = False
         masked, sentences = self._sentences(texts)
         segments = list(dict.fromkeys(s.segment for s in sentences if s.segment is not None))
         self.stats.sentences, self.stats.unique = len(sentences), len(segments)
