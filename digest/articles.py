@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -153,8 +154,9 @@ def _markdown(text: str, what: str) -> tuple[dict, str, tuple[Block, ...]]:
     return meta, title, blocks
 
 
-def read_article(path: Path, config: Config) -> Article:
+def read_article(path: Path | str, config: Config) -> Article:
     """Read one article file; raises :class:`SourceError` with the reason it is unusable."""
+    path = Path(path)
     src = read_source(path)
     stem = _stem(path)
     if path.suffix == ".txt":
@@ -178,55 +180,60 @@ def read_article(path: Path, config: Config) -> Article:
     )
 
 
-def read_translation(path: Path) -> HumanTranslation:
+def read_translation(path: Path | str) -> HumanTranslation:
     """Read a human translation ``name.en.md``: front matter title plus Markdown body."""
+    path = Path(path)
     _, title, blocks = _markdown(read_source(path).text, "human translation ")
     return HumanTranslation(path=path, title=title, blocks=blocks)
 
 
-def content_files(content_dir: Path) -> list[Path]:
-    """Every candidate file under ``content_dir``, skipping hidden and editor temp files."""
+def content_files(content_dir: Path) -> list[str]:
+    """Every candidate file under ``content_dir`` (as strings: a site may have thousands),
+    skipping hidden and editor temp files; in a stable order, each folder's files by name
+    before its subfolders, by name."""
     from .paths import is_ignored_name
 
     if not content_dir.is_dir():
         return []
     found = []
-    for path in sorted(content_dir.rglob("*")):
-        rel = path.relative_to(content_dir)
-        if any(is_ignored_name(part) for part in rel.parts):
-            continue
-        if path.is_file() and path.name.endswith(ARTICLE_SUFFIXES):
-            found.append(path)
+    for folder, subfolders, names in os.walk(content_dir):
+        subfolders[:] = sorted(d for d in subfolders if not is_ignored_name(d))
+        found.extend(os.path.join(folder, n) for n in sorted(names)
+                     if n.endswith(ARTICLE_SUFFIXES) and not is_ignored_name(n))
     return found
 
 
-def load_articles(config: Config, reader=read_article) -> tuple[list[Article], list[Problem]]:
+def load_articles(config: Config, reader=read_article,
+                  translation_reader=read_translation) -> tuple[list[Article], list[Problem]]:
     """Load every article under the content folder.
 
-    Returns the articles (newest first) and the problems found. ``reader`` lets the
-    watcher substitute a memoised reader.
+    Returns the articles (newest first) and the problems found. ``reader`` and
+    ``translation_reader`` (given each file's path as a string) let a long-lived builder
+    substitute memoised readers.
     """
     problems: list[Problem] = []
     articles: dict[str, Article] = {}
     translations: dict[Path, Path] = {}
-    for path in content_files(config.content_dir):
-        if path.name.endswith(TRANSLATION_SUFFIX):
+    for name in content_files(config.content_dir):
+        if name.endswith(TRANSLATION_SUFFIX):
+            path = Path(name)
             translations[path.parent / _stem(path)] = path
             continue
         try:
-            article = reader(path, config)
+            article = reader(name, config)
         except SourceError as exc:
-            problems.append(Problem((path,), str(exc)))
+            problems.append(Problem((Path(name),), str(exc)))
             continue
         except Exception as exc:  # one odd file must never stop the others from building
-            problems.append(Problem((path,), f"could not be read: {type(exc).__name__}: {exc}"))
+            problems.append(Problem((Path(name),), f"could not be read: {type(exc).__name__}: {exc}"))
             continue
         other = articles.get(article.slug)
         if other is not None:
-            problems.append(Problem((other.path, path), f"both have the slug {article.slug!r}; {path.name} is skipped"))
+            problems.append(Problem((other.path, article.path),
+                                    f"both have the slug {article.slug!r}; {article.path.name} is skipped"))
             continue
         articles[article.slug] = article
-    by_stem = {a.path.parent / _stem(a.path): slug for slug, a in articles.items()}
+    by_stem = {a.path.parent / _stem(a.path): slug for slug, a in articles.items()} if translations else {}
     for stem, path in translations.items():
         slug = by_stem.get(stem)
         if slug is None:
@@ -234,7 +241,7 @@ def load_articles(config: Config, reader=read_article) -> tuple[list[Article], l
                                     f"{stem.name}.md or {stem.name}.txt)"))
             continue
         try:
-            human = read_translation(path)
+            human = translation_reader(path)
         except (SourceError, ValueError, TypeError) as exc:
             problems.append(Problem((path,), str(exc)))
             continue

@@ -7,14 +7,15 @@ file hash, rendered pages by input hash, the loaded translator), so ``digest ser
 
 from __future__ import annotations
 
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .articles import Article, Problem, load_articles, read_article
+from .articles import Article, Problem, load_articles, read_article, read_translation
 from .audit import missing_alt_text
 from .config import Config
-from .feeds import absolute, feed_files
+from .feeds import FEED_SIZE, absolute, feed_files
 from .output import OutputFolder
 from .render import Renderer, Theme, load_theme
 from .report import Reporter
@@ -55,9 +56,12 @@ class Builder:
         self._translator = translator
         self._renderer = Renderer()
         self._model = SiteModel()
+        self._audit: dict = {}
+        self._feeds: dict = {}
         self._english: dict = {}
-        self._articles: dict[Path, tuple[tuple[int, int], Article]] = {}
-        self._seen: set[Path] = set()
+        self._files: dict[str, tuple[tuple[int, int], object]] = {}
+        self._last: dict[str, Article] = {}
+        self._seen: set[str] = set()
         self._stale: list[Problem] = []
         self._theme: Theme | None = None
         self._output: OutputFolder | None = None
@@ -70,26 +74,46 @@ class Builder:
             self._translator = load_translator(self.config, self.reporter)
         return self._translator  # type: ignore[return-value]
 
-    def _read(self, path: Path, config: Config) -> Article:
-        """Read an article, reusing the last parse while its size and mtime are unchanged."""
+    def _read(self, path: str, read):
+        """``read()`` the file at ``path``, reusing the last result while its size and mtime
+        are unchanged (and, with ``keep_last_good``, when it turns unreadable)."""
         self._seen.add(path)
-        cached = self._articles.get(path)
+        cached = self._files.get(path)
         try:
             try:
-                st = path.stat()
+                st = os.stat(path)
             except OSError as exc:  # deleted between listing and reading
                 raise SourceError(f"cannot be read: {exc.strerror or exc}") from None
             stamp = (st.st_mtime_ns, st.st_size)
             if cached and cached[0] == stamp:
                 return cached[1]
-            article = read_article(path, config)
+            value = read()
         except SourceError as exc:
             if not (self.keep_last_good and cached):
                 raise
-            self._stale.append(Problem((path,), f"{exc} (its last good version is still shown)"))
+            self._stale.append(Problem((Path(path),), f"{exc} (its last good version is still shown)"))
             return cached[1]
-        self._articles[path] = (stamp, article)
-        return article
+        self._files[path] = (stamp, value)
+        return value
+
+    def _load(self, config: Config) -> tuple[list[Article], list[Problem]]:
+        """Every article, each the same object as in the last build if it is equal to it."""
+        self._seen, self._stale = set(), []
+        articles, problems = load_articles(
+            config, reader=lambda path, config: self._read(path, lambda: read_article(path, config)),
+            translation_reader=lambda path: self._read(path, lambda: read_translation(path)))
+        # Forget files that are gone, so a long session's memory stays flat.
+        self._files = {p: v for p, v in self._files.items() if p in self._seen}
+        # An article with a human translation is a new object each time the two are joined;
+        # equal to the last one, it is that one (parts compare by identity first: cheap).
+        last, same = self._last, {}
+        for i, article in enumerate(articles):
+            before = last.get(article.slug)
+            if before is not None and before is not article and before == article:
+                articles[i] = before
+            same[article.slug] = articles[i]
+        self._last = same
+        return articles, self._stale + problems
 
     def build(self, write: bool = True) -> BuildResult:
         """Run every stage; write the site unless ``write`` is false.
@@ -100,11 +124,7 @@ class Builder:
         started = time.perf_counter()
         config = self.config
         self.reporter.start(config)
-        self._seen, self._stale = set(), []
-        articles, problems = load_articles(config, reader=self._read)
-        problems = self._stale + problems
-        # Forget files that are gone, so a long session's memory stays flat.
-        self._articles = {p: v for p, v in self._articles.items() if p in self._seen}
+        articles, problems = self._load(config)
         for problem in problems:
             self.reporter.problem(problem)
         english, stats = translate_articles(articles, self.translator, self.reporter, self._english)
@@ -114,8 +134,8 @@ class Builder:
             theme = self._theme  # its Jinja environment holds the compiled templates
         self._theme = theme
         files = self._renderer.render(site, theme)
-        files.update(_extras(site, theme))
-        files.update(_after_render(site, files, self.reporter))
+        files.update(_extras(site, theme, self._feeds))
+        files.update(_after_render(site, files, self.reporter, self._audit))
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                              translator=getattr(self.translator, "name", None))
         if write:
@@ -128,16 +148,21 @@ class Builder:
         return result
 
 
-def _extras(site: Site, theme) -> dict[str, bytes]:
-    """Files beyond the pages: feeds and robots.txt (see :mod:`digest.feeds`)."""
-    files = feed_files(site, theme.strings)
-    files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {absolute(site, 'sitemap.xml')}\n".encode()
-    return files
+def _extras(site: Site, theme, memo: dict) -> dict[str, bytes]:
+    """Files beyond the pages: feeds and robots.txt (see :mod:`digest.feeds`), made again only
+    when the configuration, the theme or one of the newest entries changed."""
+    key = (site.config, theme.fingerprint, site.entries[:FEED_SIZE])
+    if memo.get("key") != key:
+        files = feed_files(site, theme.strings)
+        files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {absolute(site, 'sitemap.xml')}\n".encode()
+        memo.update(key=key, files=files)
+    return dict(memo["files"])
 
 
-def _after_render(site: Site, files: dict[str, bytes], reporter: Reporter) -> dict[str, bytes]:
+def _after_render(site: Site, files: dict[str, bytes], reporter: Reporter,
+                  audit: dict | None = None) -> dict[str, bytes]:
     """Content warnings, and the Pagefind bundle for the rendered pages (a warning without it)."""
-    for message in missing_alt_text(site):
+    for message in missing_alt_text(site, audit):
         reporter.warning(message)
     try:
         return search_files(files)

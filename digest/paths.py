@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -24,9 +25,12 @@ CONFIG = "config"
 IGNORED = "ignored"
 
 
+_TEMP = re.compile("|".join(fnmatch.translate(p) for p in TEMP_PATTERNS))
+
+
 def is_ignored_name(name: str) -> bool:
     """True for hidden files and editor or download temp files."""
-    return name.startswith(".") or any(fnmatch.fnmatchcase(name, p) for p in TEMP_PATTERNS)
+    return name.startswith(".") or _TEMP.match(name) is not None
 
 
 @dataclass(frozen=True)

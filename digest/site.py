@@ -11,6 +11,7 @@ URLs are built from slugs (never from translations) so they stay stable:
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -72,7 +73,7 @@ class Page:
     alternates: tuple[tuple[str, str], ...] = ()
     """``(language, url)`` of every version of this page, itself included."""
 
-    @property
+    @cached_property
     def path(self) -> str:
         """The output file for this page's URL."""
         return self.url + "index.html" if self.url == "" or self.url.endswith("/") else self.url
@@ -189,9 +190,11 @@ def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ..
     size = config.site.page_size
     entries = tuple(entry for entry, _ in entry_pages.values())
     tag_map: dict[str, list] = {}
+    slugs: dict[str, str] = {}
     for entry in entries:
         for name in entry.article.tags:
-            tag_map.setdefault(slugify(name), [name, []])[1].append(entry)
+            slug = slugs.get(name) or slugs.setdefault(name, slugify(name))
+            tag_map.setdefault(slug, [name, []])[1].append(entry)
     tags = tuple(
         Tag(name, slug, tuple(items), len(items)) for slug, (name, items) in sorted(tag_map.items())
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Protocol, Sequence, runtime_checkable
 
 from .articles import Article
@@ -145,7 +144,7 @@ class _Collect(Reporter):
         self.warnings.append(message)
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
+def _stamp(path: str) -> tuple[int, int] | None:
     try:
         st = os.stat(path)
     except OSError:
@@ -182,8 +181,13 @@ def translate_articles(
     done: dict[str, _Done] = {}
     todo: list[tuple[Article, tuple]] = []
     for article in articles:
-        key = (article,) if article.human is not None else (article, _stamp(edits_path(article.path)), state)
         cached = last.get(article.slug)
+        if article.human is not None:
+            key: tuple = (article,)
+        else:
+            # The edits file's name, worked out once per article object (10,000 articles: ms).
+            edits = cached.key[1][0] if cached is not None and cached.key[0] is article else str(edits_path(article.path))
+            key = (article, (edits, _stamp(edits)), state)
         if cached is not None and cached.key == key:
             done[article.slug] = cached
             for message in cached.failed:
