@@ -3,13 +3,15 @@
 Generates a site of N Arabic articles in a temp folder, builds it once with an instant fake
 translator (standing in for a warm translation cache), then edits one article at a time:
 
-- ``build``: edit, then ``Builder.build()``; the time until it returns (page written).
-- ``watch``: edit while a :class:`~digest.watcher.Watcher` runs; the time until the page's
-  new text is on disk, quiet period included.
-- memory: resident set size every 10% of ``--edits`` rebuilds.
+- ``build``: edit, then ``Project.rebuild()`` (what serve and watch call); the time until it
+  returns with the page written.
+- ``serve``: the real ``digest serve`` parts in this process: the preview server on
+  127.0.0.1, the watchdog loop, and a browser stand-in holding the live-reload long poll.
+  Edit a file; the time until the page's new text is on disk (quiet period included), and
+  resident memory every 10% of ``--serve-edits``.
 
-    python bench/rebuild_bench.py --articles 1000 --edits 1000
-    python bench/rebuild_bench.py --articles 10000 --edits 20 --no-search
+    python bench/rebuild_bench.py --articles 1000 --edits 200 --serve-edits 1000 --no-search
+    python bench/rebuild_bench.py --articles 10000 --edits 20 --serve-edits 50 --no-search
 
 ``--no-search`` leaves Pagefind out (it re-indexes every article page on each content change).
 """
@@ -66,35 +68,50 @@ def edit(root: Path, i: int, n: int) -> tuple[Path, str]:
     return root / "site" / "articles" / f"a{i:05d}" / "ar" / "index.html", f"تحديث {n}."
 
 
-def bench_build(builder, root: Path, n: int, edits: int, profile: bool) -> None:
-    times, memory = [], []
+def summary(times: list[float]) -> str:
+    ordered = sorted(times)
+    return (f"median {statistics.median(times) * 1000:.0f} ms, p90 {ordered[int(len(times) * 0.9)] * 1000:.0f} ms, "
+            f"max {ordered[-1] * 1000:.0f} ms")
+
+
+def bench_build(project, root: Path, n: int, edits: int, profile: bool) -> None:
+    times = []
     prof = cProfile.Profile() if profile else None
     for k in range(1, edits + 1):
         page, text = edit(root, (k * 37) % n, k)
         started = time.perf_counter()
         if prof:
             prof.enable()
-        builder.build()
+        outcome = project.rebuild()
         if prof:
             prof.disable()
         times.append(time.perf_counter() - started)
-        assert text in page.read_text(encoding="utf-8")
-        if k % max(1, edits // 10) == 0:
-            memory.append(round(rss_mb(), 1))
-    print(f"build: edit -> page on disk over {edits} edits: median {statistics.median(times) * 1000:.0f} ms, "
-          f"p90 {sorted(times)[int(len(times) * 0.9)] * 1000:.0f} ms, max {max(times) * 1000:.0f} ms")
-    print(f"memory (RSS MB) every {max(1, edits // 10)} rebuilds: {memory}")
+        assert outcome.ok and text in page.read_text(encoding="utf-8"), outcome
+    print(f"build: edit -> page on disk over {edits} edits: {summary(times)}")
     if prof:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(18)
 
 
-def bench_watch(project, root: Path, n: int, edits: int) -> None:
+def bench_serve(project, root: Path, n: int, edits: int) -> None:
+    import json
+    import urllib.request
+
+    from digest.preview import Preview
     from digest.watcher import Watcher
 
-    watcher = Watcher(project, project.rebuild).start()
-    loop = threading.Thread(target=watcher.run, daemon=True)
-    loop.start()
-    times = []
+    preview = Preview(project.config.output_dir, project.rebuild, "127.0.0.1", 0).start()
+    watcher = Watcher(project, preview.rebuild).start()
+    threading.Thread(target=watcher.run, daemon=True).start()
+    stop = threading.Event()
+
+    def browser():  # an open tab: always one live-reload request waiting
+        since = 0
+        while not stop.is_set():
+            with urllib.request.urlopen(f"{preview.url}__digest__/wait?since={since}", timeout=60) as r:
+                since = json.load(r)["build"]
+
+    threading.Thread(target=browser, daemon=True).start()
+    times, memory, every = [], [], max(1, edits // 10)
     try:
         for k in range(1, edits + 1):
             page, text = edit(root, (k * 53) % n, 10_000 + k)
@@ -102,18 +119,28 @@ def bench_watch(project, root: Path, n: int, edits: int) -> None:
             while text not in page.read_text(encoding="utf-8"):
                 time.sleep(0.002)
             times.append(time.perf_counter() - started)
-            time.sleep(0.3)  # let the loop go idle before the next edit
+            served = urllib.request.urlopen(preview.url + f"articles/a{(k * 53) % n:05d}/ar/").read()
+            assert text in served.decode("utf-8")
+            while watcher.rebuilds < preview.builds:  # let the loop go idle before the next edit
+                time.sleep(0.005)
+            time.sleep(0.05)
+            if k % every == 0:
+                memory.append(round(rss_mb(), 1))
     finally:
+        stop.set()
         watcher.stop()
-    print(f"watch: edit -> page on disk (quiet period included) over {edits} edits: median "
-          f"{statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms")
+        preview.close()
+    print(f"serve: edit -> page on disk (quiet period included) over {edits} edits: {summary(times)}")
+    print(f"serve: memory (RSS MB) every {every} rebuilds: {memory}")
+    if len(memory) > 2:
+        print(f"serve: RSS change from the first 10% to the end: {memory[-1] - memory[0]:+.1f} MB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--edits", type=int, default=100)
-    parser.add_argument("--watch-edits", type=int, default=10)
+    parser.add_argument("--serve-edits", type=int, default=100)
     parser.add_argument("--no-search", action="store_true", help="leave Pagefind out")
     parser.add_argument("--profile", action="store_true", help="profile the rebuilds")
     args = parser.parse_args()
@@ -132,13 +159,13 @@ def main() -> None:
         make_site(root, args.articles)
         project = Project(load_config(root), translator=InstantTranslator())
         started = time.perf_counter()
-        result = project.builder.build()
+        result = project.rebuild().result
         print(f"{args.articles} articles, {len(result.files)} files; first build "
               f"{time.perf_counter() - started:.2f} s, RSS {rss_mb():.0f} MB"
               f"{' (no search)' if args.no_search else ''}")
-        bench_build(project.builder, root, args.articles, args.edits, args.profile)
-        if args.watch_edits:
-            bench_watch(project, root, args.articles, args.watch_edits)
+        bench_build(project, root, args.articles, args.edits, args.profile)
+        if args.serve_edits:
+            bench_serve(project, root, args.articles, args.serve_edits)
 
 
 if __name__ == "__main__":

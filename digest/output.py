@@ -68,6 +68,7 @@ class OutputFolder:
         self._files: dict[str, bytes] = {}
         self._folders: Counter[str] = Counter()
         self._identity: tuple[int, int] | None = None
+        self._blockers: list[str] = []
 
     def write(self, files: dict[str, bytes]) -> WriteResult:
         """Make the folder hold exactly ``files`` (plus :data:`KEEP`), writing only changes."""
@@ -84,8 +85,6 @@ class OutputFolder:
         folders = self._check(files, known)
         out_dir.mkdir(parents=True, exist_ok=True)
         result = WriteResult()
-        if not full:  # first, so a page may take the place of a folder that went away
-            result.removed = self._remove(sorted(set(known) - set(files)))
         changed = []
         for rel, data in files.items():
             last = known.get(rel)
@@ -95,13 +94,17 @@ class OutputFolder:
                 changed.append(rel)
         root = out_dir.resolve()
         safe: set[Path] = set()
+        self._blockers: list[str] = []
         for rel in sorted(changed):
             if self._put(rel, files[rel], root, safe, verify=full):
                 result.written.append(rel)
             else:
                 result.unchanged += 1
+        # Removal comes last, so while a rebuild runs no index links to a page already gone.
         if full:
-            result.removed = _prune(out_dir, set(files))
+            result.removed = sorted(_prune(out_dir, set(files)) + self._blockers)
+        else:
+            result.removed = self._remove(sorted(set(known) - set(files)))
         st = out_dir.stat()
         self._identity = (st.st_dev, st.st_ino)
         self._files, self._folders = dict(files), folders
@@ -148,13 +151,18 @@ class OutputFolder:
                     return False
             except OSError:
                 pass
-        _write_atomic(target, data)
+        blocker = _write_atomic(target, data)
+        if blocker is not None:
+            self._blockers.append(blocker.relative_to(self.out_dir).as_posix())
         return True
 
     def _remove(self, gone: list[str]) -> list[str]:
         """Delete files this folder wrote and no longer holds, and the folders they empty."""
         for rel in gone:
-            (self.out_dir / rel).unlink(missing_ok=True)
+            try:
+                (self.out_dir / rel).unlink()
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):  # replaced already
+                pass
         for folder in sorted({f for rel in gone for f in _folders(rel)}, key=len, reverse=True):
             try:
                 (self.out_dir / folder).rmdir()
@@ -168,8 +176,17 @@ def write_site(files: dict[str, bytes], out_dir: Path) -> WriteResult:
     return OutputFolder(out_dir).write(files)
 
 
-def _write_atomic(target: Path, data: bytes) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
+def _write_atomic(target: Path, data: bytes) -> Path | None:
+    """Write ``target`` through a temp file; return a file it had to remove from its way."""
+    blocker = None
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        # A file of the last build stands where this one needs a folder (the map was checked:
+        # it is not in the new one). It goes now rather than with the other removals.
+        blocker = next(p for p in reversed(target.parents) if p.is_file() or p.is_symlink())
+        blocker.unlink()
+        target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".digest-", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -179,6 +196,7 @@ def _write_atomic(target: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return blocker
 
 
 def _remove_tree(path: Path) -> None:

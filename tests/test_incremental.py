@@ -183,3 +183,14 @@ def test_a_big_site_gets_a_sitemap_index_and_an_edit_renders_one_part(root, monk
     second = builder.build()
     changed = [p for p in parts if second.files[p] is not first.files[p]]
     assert len(changed) == 1
+
+
+def test_a_folder_can_take_the_place_of_a_page_between_writes(tmp_path):
+    for out in (OutputFolder(tmp_path / "a"), None):
+        site = tmp_path / "a" if out else tmp_path / "b"
+        first = out or OutputFolder(site)
+        first.write({"x": b"1", "y.html": b"2"})
+        again = out or OutputFolder(site)  # a fresh one checks the disk in full
+        result = again.write({"x/index.html": b"3", "y.html": b"2"})
+        assert result.written == ["x/index.html"] and result.removed == ["x"]
+        assert on_disk(site) == {"x/index.html": b"3", "y.html": b"2"}

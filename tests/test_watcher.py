@@ -206,3 +206,16 @@ def test_polling_observer(tmp_path):
         s.assert_clean()
     finally:
         s.close()
+
+
+def test_a_file_still_open_for_writing_holds_the_short_quiet_period_off(session):
+    # inotify reports when a writer closes the file; only then may the rebuild start after
+    # the short quiet period (an editor's save) instead of the full one (a copy under way).
+    target = session.root / "content/2026-11-05-zeta.md"
+    with open(target, "w", encoding="utf-8") as fh:
+        fh.write(article("زيتا", "نص يكتب ببطء."))
+        fh.flush()
+        session.wait(lambda: str(target) in session.watcher._open or session.page("zeta").exists())
+    session.wait(lambda: session.page("zeta").exists())
+    assert str(target) not in session.watcher._open
+    session.assert_clean()
