@@ -8,6 +8,7 @@ file hash, rendered pages by input hash, the loaded translator), so ``digest ser
 from __future__ import annotations
 
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,8 @@ class BuildResult:
     rendered: int = 0
     seconds: float = 0.0
     translator: str | None = None
+    search_pending: bool = False
+    """The search index is the last one; :meth:`Builder.index` updates it."""
 
 
 class Builder:
@@ -58,6 +61,8 @@ class Builder:
         self._model = SiteModel()
         self._audit: dict = {}
         self._feeds: dict = {}
+        self._pages: dict[str, bytes] | None = None
+        self._bundle: dict[str, bytes] = {}
         self._english: dict = {}
         self._files: dict[str, tuple[tuple[int, int], object]] = {}
         self._last: dict[str, Article] = {}
@@ -115,9 +120,11 @@ class Builder:
         self._last = same
         return articles, self._stale + problems
 
-    def build(self, write: bool = True) -> BuildResult:
+    def build(self, write: bool = True, search: bool = True) -> BuildResult:
         """Run every stage; write the site unless ``write`` is false.
 
+        With ``search`` false the search index is not rebuilt: the last one is kept (the
+        pages are on disk seconds sooner) until :meth:`index` brings it up to date.
         Raises on errors that leave no site to write (bad theme, unwritable output); bad
         content files are reported as problems and the rest is built.
         """
@@ -135,9 +142,12 @@ class Builder:
         self._theme = theme
         files = self._renderer.render(site, theme)
         files.update(_extras(site, theme, self._feeds))
-        files.update(_after_render(site, files, self.reporter, self._audit))
+        for message in missing_alt_text(site, self._audit):
+            self.reporter.warning(message)
+        self._pages = dict(files)
+        files.update(self._search(files) if search else self._bundle)
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
-                             translator=getattr(self.translator, "name", None))
+                             translator=getattr(self.translator, "name", None), search_pending=not search)
         if write:
             if self._output is None or self._output.out_dir != config.output_dir:
                 self._output = OutputFolder(config.output_dir)
@@ -146,6 +156,23 @@ class Builder:
         result.seconds = time.perf_counter() - started
         self.reporter.finish(result)
         return result
+
+    def _search(self, pages: dict[str, bytes], cancel: threading.Event | None = None) -> dict[str, bytes]:
+        """The Pagefind bundle for ``pages``, remembered for :meth:`build` without search."""
+        try:
+            self._bundle = search_files(pages, cancel=cancel)
+        except SearchUnavailable as exc:
+            self.reporter.warning(f"search is not built: {exc}")
+            self._bundle = {}
+        return self._bundle
+
+    def index(self, cancel: threading.Event | None = None) -> list[str]:
+        """Bring the search index of the last written build up to date; return the files
+        written. Raises :class:`~digest.search.SearchCancelled` as soon as ``cancel`` is set."""
+        if self._output is None or self._pages is None:
+            return []
+        bundle = self._search(self._pages, cancel)
+        return self._output.write(self._pages | bundle).written
 
 
 def _extras(site: Site, theme, memo: dict) -> dict[str, bytes]:
@@ -157,18 +184,6 @@ def _extras(site: Site, theme, memo: dict) -> dict[str, bytes]:
         files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {absolute(site, 'sitemap.xml')}\n".encode()
         memo.update(key=key, files=files)
     return dict(memo["files"])
-
-
-def _after_render(site: Site, files: dict[str, bytes], reporter: Reporter,
-                  audit: dict | None = None) -> dict[str, bytes]:
-    """Content warnings, and the Pagefind bundle for the rendered pages (a warning without it)."""
-    for message in missing_alt_text(site, audit):
-        reporter.warning(message)
-    try:
-        return search_files(files)
-    except SearchUnavailable as exc:
-        reporter.warning(f"search is not built: {exc}")
-        return {}
 
 
 def build(config: Config, reporter: Reporter | None = None, translator="auto") -> BuildResult:

