@@ -111,7 +111,7 @@ def bench_serve(project, root: Path, n: int, edits: int) -> None:
                 since = json.load(r)["build"]
 
     threading.Thread(target=browser, daemon=True).start()
-    times, memory, every = [], [], max(1, edits // 10)
+    times, indexed, memory, every = [], [], [], max(1, edits // 10)
     try:
         for k in range(1, edits + 1):
             page, text = edit(root, (k * 53) % n, 10_000 + k)
@@ -123,6 +123,9 @@ def bench_serve(project, root: Path, n: int, edits: int) -> None:
             assert text in served.decode("utf-8")
             while watcher.rebuilds < preview.builds:  # let the loop go idle before the next edit
                 time.sleep(0.005)
+            if project._indexer is not None:
+                project.wait_for_index()
+                indexed.append(time.perf_counter() - started)
             time.sleep(0.05)
             if k % every == 0:
                 memory.append(round(rss_mb(), 1))
@@ -131,6 +134,8 @@ def bench_serve(project, root: Path, n: int, edits: int) -> None:
         watcher.stop()
         preview.close()
     print(f"serve: edit -> page on disk (quiet period included) over {edits} edits: {summary(times)}")
+    if indexed:
+        print(f"serve: edit -> search index up to date (background) over {len(indexed)} edits: {summary(indexed)}")
     print(f"serve: memory (RSS MB) every {every} rebuilds: {memory}")
     if len(memory) > 2:
         print(f"serve: RSS change from the first 10% to the end: {memory[-1] - memory[0]:+.1f} MB")
@@ -151,7 +156,7 @@ def main() -> None:
     from digest.watcher import Project
 
     if args.no_search:
-        def no_search(files):
+        def no_search(files, **options):
             raise SearchUnavailable("left out by --no-search")
         build_module.search_files = no_search
     with tempfile.TemporaryDirectory(prefix="digest-bench-") as tmp:
@@ -159,7 +164,9 @@ def main() -> None:
         make_site(root, args.articles)
         project = Project(load_config(root), translator=InstantTranslator())
         started = time.perf_counter()
-        result = project.rebuild().result
+        outcome = project.rebuild()
+        assert outcome.ok, outcome.failures
+        result = outcome.result
         print(f"{args.articles} articles, {len(result.files)} files; first build "
               f"{time.perf_counter() - started:.2f} s, RSS {rss_mb():.0f} MB"
               f"{' (no search)' if args.no_search else ''}")

@@ -8,12 +8,13 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from itertools import zip_longest
 from urllib.parse import quote
 
 import jinja2
+import jinja2.meta
 from markupsafe import Markup, escape
 
 from .articles import slugify
@@ -149,12 +150,41 @@ def load_strings(dirs: list[Path]) -> dict[str, dict[str, str]]:
 
 @dataclass
 class Theme:
-    """A loaded theme: Jinja environment, strings, static files and a fingerprint."""
+    """A loaded theme: Jinja environment, strings, static files and fingerprints.
+
+    ``fingerprint`` covers every file of the theme; ``strings_key`` the interface strings,
+    which every page uses; :meth:`template_key` one template with all it extends, includes
+    and imports, so a template change re-renders only the pages that use it.
+    """
 
     env: jinja2.Environment
     strings: dict[str, dict[str, str]]
     static: dict[str, Path]
     fingerprint: str
+    strings_key: str = ""
+    _keys: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def template_key(self, name: str) -> str:
+        """A hash of template ``name`` and every template it pulls in."""
+        key = self._keys.get(name)
+        if key is None:
+            key = self._keys[name] = self._template_key(name, {name})
+        return key
+
+    def _template_key(self, name: str, seen: set[str]) -> str:
+        try:
+            source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+            refs = jinja2.meta.find_referenced_templates(self.env.parse(source))
+        except jinja2.TemplateError:
+            return self.fingerprint  # the render will report it
+        digest = hashlib.sha256(name.encode() + b"\0" + source.encode())
+        for ref in sorted(refs, key=str):
+            if ref is None:  # a name computed at render time: it may be any template
+                return self.fingerprint
+            if ref not in seen:
+                seen.add(ref)
+                digest.update(self._template_key(ref, seen).encode())
+        return digest.hexdigest()
 
 
 def load_theme(config: Config) -> Theme:
@@ -187,7 +217,9 @@ def load_theme(config: Config) -> Theme:
             digest.update(rel.encode() + b"\0" + path.read_bytes())
             if rel.startswith("static/"):
                 static[rel] = path
-    return Theme(env, load_strings(dirs), static, digest.hexdigest())
+    strings = load_strings(dirs)
+    strings_key = hashlib.sha256(repr(sorted((k, sorted(v.items())) for k, v in strings.items())).encode()).hexdigest()
+    return Theme(env, strings, static, digest.hexdigest(), strings_key)
 
 
 def page_context(site: Site, page: Page, theme: Theme) -> dict:
@@ -236,7 +268,7 @@ class Renderer:
     """
 
     def __init__(self) -> None:
-        self._memo: dict[str, tuple[object, bytes]] = {}
+        self._memo: dict[str, tuple[object, bytes, str]] = {}
         self._shared: tuple | None = None
         self.rendered = 0
 
@@ -245,29 +277,32 @@ class Renderer:
         files: dict[str, bytes] = {}
         self.rendered = 0
         # What every page depends on beyond its own inputs; when it changes, all render.
-        shared = (theme.fingerprint, site.config, _site_key(site))
+        shared = (theme.strings_key, site.config, _site_key(site))
         last = self._memo if shared == self._shared else {}
-        memo: dict[str, tuple[object, bytes]] = {}
+        memo: dict[str, tuple[object, bytes, str]] = {}
         for page in site.pages:
+            template = theme.template_key(page.template)
             cached = last.get(page.path)
-            if cached is not None and (cached[0] is page or _same_inputs(cached[0], page)):
+            if (cached is not None and cached[2] == template
+                    and (cached[0] is page or _same_inputs(cached[0], page))):
                 data = cached[1]
             else:
                 data = self._render(theme, page.template, page_context(site, page, theme))
-            memo[page.path] = (page, data)
+            memo[page.path] = (page, data, template)
             files[page.path] = data
         listed = [p for p in site.pages if p.url != "404.html"]
         chunks = [listed[i:i + SITEMAP_URLS] for i in range(0, len(listed), SITEMAP_URLS)] or [[]]
         names = ["sitemap.xml"] if len(chunks) == 1 else [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
+        template = theme.template_key("sitemap.xml")
         for name, chunk in zip(names, chunks):
             key = tuple((p.url, p.alternates, p.context.get("entry")) for p in chunk)
             cached = last.get(name)
-            if cached is not None and cached[0] == key:
+            if cached is not None and cached[2] == template and cached[0] == key:
                 data = cached[1]
             else:
                 context = page_context(site, site.pages[0], theme) | {"pages": chunk}
                 data = self._render(theme, "sitemap.xml", context)
-            memo[name] = (key, data)
+            memo[name] = (key, data, template)
             files[name] = data
         if len(names) > 1:
             files["sitemap.xml"] = sitemap_index(site, names)

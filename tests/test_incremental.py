@@ -217,3 +217,23 @@ def test_a_session_writes_pages_first_and_the_search_index_after(root):
     with_search = Builder(load_config(root), translator=FakeTranslator()).build(write=False).files
     assert on_disk(root / "site") == with_search
     project.close()
+
+
+def test_a_template_change_renders_again_only_the_pages_that_use_it(root):
+    default = Path(render.__file__).resolve().parent.parent / "themes/default/templates"
+    mine = root / "themes/mine/templates"
+    mine.mkdir(parents=True)
+    (mine / "tag.html").write_text((default / "tag.html").read_text(encoding="utf-8"), encoding="utf-8")
+    (root / "digest.toml").write_text('[site]\npage_size = 2\ntheme = "mine"\n', encoding="utf-8")
+    builder = Builder(load_config(root), translator=FakeTranslator())
+    first = builder.build()
+    tag_pages = [p for p in first.files if p.startswith("tags/") and p != "tags/index.html"]
+    (mine / "tag.html").write_text((default / "tag.html").read_text(encoding="utf-8").replace(
+        "</h1>", "</h1><p class=mine>!</p>", 1), encoding="utf-8")
+    second = builder.build()
+    assert second.rendered == len(tag_pages) and sorted(second.written) == sorted(tag_pages)
+    # base.html is pulled in by every page template: all of them render again.
+    (mine / "base.html").write_text((default / "base.html").read_text(encoding="utf-8").replace(
+        "</body>", "<!-- mine --></body>", 1), encoding="utf-8")
+    third = builder.build()
+    assert third.rendered == sum(1 for p in third.files if p.endswith(".html"))
