@@ -171,7 +171,10 @@ class Builder:
         written. Raises :class:`~digest.search.SearchCancelled` as soon as ``cancel`` is set."""
         if self._output is None or self._pages is None:
             return []
+        kept = self._bundle  # what the last write holds
         bundle = self._search(self._pages, cancel)
+        if bundle == kept:
+            return []
         return self._output.write(self._pages | bundle).written
 
 

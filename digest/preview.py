@@ -284,10 +284,27 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, json.dumps(state).encode(), TYPES[".json"], head)
 
 
+def start_serving(project, host: str = "127.0.0.1", port: int = 8000, poll: bool = False):
+    """The parts of ``digest serve`` for ``project``, built once and started: the preview
+    server (following the output folder if ``digest.toml`` moves it) and the watcher,
+    whose loop (``watcher.run``) the caller runs. Raises OSError if the port is taken."""
+    from .watcher import Watcher
+
+    def rebuild(*args):
+        outcome = project.rebuild(*args)
+        preview.folder = project.config.output_dir
+        return outcome
+
+    preview = Preview(project.config.output_dir, rebuild, host, port)
+    preview.rebuild()
+    preview.start()
+    return preview, Watcher(project, preview.rebuild, poll=poll).start()
+
+
 def serve(config, host: str = "127.0.0.1", port: int = 8000, poll: bool = False, strict: bool = False,
           quiet: bool = False, reload: Callable[[], object] | None = None) -> int:
     """``digest serve``: build, serve with live reload, rebuild on change until interrupted."""
-    from .watcher import Project, Watcher
+    from .watcher import Project
 
     reporter = ConsoleReporter(quiet=quiet)
     warning = exposure_warning(host)
@@ -295,13 +312,10 @@ def serve(config, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
         reporter.warning(warning)
     project = Project(config, reporter, reload=reload, strict=strict)
     try:
-        preview = Preview(config.output_dir, project.rebuild, host, port)
+        preview, watcher = start_serving(project, host, port, poll)
     except OSError as exc:
         print(f"error: cannot serve on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    preview.rebuild()
-    preview.start()
-    watcher = Watcher(project, preview.rebuild, poll=poll).start()
     reporter.info(f"serving {config.output_dir} at {preview.url} (Ctrl-C to stop)")
     try:
         watcher.run_until_interrupted()

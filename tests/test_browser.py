@@ -14,8 +14,8 @@ import pytest
 from helpers import REPO, FakeTranslator, write_project
 
 from digest.config import load_config
-from digest.preview import Preview
-from digest.watcher import Project, Watcher
+from digest.preview import start_serving
+from digest.watcher import Project
 
 CHROMIUM = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -36,10 +36,7 @@ def served(tmp_path):
     """A project served with live reload and watched, as ``digest serve`` runs it."""
     write_project(tmp_path, {"content/2026-11-20-plant.md": article("افتتحت المحطة اليوم.")})
     project = Project(load_config(tmp_path), translator=FakeTranslator())
-    preview = Preview(tmp_path / "site", project.rebuild, "127.0.0.1", 0)
-    preview.rebuild()
-    preview.start()
-    watcher = Watcher(project, preview.rebuild).start()
+    preview, watcher = start_serving(project, "127.0.0.1", 0)
     loop = threading.Thread(target=watcher.run, daemon=True)
     loop.start()
     yield preview.url, tmp_path / "content/2026-11-20-plant.md"

@@ -210,3 +210,23 @@ def test_inject_without_body_tag_appends():
 def test_all_interfaces_warning():
     assert "all interfaces" in exposure_warning("0.0.0.0")
     assert exposure_warning("::") and exposure_warning("127.0.0.1") is None
+
+
+def test_serve_follows_the_output_folder_when_digest_toml_moves_it(tmp_path):
+    from digest.preview import start_serving
+
+    write_project(tmp_path, {"content/a.md": "---\ntitle: أ\n---\nنص أول.\n"})
+    project = Project(load_config(tmp_path), translator=FakeTranslator())
+    preview, watcher = start_serving(project, "127.0.0.1", 0)
+    try:
+        assert get(preview, "/articles/a/ar/")[0] == 200
+        (tmp_path / "digest.toml").write_text('[paths]\noutput = "public"\n', encoding="utf-8")
+        preview.rebuild(True)  # what the watcher does when digest.toml changes
+        assert preview.folder == tmp_path / "public"
+        status, _, body = get(preview, "/articles/a/ar/")
+        assert status == 200 and "نص أول." in body.decode()
+        (tmp_path / "site").rename(tmp_path / "old-site")  # nothing is served from the old folder
+        assert get(preview, "/articles/a/ar/")[0] == 200
+    finally:
+        watcher.stop()
+        preview.close()
