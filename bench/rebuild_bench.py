@@ -170,7 +170,8 @@ def main() -> None:
         print(f"{args.articles} articles, {len(result.files)} files; first build "
               f"{time.perf_counter() - started:.2f} s, RSS {rss_mb():.0f} MB"
               f"{' (no search)' if args.no_search else ''}")
-        bench_build(project, root, args.articles, args.edits, args.profile)
+        if args.edits:
+            bench_build(project, root, args.articles, args.edits, args.profile)
         if args.serve_edits:
             bench_serve(project, root, args.articles, args.serve_edits)
 

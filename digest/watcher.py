@@ -30,6 +30,8 @@ QUIET_CLOSED = 0.02
 editor's save: the file system said so), so nothing is left to wait for but a burst's end."""
 SETTLE = 0.05
 """Seconds a changed file's size and mtime must stay put before it is read."""
+OPEN_IDLE = 1.0
+"""A file its writer has not closed yet is read once it has not grown for this long."""
 SETTLE_LIMIT = 30.0
 """Give up waiting for a file that keeps growing (a stuck copy) after this long."""
 RESCAN = 2.0
@@ -242,7 +244,6 @@ class Watcher:
         self._lock = threading.Lock()
         self._changed: set[str] = set()
         self._open: set[str] = set()
-        self._writing: set[Path] = set()
         self._last = 0.0
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -259,9 +260,8 @@ class Watcher:
             self._changed.add(event.src_path)
             if getattr(event, "dest_path", ""):
                 self._changed.add(event.dest_path)
-            if not event.is_directory:
-                # Written and not yet closed: maybe a copy in progress. Polling observers never
-                # report "closed", so their changes always get the full quiet period.
+            if not event.is_directory and not self.poll:
+                # Written and not yet closed: maybe a copy in progress.
                 if event.event_type in ("created", "modified"):
                     self._open.add(event.src_path)
                 else:
@@ -315,10 +315,9 @@ class Watcher:
         while not self._stop.is_set():
             with self._lock:
                 idle = time.monotonic() - self._last
-                quiet = self.quiet if self._open else min(self.quiet, QUIET_CLOSED)
+                quiet = self.quiet if self.poll or self._open else min(self.quiet, QUIET_CLOSED)
                 if idle >= quiet:
                     changed, self._changed = self._changed, set()
-                    self._writing, self._open = {Path(p) for p in self._open}, set()
                     self._wake.clear()
                     break
             self._stop.wait(quiet - idle)
@@ -328,10 +327,16 @@ class Watcher:
         return {p: k for p, k in kinds.items() if k != IGNORED}
 
     def _settle(self, paths) -> None:
-        """Wait while any of ``paths`` is still growing or being rewritten (a slow copy)."""
-        def stamps():
+        """Wait while any of ``paths`` is still being written (a slow copy).
+
+        With inotify a file is done when its writer closes it, or when it has not grown
+        for :data:`OPEN_IDLE` (a program holding it open); a copy may pause in between.
+        Polling observers see no closes: there a file is done when its size and mtime
+        stay put for :data:`SETTLE`.
+        """
+        def stamps(items):
             out = {}
-            for p in paths:
+            for p in items:
                 try:
                     st = p.stat()
                     out[p] = (st.st_size, st.st_mtime_ns)
@@ -339,16 +344,25 @@ class Watcher:
                     out[p] = None
             return out
 
-        deadline = time.monotonic() + SETTLE_LIMIT
-        before = stamps()
+        def writing(items):
+            return list(items) if self.poll else [p for p in items if str(p) in self._open]
+
+        paths = writing(paths)
+        before = stamps(paths)
         recent = time.time_ns() - int(SETTLE * 1e9)
-        if all(st is None or st[1] < recent for st in before.values()):
-            return  # nothing was written within the last SETTLE seconds
+        if not paths or (self.poll and all(st is None or st[1] < recent for st in before.values())):
+            return  # closed by their writers, or (polling) not written within SETTLE seconds
+        deadline = time.monotonic() + SETTLE_LIMIT
+        still_since = time.monotonic()
         while not self._stop.wait(SETTLE) and time.monotonic() < deadline:
-            now = stamps()
-            if now == before:
+            paths = writing(paths)
+            if not paths:
                 return
-            before = now
+            now = stamps(paths)
+            if now != before:
+                before, still_since = now, time.monotonic()
+            elif time.monotonic() - still_since >= (SETTLE if self.poll else OPEN_IDLE):
+                return
 
     def _entries(self) -> set[str]:
         """Every file and folder under the content folder that matters, by path."""
@@ -381,8 +395,7 @@ class Watcher:
             changes = self._take()
             if not changes:
                 continue
-            # Only files not yet closed by their writer may still be growing.
-            self._settle([p for p, k in changes.items() if k == CONTENT and p in self._writing])
+            self._settle([p for p, k in changes.items() if k == CONTENT])
             entries = self._entries()
             reload = CONFIG in changes.values()
             self.on_change(reload)

@@ -219,3 +219,20 @@ def test_a_file_still_open_for_writing_holds_the_short_quiet_period_off(session)
     session.wait(lambda: session.page("zeta").exists())
     assert str(target) not in session.watcher._open
     session.assert_clean()
+
+
+def test_a_copy_that_pauses_is_read_once_its_writer_closes_it(session):
+    body = "\n\n".join(f"فقرة رقم {i} من مقال ينسخ على مرتين." for i in range(30))
+    data = article("إيتا", body, "2026-11-06").encode("utf-8")
+    target = session.root / "content/2026-11-06-eta.md"
+    with open(target, "wb") as fh:
+        fh.write(data[: len(data) // 2])
+        fh.flush()
+        time.sleep(0.6)  # longer than the quiet period and the settle checks
+        fh.write(data[len(data) // 2:])
+    session.wait(lambda: contains(session.page("eta"), "فقرة رقم 29"))
+    for outcome in session.outcomes:
+        entries = {e.slug: e for e in outcome.result.site.entries} if outcome.result else {}
+        if "eta" in entries:
+            assert len(entries["eta"].article.blocks) == 30, "a partial copy was built"
+    session.assert_clean()
