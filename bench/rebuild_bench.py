@@ -92,7 +92,7 @@ def bench_build(project, root: Path, n: int, edits: int, profile: bool) -> None:
         pstats.Stats(prof).sort_stats("cumulative").print_stats(18)
 
 
-def bench_serve(project, root: Path, n: int, edits: int) -> None:
+def bench_serve(project, root: Path, n: int, edits: int, search: bool = True) -> None:
     import json
     import urllib.request
 
@@ -121,10 +121,9 @@ def bench_serve(project, root: Path, n: int, edits: int) -> None:
             times.append(time.perf_counter() - started)
             served = urllib.request.urlopen(preview.url + f"articles/a{(k * 53) % n:05d}/ar/").read()
             assert text in served.decode("utf-8")
-            while watcher.rebuilds < preview.builds:  # let the loop go idle before the next edit
+            while watcher.rebuilds < preview.builds:  # the loop is idle (search index included)
                 time.sleep(0.005)
-            if project._indexer is not None:
-                project.wait_for_index()
+            if search:
                 indexed.append(time.perf_counter() - started)
             time.sleep(0.05)
             if k % every == 0:
@@ -146,6 +145,8 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=1000)
     parser.add_argument("--edits", type=int, default=100)
     parser.add_argument("--serve-edits", type=int, default=100)
+    parser.add_argument("--cycle", type=int, default=0,
+                        help="serve: edit only the first N articles, again and again (default: all)")
     parser.add_argument("--no-search", action="store_true", help="leave Pagefind out")
     parser.add_argument("--profile", action="store_true", help="profile the rebuilds")
     args = parser.parse_args()
@@ -173,7 +174,7 @@ def main() -> None:
         if args.edits:
             bench_build(project, root, args.articles, args.edits, args.profile)
         if args.serve_edits:
-            bench_serve(project, root, args.articles, args.serve_edits)
+            bench_serve(project, root, args.cycle or args.articles, args.serve_edits, not args.no_search)
 
 
 if __name__ == "__main__":
