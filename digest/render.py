@@ -280,8 +280,10 @@ class Renderer:
         shared = (theme.strings_key, site.config, _site_key(site))
         last = self._memo if shared == self._shared else {}
         memo: dict[str, tuple[object, bytes, str]] = {}
+        templates: dict[str, str] = {}
         for page in site.pages:
-            template = theme.template_key(page.template)
+            template = templates.get(page.template) or templates.setdefault(
+                page.template, theme.template_key(page.template))
             cached = last.get(page.path)
             if (cached is not None and cached[2] == template
                     and (cached[0] is page or _same_inputs(cached[0], page))):

@@ -386,9 +386,9 @@ class Watcher:
                 index(self._wake)
                 continue
             self._settle([p for p, k in changes.items() if k == CONTENT])
-            entries = self._entries()
             reload = CONFIG in changes.values()
             self.on_change(reload)
+            entries = self._entries()  # after the rebuild: it is not in the way of the page
             index(self._wake)
             self.rebuilds += 1
             content_appeared = self.layout.content in changes
