@@ -297,14 +297,13 @@ class Renderer:
         names = ["sitemap.xml"] if len(chunks) == 1 else [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
         template = theme.template_key("sitemap.xml")
         for name, chunk in zip(names, chunks):
-            key = tuple((p.url, p.alternates, p.context.get("entry")) for p in chunk)
             cached = last.get(name)
-            if cached is not None and cached[2] == template and cached[0] == key:
+            if cached is not None and cached[2] == template and _same_sitemap_inputs(cached[0], chunk):
                 data = cached[1]
             else:
                 context = page_context(site, site.pages[0], theme) | {"pages": chunk}
                 data = self._render(theme, "sitemap.xml", context)
-            memo[name] = (key, data, template)
+            memo[name] = (chunk, data, template)
             files[name] = data
         if len(names) > 1:
             files["sitemap.xml"] = sitemap_index(site, names)
@@ -327,6 +326,13 @@ class Renderer:
 def _same_inputs(old: Page, new: Page) -> bool:
     return (old.url == new.url and old.template == new.template and old.lang == new.lang
             and old.alternates == new.alternates and old.context == new.context)
+
+
+def _same_sitemap_inputs(old: list[Page], new: list[Page]) -> bool:
+    """What the sitemap template uses of each page: URL, alternates and entry."""
+    return len(old) == len(new) and all(
+        a is b or (a.url == b.url and a.alternates == b.alternates and a.context.get("entry") == b.context.get("entry"))
+        for a, b in zip(old, new))
 
 
 def sitemap_index(site: Site, names: list[str]) -> bytes:
