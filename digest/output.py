@@ -151,7 +151,7 @@ class OutputFolder:
                     return False
             except OSError:
                 pass
-        blocker = _write_atomic(target, data)
+        blocker = _write_atomic(target, data, self.out_dir)
         if blocker is not None:
             self._blockers.append(blocker.relative_to(self.out_dir).as_posix())
         return True
@@ -176,15 +176,19 @@ def write_site(files: dict[str, bytes], out_dir: Path) -> WriteResult:
     return OutputFolder(out_dir).write(files)
 
 
-def _write_atomic(target: Path, data: bytes) -> Path | None:
+def _write_atomic(target: Path, data: bytes, out_dir: Path) -> Path | None:
     """Write ``target`` through a temp file; return a file it had to remove from its way."""
     blocker = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         # A file of the last build stands where this one needs a folder (the map was checked:
-        # it is not in the new one). It goes now rather than with the other removals.
-        blocker = next(p for p in reversed(target.parents) if p.is_file() or p.is_symlink())
+        # it is not in the new one). It goes now rather than with the other removals. Only
+        # ever a path inside the output folder.
+        inside = [p for p in reversed(target.parents) if len(p.parts) > len(out_dir.parts)]
+        blocker = next((p for p in inside if p.is_file() or p.is_symlink()), None)
+        if blocker is None:
+            raise
         blocker.unlink()
         target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".digest-", suffix=".tmp", dir=target.parent)

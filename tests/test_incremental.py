@@ -240,3 +240,12 @@ def test_a_template_change_renders_again_only_the_pages_that_use_it(root):
         "</body>", "<!-- mine --></body>", 1), encoding="utf-8")
     third = builder.build()
     assert third.rendered == sum(1 for p in third.files if p.endswith(".html"))
+
+
+def test_making_way_for_a_folder_never_touches_anything_outside_the_output(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    out = OutputFolder(tmp_path / "link" / "site")
+    out.write({"x": b"1"})
+    assert out.write({"x/index.html": b"2"}).removed == ["x"]
+    assert (tmp_path / "link").is_symlink() and (tmp_path / "real/site/x/index.html").read_bytes() == b"2"
