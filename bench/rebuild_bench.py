@@ -154,7 +154,7 @@ def main() -> None:
     from digest import build as build_module
     from digest.config import load_config
     from digest.search import SearchUnavailable
-    from digest.watcher import Project
+    from digest.project import Project
 
     if args.no_search:
         def no_search(files, **options):

@@ -304,7 +304,7 @@ def start_serving(project, host: str = "127.0.0.1", port: int = 8000, poll: bool
 def serve(config, host: str = "127.0.0.1", port: int = 8000, poll: bool = False, strict: bool = False,
           quiet: bool = False, reload: Callable[[], object] | None = None) -> int:
     """``digest serve``: build, serve with live reload, rebuild on change until interrupted."""
-    from .watcher import Project
+    from .project import Project
 
     reporter = ConsoleReporter(quiet=quiet)
     warning = exposure_warning(host)

@@ -199,7 +199,7 @@ def test_a_folder_can_take_the_place_of_a_page_between_writes(tmp_path):
 
 def test_a_session_writes_pages_first_and_the_search_index_after(root):
     from digest import search
-    from digest.watcher import Project
+    from digest.project import Project
 
     if search.executable() is None:
         pytest.skip("no Pagefind binary")

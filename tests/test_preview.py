@@ -15,7 +15,7 @@ from helpers import FakeTranslator, write_project
 
 from digest.config import load_config
 from digest.preview import Preview, exposure_warning, inject
-from digest.watcher import Failure, Project
+from digest.project import Failure, Project
 
 pytestmark = pytest.mark.timeout(30)
 

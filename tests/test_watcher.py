@@ -18,7 +18,8 @@ from helpers import FakeTranslator, write_project
 from digest.build import Builder
 from digest.config import load_config
 from digest.report import RecordingReporter
-from digest.watcher import Project, Watcher
+from digest.project import Project
+from digest.watcher import Watcher
 
 pytestmark = pytest.mark.timeout(60)
 
