@@ -49,6 +49,16 @@ def _repeats(words: list[str], times: int = 4) -> bool:
     return False
 
 
+def batch_size(tokens: Sequence[Sequence[str]], options: TranslationConfig) -> int:
+    """``batch_tokens``, made smaller for a small job so every CTranslate2 worker gets a batch.
+
+    A build that translates one new article (a few hundred tokens) would otherwise be one
+    batch, decoded by one of the ``inter_threads`` workers while the others wait.
+    """
+    share = -(-sum(len(t) for t in tokens) // max(1, options.inter_threads))
+    return max(1, min(options.batch_tokens, share))
+
+
 class Decoder:
     """One package's tokenizer and CTranslate2 model (loaded on first use)."""
 
@@ -84,7 +94,7 @@ class Decoder:
         """One ``translate_batch`` call over ``segments``, asynchronous: a future per segment."""
         o = self.options
         tokens = [self.tokenizer.encode(s) for s in segments]
-        kwargs = dict(beam_size=o.beam_size, max_batch_size=o.batch_tokens, batch_type="tokens",
+        kwargs = dict(beam_size=o.beam_size, max_batch_size=batch_size(tokens, o), batch_type="tokens",
                       max_decoding_length=o.max_decoding_length, replace_unknowns=True, asynchronous=True)
         if safe:
             longest = max(len(t) for t in tokens)

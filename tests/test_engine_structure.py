@@ -136,3 +136,13 @@ def test_lost_placeholders_fall_back_to_translating_between_them(engine):
     translator, _ = engine("drop-placeholders")
     (out,) = translator.translate(["قال [الوزير](https://example.org) ٥ في المئة."])
     assert out == "said [the-minister](https://example.org) ٥ in percent."
+
+
+def test_a_small_job_is_split_so_every_worker_gets_a_batch():
+    from digest.config import TranslationConfig
+    from digest.decode import batch_size
+
+    ten, hundred = [["w"] * 20] * 10, [["w"] * 20] * 100
+    assert batch_size(ten, TranslationConfig(inter_threads=2, batch_tokens=256)) == 100
+    assert batch_size(hundred, TranslationConfig(inter_threads=2, batch_tokens=256)) == 256
+    assert batch_size(ten, TranslationConfig(inter_threads=1, batch_tokens=256)) == 200
