@@ -53,9 +53,12 @@ def batch_size(tokens: Sequence[Sequence[str]], options: TranslationConfig) -> i
     """``batch_tokens``, made smaller for a small job so every CTranslate2 worker gets a batch.
 
     A build that translates one new article (a few hundred tokens) would otherwise be one
-    batch, decoded by one of the ``inter_threads`` workers while the others wait.
+    batch, decoded by one of the ``inter_threads`` workers while the others wait. CTranslate2
+    counts a batch as its sentences times the longest one (padding included), longest first,
+    so the share is counted the same way: smaller shares leave a third, unbalanced batch.
     """
-    share = -(-sum(len(t) for t in tokens) // max(1, options.inter_threads))
+    padded = len(tokens) * max((len(t) for t in tokens), default=1)
+    share = -(-padded // max(1, options.inter_threads))
     return max(1, min(options.batch_tokens, share))
 
 

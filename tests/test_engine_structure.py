@@ -142,7 +142,7 @@ def test_a_small_job_is_split_so_every_worker_gets_a_batch():
     from digest.config import TranslationConfig
     from digest.decode import batch_size
 
-    ten, hundred = [["w"] * 20] * 10, [["w"] * 20] * 100
-    assert batch_size(ten, TranslationConfig(inter_threads=2, batch_tokens=256)) == 100
-    assert batch_size(hundred, TranslationConfig(inter_threads=2, batch_tokens=256)) == 256
-    assert batch_size(ten, TranslationConfig(inter_threads=1, batch_tokens=256)) == 200
+    ten = [["w"] * 20] * 9 + [["w"] * 30]  # padded as CTranslate2 counts it: 10 x 30 tokens
+    assert batch_size(ten, TranslationConfig(inter_threads=2, batch_tokens=256)) == 150
+    assert batch_size(ten * 10, TranslationConfig(inter_threads=2, batch_tokens=256)) == 256
+    assert batch_size(ten, TranslationConfig(inter_threads=1, batch_tokens=256)) == 256
