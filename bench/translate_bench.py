@@ -31,7 +31,7 @@ a one-core busy loop beside every timed run instead, to show the loaded case.
 
 Also: ``digest --help`` and a fully cached ``digest build`` wall time.
 
-    python bench/translate_bench.py                  # everything (~12 minutes on 2 cores, idle)
+    python bench/translate_bench.py                  # everything (~11 minutes on 2 cores, idle)
     python bench/translate_bench.py --skip-argos --articles 8
     python bench/translate_bench.py --sweep          # bare translate_batch settings, 8 articles
 """
@@ -48,6 +48,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Iterator
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO.parent / "shared" / "seeds" / "000_aacfcbe59bb52c0a.txt"
@@ -255,7 +256,8 @@ def wait_idle(limit: float) -> float:
     return time.perf_counter() - started
 
 
-def run_child(method: str, work: Path, args, articles: int, extra: list[str] = ()) -> dict:
+def run_child(method: str, work: Path, args, articles: int, extra: list[str] = ()) -> Iterator[dict]:
+    """Runs of ``method`` in a fresh process: again (up to ``--retries`` times) while disturbed."""
     cmd = [sys.executable, __file__, "--child", method, "--child-work", str(work), "--articles", str(articles),
            "--length", str(args.length), *extra, *(["--busy"] if args.busy else [])]
     for attempt in range(args.retries + 1):
@@ -277,7 +279,7 @@ def median_of(results: list[dict]) -> tuple[float, int, int]:
 
 
 def line(name: str, r: dict, n: int) -> str:
-    flag = "" if r["clean"] else "  (disturbed: run again)"
+    flag = "" if r["clean"] else "  (disturbed: not in the median)"
     return (f"  {name:7s} {r['seconds']:7.1f} s {n / r['seconds']:6.2f} sent/s  own CPU {r['own']:.2f}, "
             f"other processes {r['others']:.2f} cores, waited {r['waited']:.0f} s for idle{flag}")
 
