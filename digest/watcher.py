@@ -56,6 +56,8 @@ class Watcher:
         self._observer = None
         self.layout: Layout | None = None
         self.rebuilds = 0
+        self.settle_waits = 0
+        """Times a rebuild waited for a file still being written."""
 
     def _note(self, event) -> None:
         # A folder's "modified" only echoes an entry that has its own event.
@@ -64,14 +66,18 @@ class Watcher:
             return
         with self._lock:
             self._changed.add(event.src_path)
-            if getattr(event, "dest_path", ""):
-                self._changed.add(event.dest_path)
+            dest = getattr(event, "dest_path", "")
+            if dest:
+                self._changed.add(dest)
             if not event.is_directory and not self.poll:
-                # Written and not yet closed: maybe a copy in progress.
-                if event.event_type in ("created", "modified"):
+                # Written to and not closed since: maybe a copy in progress. A file that was
+                # only created is complete: moved in from outside (one rename, no writes) or
+                # found inside a folder moved in; a writer's first write follows its create.
+                if event.event_type == "modified":
                     self._open.add(event.src_path)
-                else:
+                elif event.event_type != "attrib":
                     self._open.discard(event.src_path)
+                    self._open.discard(dest)
             self._last = time.monotonic()
             self._wake.set()
 
@@ -157,6 +163,7 @@ class Watcher:
         recent = time.time_ns() - int(SETTLE * 1e9)
         if not paths or (self.poll and all(st is None or st[1] < recent for st in before.values())):
             return  # closed by their writers, or (polling) not written within SETTLE seconds
+        self.settle_waits += 1
         deadline = time.monotonic() + SETTLE_LIMIT
         still_since = time.monotonic()
         while not self._stop.wait(SETTLE) and time.monotonic() < deadline:

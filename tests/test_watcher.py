@@ -116,9 +116,21 @@ def test_move_in_and_out(session):
     draft.write_text(article("غاما", "مقال نقل إلى المحتوى."), encoding="utf-8")
     os.rename(draft, session.root / "content" / draft.name)
     session.wait(lambda: session.page("gamma").exists())
+    # A rename brings a whole file: nothing to wait for (it used to wait a second for a
+    # writer that never existed).
+    assert session.watcher.settle_waits == 0
     session.assert_clean()
     os.rename(session.root / "content" / draft.name, draft)
     session.wait(lambda: not session.page("gamma").exists())
+    session.assert_clean()
+
+
+def test_a_folder_moved_in_is_built_without_waiting_for_writers(session):
+    drafts = session.root / "drafts"
+    write_project(drafts, {f"2026-11-0{i}-moved-{i}.md": article(f"منقول {i}", f"نص منقول {i}.") for i in range(1, 4)})
+    os.rename(drafts, session.root / "content/drafts")
+    session.wait(lambda: all(session.page(f"moved-{i}").exists() for i in range(1, 4)))
+    assert session.watcher.settle_waits == 0
     session.assert_clean()
 
 
