@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config
+from .config import Config, ConfigError
 from .markup import Block, parse_blocks
 from .rawtext import parse_raw_text
 from .sources import SourceError, read_source, split_front_matter
@@ -193,8 +193,6 @@ def content_files(content_dir: Path) -> list[str]:
     before its subfolders, by name."""
     from .paths import is_ignored_name
 
-    if not content_dir.is_dir():
-        return []
     found = []
     for folder, subfolders, names in os.walk(content_dir):
         subfolders[:] = sorted(d for d in subfolders if not is_ignored_name(d))
@@ -209,8 +207,13 @@ def load_articles(config: Config, reader=read_article,
 
     Returns the articles (newest first) and the problems found. ``reader`` and
     ``translation_reader`` (given each file's path as a string) let a long-lived builder
-    substitute memoised readers.
+    substitute memoised readers. A content folder that does not exist raises
+    :class:`~digest.config.ConfigError`: built as empty, a mistyped ``--content`` would
+    wipe the published site.
     """
+    if not config.content_dir.is_dir():
+        raise ConfigError(config.content_dir, [
+            "the content folder does not exist (set paths.content in digest.toml, or --content)"])
     problems: list[Problem] = []
     articles: dict[str, Article] = {}
     translations: dict[Path, Path] = {}

@@ -15,14 +15,26 @@ from . import __version__
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"  # same as config.SiteConfig.base_url, without importing it
 
 
-def _project_args(p: argparse.ArgumentParser) -> None:
+STRICT_HELP = {
+    "build": "exit 1 if a content file has an error or the build warns (no model installed, "
+             "a rejected machine translation, an out-of-date post-edit...)",
+    "serve": "show warnings as errors in the browser's error overlay",
+    "watch": "report warnings as errors",
+}
+
+
+def _project_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
                    help="project folder holding digest.toml and content/ (default: current folder)")
+
+
+def _project_args(p: argparse.ArgumentParser, command: str) -> None:
+    _project_arg(p)
     p.add_argument("--content", metavar="DIR", help="content folder (overrides paths.content)")
     p.add_argument("--output", metavar="DIR", help="output folder (overrides paths.output)")
     p.add_argument("--theme", metavar="NAME_OR_DIR", help="theme name under themes/, or a theme folder")
     p.add_argument("--base-url", metavar="URL", help="base URL for this build (overrides site.base_url)")
-    p.add_argument("--strict", action="store_true", help="exit non-zero if any content file has an error")
+    p.add_argument("--strict", action="store_true", help=STRICT_HELP[command])
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
 
 
@@ -35,12 +47,12 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = sub.add_parser("build", help="build the site into the output folder")
-    _project_args(p)
+    _project_args(p, "build")
 
     for name, helptext in (("serve", "build, serve with live reload, rebuild on change"),
                            ("watch", "build and rebuild on change, without a server")):
         p = sub.add_parser(name, help=helptext)
-        _project_args(p)
+        _project_args(p, name)
         p.add_argument("--poll", action="store_true",
                        help="poll the file system (for network mounts, containers, WSL)")
         if name == "serve":
@@ -50,9 +62,10 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("models", help="list or install Argos Translate models")
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
     mp = msub.add_parser("list", help="installed packages, marking the one builds use")
-    mp.add_argument("--project", type=Path, default=Path("."), metavar="DIR")
-    mp = msub.add_parser("install", help="install a package from the index, or --file")
-    mp.add_argument("--project", type=Path, default=Path("."), metavar="DIR")
+    _project_arg(mp)
+    mp = msub.add_parser("install", help="install a package from the index (default: the pair in "
+                         "digest.toml), or --file")
+    _project_arg(mp)
     mp.add_argument("source", nargs="?", help="source language code, e.g. ar")
     mp.add_argument("target", nargs="?", help="target language code, e.g. en")
     mp.add_argument("--file", type=Path, metavar="PATH", help="a local .argosmodel file")
@@ -62,7 +75,7 @@ def make_parser() -> argparse.ArgumentParser:
     for action, helptext in (("stats", "entries, size and hit counts"),
                              ("prune", "drop entries no current content uses")):
         cp = csub.add_parser(action, help=helptext)
-        cp.add_argument("--project", type=Path, default=Path("."), metavar="DIR")
+        _project_arg(cp)
     return parser
 
 
@@ -96,7 +109,11 @@ def cmd_build(args) -> int:
     if result.translator is None and result.stats.segments and not args.quiet:
         print("note: translations are pending; run `digest models install ar en` (or "
               "`digest models install --file PATH.argosmodel`) and build again.", file=sys.stderr)
-    return 1 if args.strict and (result.problems or reporter.warnings) else 0
+    if args.strict and (result.problems or reporter.warnings):
+        print(f"error: --strict: {len(result.problems)} file error(s) and {reporter.warnings} warning(s) "
+              "above count as failures", file=sys.stderr)
+        return 1
+    return 0
 
 
 def cmd_serve(args) -> int:
@@ -119,9 +136,13 @@ def cmd_models(args) -> int:
     config = load(args)
     if args.models_command == "list":
         return models.cmd_list(config)
-    if not args.file and not (args.source and args.target):
-        print("error: give both languages (digest models install ar en) or --file PATH.argosmodel",
-              file=sys.stderr)
+    if args.file is not None and args.source is not None:
+        print("error: give the languages (digest models install ar en) or --file PATH.argosmodel, "
+              "not both", file=sys.stderr)
+        return 2
+    if args.source is not None and args.target is None:
+        print("error: give both languages (digest models install ar en) or none (the pair in "
+              "digest.toml)", file=sys.stderr)
         return 2
     return models.cmd_install(config, args.source, args.target, args.file)
 

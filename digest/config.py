@@ -114,7 +114,8 @@ class TranslationConfig:
     inter_threads: int = 2
     """CTranslate2 batches decoded in parallel, one worker each (set it to the number of cores)."""
     intra_threads: int = 1
-    """CTranslate2 threads per worker. On 2 cores 2 x 1 was about 1.4x faster than 1 x 2."""
+    """CTranslate2 threads per worker (0: CTranslate2's default). On 2 cores 2 x 1 was about
+    1.4x faster than 1 x 2."""
     batch_tokens: int = 256
     """Batch size counted in source tokens; a small job is split so every worker gets a batch.
     256 to 1024 were within a few percent of each other on 2 cores (256 slightly ahead)."""
@@ -233,6 +234,16 @@ def _section(cls: type, data: dict, prefix: str, problems: list[str], overrides:
 _VALID = {
     ("translation", "engine"): {"argos", "none"},
     ("translation", "device"): {"cpu", "cuda", "auto"},
+    ("translation", "compute_type"): {"default", "auto", "int8", "int8_float32", "int8_float16",
+                                      "int8_bfloat16", "int16", "float16", "bfloat16", "float32"},
+}
+_MINIMUM = {
+    ("site", "page_size"): 1,
+    ("translation", "beam_size"): 1,
+    ("translation", "inter_threads"): 1,
+    ("translation", "intra_threads"): 0,
+    ("translation", "batch_tokens"): 1,
+    ("translation", "max_decoding_length"): 1,
 }
 
 
@@ -269,8 +280,9 @@ def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None
             problems.append(f"{section}.{key}: {value!r} is not one of {', '.join(sorted(allowed))}")
     if not urlsplit(sections["site"].base_url).scheme:
         problems.append(f"site.base_url: {sections['site'].base_url!r} is not an absolute URL")
-    if sections["site"].page_size < 1:
-        problems.append("site.page_size: must be at least 1")
+    for (section, key), least in _MINIMUM.items():
+        if getattr(sections[section], key) < least:
+            problems.append(f"{section}.{key}: must be at least {least}, got {getattr(sections[section], key)}")
     if problems:
         raise ConfigError(path, problems)
     theme_dir = overrides.get("theme_dir")

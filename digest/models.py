@@ -163,7 +163,8 @@ def install_from_index(source: str, target: str, timeout: float = TIMEOUT) -> Pa
 
 
 def cmd_install(config: Config, source: str | None, target: str | None, file: Path | None) -> int:
-    """``digest models install ar en`` or ``--file PATH``; one message, exit code 0/1/2."""
+    """``digest models install [ar en]`` (default: the configured pair) or ``--file PATH``; one
+    message, exit code 0 or 1."""
     if file is None and not (source and target):
         source, target = source or config.site.source_language, target or config.site.target_language
     try:

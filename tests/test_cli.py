@@ -42,7 +42,7 @@ def test_build_with_overrides_and_strict(tmp_path):
     assert strict.returncode == 1 and "broken.md" in strict.stderr
 
 
-def test_build_without_model_says_how_to_install(tmp_path):
+def test_build_without_model_says_how_to_install_and_strict_says_why_it_fails(tmp_path):
     write_project(tmp_path, {"content/a.txt": "عنوان\nنص.\n"})
     env_dir = tmp_path / "argos"
     env = dict(os.environ, PYTHONPATH=str(REPO), ARGOS_PACKAGES_DIR=str(env_dir), HOME=str(tmp_path),
@@ -51,6 +51,20 @@ def test_build_without_model_says_how_to_install(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "digest models install ar en" in result.stderr
     assert "Translation pending" in (tmp_path / "site/articles/a/en/index.html").read_text()
+    strict = subprocess.run([*DIGEST, "build", "--strict"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert strict.returncode == 1
+    assert "error: --strict: 0 file error(s) and 1 warning(s) above count as failures" in strict.stderr
+
+
+def test_a_mistyped_content_folder_exits_2_and_leaves_the_site(tmp_path):
+    write_project(tmp_path, {"content/a.md": "---\ntitle: أ\n---\nنص.\n", "digest.toml": '[translation]\nengine = "none"\n'})
+    assert run("build", cwd=tmp_path).returncode == 0
+    before = sorted(p for p in (tmp_path / "site").rglob("*"))
+    result = run("build", "--content", "contnt", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "contnt" in result.stderr and "the content folder does not exist" in result.stderr
+    assert sorted(p for p in (tmp_path / "site").rglob("*")) == before
 
 
 def test_bad_config_exits_2_listing_every_problem(tmp_path):
@@ -60,6 +74,8 @@ def test_bad_config_exits_2_listing_every_problem(tmp_path):
     assert "site.bogus" in result.stderr and "site.page_size" in result.stderr and "digest.toml" in result.stderr
 
 
-def test_models_install_needs_both_languages(tmp_path):
+def test_models_install_needs_both_languages_or_a_file_not_both(tmp_path):
     result = run("models", "install", "ar", cwd=tmp_path)
     assert result.returncode == 2 and "give both languages" in result.stderr
+    result = run("models", "install", "ar", "en", "--file", "x.argosmodel", cwd=tmp_path)
+    assert result.returncode == 2 and "not both" in result.stderr

@@ -45,3 +45,14 @@ def test_invalid_toml_names_the_file(tmp_path):
     write_project(tmp_path, {"digest.toml": "[site\n"})
     with pytest.raises(ConfigError, match=r"digest.toml(.|\n)*not valid TOML"):
         load_config(tmp_path)
+
+
+def test_out_of_range_numbers_and_unknown_compute_types_are_reported_together(tmp_path):
+    write_project(tmp_path, {"digest.toml": "[site]\npage_size = 0\n[translation]\nbeam_size = 0\n"
+                                           'inter_threads = -3\nbatch_tokens = 0\ncompute_type = "int4"\n'})
+    with pytest.raises(ConfigError) as info:
+        load_config(tmp_path)
+    assert sorted(p.split(":")[0] for p in info.value.problems) == [
+        "site.page_size", "translation.batch_tokens", "translation.beam_size", "translation.compute_type",
+        "translation.inter_threads"]
+    assert "translation.inter_threads: must be at least 1, got -3" in info.value.problems
