@@ -83,8 +83,9 @@ class Preview:
     """Serves ``folder`` on ``host:port``; :meth:`rebuild` runs ``rebuild_site`` safely.
 
     ``rebuild_site(*args)`` rebuilds the folder and returns an object with ``ok`` (a site was
-    written) and ``failures`` (each with ``file``, ``line``, ``reason``); if it raises, the
-    build counts as failed with the exception as its reason.
+    written), ``failures`` (each with ``file``, ``line``, ``reason``) and optionally
+    ``changed`` (false when no file changed: open pages then keep their place instead of
+    reloading); if it raises, the build counts as failed with the exception as its reason.
     """
 
     def __init__(self, folder: Path, rebuild_site: Callable[..., object], host: str = "127.0.0.1",
@@ -116,10 +117,11 @@ class Preview:
             self._cond.wait_for(lambda: not self._writing)
             self._writing = True
             self._cond.wait_for(lambda: self._readers == 0)
-        outcome, ok, errors = None, False, []
+        outcome, ok, changed, errors = None, False, False, []
         try:
             outcome = self._rebuild_site(*args)
             ok = bool(getattr(outcome, "ok", True))
+            changed = bool(getattr(outcome, "changed", True))
             errors = [_error(f) for f in getattr(outcome, "failures", ())]
         except Exception as exc:  # the server outlives a broken build
             errors = [{"file": None, "line": None, "reason": f"{type(exc).__name__}: {exc}"}]
@@ -127,7 +129,7 @@ class Preview:
             with self._cond:
                 self._writing = False
                 self.builds += 1
-                self.epoch += ok
+                self.epoch += ok and changed
                 self.errors = errors
                 self._cond.notify_all()
         return outcome
@@ -146,7 +148,7 @@ class Preview:
                 self._cond.notify_all()
 
     def state(self) -> dict:
-        """Builds finished, good builds (the epoch), and the current errors."""
+        """Builds finished, the epoch (good builds that changed the site), and the current errors."""
         with self._cond:
             return {"build": self.builds, "epoch": self.epoch, "errors": list(self.errors)}
 

@@ -38,6 +38,11 @@ class Outcome:
     failures: list[Failure] = field(default_factory=list)
     result: object | None = None
 
+    @property
+    def changed(self) -> bool:
+        """True if the rebuild wrote or removed a file (so open pages should reload)."""
+        return bool(self.result is not None and (self.result.written or self.result.removed))
+
 
 _LINE = re.compile(r"^line (\d+): (.*)$", re.S)
 

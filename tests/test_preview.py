@@ -230,3 +230,20 @@ def test_serve_follows_the_output_folder_when_digest_toml_moves_it(tmp_path):
     finally:
         watcher.stop()
         preview.close()
+
+
+def test_a_rebuild_that_changes_no_file_does_not_reload_open_pages(tmp_path):
+    write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: أ\n---\nنص.\n"})
+    project = Project(load_config(tmp_path), translator=FakeTranslator())
+    preview = Preview(tmp_path / "site", project.rebuild, "127.0.0.1", 0).start()
+    try:
+        preview.rebuild()
+        assert preview.state()["epoch"] == 1
+        (tmp_path / "content/2026-11-01-a.md").touch()  # a save without a change
+        preview.rebuild()
+        assert preview.state() == {"build": 2, "epoch": 1, "errors": []}
+        (tmp_path / "content/2026-11-01-a.md").write_text("---\ntitle: أ\n---\nنص جديد.\n", encoding="utf-8")
+        preview.rebuild()
+        assert preview.state()["epoch"] == 2
+    finally:
+        preview.close()
