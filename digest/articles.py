@@ -232,8 +232,9 @@ def load_articles(config: Config, reader=read_article,
             continue
         other = articles.get(article.slug)
         if other is not None:
-            problems.append(Problem((other.path, article.path),
-                                    f"both have the slug {article.slug!r}; {article.path.name} is skipped"))
+            kept, skipped = (p.relative_to(config.content_dir).as_posix() for p in (other.path, article.path))
+            problems.append(Problem((other.path, article.path), f"both have the slug {article.slug!r}; "
+                                    f"{skipped} is skipped, {kept} keeps the URL (first in file order)"))
             continue
         articles[article.slug] = article
     by_stem = {a.path.parent / _stem(a.path): slug for slug, a in articles.items()} if translations else {}

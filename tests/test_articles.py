@@ -117,7 +117,7 @@ def test_duplicate_slugs_name_both_files(tmp_path):
     assert sorted(a.slug for a in articles) == ["other", "story"]
     (problem,) = problems
     assert {p.name for p in problem.paths} == {"story.md", "story.txt"}
-    assert "story" in problem.message
+    assert "'story'; b/story.txt is skipped, a/story.md keeps the URL" in problem.message
 
 
 def test_orphan_translation_is_reported(tmp_path):
