@@ -37,13 +37,21 @@ _BOMS = (
 
 # C0 controls other than tab/newline/CR/form feed betray a binary file.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# What Arabic news text in Windows-1256 is made of: ASCII, Arabic letters, marks and digits,
+# typographic punctuation, guillemets, NBSP and a few signs. Every byte decodes in that code
+# page, so random bytes would "decode" too; about half of them land outside this set.
+_NOT_ARABIC_TEXT = re.compile(r"[^\x00-\x7f\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff"
+                              r"\u2000-\u206f\u00a0\u00ab\u00bb\u00b0\u00d7\u00f7]")
+ODD_SHARE = 0.05
+"""Share of characters outside that set above which a Windows-1256 reading is refused."""
 
 
 def decode(data: bytes) -> tuple[str, str]:
     """Decode ``data`` and return ``(text, encoding)``.
 
-    A BOM decides first; then strict UTF-8; then Windows-1256. Raises
-    :class:`SourceError` for binary data (NUL or other control bytes).
+    A BOM decides first; then strict UTF-8; then Windows-1256, if it reads as Arabic text.
+    Raises :class:`SourceError` for binary data (NUL or other control bytes, or bytes that
+    only "decode" because every byte means something in Windows-1256).
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -60,6 +68,12 @@ def decode(data: bytes) -> tuple[str, str]:
             text, encoding = data.decode("cp1256"), "windows-1256"
         except UnicodeDecodeError as exc:
             raise SourceError(f"neither UTF-8 nor Windows-1256 text: {exc.reason}") from None
+        visible = "".join(text.split())
+        odd = len(_NOT_ARABIC_TEXT.findall(visible))
+        if odd > ODD_SHARE * len(visible):
+            raise SourceError(f"not UTF-8, and read as Windows-1256 it is not Arabic text ({odd} of its "
+                              f"{len(visible)} characters are stray symbols or Latin letters): binary, or "
+                              "another encoding? Save it as UTF-8")
     if _CONTROL.search(text):
         raise SourceError("binary file (contains control bytes), not text")
     return text, encoding
@@ -108,9 +122,12 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
         # PyYAML reads 2026-13-45 as a timestamp and fails building it.
         raise SourceError(f"front matter has an impossible date or time: {exc}") from None
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
+        # Where an unclosed quote or bracket starts, not where PyYAML noticed (often the end).
+        mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 2}: " if mark is not None else ""
         reason = getattr(exc, "problem", None) or str(exc)
+        if getattr(exc, "context", None) and getattr(exc, "context_mark", None):
+            reason = f"{reason} {exc.context}"
         raise SourceError(f"{where}front matter is not valid YAML: {reason}") from None
     if not isinstance(meta, dict):
         raise SourceError("line 2: front matter must be a mapping of keys to values")

@@ -47,3 +47,26 @@ def test_utf16_bom_with_odd_bytes_is_reported(tmp_path):
     path.write_bytes(codecs.BOM_UTF16_LE + "عنوان".encode("utf-16-le") + b"\x00\xd8")
     with pytest.raises(SourceError, match="utf-16"):
         read_source(path)
+
+
+def test_random_high_bytes_are_not_published_as_windows_1256(tmp_path):
+    # Every byte means something in Windows-1256, so noise "decodes"; it is still refused.
+    import random
+
+    rng = random.Random(7)
+    path = tmp_path / "noisy.txt"
+    path.write_bytes(b"\n".join(bytes(rng.randrange(0x80, 0x100) for _ in range(60)) for _ in range(4)))
+    with pytest.raises(SourceError, match="not Arabic text"):
+        read_source(path)
+
+
+def test_windows_1256_news_with_typographic_punctuation_still_reads():
+    text = "«عاجل» – قال المتحدث: ارتفعت الأسعار 5.25% … والحرارة 40° (رويترز)\n"
+    assert decode(text.encode("cp1256")) == (text, "windows-1256")
+
+
+def test_a_yaml_error_points_at_the_line_where_the_unclosed_bracket_starts():
+    from digest.sources import split_front_matter
+
+    with pytest.raises(SourceError, match=r"^line 4: front matter is not valid YAML: .* while parsing a flow sequence"):
+        split_front_matter("---\ntitle: x\ndate: 2026-11-01\ntags: [a, b\nsource: y\n---\nنص\n")
