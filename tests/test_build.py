@@ -150,6 +150,12 @@ def test_pending_translation_without_model(tmp_path):
     english = result.files["articles/a/en/index.html"].decode()
     assert "Translation pending" in english and "فقرة." in english
     assert 'lang="ar" dir="rtl"' in english
+    # The parallel page has the original beside an empty English side: it does not claim
+    # to show the original in the English column.
+    parallel = result.files["articles/a/index.html"].decode()
+    assert "Translation pending: no translation model is installed yet." in parallel
+    assert "so the original is shown" not in parallel
+    assert '<meta property="og:type" content="article">' in parallel
 
 
 def test_one_bad_file_does_not_stop_the_build(tmp_path):
