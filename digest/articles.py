@@ -60,6 +60,9 @@ class Article:
     source: str | None = None
     author: str | None = None
     human: HumanTranslation | None = None
+    undated: bool = False
+    """Neither front matter nor the file name gives a date: the file's modification time
+    stands in, and every save moves it."""
     digest: str = field(default="", compare=False)
 
     @property
@@ -176,6 +179,7 @@ def read_article(path: Path | str, config: Config) -> Article:
         tags=_strings(meta.get("tags"), "tags"),
         source=_text_field(meta, "source"),
         author=_text_field(meta, "author"),
+        undated=meta.get("date") is None and _prefix_date(stem) is None,
         digest=hashlib.sha256(src.text.encode("utf-8")).hexdigest(),
     )
 

@@ -134,6 +134,10 @@ class Builder:
         articles, problems = self._load(config)
         for problem in problems:
             self.reporter.problem(problem)
+        for article in articles:
+            if article.undated:
+                self.reporter.warning(f"{article.path}: no date (a date in front matter or a YYYY-MM-DD- file "
+                                      "name prefix): dated by the file's modification time, which every save moves")
         english, stats = translate_articles(articles, self.translator, self.reporter, self._english)
         site = self._model.build(config, articles, english)
         theme = load_theme(config)

@@ -199,3 +199,13 @@ def test_indexes_say_when_english_is_pending(tmp_path):
     assert home.count("عنوان عربي</a>") == 1 and "English translation pending" in home
     english_index = result.files["en/index.html"].decode()
     assert "عنوان عربي" in english_index and "English translation pending" in english_index
+
+
+def test_an_article_without_a_date_is_built_with_a_warning_naming_it(tmp_path):
+    write_project(tmp_path, {"content/undated.txt": "عنوان\nفقرة.\n", "content/2026-11-01-dated.txt": "عنوان\nفقرة.\n",
+                             "digest.toml": '[translation]\nengine = "none"\n'})
+    reporter = RecordingReporter()
+    result = Builder(load_config(tmp_path), reporter).build()
+    assert sorted(e.slug for e in result.site.entries) == ["dated", "undated"]
+    (warning,) = reporter.of("warning")
+    assert "undated.txt: no date" in warning and "modification time" in warning

@@ -43,7 +43,7 @@ def test_build_with_overrides_and_strict(tmp_path):
 
 
 def test_build_without_model_says_how_to_install_and_strict_says_why_it_fails(tmp_path):
-    write_project(tmp_path, {"content/a.txt": "عنوان\nنص.\n"})
+    write_project(tmp_path, {"content/2026-11-01-a.txt": "عنوان\nنص.\n"})
     env_dir = tmp_path / "argos"
     env = dict(os.environ, PYTHONPATH=str(REPO), ARGOS_PACKAGES_DIR=str(env_dir), HOME=str(tmp_path),
                XDG_DATA_HOME=str(tmp_path / "d"), XDG_CONFIG_HOME=str(tmp_path / "c"), XDG_CACHE_HOME=str(tmp_path / "k"))
