@@ -68,6 +68,8 @@ def search_files(files: dict[str, bytes], timeout: float = 600,
     remembered for identical input, so a rebuild that changed no article skips Pagefind.
     """
     pages = {p: d for p, d in files.items() if p.endswith(".html") and MARKER in d}
+    if not pages:  # no article yet: nothing to index (Pagefind would fail on an empty site)
+        return {}
     if _memo and _memo[0] == pages:  # bytes objects compare by identity first: cheap
         return dict(_memo[1])
     exe = executable()

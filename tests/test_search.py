@@ -54,3 +54,17 @@ def test_unchanged_site_gets_a_byte_identical_bundle(tmp_path, monkeypatch):
         _, result, _ = build_sample(tmp_path)
         bundles.append({p: d for p, d in result.files.items() if p.startswith("pagefind/")})
     assert all(b == bundles[0] for b in bundles)
+
+
+def test_a_site_without_articles_builds_without_a_search_warning(tmp_path):
+    from helpers import write_project
+
+    from digest.build import Builder
+    from digest.config import load_config
+    from digest.report import RecordingReporter
+
+    write_project(tmp_path, {"digest.toml": '[translation]\nengine = "none"\n'})
+    (tmp_path / "content").mkdir()
+    reporter = RecordingReporter()
+    result = Builder(load_config(tmp_path), reporter).build()
+    assert "index.html" in result.files and reporter.of("warning") == []
