@@ -127,11 +127,12 @@ class Watcher:
             with self._lock:
                 idle = time.monotonic() - self._last
                 quiet = self.quiet if self.poll or self._open else min(self.quiet, QUIET_CLOSED)
+                self._wake.clear()
                 if idle >= quiet:
                     changed, self._changed = self._changed, set()
-                    self._wake.clear()
                     break
-            self._stop.wait(quiet - idle)
+            # Woken by the next event too: a writer closing its file shortens the wait.
+            self._wake.wait(quiet - idle)
         else:
             return {}
         kinds = {Path(p): classify(p, self.layout) for p in changed}
