@@ -200,18 +200,19 @@ def content_files(content_dir: Path) -> list[str]:
     found = []
     for folder, subfolders, names in os.walk(content_dir):
         subfolders[:] = sorted(d for d in subfolders if not is_ignored_name(d))
-        found.extend(os.path.join(folder, n) for n in sorted(names)
-                     if n.endswith(ARTICLE_SUFFIXES) and not is_ignored_name(n))
+        prefix = os.path.join(folder, "")
+        found.extend(prefix + n for n in sorted(names) if n.endswith(ARTICLE_SUFFIXES) and not is_ignored_name(n))
     return found
 
 
-def load_articles(config: Config, reader=read_article,
-                  translation_reader=read_translation) -> tuple[list[Article], list[Problem]]:
+def load_articles(config: Config, reader=read_article, translation_reader=read_translation,
+                  files: list[str] | None = None) -> tuple[list[Article], list[Problem]]:
     """Load every article under the content folder.
 
     Returns the articles (newest first) and the problems found. ``reader`` and
     ``translation_reader`` (given each file's path as a string) let a long-lived builder
-    substitute memoised readers. A content folder that does not exist raises
+    substitute memoised readers, and ``files`` its listing of :func:`content_files` when it
+    knows the folder has not changed since. A content folder that does not exist raises
     :class:`~digest.config.ConfigError`: built as empty, a mistyped ``--content`` would
     wipe the published site.
     """
@@ -221,7 +222,7 @@ def load_articles(config: Config, reader=read_article,
     problems: list[Problem] = []
     articles: dict[str, Article] = {}
     translations: dict[Path, Path] = {}
-    for name in content_files(config.content_dir):
+    for name in content_files(config.content_dir) if files is None else files:
         if name.endswith(TRANSLATION_SUFFIX):
             path = Path(name)
             translations[path.parent / _stem(path)] = path

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .articles import Article, Problem, load_articles, read_article, read_translation
+from .articles import Article, Problem, content_files, load_articles, read_article, read_translation
 from .audit import missing_alt_text
 from .config import Config
 from .feeds import FEED_SIZE, absolute, feed_files
@@ -65,6 +65,9 @@ class Builder:
         self._bundle: dict[str, bytes] = {}
         self._english: dict = {}
         self._files: dict[str, tuple[tuple[int, int], object]] = {}
+        self._failing: set[str] = set()
+        self._listing: tuple[list[str], frozenset[str]] | None = None
+        self._unchanged_but: frozenset[str] | None = None
         self._last: dict[str, Article] = {}
         self._seen: set[str] = set()
         self._stale: list[Problem] = []
@@ -84,6 +87,9 @@ class Builder:
         are unchanged (and, with ``keep_last_good``, when it turns unreadable)."""
         self._seen.add(path)
         cached = self._files.get(path)
+        hint = self._unchanged_but
+        if hint is not None and cached is not None and path not in hint and path not in self._failing:
+            return cached[1]
         try:
             try:
                 st = os.stat(path)
@@ -94,19 +100,46 @@ class Builder:
                 return cached[1]
             value = read()
         except SourceError as exc:
+            self._failing.add(path)
             if not (self.keep_last_good and cached):
                 raise
             self._stale.append(Problem((Path(path),), f"{exc} (its last good version is still shown)"))
             return cached[1]
+        self._failing.discard(path)
         self._files[path] = (stamp, value)
         return value
 
-    def _load(self, config: Config) -> tuple[list[Article], list[Problem]]:
-        """Every article, each the same object as in the last build if it is equal to it."""
+    def _listed(self, config: Config, changed: frozenset[str] | None) -> list[str] | None:
+        """The last listing of the content folder if ``changed`` shows it still holds: every
+        changed path is a file it listed and still there (an edit). None: list again."""
+        if changed is None or self._listing is None:
+            return None
+        names, known = self._listing
+        if all(p in known and os.path.isfile(p) for p in changed):
+            return names
+        return None
+
+    def _load(self, config: Config, changed: frozenset[str] | None = None) -> tuple[list[Article], list[Problem]]:
+        """Every article, each the same object as in the last build if it is equal to it.
+
+        ``changed``: the content paths that changed since the last build (the watcher's
+        events), or None if unknown. Given, other files are taken as they were, without a
+        ``stat`` each (10,000 of them took ~50 ms).
+        """
         self._seen, self._stale = set(), []
-        articles, problems = load_articles(
-            config, reader=lambda path, config: self._read(path, lambda: read_article(path, config)),
-            translation_reader=lambda path: self._read(path, lambda: read_translation(path)))
+        listed = self._listed(config, changed)
+        files = listed
+        if files is None and config.content_dir.is_dir():
+            files = content_files(config.content_dir)
+        self._unchanged_but = changed if changed is not None and self._files else None
+        try:
+            articles, problems = load_articles(
+                config, reader=lambda path, config: self._read(path, lambda: read_article(path, config)),
+                translation_reader=lambda path: self._read(path, lambda: read_translation(path)), files=files)
+        finally:
+            self._unchanged_but = None
+        if listed is None:
+            self._listing = (files, frozenset(files)) if files is not None else None
         # Forget files that are gone, so a long session's memory stays flat.
         self._files = {p: v for p, v in self._files.items() if p in self._seen}
         # An article with a human translation is a new object each time the two are joined;
@@ -120,8 +153,11 @@ class Builder:
         self._last = same
         return articles, self._stale + problems
 
-    def build(self, write: bool = True, search: bool = True) -> BuildResult:
+    def build(self, write: bool = True, search: bool = True, changed: frozenset[str] | None = None) -> BuildResult:
         """Run every stage; write the site unless ``write`` is false.
+
+        ``changed`` (from a watcher): the content files changed since the last build; the
+        others are not looked at again. None (the default): every file is checked.
 
         With ``search`` false the search index is not rebuilt: the last one is kept (the
         pages are on disk seconds sooner) until :meth:`index` brings it up to date.
@@ -131,7 +167,7 @@ class Builder:
         started = time.perf_counter()
         config = self.config
         self.reporter.start(config)
-        articles, problems = self._load(config)
+        articles, problems = self._load(config, changed)
         for problem in problems:
             self.reporter.problem(problem)
         for article in articles:

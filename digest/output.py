@@ -15,7 +15,6 @@ import os
 import posixpath
 import stat
 import tempfile
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,7 +65,7 @@ class OutputFolder:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = Path(out_dir)
         self._files: dict[str, bytes] = {}
-        self._folders: Counter[str] = Counter()
+        self._folders: dict[str, int] = {}
         self._identity: tuple[int, int] | None = None
         self._blockers: list[str] = []
 
@@ -82,7 +81,9 @@ class OutputFolder:
             identity = None
         full = identity is None or identity != self._identity
         known = {} if full else self._files
-        folders = self._check(files, known)
+        added = [rel for rel in files if rel not in known]
+        gone = [rel for rel in known if rel not in files]
+        folders = self._check(files, added, gone, self._folders if known else None)
         out_dir.mkdir(parents=True, exist_ok=True)
         result = WriteResult()
         changed = []
@@ -104,30 +105,39 @@ class OutputFolder:
         if full:
             result.removed = sorted(_prune(out_dir, set(files)) + self._blockers)
         else:
-            result.removed = self._remove(sorted(set(known) - set(files)))
+            result.removed = self._remove(sorted(gone))
         st = out_dir.stat()
         self._identity = (st.st_dev, st.st_ino)
         self._files, self._folders = dict(files), folders
         return result
 
-    def _check(self, files: dict[str, bytes], known: dict[str, bytes]) -> Counter[str]:
-        """Validate the paths new to the folder; return the folders of the whole map."""
-        folders = Counter() if not known else self._folders.copy()
-        added = [rel for rel in files if rel not in known]
+    @staticmethod
+    def _check(files: dict[str, bytes], added: list[str], gone: list[str],
+               last: dict[str, int] | None) -> dict[str, int]:
+        """Validate the paths new to the folder; return the folders of the whole map (how
+        many files each holds), given ``last``, those of the map before ``added`` and
+        ``gone`` (None: there is none)."""
+        if last is not None and not added and not gone:
+            return last  # an edit: the same paths
+        folders = dict(last) if last is not None else {}
         for rel in added:
             check_path(rel)
-        for rel in known:
-            if rel not in files:
-                folders.subtract(_folders(rel))
+        for rel in gone:
+            for folder in _folders(rel):
+                if folders[folder] == 1:
+                    del folders[folder]
+                else:
+                    folders[folder] -= 1
         for rel in added:
-            folders.update(_folders(rel))
+            for folder in _folders(rel):
+                folders[folder] = folders.get(folder, 0) + 1
         for rel in added:
-            if folders[rel] > 0:
+            if rel in folders:
                 raise OutputError(f"{rel!r} cannot be written: other files need it to be a folder")
             for parent in _folders(rel):
                 if parent in files:
                     raise OutputError(f"{rel!r} and {parent!r} cannot both be written: one is a folder")
-        return +folders
+        return folders
 
     def _put(self, rel: str, data: bytes, root: Path, safe: set[Path], verify: bool) -> bool:
         """Write one file atomically; with ``verify``, skip it if the disk already holds ``data``."""

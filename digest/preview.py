@@ -298,9 +298,11 @@ def start_serving(project, host: str = "127.0.0.1", port: int = 8000, poll: bool
         return outcome
 
     preview = Preview(project.config.output_dir, rebuild, host, port)
+    # Watching first: a change made during the first build is in the first batch.
+    watcher = Watcher(project, preview.rebuild, poll=poll).start()
     preview.rebuild()
     preview.start()
-    return preview, Watcher(project, preview.rebuild, poll=poll).start()
+    return preview, watcher
 
 
 def serve(config, host: str = "127.0.0.1", port: int = 8000, poll: bool = False, strict: bool = False,

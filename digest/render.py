@@ -259,6 +259,21 @@ SITEMAP_URLS = 1000
 edit re-renders one of them."""
 
 
+@dataclass(frozen=True, slots=True)
+class SitemapURL:
+    """All the sitemap template sees of one page, so a part renders again only when one of
+    its URLs, dates or alternates changed (not when an article's text did)."""
+
+    url: str
+    lastmod: str | None
+    alternates: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, page: Page) -> "SitemapURL":
+        entry = page.context.get("entry")
+        return cls(page.url, entry.article.published.date().isoformat() if entry else None, page.alternates)
+
+
 class Renderer:
     """Renders pages, remembering each page's output with the inputs it was rendered from.
 
@@ -268,7 +283,8 @@ class Renderer:
     """
 
     def __init__(self) -> None:
-        self._memo: dict[str, tuple[object, bytes, str]] = {}
+        self._memo: dict[str, tuple] = {}
+        """Path -> (the page or sitemap rows it was rendered from, bytes, template key[, row])."""
         self._shared: tuple | None = None
         self.rendered = 0
 
@@ -279,29 +295,37 @@ class Renderer:
         # What every page depends on beyond its own inputs; when it changes, all render.
         shared = (theme.strings_key, site.config, _site_key(site))
         last = self._memo if shared == self._shared else {}
-        memo: dict[str, tuple[object, bytes, str]] = {}
+        memo: dict[str, tuple] = {}
         templates: dict[str, str] = {}
+        listed: list[SitemapURL] = []
         for page in site.pages:
+            path = page.path
             template = templates.get(page.template) or templates.setdefault(
                 page.template, theme.template_key(page.template))
-            cached = last.get(page.path)
-            if (cached is not None and cached[2] == template
-                    and (cached[0] is page or _same_inputs(cached[0], page))):
-                data = cached[1]
+            cached = last.get(path)
+            if cached is not None and cached[0] is page and cached[2] == template:
+                memo[path] = cached  # the common case, kept cheap: no new objects
+                files[path] = cached[1]
+                row = cached[3]
             else:
-                data = self._render(theme, page.template, page_context(site, page, theme))
-            memo[page.path] = (page, data, template)
-            files[page.path] = data
-        listed = [p for p in site.pages if p.url != "404.html"]
+                if cached is not None and cached[2] == template and _same_inputs(cached[0], page):
+                    data = cached[1]
+                else:
+                    data = self._render(theme, page.template, page_context(site, page, theme))
+                row = SitemapURL.of(page)
+                memo[path] = (page, data, template, row)
+                files[path] = data
+            if page.url != "404.html":
+                listed.append(row)
         chunks = [listed[i:i + SITEMAP_URLS] for i in range(0, len(listed), SITEMAP_URLS)] or [[]]
         names = ["sitemap.xml"] if len(chunks) == 1 else [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
         template = theme.template_key("sitemap.xml")
         for name, chunk in zip(names, chunks):
             cached = last.get(name)
-            if cached is not None and cached[2] == template and _same_sitemap_inputs(cached[0], chunk):
+            if cached is not None and cached[2] == template and cached[0] == chunk:  # rows: identity first
                 data = cached[1]
             else:
-                context = page_context(site, site.pages[0], theme) | {"pages": chunk}
+                context = page_context(site, site.pages[0], theme) | {"urls": chunk}
                 data = self._render(theme, "sitemap.xml", context)
             memo[name] = (chunk, data, template)
             files[name] = data
@@ -326,13 +350,6 @@ class Renderer:
 def _same_inputs(old: Page, new: Page) -> bool:
     return (old.url == new.url and old.template == new.template and old.lang == new.lang
             and old.alternates == new.alternates and old.context == new.context)
-
-
-def _same_sitemap_inputs(old: list[Page], new: list[Page]) -> bool:
-    """What the sitemap template uses of each page: URL, alternates and entry."""
-    return len(old) == len(new) and all(
-        a is b or (a.url == b.url and a.alternates == b.alternates and a.context.get("entry") == b.context.get("entry"))
-        for a, b in zip(old, new))
 
 
 def sitemap_index(site: Site, names: list[str]) -> bytes:

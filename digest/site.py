@@ -142,19 +142,44 @@ def _description(entry: Entry, lang: str, src: str) -> str:
     return summary(version(entry, lang, src)[2], 200)
 
 
+class _Pages:
+    """Makes listing pages (indexes, tags, archives), handing back the last build's page
+    where an equal one is asked for: same URL, template, language, alternates and context
+    (its entries compared by identity first). The renderer then sees an unchanged listing
+    page as the same object, an identity check, instead of comparing a new one."""
+
+    def __init__(self, last: dict[str, Page]) -> None:
+        self.last = last
+        self.made: dict[str, Page] = {}
+
+    def __call__(self, url: str, template: str, lang: str, context: dict[str, Any],
+                 alternates: tuple[tuple[str, str], ...] = ()) -> Page:
+        old = self.last.get(url)
+        if (old is not None and old.template == template and old.lang == lang
+                and old.alternates == alternates and old.context == context):
+            page = old
+        else:
+            page = Page(url, template, lang, context, alternates)
+        self.made[url] = page
+        return page
+
+
 class SiteModel:
     """Builds the site model again and again (``digest serve``), reusing the entry and the
     pages of every article whose article and English objects are the ones of the last build,
-    so unchanged articles cost the renderer an identity check."""
+    and every listing page equal to the last one, so unchanged pages cost the renderer an
+    identity check."""
 
     def __init__(self) -> None:
         self._config: Config | None = None
         self._entries: dict[str, tuple[Entry, tuple[Page, ...]]] = {}
+        self._listings: dict[str, Page] = {}
 
     def build(self, config: Config, articles: Sequence[Article], english: dict[str, English]) -> Site:
         """Assemble the complete site model from loaded articles and their English."""
         src, tgt = config.site.source_language, config.site.target_language
-        last = self._entries if config == self._config else {}
+        same_config = config == self._config
+        last = self._entries if same_config else {}
         current: dict[str, tuple[Entry, tuple[Page, ...]]] = {}
         for article in articles:
             cached = last.get(article.slug)
@@ -163,8 +188,10 @@ class SiteModel:
             else:
                 entry = Entry(article, english[article.slug])
                 current[article.slug] = (entry, _entry_pages(entry, src, tgt))
-        self._config, self._entries = config, current
-        return _assemble(config, current)
+        pages = _Pages(self._listings if same_config else {})
+        site = _assemble(config, current, pages)
+        self._config, self._entries, self._listings = config, current, pages.made
+        return site
 
 
 def build_site(config: Config, articles: Sequence[Article], english: dict[str, English]) -> Site:
@@ -185,7 +212,9 @@ def _entry_pages(entry: Entry, src: str, tgt: str) -> tuple[Page, ...]:
     return tuple(pages)
 
 
-def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ...]]]) -> Site:
+def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ...]]], page=Page) -> Site:
+    """The site of ``entry_pages`` (each entry with its own pages); ``page`` makes the
+    listing pages."""
     src, tgt = config.site.source_language, config.site.target_language
     size = config.site.page_size
     entries = tuple(entry for entry, _ in entry_pages.values())
@@ -202,25 +231,25 @@ def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ..
     indexes = {None: "", src: f"{src}/", tgt: f"{tgt}/"}
     for lang, url, chunk, nav, alternates in _lang_versions(indexes, size, entries):
         if lang is None:
-            pages.append(Page(url, "home.html", src, {"entries": chunk, "pagination": nav}, alternates))
+            pages.append(page(url, "home.html", src, {"entries": chunk, "pagination": nav}, alternates))
         else:
-            pages.append(Page(url, "index.html", lang, {"entries": chunk, "pagination": nav, "index_lang": lang},
+            pages.append(page(url, "index.html", lang, {"entries": chunk, "pagination": nav, "index_lang": lang},
                               alternates))
     search = (("x-default", f"{src}/search/"), (src, f"{src}/search/"), (tgt, f"{tgt}/search/"))
     for lang, url in search[1:]:
-        pages.append(Page(url, "search.html", lang, {}, search))
+        pages.append(page(url, "search.html", lang, {}, search))
     for _, own in entry_pages.values():
         pages.extend(own)
     for tag in tags:
         for url, chunk, nav in _paginate(tag.url, tag.entries, size):
-            pages.append(Page(url, "tag.html", src, {"tag": tag, "entries": chunk, "pagination": nav}))
-    pages.append(Page("tags/", "tags.html", src, {"tags": tags}))
-    pages.extend(_archive_pages(entries, src, tgt, size))
-    pages.append(Page("404.html", "404.html", src, {}))
+            pages.append(page(url, "tag.html", src, {"tag": tag, "entries": chunk, "pagination": nav}))
+    pages.append(page("tags/", "tags.html", src, {"tags": tags}))
+    pages.extend(_archive_pages(entries, src, tgt, size, page))
+    pages.append(page("404.html", "404.html", src, {}))
     return Site(config=config, entries=entries, tags=tags, pages=tuple(pages))
 
 
-def _archive_pages(entries: Sequence[Entry], src: str, tgt: str, size: int) -> list[Page]:
+def _archive_pages(entries: Sequence[Entry], src: str, tgt: str, size: int, page=Page) -> list[Page]:
     """``archive/`` listing every month, and ``archive/YYYY/MM/`` (paginated) per month."""
     from .dates import month_label
 
@@ -235,7 +264,7 @@ def _archive_pages(entries: Sequence[Entry], src: str, tgt: str, size: int) -> l
         labels = tuple((lang, month_label(year, month, lang)) for lang in (src, tgt))
         listing.append({"url": base, "labels": labels, "count": len(items)})
         for url, chunk, nav in _paginate(base, items, size):
-            pages.append(Page(url, "archive.html", src, {"labels": labels, "entries": chunk, "pagination": nav}))
-    pages.insert(0, Page("archive/", "archives.html", src, {"months": tuple(
+            pages.append(page(url, "archive.html", src, {"labels": labels, "entries": chunk, "pagination": nav}))
+    pages.insert(0, page("archive/", "archives.html", src, {"months": tuple(
         (m["url"], m["labels"], m["count"]) for m in listing)}))
     return pages

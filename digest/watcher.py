@@ -37,8 +37,10 @@ RESCAN = 2.0
 class Watcher:
     """Watches a project's content, theme folders and ``digest.toml``; calls ``on_change``.
 
-    ``on_change(reload)`` runs in the thread that called :meth:`run`, once per quiet batch
-    of changes; ``reload`` is true when the configuration changed.
+    ``on_change(reload, changed)`` runs in the thread that called :meth:`run`, once per
+    quiet batch of changes; ``reload`` is true when the configuration changed, ``changed``
+    holds the content paths that changed (as the builder lists them), or is None when that
+    is not known (everything must be looked at).
     """
 
     def __init__(self, project: Project, on_change: Callable[[bool], object], poll: bool = False,
@@ -56,6 +58,7 @@ class Watcher:
         self._observer = None
         self.layout: Layout | None = None
         self.rebuilds = 0
+        self._missed = False
         self.settle_waits = 0
         """Times a rebuild waited for a file still being written."""
 
@@ -185,6 +188,13 @@ class Watcher:
             out.update(os.path.join(dirpath, n) for n in (*dirnames, *filenames) if not is_ignored_name(n))
         return out
 
+    def _content_paths(self, changes: dict[Path, str]) -> frozenset[str]:
+        """The changed content paths, spelt as the builder lists them (under the configured
+        content folder, which may be relative)."""
+        content = self.project.config.content_dir
+        return frozenset(str(content / p.relative_to(self.layout.content))
+                         for p, kind in changes.items() if kind == CONTENT)
+
     def run_until_interrupted(self) -> None:
         """:meth:`run` until Ctrl-C, then stop the observer."""
         try:
@@ -206,6 +216,8 @@ class Watcher:
                 if self._entries() == entries:
                     index(self._wake)
                     continue
+                # Events were missed (maybe more than that listing shows): look at every file.
+                self._missed = True
                 with self._lock:
                     self._changed.add(str(self.layout.content))
             changes = self._take()
@@ -214,7 +226,8 @@ class Watcher:
                 continue
             self._settle([p for p, k in changes.items() if k == CONTENT])
             reload = CONFIG in changes.values()
-            self.on_change(reload)
+            self.on_change(reload, None if reload or self._missed else self._content_paths(changes))
+            self._missed = False
             entries = self._entries()  # after the rebuild: it is not in the way of the page
             index(self._wake)
             self.rebuilds += 1
@@ -228,8 +241,9 @@ def watch(config, poll: bool = False, strict: bool = False, quiet: bool = False,
     """``digest watch``: build, then rebuild on every change until interrupted."""
     reporter = ConsoleReporter(quiet=quiet)
     project = Project(config, reporter, reload=reload, strict=strict)
+    # Watching first: a change made during the first build is in the first batch.
+    watcher = Watcher(project, project.rebuild, poll=poll).start()
     project.rebuild()
-    watcher = Watcher(project, lambda again: project.rebuild(again), poll=poll).start()
     reporter.info(f"watching {config.content_dir}, the theme and digest.toml (Ctrl-C to stop)")
     watcher.run_until_interrupted()
     return 0

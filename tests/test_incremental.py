@@ -7,6 +7,7 @@ build of the content as it is now.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import threading
@@ -86,6 +87,34 @@ def test_new_deleted_and_renamed_articles_follow(root):
     assert "articles/a0/index.html" in result.removed and "articles/a5/ar/index.html" in result.removed
     assert not (root / "site/articles/a0").exists() and not (root / "site/articles/a5").exists()
     assert on_disk(root / "site") == clean(root)
+
+
+def test_with_the_watchers_changed_paths_only_those_files_are_looked_at(root, monkeypatch):
+    builder = Builder(load_config(root), translator=FakeTranslator(), keep_last_good=True)
+    builder.build()
+    content = root / "content"
+    stats = []
+    real_stat = os.stat
+    monkeypatch.setattr(os, "stat", lambda path, *a, **k: stats.append(str(path)) or real_stat(path, *a, **k))
+    (content / "a3.md").write_text(article("خبر 3", "نص معدل.", 4), encoding="utf-8")
+    # a1 changes too, but the hint does not name it: it is taken as it was.
+    (content / "a1.md").write_text(article("خبر 1", "تغيير لم يبلغ عنه.", 2), encoding="utf-8")
+    result = builder.build(changed=frozenset({str(content / "a3.md")}))
+    assert "نص معدل." in result.files["articles/a3/ar/index.html"].decode()
+    assert "تغيير لم يبلغ عنه." not in result.files["articles/a1/ar/index.html"].decode()
+    assert str(content / "a3.md") in stats and str(content / "a1.md") not in stats
+    # Without a hint every file is checked again.
+    result = builder.build()
+    assert "تغيير لم يبلغ عنه." in result.files["articles/a1/ar/index.html"].decode()
+    # A new file among the changed paths lists the folder again; a broken file keeps
+    # being reported though later hints do not name it.
+    (content / "a9.md").write_text(article("خبر 9", "جديد.", 25), encoding="utf-8")
+    (content / "a2.md").write_text("---\ntitle: [\n---\n", encoding="utf-8")
+    result = builder.build(changed=frozenset({str(content / "a9.md"), str(content / "a2.md")}))
+    assert "articles/a9/ar/index.html" in result.files and any("a2.md" in str(p) for p in result.problems)
+    result = builder.build(changed=frozenset())
+    assert any("a2.md" in str(p) for p in result.problems)
+    assert "الفقرة الأولى من الخبر 2." in result.files["articles/a2/ar/index.html"].decode()  # its last good version
 
 
 def test_post_edits_added_then_out_of_date_in_one_session(root):
@@ -170,7 +199,7 @@ def test_a_page_can_take_the_place_of_a_folder_between_writes(tmp_path):
     assert on_disk(tmp_path / "site") == {"a": b"3", "b.html": b"2"}
 
 
-def test_a_big_site_gets_a_sitemap_index_and_an_edit_renders_one_part(root, monkeypatch):
+def test_a_big_site_gets_a_sitemap_index_and_a_text_edit_renders_no_part(root, monkeypatch):
     whole = clean(root)["sitemap.xml"].decode()
     monkeypatch.setattr(render, "SITEMAP_URLS", 10)
     builder = Builder(load_config(root), translator=FakeTranslator())
@@ -180,10 +209,16 @@ def test_a_big_site_gets_a_sitemap_index_and_an_edit_renders_one_part(root, monk
     assert "<sitemapindex" in index and len(parts) >= 3
     locs = re.findall(r"<loc>([^<]*)</loc>", "".join(first.files[p].decode() for p in parts))
     assert locs == re.findall(r"<loc>([^<]*)</loc>", whole)  # the same URLs, in the same order
+    # The sitemap sees URLs, dates and alternates only: new text in an article changes none.
     (root / "content/a3.md").write_text(article("خبر 3", "نص جديد.", 4, "أخبار"), encoding="utf-8")
     second = builder.build()
-    changed = [p for p in parts if second.files[p] is not first.files[p]]
-    assert len(changed) == 1
+    assert "نص جديد." in second.files["articles/a3/ar/index.html"].decode()
+    assert [p for p in parts if second.files[p] is not first.files[p]] == []
+    # A new date moves the article: the parts follow, equal to a clean build's.
+    (root / "content/a3.md").write_text(article("خبر 3", "نص جديد.", 9, "أخبار"), encoding="utf-8")
+    third = builder.build()
+    assert [p for p in parts if third.files[p] != first.files[p]]
+    assert {p: third.files[p] for p in parts} == {p: d for p, d in clean(root).items() if p in parts}
 
 
 def test_a_folder_can_take_the_place_of_a_page_between_writes(tmp_path):

@@ -41,13 +41,15 @@ class Session:
         self.root = root
         self.config = load_config(root)
         self.project = Project(self.config, RecordingReporter(), FakeTranslator())
-        self.outcomes = [self.project.rebuild()]
+        self.changed: list = []
         self.watcher = Watcher(self.project, self._on_change, poll=poll).start()
+        self.outcomes = [self.project.rebuild()]
         self.thread = threading.Thread(target=self.watcher.run, daemon=True)
         self.thread.start()
 
-    def _on_change(self, reload: bool) -> None:
-        self.outcomes.append(self.project.rebuild(reload))
+    def _on_change(self, reload: bool, changed=None) -> None:
+        self.changed.append(changed)
+        self.outcomes.append(self.project.rebuild(reload, changed))
 
     @property
     def site(self) -> Path:
@@ -249,4 +251,30 @@ def test_a_copy_that_pauses_is_read_once_its_writer_closes_it(session):
         fh.write(data[len(data) // 2:])
     session.wait(lambda: contains(session.page("eta"), "فقرة رقم 29"))
     session.assert_never_partial("eta", 30)
+    session.assert_clean()
+
+
+def test_the_watcher_names_changed_files_as_the_builder_lists_them(tmp_path, monkeypatch):
+    write_project(tmp_path, START)
+    monkeypatch.chdir(tmp_path)
+    s = Session(Path("."))  # as the CLI runs it: a relative project folder
+    try:
+        Path("content/2026-11-01-alpha.md").write_text(article("ألفا", "نص عبر مسار نسبي."), encoding="utf-8")
+        s.wait(lambda: contains(s.page("alpha"), "نص عبر مسار نسبي."))
+        assert frozenset({"content/2026-11-01-alpha.md"}) in s.changed
+        assert "content/2026-11-01-alpha.md" in s.project.builder._listing[1]
+        s.assert_clean()
+    finally:
+        s.close()
+
+
+def test_changes_whose_events_were_missed_are_found_by_the_idle_listing(session):
+    session.watcher._observer.unschedule_all()  # as if the kernel had dropped the events
+    target = session.root / "content/2026-11-01-alpha.md"
+    target.write_text(article("ألفا", "تعديل لم يبلغ عنه."), encoding="utf-8")
+    (session.root / "content/2026-11-03-gamma.md").write_text(article("غاما", "مقال جديد."), encoding="utf-8")
+    session.wait(lambda: session.page("gamma").exists())
+    # The listing shows a new file; the rebuild then looks at every file, the edit included.
+    assert session.changed[-1] is None
+    assert contains(session.page("alpha"), "تعديل لم يبلغ عنه.")
     session.assert_clean()
