@@ -162,10 +162,12 @@ class Project:
                 self.config = self._reload()
                 self.builder = self._builder(self.config)
                 self._frozen = False
-            # No garbage collection while the pages are made: at 10,000 articles the
+            # No garbage collection while a rebuild makes its pages: at 10,000 articles the
             # collector's passes over the young objects took half of the render stage. What
-            # the rebuild left is scanned once, by the first collection after it.
-            gc.disable()
+            # the rebuild left is scanned once, by the first collection after it. (Not in the
+            # first build: the cyclic garbage of a whole site's rendering would pile up.)
+            if self._frozen:
+                gc.disable()
             try:
                 result = self.builder.build(search=not self._frozen, changed=None if reload else changed)
             finally:
