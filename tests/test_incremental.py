@@ -89,6 +89,18 @@ def test_new_deleted_and_renamed_articles_follow(root):
     assert on_disk(root / "site") == clean(root)
 
 
+def test_pages_that_moved_in_the_site_are_reused_not_rendered_again(root):
+    builder = Builder(load_config(root), translator=FakeTranslator())
+    first = builder.build()
+    # The oldest article dated newest: the pages between move to other positions. (A new
+    # article would change the count every page shows, and all pages would render again.)
+    (root / "content/a0.md").write_text(article("خبر 0", "الفقرة الأولى من الخبر 0.", 28), encoding="utf-8")
+    second = builder.build()
+    article_pages = [p for p in first.files if p.startswith("articles/") and not p.startswith("articles/a0/")]
+    assert all(second.files[p] is first.files[p] for p in article_pages)
+    assert second.files == clean(root)
+
+
 def test_with_the_watchers_changed_paths_only_those_files_are_looked_at(root, monkeypatch):
     builder = Builder(load_config(root), translator=FakeTranslator(), keep_last_good=True)
     builder.build()
