@@ -109,7 +109,7 @@ class Builder:
         self._files[path] = (stamp, value)
         return value
 
-    def _listed(self, config: Config, changed: frozenset[str] | None) -> list[str] | None:
+    def _listed(self, changed: frozenset[str] | None) -> list[str] | None:
         """The last listing of the content folder if ``changed`` shows it still holds: every
         changed path is a file it listed and still there (an edit). None: list again."""
         if changed is None or self._listing is None:
@@ -127,7 +127,7 @@ class Builder:
         ``stat`` each (10,000 of them took ~50 ms).
         """
         self._seen, self._stale = set(), []
-        listed = self._listed(config, changed)
+        listed = self._listed(changed)
         files = listed
         if files is None and config.content_dir.is_dir():
             files = content_files(config.content_dir)

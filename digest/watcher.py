@@ -43,7 +43,7 @@ class Watcher:
     is not known (everything must be looked at).
     """
 
-    def __init__(self, project: Project, on_change: Callable[[bool], object], poll: bool = False,
+    def __init__(self, project: Project, on_change: Callable[[bool, frozenset[str] | None], object], poll: bool = False,
                  quiet: float = QUIET) -> None:
         self.project = project
         self.on_change = on_change
