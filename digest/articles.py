@@ -250,7 +250,7 @@ def load_articles(config: Config, reader=read_article, translation_reader=read_t
                                     f"{stem.name}.md or {stem.name}.txt)"))
             continue
         try:
-            human = translation_reader(path)
+            human = translation_reader(str(path))
         except (SourceError, ValueError, TypeError) as exc:
             problems.append(Problem((path,), str(exc)))
             continue

@@ -42,18 +42,23 @@ class Layout:
     themes: tuple[Path, ...] = ()
     excluded: tuple[Path, ...] = ()
     """Folders whose changes never matter: the output folder and the translation cache."""
+    theme_places: tuple[Path, ...] = ()
+    """The themes folder and the chosen theme's folder, which may not exist yet: their
+    appearing or going changes the theme search path."""
 
     @classmethod
     def of(cls, config, themes: Iterable[Path]) -> "Layout":
         """The layout of a :class:`~digest.config.Config` and its theme search path."""
         from .config import CONFIG_NAME
+        from .render import chosen_theme
 
         def full(p: Path) -> Path:
             return Path(os.path.abspath(p))
 
         return cls(config_file=full(config.root / CONFIG_NAME), content=full(config.content_dir),
                    themes=tuple(full(t) for t in themes),
-                   excluded=(full(config.output_dir), full(config.cache_dir)))
+                   excluded=(full(config.output_dir), full(config.cache_dir)),
+                   theme_places=(full(config.themes_dir), full(chosen_theme(config))))
 
 
 def _inside(path: Path, folder: Path) -> tuple[str, ...] | None:
@@ -78,6 +83,8 @@ def classify(path: Path | str, layout: Layout) -> str:
             return IGNORED
     if path == layout.config_file:
         return CONFIG
+    if path in layout.theme_places:
+        return THEME
     for kind, folders in ((CONTENT, (layout.content,)), (THEME, layout.themes)):
         for folder in folders:
             parts = _inside(path, folder)

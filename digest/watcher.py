@@ -57,6 +57,7 @@ class Watcher:
         self._stop = threading.Event()
         self._observer = None
         self.layout: Layout | None = None
+        self._watching: tuple[tuple[Path, bool, int], ...] = ()
         self.rebuilds = 0
         self._missed = False
         self.settle_waits = 0
@@ -90,19 +91,12 @@ class Watcher:
         from watchdog.observers import Observer
         from watchdog.observers.polling import PollingObserver
 
-        from .render import theme_dirs
-
-        config = self.project.config
-        themes = theme_dirs(config)
-        self.layout = Layout.of(config, themes)
+        self.layout, self._watching = self._places()
         handler = FileSystemEventHandler()
         handler.on_any_event = self._note
         observer = PollingObserver(timeout=0.5) if self.poll else Observer()
-        # The project folder itself only non-recursively: it holds site/ and .git.
-        observer.schedule(handler, str(self.layout.config_file.parent), recursive=False)
-        for folder in (self.layout.content, *self.layout.themes):
-            if folder.is_dir():
-                observer.schedule(handler, str(folder), recursive=True)
+        for folder, recursive, _ in self._watching:
+            observer.schedule(handler, str(folder), recursive=recursive)
         observer.daemon = True
         observer.start()
         # The old observer stops only once the new one listens, so no event falls between.
@@ -110,6 +104,23 @@ class Watcher:
         if old is not None:
             old.stop()
             old.join()
+
+    def _places(self) -> tuple[Layout, tuple[tuple[Path, bool, int], ...]]:
+        """The current configuration's layout, and the folders to watch as things are now
+        (only those that exist), each with whether to watch it recursively and its inode (a
+        folder removed and made again is another folder to watch)."""
+        from .render import theme_dirs
+
+        config = self.project.config
+        layout = Layout.of(config, theme_dirs(config))
+        # The project folder itself only non-recursively: it holds site/ and .git (and there
+        # digest.toml, content/ and themes/ appear and go).
+        places = [(layout.config_file.parent, False)]
+        places += [(folder, True) for folder in (layout.content, *layout.themes) if folder.is_dir()]
+        themes_folder = layout.theme_places[0]  # where a chosen theme may appear later
+        if themes_folder.is_dir() and themes_folder not in layout.themes:
+            places.append((themes_folder, False))
+        return layout, tuple((folder, recursive, _inode(folder)) for folder, recursive in places)
 
     def start(self) -> "Watcher":
         """Start observing; events are collected until :meth:`run` handles them."""
@@ -231,9 +242,23 @@ class Watcher:
             entries = self._entries()  # after the rebuild: it is not in the way of the page
             index(self._wake)
             self.rebuilds += 1
-            content_appeared = self.layout.content in changes
-            if reload or content_appeared:
+            if reload or self._places()[1] != self._watching:
+                before = set(self._watching)
                 self._schedule()
+                if not reload and set(self._watching) - before:
+                    # A folder appeared (content/, a theme): what was written in it before it
+                    # was watched is looked for by one more rebuild, of every file.
+                    self._missed = True
+                    with self._lock:
+                        self._changed.add(str(self.layout.content))
+                        self._wake.set()
+
+
+def _inode(folder: Path) -> int:
+    try:
+        return folder.stat().st_ino
+    except OSError:
+        return 0
 
 
 def watch(config, poll: bool = False, strict: bool = False, quiet: bool = False,

@@ -73,3 +73,11 @@ def test_layout_of_config(tmp_path):
     assert classify(tmp_path / "public/a.html", layout) == IGNORED
     assert classify(tmp_path / "themes/default/templates/base.html", layout) == THEME
     assert classify(tmp_path / "digest.toml", layout) == CONFIG
+
+
+def test_the_themes_folder_and_the_chosen_theme_appearing_are_theme_changes():
+    layout = Layout(config_file=ROOT / "digest.toml", content=ROOT / "content",
+                    theme_places=(ROOT / "themes", ROOT / "themes/mine"))
+    assert classify(ROOT / "themes", layout) == THEME
+    assert classify(ROOT / "themes/mine", layout) == THEME
+    assert classify(ROOT / "themes/other", layout) == IGNORED

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import FakeTranslator, write_project
+from helpers import REPO, FakeTranslator, write_project
 
 from digest.build import Builder
 from digest.config import load_config
@@ -277,4 +277,36 @@ def test_changes_whose_events_were_missed_are_found_by_the_idle_listing(session)
     # The listing shows a new file; the rebuild then looks at every file, the edit included.
     assert session.changed[-1] is None
     assert contains(session.page("alpha"), "تعديل لم يبلغ عنه.")
+    session.assert_clean()
+
+
+def test_an_edited_human_translation_is_followed(session):
+    english = session.root / "content/2026-11-01-alpha.en.md"
+    english.write_text("---\ntitle: Alpha\n---\nFirst version.\n", encoding="utf-8")
+    session.wait(lambda: contains(session.page("alpha", "en"), "First version."))
+    english.write_text("---\ntitle: Alpha\n---\nSecond version.\n", encoding="utf-8")
+    session.wait(lambda: contains(session.page("alpha", "en"), "Second version."))
+    session.assert_clean()
+
+
+def test_a_themes_folder_made_after_the_start_is_watched(session):
+    base = (REPO / "themes/default/templates/base.html").read_text(encoding="utf-8")
+    theme = session.root / "themes/default"
+    shutil.copytree(REPO / "themes/default", theme)
+    (theme / "templates/base.html").write_text(base.replace("<body", "<body data-mark=\"one\""), encoding="utf-8")
+    session.wait(lambda: contains(session.page("alpha"), 'data-mark="one"'))
+    (theme / "templates/base.html").write_text(base.replace("<body", "<body data-mark=\"two\""), encoding="utf-8")
+    session.wait(lambda: contains(session.page("alpha"), 'data-mark="two"'))
+    session.assert_clean()
+
+
+def test_a_content_folder_removed_and_made_again_is_watched(session):
+    content = session.root / "content"
+    shutil.rmtree(content)
+    session.wait(lambda: not session.outcomes[-1].ok)  # no content folder: the last good site stays
+    content.mkdir()
+    write_project(session.root, {"content/2026-11-07-theta.md": article("ثيتا", "نص أول.")})
+    session.wait(lambda: contains(session.page("theta"), "نص أول."))
+    (content / "2026-11-07-theta.md").write_text(article("ثيتا", "نص ثان."), encoding="utf-8")
+    session.wait(lambda: contains(session.page("theta"), "نص ثان."))
     session.assert_clean()
