@@ -17,6 +17,7 @@ from .articles import Article, Problem, content_files, load_articles, read_artic
 from .audit import missing_alt_text
 from .config import Config
 from .feeds import FEED_SIZE, absolute, feed_files
+from .glossary import load_glossary
 from .output import OutputFolder
 from .render import Renderer, Theme, load_theme
 from .report import Reporter
@@ -175,6 +176,10 @@ class Builder:
                 self.reporter.warning(f"{article.path}: no date (a date in front matter or a YYYY-MM-DD- file "
                                       "name prefix): dated by the file's modification time, which every save moves")
         english, stats = translate_articles(articles, self.translator, self.reporter, self._english)
+        if self.translator is None:
+            # The engine reads the glossary; without one a mistake in it would only show
+            # once a model is installed.
+            load_glossary(config, self.reporter.warning)
         site = self._model.build(config, articles, english)
         theme = load_theme(config)
         if self._theme is not None and self._theme.fingerprint == theme.fingerprint:

@@ -6,7 +6,7 @@ import pytest
 from helpers import REPO, FakeTranslator, Page, internal_targets, write_project
 
 from digest.build import Builder
-from digest.config import load_config
+from digest.config import ConfigError, load_config
 from digest.report import RecordingReporter
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -182,14 +182,26 @@ def test_user_theme_overrides_one_template_and_extends_default(tmp_path):
     assert "articles/a/" in result.files["index.html"].decode()
 
 
-def test_unknown_theme_is_an_error_and_keeps_the_last_site(tmp_path):
-    from digest.render import ThemeError
-
+def test_unknown_theme_is_a_config_error_and_keeps_the_last_site(tmp_path):
     write_project(tmp_path, {"content/a.md": "---\ntitle: أ\n---\nنص.\n"})
     Builder(load_config(tmp_path), translator=None).build()
-    with pytest.raises(ThemeError, match="nosuch"):
+    with pytest.raises(ConfigError, match="site.theme: no theme 'nosuch'") as caught:
         Builder(load_config(tmp_path, {"site": {"theme": "nosuch"}}), translator=None).build()
+    assert caught.value.path == tmp_path / "digest.toml" and "themes found: default" in str(caught.value)
     assert (tmp_path / "site/articles/a/index.html").is_file()
+
+
+def test_a_broken_glossary_is_reported_even_without_a_model(tmp_path):
+    write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: أ\n---\nنص.\n",
+                             "content/glossary.toml": '[terms]\n"داعش" = "ISIS\n'})
+    reporter = RecordingReporter()
+    Builder(load_config(tmp_path), reporter, translator=None).build()
+    (warning,) = [w for w in reporter.of("warning") if "glossary.toml" in w]
+    assert warning.startswith(str(tmp_path / "content/glossary.toml")) and "glossary not used" in warning
+    write_project(tmp_path, {"content/glossary.toml": '[terms]\n"داعش" = "ISIS"\n'})
+    reporter = RecordingReporter()
+    Builder(load_config(tmp_path), reporter, translator=None).build()
+    assert not [w for w in reporter.of("warning") if "glossary.toml" in w]
 
 
 def test_indexes_say_when_english_is_pending(tmp_path):
