@@ -19,12 +19,20 @@ import jinja2.meta
 from markupsafe import Markup, escape
 
 from .articles import slugify
-from .config import Config
+from .config import CONFIG_NAME, Config, ConfigError
 from .dates import format_date
 from .markup import Block, plain_text, render_inline
 from .site import Page, Site, direction
 
-DEFAULT_THEME = Path(__file__).resolve().parent.parent / "themes" / "default"
+def _builtin_theme() -> Path:
+    """The default theme digest ships: ``themes/default`` of this checkout, or the copy a
+    wheel installs as ``digest/_theme`` (see ``pyproject.toml``)."""
+    package = Path(__file__).resolve().parent
+    checkout = package.parent / "themes" / "default"
+    return checkout if (checkout / "templates").is_dir() else package / "_theme"
+
+
+DEFAULT_THEME = _builtin_theme()
 
 
 def chosen_theme(config: Config) -> Path:
@@ -42,6 +50,14 @@ def theme_dirs(config: Config) -> list[Path]:
     if default.resolve() not in [d.resolve() for d in dirs]:
         dirs.append(default)
     return dirs
+
+
+def _theme_names(config: Config) -> list[str]:
+    """The theme folders there are to choose from, the built-in default always among them."""
+    found = {"default"}
+    if config.themes_dir.is_dir():
+        found.update(d.name for d in config.themes_dir.iterdir() if d.is_dir() and not d.name.startswith("."))
+    return sorted(found)
 
 
 class ThemeError(Exception):
@@ -192,8 +208,12 @@ def load_theme(config: Config) -> Theme:
     """Load the theme search path for ``config``."""
     chosen = chosen_theme(config)
     if not chosen.is_dir() and (config.theme_dir or config.site.theme != "default"):
-        raise ThemeError(f"theme {config.site.theme if not config.theme_dir else str(chosen)!r} not found "
-                         f"(no folder {chosen})")
+        # A name that points nowhere is a setting to fix, like a missing content folder.
+        if config.theme_dir:
+            raise ConfigError(chosen, ["--theme: no such theme folder"])
+        raise ConfigError(config.root / CONFIG_NAME, [
+            f"site.theme: no theme {config.site.theme!r} (no folder {chosen}); "
+            f"themes found: {', '.join(_theme_names(config)) or 'none'}"])
     dirs = theme_dirs(config)
     template_dirs = [str(d / "templates") for d in dirs if (d / "templates").is_dir()]
     loader = jinja2.ChoiceLoader([

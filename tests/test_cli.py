@@ -64,6 +64,8 @@ def test_a_mistyped_content_folder_exits_2_and_leaves_the_site(tmp_path):
     result = run("build", "--content", "contnt", cwd=tmp_path)
     assert result.returncode == 2
     assert "contnt" in result.stderr and "the content folder does not exist" in result.stderr
+    result = run("build", "--theme", "./themez", cwd=tmp_path)
+    assert result.returncode == 2 and "themez" in result.stderr and "no such theme folder" in result.stderr
     assert sorted(p for p in (tmp_path / "site").rglob("*")) == before
 
 
