@@ -290,8 +290,12 @@ class SitemapURL:
     alternates: tuple[tuple[str, str], ...]
 
     @classmethod
-    def of(cls, page: Page) -> "SitemapURL":
-        entry = page.context.get("entry")
+    def of(cls, page: Page) -> "SitemapURL | None":
+        """The sitemap row of ``page``; None for a page kept out of search engines."""
+        context = page.context
+        if context.get("noindex"):
+            return None
+        entry = context.get("entry")
         return cls(page.url, entry.article.published.date().isoformat() if entry else None, page.alternates)
 
 
@@ -317,7 +321,7 @@ class Renderer:
         self._paths: list[str] = []
         self._data: list[bytes] = []
         self._keys: list[str] = []
-        self._rows: list[SitemapURL] = []
+        self._rows: list[SitemapURL | None] = []
         self._index: dict[str, int] = {}
         self._templates: dict[str, str] = {}
         """Template name -> key, of the templates the last build's pages used."""
@@ -364,8 +368,7 @@ class Renderer:
         self._pages, self._paths, self._data, self._keys, self._rows, self._index = pages, paths, data, tkeys, rows, index
         self._templates, self._shared = dict(keys), shared
         files = dict(zip(paths, data))
-        at = index.get("404.html")
-        files.update(self._sitemap(site, theme, rows if at is None else rows[:at] + rows[at + 1:]))
+        files.update(self._sitemap(site, theme, [row for row in rows if row is not None]))
         for rel, path in theme.static.items():
             files[rel] = path.read_bytes()
         return files

@@ -200,15 +200,22 @@ def build_site(config: Config, articles: Sequence[Article], english: dict[str, E
 
 
 def _entry_pages(entry: Entry, src: str, tgt: str) -> tuple[Page, ...]:
-    """The parallel page of one article and its page in each language."""
+    """The parallel page of one article and its page in each language.
+
+    While the English is pending its page only holds the original and a notice: it is kept
+    out of search engines (``noindex``, no sitemap entry) and no page names it as the
+    article's English version.
+    """
     versions = ((src, entry.url(src)), (tgt, entry.url(tgt)))
-    alternates = (("x-default", entry.url()),) + versions
+    pending = entry.english.pending
+    alternates = (("x-default", entry.url()),) + (versions[:1] if pending else versions)
     pages = [Page(entry.url(), "parallel.html", src,
                   {"entry": entry, "description": _description(entry, src, src)}, alternates)]
     for lang, url in versions:
-        pages.append(Page(url, "article.html", lang, {"entry": entry, "article_lang": lang,
-                                                      "description": _description(entry, lang, src)},
-                          alternates))
+        context = {"entry": entry, "article_lang": lang, "description": _description(entry, lang, src)}
+        if pending and lang == tgt:
+            context["noindex"] = True
+        pages.append(Page(url, "article.html", lang, context, alternates))
     return tuple(pages)
 
 
@@ -245,7 +252,7 @@ def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ..
             pages.append(page(url, "tag.html", src, {"tag": tag, "entries": chunk, "pagination": nav}))
     pages.append(page("tags/", "tags.html", src, {"tags": tags}))
     pages.extend(_archive_pages(entries, src, tgt, size, page))
-    pages.append(page("404.html", "404.html", src, {}))
+    pages.append(page("404.html", "404.html", src, {"noindex": True}))
     return Site(config=config, entries=entries, tags=tags, pages=tuple(pages))
 
 

@@ -8,10 +8,12 @@ import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
 import pytest
-from helpers import Page
+from helpers import FakeTranslator, Page, write_project
 from hijridate import Gregorian
 from sitebuild import BASE_URL, build_sample
 
+from digest.build import Builder
+from digest.config import load_config
 from digest.dates import HIJRI_AR, format_date, month_label
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
@@ -114,6 +116,30 @@ def test_machine_translation_is_declared_for_machines_and_readers(built):
     assert '<meta name="translation-type" content="human">' in human and "translator" not in json_ld(human)
     original = (out / "articles/rain/ar/index.html").read_text()
     assert "translation-type" not in original and "translationOfWork" not in json_ld(original)
+
+
+def test_a_pending_english_page_is_kept_out_of_search_engines_until_translated(tmp_path):
+    write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: عنوان\n---\nنص.\n",
+                             "digest.toml": f'[site]\nbase_url = "{BASE_URL}"\n'})
+    base = BASE_URL + "articles/a/"
+
+    def seen(translator):
+        files = Builder(load_config(tmp_path), translator=translator).build().files
+        locs = {u.find(f"{SM}loc").text: {l.get("hreflang") for l in u.findall(f"{XHTML}link")}
+                for u in ET.fromstring(files["sitemap.xml"]).findall(f"{SM}url")}
+        return {lang: head(files[f"articles/a/{lang}index.html"].decode()) for lang in ("", "ar/", "en/")}, locs, files
+
+    pages, locs, files = seen(None)
+    assert pages["en/"][2]["robots"] == ["noindex"] and "robots" not in pages["ar/"][2]
+    assert base + "en/" not in locs and locs[base + "ar/"] == {"x-default", "ar"}
+    for _, alternates, meta in pages.values():
+        assert set(alternates) == {"x-default", "ar"} and "en_US" not in meta.get("og:locale:alternate", [])
+    assert b'<meta name="robots" content="noindex">' in files["404.html"] and BASE_URL + "404.html" not in locs
+
+    pages, locs, _ = seen(FakeTranslator())
+    assert "robots" not in pages["en/"][2] and locs[base + "en/"] == {"x-default", "ar", "en"}
+    for _, alternates, _ in pages.values():
+        assert alternates == {"x-default": base, "ar": base + "ar/", "en": base + "en/"}
 
 
 def test_robots_txt_points_to_the_sitemap(built):
