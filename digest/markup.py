@@ -35,6 +35,8 @@ class Block:
     group: int = 0
     columns: int = 0
     plain: bool = False
+    number: int = 0
+    """An item of an ordered list: its number there (the list's start counted in)."""
 
     @property
     def translatable(self) -> bool:
@@ -42,7 +44,8 @@ class Block:
 
     def with_texts(self, texts: tuple[str, ...] | list[str]) -> "Block":
         """The same block with other texts (its translation)."""
-        return Block(self.kind, tuple(texts), self.level, self.ordered, self.group, self.columns, self.plain)
+        return Block(self.kind, tuple(texts), self.level, self.ordered, self.group, self.columns, self.plain,
+                     self.number)
 
 
 _SAFE_SCHEMES = {"http", "https", "mailto"}
@@ -72,6 +75,7 @@ def parse_blocks(source: str) -> tuple[Block, ...]:
     blocks: list[Block] = []
     stack: list[str] = []
     ordered: list[bool] = []
+    numbers: list[int] = []  # per open list: the number of its current item
     group = 0
     cells: list[str] = []
     columns = 0
@@ -84,10 +88,14 @@ def parse_blocks(source: str) -> tuple[Block, ...]:
             group += 1
             stack.append("list")
             ordered.append(kind == "ordered_list_open")
+            numbers.append(int(token.attrs.get("start", 1)) - 1)
         elif kind in ("bullet_list_close", "ordered_list_close"):
             stack.pop()
             ordered.pop()
+            numbers.pop()
             group += 1
+        elif kind == "list_item_open":
+            numbers[-1] += 1
         elif kind == "blockquote_open":
             stack.append("quote")
         elif kind == "blockquote_close":
@@ -115,7 +123,8 @@ def parse_blocks(source: str) -> tuple[Block, ...]:
                 heading_level = 0
             elif "list" in stack:
                 depth = stack.count("list")
-                blocks.append(Block("item", (text,), level=depth, ordered=ordered[-1], group=group))
+                blocks.append(Block("item", (text,), level=depth, ordered=ordered[-1], group=group,
+                                    number=numbers[-1] if ordered[-1] else 0))
             elif "quote" in stack:
                 blocks.append(Block("quote", (text,)))
             else:

@@ -101,8 +101,9 @@ def render_block(block: Block, lang: str, sentences: tuple[str, ...] = (), ancho
         level = min(block.level + 1, 6)
         return Markup(f"<h{level}>{inline[0]}</h{level}>")
     if block.kind == "item":
-        tag = "ol" if block.ordered else "ul"
-        return Markup(f"<{tag}><li>{inline[0]}</li></{tag}>")
+        # One item alone in its list (the parallel page pairs item by item): its number
+        # must be given, or every item of an ordered list would show 1.
+        return Markup(f"{_list_open(block)}<li>{inline[0]}</li></{'ol' if block.ordered else 'ul'}>")
     if block.kind == "quote":
         return Markup(f"<blockquote><p>{inline[0]}</p></blockquote>")
     if block.kind == "code":
@@ -117,6 +118,13 @@ def render_block(block: Block, lang: str, sentences: tuple[str, ...] = (), ancho
         html.append("</table>")
         return Markup("".join(html))
     return Markup(f"<p>{inline[0]}</p>")
+
+
+def _list_open(item: Block) -> str:
+    """The tag that opens a list whose first item is ``item``."""
+    if not item.ordered:
+        return "<ul>"
+    return f'<ol start="{item.number}">' if item.number > 1 else "<ol>"
 
 
 def summary(blocks: tuple[Block, ...], limit: int) -> str:
@@ -137,7 +145,7 @@ def render_blocks(blocks: tuple[Block, ...], lang: str) -> Markup:
             if open_group != (block.group, tag):
                 if open_group:
                     out.append(f"</{open_group[1]}>")
-                out.append(f"<{tag}>")
+                out.append(_list_open(block))  # after a nested list, it goes on counting
                 open_group = (block.group, tag)
             out.append(f"<li>{render_inline(block.texts[0], block.plain, direction(lang) == 'rtl')}</li>")
             continue

@@ -63,6 +63,24 @@ def test_parallel_page_pairs_every_paragraph(built):
     assert "إضافة تعليق جديد" not in html
 
 
+def test_ordered_lists_keep_their_numbers_item_by_item_and_around_a_nested_list(tmp_path):
+    body = "3. ثالث\n4. رابع\n   - فرعي\n5. خامس\n\n- نقطة\n"
+    write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: أ\n---\n" + body})
+    result = Builder(load_config(tmp_path), translator=FakeTranslator()).build()
+    (entry,) = result.site.entries
+    assert [(b.texts[0], b.number) for b in entry.article.blocks] == [
+        ("ثالث", 3), ("رابع", 4), ("فرعي", 0), ("خامس", 5), ("نقطة", 0)]
+    assert [b.number for b in entry.english.blocks] == [3, 4, 0, 5, 0]
+    parallel = result.files["articles/a/index.html"].decode()
+    for number, text in ((3, "ثالث"), (4, "رابع"), (5, "خامس")):
+        assert f'<ol start="{number}"><li>{text}</li></ol>' in parallel
+        assert f'<ol start="{number}"><li>EN({text})</li></ol>' in parallel
+    assert "<ul><li>فرعي</li></ul>" in parallel
+    english = result.files["articles/a/en/index.html"].decode()
+    assert '<ol start="3"><li>EN(ثالث)</li><li>EN(رابع)</li></ol>' in english
+    assert '<ol start="5"><li>EN(خامس)</li></ol><ul><li>EN(نقطة)</li></ul>' in english
+
+
 def test_translator_called_once_with_every_pending_segment(built):
     _, result, translator = built
     assert len(translator.calls) == 1
