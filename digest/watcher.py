@@ -9,6 +9,7 @@ configuration and starts a fresh builder.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 import time
@@ -32,6 +33,28 @@ SETTLE_LIMIT = 30.0
 """Give up waiting for a file that keeps growing (a stuck copy) after this long."""
 RESCAN = 2.0
 """Seconds between listings of the content folder while idle."""
+
+
+class _Overflow(logging.Handler):
+    """Calls ``lost`` when watchdog says the kernel's inotify queue overflowed.
+
+    watchdog drops the events that did not fit and says so only in a log warning; what
+    changed meanwhile (any file, even ``digest.toml``) is then unknown.
+    """
+
+    def __init__(self, lost: Callable[[], None]) -> None:
+        super().__init__(logging.WARNING)
+        self.lost = lost
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "overflow" in record.getMessage().lower():
+            self.lost()  # the watcher says so itself, with what it does about it
+        elif not logging.getLogger().handlers and logging.lastResort is not None:
+            # What Python prints when no handler is set, which this handler would stop.
+            logging.lastResort.handle(record)
+
+
+WATCHDOG_LOGGER = logging.getLogger("watchdog.observers")
 
 
 class Watcher:
@@ -60,8 +83,25 @@ class Watcher:
         self._watching: tuple[tuple[Path, bool, int], ...] = ()
         self.rebuilds = 0
         self._missed = False
+        self._overflow = _Overflow(self._lost)
+        self._config_stamp: tuple[int, int] | None = None
         self.settle_waits = 0
         """Times a rebuild waited for a file still being written."""
+        self.overflows = 0
+        """Times the kernel dropped file events (each answered by a rebuild of everything)."""
+
+    def _lost(self) -> None:
+        # Every content file is looked at again (the theme always is); digest.toml is read
+        # again if it is not what it was when last watched.
+        with self._lock:
+            self.overflows += 1
+            self._missed = True
+            if self.layout is not None:
+                self._changed.add(str(self.layout.content))
+                if _stamp(self.layout.config_file) != self._config_stamp:
+                    self._changed.add(str(self.layout.config_file))
+            self._last = time.monotonic()
+            self._wake.set()
 
     def _note(self, event) -> None:
         # A folder's "modified" only echoes an entry that has its own event.
@@ -92,6 +132,7 @@ class Watcher:
         from watchdog.observers.polling import PollingObserver
 
         self.layout, self._watching = self._places()
+        self._config_stamp = _stamp(self.layout.config_file)
         handler = FileSystemEventHandler()
         handler.on_any_event = self._note
         observer = PollingObserver(timeout=0.5) if self.poll else Observer()
@@ -124,11 +165,13 @@ class Watcher:
 
     def start(self) -> "Watcher":
         """Start observing; events are collected until :meth:`run` handles them."""
+        WATCHDOG_LOGGER.addHandler(self._overflow)
         self._schedule()
         return self
 
     def stop(self) -> None:
         """Stop the loop and the observer."""
+        WATCHDOG_LOGGER.removeHandler(self._overflow)
         self._stop.set()
         self._wake.set()
         if self._observer is not None:
@@ -191,6 +234,11 @@ class Watcher:
             elif time.monotonic() - still_since >= (SETTLE if self.poll else OPEN_IDLE):
                 return
 
+    def _say(self, message: str) -> None:
+        reporter = getattr(self.project, "reporter", None)
+        if reporter is not None:
+            reporter.info(message)
+
     def _entries(self) -> set[str]:
         """Every file and folder under the content folder that matters, by path."""
         out = set()
@@ -220,6 +268,7 @@ class Watcher:
         nothing new comes in, the project's search index catches up (a change stops it)."""
         index = getattr(self.project, "index", lambda cancel: True)
         entries = self._entries()
+        overflows = self.overflows
         while not self._stop.is_set():
             if not self._wake.wait(RESCAN):
                 # inotify can miss the removal of a folder created a moment before (its
@@ -237,8 +286,12 @@ class Watcher:
                 continue
             self._settle([p for p, k in changes.items() if k == CONTENT])
             reload = CONFIG in changes.values()
-            self.on_change(reload, None if reload or self._missed else self._content_paths(changes))
-            self._missed = False
+            if self.overflows != overflows:
+                overflows = self.overflows
+                self._say("file events were lost (the kernel's inotify queue overflowed): "
+                          "looking at every file again")
+            missed, self._missed = self._missed, False
+            self.on_change(reload, None if reload or missed else self._content_paths(changes))
             entries = self._entries()  # after the rebuild: it is not in the way of the page
             index(self._wake)
             self.rebuilds += 1
@@ -252,6 +305,14 @@ class Watcher:
                     with self._lock:
                         self._changed.add(str(self.layout.content))
                         self._wake.set()
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 def _inode(folder: Path) -> int:
