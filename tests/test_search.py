@@ -1,5 +1,7 @@
 """The search stage without a browser: Arabic folding, the bundle, and life without Pagefind."""
 
+import json
+
 import pytest
 from sitebuild import build_sample
 
@@ -68,3 +70,32 @@ def test_a_site_without_articles_builds_without_a_search_warning(tmp_path):
     reporter = RecordingReporter()
     result = Builder(load_config(tmp_path), reporter).build()
     assert "index.html" in result.files and reporter.of("warning") == []
+
+
+def test_a_new_index_folds_only_the_pages_that_changed_and_drops_removed_ones(tmp_path, monkeypatch):
+    """digest serve indexes again after every change: the folded copies Pagefind reads are
+    kept between runs, and only changed pages are folded and written again."""
+    if search.executable() is None:
+        pytest.skip("no Pagefind binary")
+    _, result, _ = build_sample(tmp_path)
+    pages = {p: d for p, d in result.files.items() if p.endswith(".html")}
+    folded = []
+    fold = search.fold_html
+    monkeypatch.setattr(search, "fold_html", lambda html: folded.append(html) or fold(html))
+
+    def indexed(files):
+        monkeypatch.setattr(search, "_memo", [])
+        folded.clear()
+        entry = json.loads(search.search_files(files)["pagefind/pagefind-entry.json"])
+        return {lang: v["page_count"] for lang, v in entry["languages"].items()}
+
+    assert indexed(pages) == {"ar": 4, "en": 4}
+    assert indexed(pages) == {"ar": 4, "en": 4} and folded == []
+    edited = dict(pages)
+    edited["articles/rain/en/index.html"] = pages["articles/rain/en/index.html"].replace(
+        b"</article>", b"<p>Flooded roads</p></article>")
+    assert indexed(edited) == {"ar": 4, "en": 4}
+    assert len(folded) == 1 and "Flooded roads" in folded[0]
+    fewer = {p: d for p, d in edited.items() if not p.startswith("articles/rain/")}
+    assert indexed(fewer) == {"ar": 3, "en": 3} and folded == []
+    assert not (search._mirror.root / "site/articles/rain/en/index.html").exists()
