@@ -36,7 +36,8 @@ class Block:
     columns: int = 0
     plain: bool = False
     number: int = 0
-    """An item of an ordered list: its number there (the list's start counted in)."""
+    """An item's number in its list (an ordered list's start counted in); the paragraphs
+    of one item share it."""
 
     @property
     def translatable(self) -> bool:
@@ -76,7 +77,8 @@ def parse_blocks(source: str) -> tuple[Block, ...]:
     stack: list[str] = []
     ordered: list[bool] = []
     numbers: list[int] = []  # per open list: the number of its current item
-    group = 0
+    groups: list[int] = []  # per open list: its id (items after a nested list keep it)
+    lists = 0
     cells: list[str] = []
     columns = 0
     row_cells = 0
@@ -85,7 +87,8 @@ def parse_blocks(source: str) -> tuple[Block, ...]:
     for token in tokens:
         kind = token.type
         if kind in ("bullet_list_open", "ordered_list_open"):
-            group += 1
+            lists += 1
+            groups.append(lists)
             stack.append("list")
             ordered.append(kind == "ordered_list_open")
             numbers.append(int(token.attrs.get("start", 1)) - 1)
@@ -93,7 +96,7 @@ def parse_blocks(source: str) -> tuple[Block, ...]:
             stack.pop()
             ordered.pop()
             numbers.pop()
-            group += 1
+            groups.pop()
         elif kind == "list_item_open":
             numbers[-1] += 1
         elif kind == "blockquote_open":
@@ -123,8 +126,8 @@ def parse_blocks(source: str) -> tuple[Block, ...]:
                 heading_level = 0
             elif "list" in stack:
                 depth = stack.count("list")
-                blocks.append(Block("item", (text,), level=depth, ordered=ordered[-1], group=group,
-                                    number=numbers[-1] if ordered[-1] else 0))
+                blocks.append(Block("item", (text,), level=depth, ordered=ordered[-1], group=groups[-1],
+                                    number=numbers[-1]))
             elif "quote" in stack:
                 blocks.append(Block("quote", (text,)))
             else:

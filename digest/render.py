@@ -103,7 +103,7 @@ def render_block(block: Block, lang: str, sentences: tuple[str, ...] = (), ancho
     if block.kind == "item":
         # One item alone in its list (the parallel page pairs item by item): its number
         # must be given, or every item of an ordered list would show 1.
-        return Markup(f"{_list_open(block)}<li>{inline[0]}</li></{'ol' if block.ordered else 'ul'}>")
+        return Markup(f"{_list_open(block, alone=True)}<li>{inline[0]}</li></{'ol' if block.ordered else 'ul'}>")
     if block.kind == "quote":
         return Markup(f"<blockquote><p>{inline[0]}</p></blockquote>")
     if block.kind == "code":
@@ -120,11 +120,13 @@ def render_block(block: Block, lang: str, sentences: tuple[str, ...] = (), ancho
     return Markup(f"<p>{inline[0]}</p>")
 
 
-def _list_open(item: Block) -> str:
-    """The tag that opens a list whose first item is ``item``."""
+def _list_open(item: Block, alone: bool = False) -> str:
+    """The tag that opens a list whose first item is ``item``; ``alone``: the list holds
+    only that item, so it also says how deep the item is nested."""
+    depth = f' class="depth-{item.level}"' if alone and item.level > 1 else ""
     if not item.ordered:
-        return "<ul>"
-    return f'<ol start="{item.number}">' if item.number > 1 else "<ol>"
+        return f"<ul{depth}>"
+    return f'<ol{depth} start="{item.number}">' if item.number > 1 else f"<ol{depth}>"
 
 
 def summary(blocks: tuple[Block, ...], limit: int) -> str:
@@ -136,25 +138,37 @@ def summary(blocks: tuple[Block, ...], limit: int) -> str:
 
 
 def render_blocks(blocks: tuple[Block, ...], lang: str) -> Markup:
-    """A run of blocks as one flowing text, consecutive list items joined into one list."""
+    """A run of blocks as one flowing text: consecutive items of a list make one list, and
+    a nested list sits inside the item before it."""
+    rtl = direction(lang) == "rtl"
     out: list[str] = []
-    open_group = None
+    lists: list[list] = []  # the open lists, outermost first: [group, tag, level, item number]
+
+    def close(deeper_than: int) -> None:
+        while lists and lists[-1][2] > deeper_than:
+            out.append(f"</li></{lists.pop()[1]}>")
+
     for block in blocks:
-        if block.kind == "item":
-            tag = "ol" if block.ordered else "ul"
-            if open_group != (block.group, tag):
-                if open_group:
-                    out.append(f"</{open_group[1]}>")
-                out.append(_list_open(block))  # after a nested list, it goes on counting
-                open_group = (block.group, tag)
-            out.append(f"<li>{render_inline(block.texts[0], block.plain, direction(lang) == 'rtl')}</li>")
+        if block.kind != "item":
+            close(0)
+            out.append(render_block(block, lang))
             continue
-        if open_group:
-            out.append(f"</{open_group[1]}>")
-            open_group = None
-        out.append(render_block(block, lang))
-    if open_group:
-        out.append(f"</{open_group[1]}>")
+        tag = "ol" if block.ordered else "ul"
+        close(block.level)
+        if lists and lists[-1][2] == block.level and lists[-1][:2] != [block.group, tag]:
+            close(block.level - 1)  # another list at the same depth
+        text = render_inline(block.texts[0], block.plain, rtl)
+        if lists and lists[-1][2] == block.level:
+            if lists[-1][3] == block.number:  # another paragraph of the same item
+                out.append(f"<p>{text}</p>")
+                continue
+            out.append("</li>")
+            lists[-1][3] = block.number
+        else:
+            out.append(_list_open(block))
+            lists.append([block.group, tag, block.level, block.number])
+        out.append(f"<li>{text}")
+    close(0)
     return Markup("".join(out))
 
 

@@ -63,22 +63,25 @@ def test_parallel_page_pairs_every_paragraph(built):
     assert "إضافة تعليق جديد" not in html
 
 
-def test_ordered_lists_keep_their_numbers_item_by_item_and_around_a_nested_list(tmp_path):
-    body = "3. ثالث\n4. رابع\n   - فرعي\n5. خامس\n\n- نقطة\n"
+def test_lists_keep_their_numbers_and_nesting_on_every_page(tmp_path):
+    body = "3. ثالث\n4. رابع\n   - فرعي\n\n     تتمة الفرعي\n5. خامس\n\n- نقطة\n"
     write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: أ\n---\n" + body})
     result = Builder(load_config(tmp_path), translator=FakeTranslator()).build()
     (entry,) = result.site.entries
-    assert [(b.texts[0], b.number) for b in entry.article.blocks] == [
-        ("ثالث", 3), ("رابع", 4), ("فرعي", 0), ("خامس", 5), ("نقطة", 0)]
-    assert [b.number for b in entry.english.blocks] == [3, 4, 0, 5, 0]
+    assert [(b.texts[0], b.level, b.number) for b in entry.article.blocks] == [
+        ("ثالث", 1, 3), ("رابع", 1, 4), ("فرعي", 2, 1), ("تتمة الفرعي", 2, 1), ("خامس", 1, 5), ("نقطة", 1, 1)]
+    assert [b.number for b in entry.english.blocks] == [3, 4, 1, 1, 5, 1]
+    # The parallel page pairs item by item: each row says its number and depth.
     parallel = result.files["articles/a/index.html"].decode()
     for number, text in ((3, "ثالث"), (4, "رابع"), (5, "خامس")):
         assert f'<ol start="{number}"><li>{text}</li></ol>' in parallel
         assert f'<ol start="{number}"><li>EN({text})</li></ol>' in parallel
-    assert "<ul><li>فرعي</li></ul>" in parallel
+    assert '<ul class="depth-2"><li>فرعي</li></ul>' in parallel
+    # A language page flows: one list, the nested one inside its item, an item's second
+    # paragraph inside the item, a list of another kind after it.
     english = result.files["articles/a/en/index.html"].decode()
-    assert '<ol start="3"><li>EN(ثالث)</li><li>EN(رابع)</li></ol>' in english
-    assert '<ol start="5"><li>EN(خامس)</li></ol><ul><li>EN(نقطة)</li></ul>' in english
+    assert ('<ol start="3"><li>EN(ثالث)</li><li>EN(رابع)<ul><li>EN(فرعي)<p>EN(تتمة الفرعي)</p></li></ul></li>'
+            '<li>EN(خامس)</li></ol><ul><li>EN(نقطة)</li></ul>') in english
 
 
 def test_translator_called_once_with_every_pending_segment(built):
