@@ -164,13 +164,14 @@ def main(argv: list[str] | None = None) -> int:
     from .config import ConfigError
     from .output import OutputError
     from .render import ThemeError
+    from .translation import TranslationError
 
     try:
         return COMMANDS[args.command](args)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except (ThemeError, OutputError) as exc:
+    except (ThemeError, OutputError, TranslationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

@@ -90,7 +90,10 @@ class Decoder:
                     str(path), device=o.device, compute_type=o.compute_type,
                     inter_threads=o.inter_threads, intra_threads=o.intra_threads)
             except (RuntimeError, ValueError, OSError) as exc:
-                raise TranslationError(f"the model in {path} does not load: {exc}") from None
+                raise TranslationError(
+                    f"the model in {path} does not load with device={o.device!r}, compute_type="
+                    f"{o.compute_type!r}: {exc} (check [translation] in digest.toml, or install the "
+                    "package again with digest models install)") from None
         return self._model
 
     def _submit(self, segments: Sequence[str], safe: bool, kind: str) -> list:

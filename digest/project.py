@@ -75,7 +75,7 @@ def failure_of_error(exc: BaseException) -> Failure:
     if cause is not None and getattr(cause, "lineno", None):
         reason = getattr(cause, "message", None) or str(cause)
         return Failure(reason, getattr(cause, "filename", None), cause.lineno)
-    known = type(exc).__name__ in ("ThemeError", "OutputError")
+    known = type(exc).__name__ in ("ThemeError", "OutputError", "TranslationError")
     return Failure(str(exc) if known else f"{type(exc).__name__}: {exc}")
 
 

@@ -21,7 +21,11 @@ from .report import Reporter
 
 
 class TranslationError(Exception):
-    """The translator cannot work at all (for example, its model does not load)."""
+    """The translator cannot work at all (for example, its model does not load).
+
+    It stops the build: publishing every page as "translation pending" would replace good
+    English already on the site.
+    """
 
 
 @runtime_checkable
@@ -247,12 +251,8 @@ def _translate(todo: list[tuple[Article, tuple]], translator: Translator | None,
         wanted.extend(pending_texts(article, edits[article.slug]))
     unique = list(dict.fromkeys(wanted))
     outputs: list[str] = []
-    try:
-        if translator is not None and unique:
-            outputs = translator.translate(unique)
-    except TranslationError as exc:
-        reporter.warning(f"machine translation is unavailable, pages show the original: {exc}")
-        translator = None
+    if translator is not None and unique:
+        outputs = translator.translate(unique)  # TranslationError stops the build
     if translator is None:
         for article, _ in todo:
             for message in notes[article.slug]:

@@ -79,10 +79,17 @@ def test_digest_cache_stats_and_prune(project, argos_home):
     assert translator.calls == 0
 
 
-def test_a_model_that_does_not_load_leaves_pages_pending_with_a_warning(project, argos_home):
+def test_a_model_that_does_not_load_stops_the_build_and_keeps_the_site(project, argos_home):
     from pathlib import Path
 
+    from modelkit import digest_cli
+
+    build(project)
+    before = {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()}
+    oil = project / "content/2026-11-01-oil.md"
+    oil.write_text(oil.read_text(encoding="utf-8").replace("تراجع المخزون", "تراجع المخزون بشدة"), encoding="utf-8")
     (Path(argos_home["ARGOS_PACKAGES_DIR"]) / "translate-ar_en-0_1/model/model.bin").write_bytes(b"garbage")
-    result, _, reporter = build(project)
-    assert result.translator == "argos-ar-en" and all(e.english.pending for e in result.site.entries)
-    assert any("does not load" in w for w in reporter.of("warning"))
+    result = digest_cli("build", "--project", str(project), env=argos_home)
+    assert result.returncode == 1
+    assert "does not load with device='cpu', compute_type='int8'" in result.stderr
+    assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == before
