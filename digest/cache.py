@@ -148,6 +148,9 @@ class TranslationCache:
 
 def cmd_stats(config: Config) -> int:
     """``digest cache stats``."""
+    if not (config.cache_dir / FILE_NAME).exists():
+        print(f"{config.cache_dir / FILE_NAME}: no translation cache yet (a build with a model makes it)")
+        return 0
     cache = TranslationCache(config.cache_dir)
     s = cache.stats()
     print(f"{cache.path}: {s['entries']} sentences ({s['failed']} the model failed on), {s['hits']} hits, "
@@ -164,14 +167,24 @@ def cmd_prune(config: Config) -> int:
     from .report import ConsoleReporter
     from .translation import pending_texts
 
+    articles, problems = load_articles(config)  # a missing content folder: ConfigError
+    if problems:
+        # An article that does not load now may be fixed in a minute: its entries stay.
+        for problem in problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"error: {len(problems)} content file(s) have errors: nothing pruned (their translations "
+              "would go too); fix them and prune again", file=sys.stderr)
+        return 1
+    if not (config.cache_dir / FILE_NAME).exists():
+        print("no translation cache yet: nothing to prune")
+        return 0
     translator = load_translator(config, ConsoleReporter())
     if translator is None:
         print("no translation model is installed: nothing pruned (entries may still be needed)",
               file=sys.stderr)
         return 1
-    articles, _ = load_articles(config)
     texts = [t for a in articles for t in pending_texts(a)]
     cache = TranslationCache(config.cache_dir)
     removed = cache.prune(set(translator.keys(texts)))
-    print(f"pruned {removed} entries; {cache.stats()['entries']} remain")
+    print(f"pruned {removed} {'entry' if removed == 1 else 'entries'}; {cache.stats()['entries']} remain")
     return 0

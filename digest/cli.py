@@ -81,7 +81,11 @@ def make_parser() -> argparse.ArgumentParser:
 
 def load(args: argparse.Namespace):
     """The project configuration with command-line overrides applied."""
-    from .config import load_config
+    from .config import ConfigError, load_config
+
+    if not args.project.is_dir():
+        # Nothing may be made there (a cache, a site): it is most likely a mistyped path.
+        raise ConfigError(args.project, ["the project folder does not exist (--project)"])
 
     theme = getattr(args, "theme", None)
     theme_dir = None

@@ -69,6 +69,13 @@ def test_a_mistyped_content_folder_exits_2_and_leaves_the_site(tmp_path):
     assert sorted(p for p in (tmp_path / "site").rglob("*")) == before
 
 
+def test_a_missing_project_folder_exits_2_and_makes_nothing(tmp_path):
+    for command in (["build"], ["cache", "stats"], ["cache", "prune"], ["models", "list"]):
+        result = run(*command, "--project", str(tmp_path / "nowhere"), cwd=tmp_path)
+        assert result.returncode == 2 and "the project folder does not exist" in result.stderr, command
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_bad_config_exits_2_listing_every_problem(tmp_path):
     write_project(tmp_path, {"digest.toml": '[site]\nbogus = 1\npage_size = "x"\n'})
     result = run("build", cwd=tmp_path)
