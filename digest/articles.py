@@ -63,6 +63,11 @@ class Article:
     undated: bool = False
     """Neither front matter nor the file name gives a date: the file's modification time
     stands in, and every save moves it."""
+    draft: bool = False
+    """``draft: true``: read and checked, but left out of the site."""
+    ignored_keys: tuple[str, ...] = ()
+    """Front matter keys digest does not know (a typo, or a field of another tool): the
+    article is built without them, with a warning."""
     digest: str = field(default="", compare=False)
 
     @property
@@ -134,7 +139,14 @@ def _text_field(meta: dict, key: str) -> str | None:
     return str(value).strip() or None
 
 
-_KNOWN_KEYS = {"title", "date", "slug", "tags", "source", "author", "draft"}
+def _draft(meta: dict) -> bool:
+    value = meta.get("draft", False)
+    if not isinstance(value, bool):
+        raise SourceError(f"front matter draft must be true or false, got {value!r}")
+    return value
+
+
+KNOWN_KEYS = {"title", "date", "slug", "tags", "source", "author", "draft"}
 
 
 def _stem(path: Path) -> str:
@@ -145,9 +157,6 @@ def _stem(path: Path) -> str:
 def _markdown(text: str, what: str) -> tuple[dict, str, tuple[Block, ...]]:
     """Front matter, title and blocks of a Markdown file; ``what`` prefixes error messages."""
     meta, body, _ = split_front_matter(text)
-    unknown = set(meta) - _KNOWN_KEYS
-    if unknown:
-        raise SourceError(f"unknown front matter key(s): {', '.join(sorted(map(str, unknown)))}")
     title = _text_field(meta, "title")
     if not title:
         raise SourceError(f"{what}front matter has no title")
@@ -180,6 +189,8 @@ def read_article(path: Path | str, config: Config) -> Article:
         source=_text_field(meta, "source"),
         author=_text_field(meta, "author"),
         undated=meta.get("date") is None and _prefix_date(stem) is None,
+        draft=_draft(meta),
+        ignored_keys=tuple(sorted(str(k) for k in set(meta) - KNOWN_KEYS)),
         digest=hashlib.sha256(src.text.encode("utf-8")).hexdigest(),
     )
 
@@ -222,6 +233,7 @@ def load_articles(config: Config, reader=read_article, translation_reader=read_t
     problems: list[Problem] = []
     articles: dict[str, Article] = {}
     translations: dict[Path, Path] = {}
+    drafts: set[Path] = set()
     for name in content_files(config.content_dir) if files is None else files:
         if name.endswith(TRANSLATION_SUFFIX):
             path = Path(name)
@@ -235,6 +247,9 @@ def load_articles(config: Config, reader=read_article, translation_reader=read_t
         except Exception as exc:  # one odd file must never stop the others from building
             problems.append(Problem((Path(name),), f"could not be read: {type(exc).__name__}: {exc}"))
             continue
+        if article.draft:
+            drafts.add(article.path.parent / _stem(article.path))
+            continue
         other = articles.get(article.slug)
         if other is not None:
             kept, skipped = (p.relative_to(config.content_dir).as_posix() for p in (other.path, article.path))
@@ -245,6 +260,8 @@ def load_articles(config: Config, reader=read_article, translation_reader=read_t
     by_stem = {a.path.parent / _stem(a.path): slug for slug, a in articles.items()} if translations else {}
     for stem, path in translations.items():
         slug = by_stem.get(stem)
+        if slug is None and stem in drafts:
+            continue  # published with its article
         if slug is None:
             problems.append(Problem((path,), "human translation without an article beside it (expected "
                                     f"{stem.name}.md or {stem.name}.txt)"))

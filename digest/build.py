@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .articles import Article, Problem, content_files, load_articles, read_article, read_translation
+from .articles import KNOWN_KEYS, Article, Problem, content_files, load_articles, read_article, read_translation
 from .audit import missing_alt_text
 from .config import Config
 from .feeds import FEED_SIZE, absolute, feed_files
@@ -172,6 +172,9 @@ class Builder:
         for problem in problems:
             self.reporter.problem(problem)
         for article in articles:
+            if article.ignored_keys:
+                self.reporter.warning(f"{article.path}: front matter key(s) ignored: {', '.join(article.ignored_keys)} "
+                                      f"(known: {', '.join(sorted(KNOWN_KEYS))})")
             if article.undated:
                 self.reporter.warning(f"{article.path}: no date (a date in front matter or a YYYY-MM-DD- file "
                                       "name prefix): dated by the file's modification time, which every save moves")

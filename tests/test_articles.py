@@ -96,7 +96,7 @@ def test_human_translation_is_attached(tmp_path):
     ("empty.txt", "", "empty"),
     ("binary.txt", b"\x00\x01\x02\x03binary", "binary"),
     ("list.md", "---\n- a\n- b\n---\nنص\n", "mapping"),
-    ("unknown-key.md", "---\ntitle: x\ntitel: y\n---\nنص\n", "unknown front matter key"),
+    ("draft-word.md", "---\ntitle: x\ndraft: maybe\n---\nنص\n", "draft must be true or false"),
 ])
 def test_bad_file_is_reported_and_others_still_load(tmp_path, name, data, reason):
     write_project(tmp_path, {"content/good.md": "---\ntitle: جيد\n---\nنص.\n", f"content/{name}": data})
@@ -147,3 +147,15 @@ def test_impossible_file_name_date_is_not_stripped_from_the_slug(tmp_path):
     write_project(tmp_path, {"content/2026-02-30-foo.txt": "عنوان\nنص.\n"})
     (article,), problems = load(tmp_path)
     assert problems == [] and article.slug == "2026-02-30-foo"
+
+
+def test_unknown_front_matter_keys_are_ignored_and_drafts_left_out(tmp_path):
+    write_project(tmp_path, {
+        "content/2026-11-01-a.md": "---\ntitle: أ\nimage: pic.jpg\ntitel: y\n---\nنص.\n",
+        "content/2026-11-02-b.md": "---\ntitle: ب\ndraft: true\n---\nنص.\n",
+        "content/2026-11-02-b.en.md": "---\ntitle: B\n---\nText.\n",
+        "content/2026-11-03-c.md": "---\ntitle: ج\ndraft: false\n---\nنص.\n",
+    })
+    articles, problems = load(tmp_path)
+    assert problems == [] and [a.slug for a in articles] == ["c", "a"]
+    assert articles[1].ignored_keys == ("image", "titel")
