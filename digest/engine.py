@@ -10,6 +10,7 @@ sorted by length in token-sized batches, guards the output, and joins the senten
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +72,7 @@ class ArgosTranslator:
         self.decoder = Decoder(self.package, config.translation)
         opts = config.translation
         self.context = {"engine": "digest-argos-1", "package": self.package.package_path.name,
+                        "model": package_fingerprint(self.package.package_path),
                         "version": self.version, "from": self.package.from_code, "to": self.package.to_code,
                         "beam": opts.beam_size, "max_len": opts.max_decoding_length,
                         "compute": opts.compute_type}
@@ -181,6 +183,24 @@ class ArgosTranslator:
         for message in sorted({f"could not translate {src[:60]!r}: {why}" for src, why in self.stats.failed}):
             self.reporter.warning(message)
         return ["".join(p).strip() for p in parts]
+
+
+def package_fingerprint(package_path: Path) -> str:
+    """A hash of what shapes a package's output: its CTranslate2 model and tokenizer files.
+
+    Part of every cache key, so a package replaced by another of the same name and version
+    (a retrained model, a local build) never answers from the old one's cache. Hashing a
+    real ~100 MB model takes about 0.1 s, once per translator.
+    """
+    digest = hashlib.sha256()
+    root = Path(package_path)
+    parts = sorted(p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] != "stanza"
+                   and p.name not in ("README.md", "metadata.json"))
+    for path in parts:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        with path.open("rb") as fh:
+            digest.update(hashlib.file_digest(fh, "sha256").digest())
+    return digest.hexdigest()[:32]
 
 
 def find_package(source: str, target: str) -> Path | None:

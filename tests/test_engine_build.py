@@ -65,6 +65,19 @@ def test_a_second_build_makes_no_model_call_and_an_edit_translates_one_sentence(
     assert third.stats.translated == 1 and third.calls >= 1
 
 
+def test_a_package_replaced_under_the_same_name_and_version_is_not_answered_from_the_cache(project, tmp_path):
+    from fixture_model import build_argosmodel
+
+    _, first, _ = build(project)
+    assert first.calls >= 1
+    _, again, _ = build(project)
+    assert again.calls == 0
+    install_file(build_argosmodel(tmp_path / "retrained.argosmodel", seed=8))  # same name, version 0.1
+    _, retrained, _ = build(project)
+    assert retrained.context["model"] != first.context["model"] and retrained.context["version"] == "0.1"
+    assert retrained.stats.hits == 0 and retrained.calls >= 1
+
+
 def test_digest_cache_stats_and_prune(project, argos_home):
     from modelkit import digest_cli
 
