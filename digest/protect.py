@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 DIGITS = "0-9\u0660-\u0669\u06f0-\u06f9"
-_NUMBER = rf"[+-]?[{DIGITS}]+(?:[.,\u066b\u066c:/][{DIGITS}]+)*%?"
+_NUMBER = rf"[+-]?[{DIGITS}]+(?:[.,\u066b\u066c:/][{DIGITS}]+)*[%\u066a]?"
 _PATTERNS = [
     r"`+[^`]*`+",                                   # inline code
     r"!?\[(?=[^\]]*\]\([^)]*\))",                   # opening of a link or image

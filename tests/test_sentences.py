@@ -34,6 +34,12 @@ def test_masking_keeps_markup_targets_and_numbers_out_of_the_model():
     assert unmask(masked.text, masked.spans) == text
 
 
+def test_a_percent_sign_arabic_or_latin_stays_with_its_number():
+    masked = mask("بلغت النسبة ٥٫٢٥٪ و٣٪ و 4%")
+    assert sorted(masked.spans) == ["4%", "٣٪", "٥٫٢٥٪"] and "٪" not in masked.text and "%" not in masked.text
+    assert unmask(masked.text, masked.spans) == "بلغت النسبة ٥٫٢٥٪ و٣٪ و 4%"
+
+
 def test_plain_text_keeps_markdown_characters_as_text():
     masked = mask("a *b* [c] 12", plain=True)
     assert masked.text == "a *b* [c] ⟦0⟧" and masked.spans == ("12",)
