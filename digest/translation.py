@@ -312,8 +312,10 @@ class _Machine:
                 sentences.append(self.alignment.get(block.texts[0], ()) if prov.kind != "post-edit" else ())
             else:
                 outs = [self._one(t, {}, used) for t in block.texts]
-                blocks.append(block.with_texts([t for t, _ in outs]))
                 failed = [p for _, p in outs if p.kind == "failed"]
+                # A table with a failed cell is shown as the original, whole: the page says
+                # "the original is shown", and half-English cells under lang="ar" are neither.
+                blocks.append(block if failed else block.with_texts([t for t, _ in outs]))
                 provenance.append(failed[0] if failed else self.machine)
                 sentences.append(tuple(pair for t in block.texts for pair in self.alignment.get(t, ())))
         counts["post_edits"] += len(used)

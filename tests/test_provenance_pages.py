@@ -45,3 +45,24 @@ def test_english_page_marks_failed_and_edited_paragraphs(tmp_path):
     assert "Edited second paragraph." in html and "edited by a person" in html
     assert '<div lang="ar" dir="rtl"><p>فقرة ثالثة.</p></div>' in html
     assert "Machine translation failed" in html
+
+
+def test_a_table_with_a_failed_cell_shows_the_original_table_whole(tmp_path):
+    from helpers import FakeTranslator
+
+    from digest.build import Builder
+
+    class OneCellFails(FakeTranslator):
+        def translate(self, texts):
+            out = super().translate(texts)
+            self.failures = {"المؤشر": "echoed the source"}
+            return out
+
+    write_project(tmp_path, {"content/2026-11-01-t.md": "---\ntitle: جدول\n---\n| المؤشر | القيمة |\n|---|---|\n| النفط | ٨٤ |\n"})
+    result = Builder(load_config(tmp_path), translator=OneCellFails()).build()
+    (entry,) = result.site.entries
+    (table,) = entry.english.blocks
+    assert table == entry.article.blocks[0] and entry.english.block_provenance[0].kind == "failed"
+    english = result.files["articles/t/en/index.html"].decode()
+    assert '<div lang="ar" dir="rtl"><table><tr><th>المؤشر</th><th>القيمة</th></tr><tr><td>النفط</td><td>٨٤</td></tr></table></div>' in english
+    assert "EN(" not in english.split("<table>")[1].split("</table>")[0]
