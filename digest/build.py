@@ -182,7 +182,7 @@ class Builder:
         if self.translator is None:
             # The engine reads the glossary; without one a mistake in it would only show
             # once a model is installed.
-            load_glossary(config, self.reporter.warning)
+            load_glossary(config)
         site = self._model.build(config, articles, english)
         theme = load_theme(config)
         if self._theme is not None and self._theme.fingerprint == theme.fingerprint:

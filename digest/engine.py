@@ -67,7 +67,7 @@ class ArgosTranslator:
         self.reporter = reporter or Reporter()
         self.name = f"argos-{self.package.from_code}-{self.package.to_code}"
         self.version = str(getattr(self.package, "package_version", "") or "0")
-        self.glossary = load_glossary(config, self.reporter.warning)
+        self.glossary = load_glossary(config)
         self._glossary_read = False
         self.decoder = Decoder(self.package, config.translation)
         opts = config.translation
@@ -103,7 +103,7 @@ class ArgosTranslator:
     def state(self) -> tuple:
         """What the output depends on besides the text and the model: the glossary, re-read
         (a long-lived builder reuses an article's English only while this is unchanged)."""
-        self.glossary = load_glossary(self.config, self.reporter.warning)
+        self.glossary = load_glossary(self.config)
         self._glossary_read = True
         return tuple(sorted(self.glossary.items()))
 
@@ -120,7 +120,7 @@ class ArgosTranslator:
         # Read on every call (serve and watch keep one translator while editors change it),
         # unless state() has just read it for this build.
         if not self._glossary_read:
-            self.glossary = load_glossary(self.config, self.reporter.warning)
+            self.glossary = load_glossary(self.config)
         self._glossary_read = False
         masked, sentences = self._sentences(texts)
         segments = list(dict.fromkeys(s.segment for s in sentences if s.segment is not None))

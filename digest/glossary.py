@@ -15,25 +15,37 @@ contain it.
 from __future__ import annotations
 
 import tomllib
-from typing import Callable
 
-from .config import Config
+from .config import Config, ConfigError
 
 FILE_NAME = "glossary.toml"
 
 
-def load_glossary(config: Config, warn: Callable[[str], None] = lambda message: None) -> dict[str, str]:
-    """The project's glossary (Arabic -> English); empty, with a warning, if unreadable."""
+def load_glossary(config: Config) -> dict[str, str]:
+    """The project's glossary (Arabic -> English), empty when there is no file.
+
+    A glossary that cannot be used whole raises :class:`~digest.config.ConfigError` listing
+    every problem: built without it (or without some terms), every article would silently
+    lose the fixed renderings.
+    """
     path = config.content_dir / FILE_NAME
     if not path.is_file():
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        warn(f"{path}: glossary not used: {exc}")
-        return {}
+        raise ConfigError(path, [f"glossary not usable: {exc}"]) from None
+    problems = [f"{key}: unknown table (the glossary is one [terms] table)" for key in data if key != "terms"]
     terms = data.get("terms", {})
-    good = {k.strip(): v.strip() for k, v in terms.items() if isinstance(v, str) and k.strip() and v.strip()}
-    if len(good) != len(terms) or set(data) - {"terms"}:
-        warn(f"{path}: only a [terms] table of \"Arabic\" = \"English\" strings is read")
+    if not isinstance(terms, dict):
+        problems.append("terms: expected a table of \"Arabic\" = \"English\" strings")
+        terms = {}
+    good = {}
+    for arabic, english in terms.items():
+        if not isinstance(english, str) or not english.strip() or not arabic.strip():
+            problems.append(f"terms.{arabic!r}: expected a non-empty English string, got {english!r}")
+        else:
+            good[arabic.strip()] = english.strip()
+    if problems:
+        raise ConfigError(path, problems)
     return good

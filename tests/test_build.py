@@ -212,14 +212,20 @@ def test_unknown_theme_is_a_config_error_and_keeps_the_last_site(tmp_path):
     assert (tmp_path / "site/articles/a/index.html").is_file()
 
 
-def test_a_broken_glossary_is_reported_even_without_a_model(tmp_path):
+def test_a_broken_glossary_stops_the_build_listing_every_problem_even_without_a_model(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: أ\n---\nنص.\n",
                              "content/glossary.toml": '[terms]\n"داعش" = "ISIS\n'})
-    reporter = RecordingReporter()
-    Builder(load_config(tmp_path), reporter, translator=None).build()
-    (warning,) = [w for w in reporter.of("warning") if "glossary.toml" in w]
-    assert warning.startswith(str(tmp_path / "content/glossary.toml")) and "glossary not used" in warning
-    write_project(tmp_path, {"content/glossary.toml": '[terms]\n"داعش" = "ISIS"\n'})
+    glossary = tmp_path / "content/glossary.toml"
+    with pytest.raises(ConfigError, match="glossary not usable") as caught:
+        Builder(load_config(tmp_path), translator=None).build()
+    assert caught.value.path == glossary and not (tmp_path / "site").exists()
+    glossary.write_text('[terms]\n"داعش" = "ISIS"\n"بوتين" = 5\n"سوريا" = ""\n[term]\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        Builder(load_config(tmp_path), translator=None).build()
+    assert caught.value.problems == ["term: unknown table (the glossary is one [terms] table)",
+                                     "terms.'بوتين': expected a non-empty English string, got 5",
+                                     "terms.'سوريا': expected a non-empty English string, got ''"]
+    glossary.write_text('[terms]\n"داعش" = "ISIS"\n', encoding="utf-8")
     reporter = RecordingReporter()
     Builder(load_config(tmp_path), reporter, translator=None).build()
     assert not [w for w in reporter.of("warning") if "glossary.toml" in w]
