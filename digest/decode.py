@@ -74,6 +74,8 @@ class Decoder:
         self.calls = 0
         self.last_calls = 0
         self.last_retried = 0
+        self.last_cut = 0
+        """Segments of the last :meth:`translate` whose first output reached ``max_decoding_length``."""
         self.failures: dict[str, str] = {}
         self.log: list[tuple[str, int]] = []
         """(kind, sentences) of each model call of the last :meth:`translate`."""
@@ -131,7 +133,7 @@ class Decoder:
         busy from the first batch to the last); finished results are yielded about once a
         second so the caller can store them, and rejected ones are retried at the end.
         """
-        self.last_calls = self.last_retried = 0
+        self.last_calls = self.last_retried = self.last_cut = 0
         self.failures, self.log = {}, []
         if not segments:
             return
@@ -140,7 +142,10 @@ class Decoder:
         ready: dict[str, str | None] = {}
         bad: list[str] = []
         for n, (seg, future) in enumerate(zip(order, self._submit(order, False, "batch")), 1):
-            out = self._text(future)
+            result = future.result() if hasattr(future, "result") else future
+            if len(result.hypotheses[0]) >= self.options.max_decoding_length:
+                self.last_cut += 1  # no end of sentence before the limit: likely cut off
+            out = self._text(result)
             if problem(seg, out):
                 bad.append(seg)
             else:

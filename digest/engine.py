@@ -154,6 +154,10 @@ class ArgosTranslator:
         self.stats.model_seconds = time.perf_counter() - started
         self.stats.translated, self.stats.calls = len(missing), self.decoder.last_calls
         self.stats.retried = self.decoder.last_retried
+        if self.decoder.last_cut:
+            self.reporter.warning(
+                f"{self.decoder.last_cut} machine translation(s) reached translation.max_decoding_length "
+                f"({self.config.translation.max_decoding_length} tokens) and may be cut off: raise it in digest.toml")
         return self._assemble(texts, masked, sentences, done)
 
     def _assemble(self, texts, masked, sentences: list[_Sentence], done: dict[str, str]) -> list[str]:

@@ -48,6 +48,9 @@ def test_a_build_translates_every_article_in_one_model_call_without_network(proj
     # The same sentence in two articles is translated once.
     assert translator.stats.unique < translator.stats.sentences
     assert ("progress", (translator.stats.unique, translator.stats.unique)) in reporter.events
+    # The random-weight model never ends a sentence: every output runs to the limit of 12.
+    (cut,) = [w for w in reporter.of("warning") if "max_decoding_length" in w]
+    assert cut.startswith(f"{translator.stats.unique} machine translation(s) reached") and "(12 tokens)" in cut
     page = (project / "site/articles/oil/en/index.html").read_text()
     assert "https://example.org/m" in page and "٥٫٢٥" in page and "argos-ar-en" in page
     assert "argostranslate.translate" not in sys.modules
