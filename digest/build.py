@@ -175,6 +175,10 @@ class Builder:
             if article.ignored_keys:
                 self.reporter.warning(f"{article.path}: front matter key(s) ignored: {', '.join(article.ignored_keys)} "
                                       f"(known: {', '.join(sorted(KNOWN_KEYS))})")
+            human = article.human
+            if human is not None and len(human.blocks) != len(article.blocks):
+                self.reporter.warning(f"{human.path}: {len(human.blocks)} block(s) against {len(article.blocks)} in "
+                                      f"{article.path.name}: the parallel page pairs them in order, some unpaired")
             if article.undated:
                 self.reporter.warning(f"{article.path}: no date (a date in front matter or a YYYY-MM-DD- file "
                                       "name prefix): dated by the file's modification time, which every save moves")

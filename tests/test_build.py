@@ -240,6 +240,15 @@ def test_an_unknown_front_matter_key_is_a_warning_naming_the_file_and_the_articl
     assert warning.startswith(str(tmp_path / "content/2026-11-01-a.md")) and "key(s) ignored: image" in warning
 
 
+def test_a_human_translation_with_other_paragraphs_than_the_arabic_is_a_warning(tmp_path):
+    write_project(tmp_path, {"content/2026-11-01-q.md": "---\ntitle: زلزال\n---\nفقرة أولى.\n\nفقرة ثانية.\n",
+                             "content/2026-11-01-q.en.md": "---\ntitle: Quake\n---\nOne paragraph only.\n"})
+    reporter = RecordingReporter()
+    Builder(load_config(tmp_path), reporter, translator=None).build()
+    (warning,) = [w for w in reporter.of("warning") if "pairs them in order" in w]
+    assert warning.startswith(str(tmp_path / "content/2026-11-01-q.en.md")) and "1 block(s) against 2" in warning
+
+
 def test_indexes_say_when_english_is_pending(tmp_path):
     write_project(tmp_path, {"content/a.md": "---\ntitle: عنوان عربي\n---\nنص.\n"})
     result = Builder(load_config(tmp_path), translator=None).build()
