@@ -184,8 +184,6 @@ class ArgosTranslator:
             pairs[s.text_index].append((unmask(s.source, m.originals), target_text))
         for text, pair in zip(texts, pairs):
             self.alignment[text] = tuple(pair)
-        for message in sorted({f"could not translate {src[:60]!r}: {why}" for src, why in self.stats.failed}):
-            self.reporter.warning(message)
         return ["".join(p).strip() for p in parts]
 
 

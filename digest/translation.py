@@ -136,8 +136,8 @@ class _Done:
     post_edits: int = 0
     stale: int = 0
     failed: tuple[str, ...] = ()
-    """Warnings for blocks whose machine output was rejected, repeated when reused (the
-    engine gives its own when it translates)."""
+    """Warnings for the blocks whose machine output was rejected (file, block, reason),
+    given by every build that shows them."""
 
 
 class _Collect(Reporter):
@@ -216,8 +216,6 @@ def translate_articles(
             key = (article, (edits, _stamp(edits, listed)), state)
         if cached is not None and cached.key is key:
             done[article.slug] = cached
-            for message in cached.failed:
-                reporter.warning(message)
         elif article.human is not None:
             human = article.human
             done[article.slug] = _Done(key, English(human.title, human.blocks, Provenance("human")))
@@ -229,7 +227,7 @@ def translate_articles(
         if article.slug in done:
             item = done[article.slug]
             result[article.slug] = item.english
-            for message in item.warnings:
+            for message in item.warnings + item.failed:
                 reporter.warning(message)
             post_edits, stale = post_edits + item.post_edits, stale + item.stale
         else:
@@ -265,8 +263,12 @@ def _translate(todo: list[tuple[Article, tuple]], translator: Translator | None,
         collect = _Collect()
         counts = {"post_edits": 0, "stale": 0}
         english = machine.english(article, edits[article.slug], collect, counts)
-        failed = tuple(f"{article.path}: machine translation rejected, the original is shown: {why}"
-                       for why in sorted({p.note or "" for p in english.block_provenance if p.kind == "failed"}))
+        failed = tuple(f"{article.path}: {_where(article, i)}: machine translation rejected ({p.note or 'no reason'}), "
+                       "the original is shown"
+                       for i, p in enumerate(english.block_provenance) if p.kind == "failed")
+        if article.title in machine.failures:
+            failed = (f"{article.path}: the title: machine translation rejected ({machine.failures[article.title]}), "
+                      "the original is shown",) + failed
         done[article.slug] = _Done(key, english, tuple(notes[article.slug] + collect.warnings),
                                    counts["post_edits"], counts["stale"], failed)
     engine = getattr(translator, "stats", None)
@@ -275,6 +277,12 @@ def _translate(todo: list[tuple[Article, tuple]], translator: Translator | None,
         len(wanted), len(unique), calls, sentences=getattr(engine, "sentences", len(unique)),
         cache_hits=getattr(engine, "hits", 0), model_calls=getattr(engine, "calls", calls),
         model_seconds=getattr(engine, "model_seconds", 0.0), failed=len(machine.failures))
+
+
+def _where(article: Article, index: int) -> str:
+    """Which block of ``article`` this is, for a person looking for it in the file."""
+    text = " ".join(article.blocks[index].texts)
+    return f"block {index + 1} ({text[:40]}{'…' if len(text) > 40 else ''})"
 
 
 class _Machine:

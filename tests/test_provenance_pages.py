@@ -51,6 +51,7 @@ def test_a_table_with_a_failed_cell_shows_the_original_table_whole(tmp_path):
     from helpers import FakeTranslator
 
     from digest.build import Builder
+    from digest.report import RecordingReporter
 
     class OneCellFails(FakeTranslator):
         def translate(self, texts):
@@ -66,3 +67,9 @@ def test_a_table_with_a_failed_cell_shows_the_original_table_whole(tmp_path):
     english = result.files["articles/t/en/index.html"].decode()
     assert '<div lang="ar" dir="rtl"><table><tr><th>المؤشر</th><th>القيمة</th></tr><tr><td>النفط</td><td>٨٤</td></tr></table></div>' in english
     assert "EN(" not in english.split("<table>")[1].split("</table>")[0]
+
+    reporter = RecordingReporter()
+    Builder(load_config(tmp_path), reporter, translator=OneCellFails()).build()
+    assert [w for w in reporter.of("warning") if "rejected" in w] == [
+        f"{tmp_path / 'content/2026-11-01-t.md'}: block 1 (المؤشر القيمة النفط ٨٤): machine translation rejected "
+        "(echoed the source), the original is shown"]
