@@ -8,6 +8,7 @@ each naming the file and the dotted key.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 import types
 import typing
@@ -237,6 +238,8 @@ _VALID = {
     ("translation", "compute_type"): {"default", "auto", "int8", "int8_float32", "int8_float16",
                                       "int8_bfloat16", "int16", "float16", "bfloat16", "float32"},
 }
+_LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
+"""An ISO 639 code, as Argos packages and ``lang`` attributes name languages (ar, en, zh-TW)."""
 _MINIMUM = {
     ("site", "page_size"): 1,
     ("translation", "beam_size"): 1,
@@ -278,6 +281,12 @@ def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None
         value = getattr(sections[section], key)
         if value not in allowed:
             problems.append(f"{section}.{key}: {value!r} is not one of {', '.join(sorted(allowed))}")
+    for key in ("source_language", "target_language"):
+        code = getattr(sections["site"], key)
+        if not _LANGUAGE.fullmatch(code):
+            problems.append(f"site.{key}: {code!r} is not a language code (such as ar or en)")
+    if sections["site"].source_language == sections["site"].target_language:
+        problems.append("site.target_language: the same as site.source_language")
     if not urlsplit(sections["site"].base_url).scheme:
         problems.append(f"site.base_url: {sections['site'].base_url!r} is not an absolute URL")
     for (section, key), least in _MINIMUM.items():

@@ -56,3 +56,12 @@ def test_out_of_range_numbers_and_unknown_compute_types_are_reported_together(tm
         "site.page_size", "translation.batch_tokens", "translation.beam_size", "translation.compute_type",
         "translation.inter_threads"]
     assert "translation.inter_threads: must be at least 1, got -3" in info.value.problems
+
+
+def test_languages_must_be_codes_and_differ(tmp_path):
+    write_project(tmp_path, {"digest.toml": '[site]\nsource_language = "arabic"\ntarget_language = "arabic"\n'})
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert caught.value.problems == ["site.source_language: 'arabic' is not a language code (such as ar or en)",
+                                     "site.target_language: 'arabic' is not a language code (such as ar or en)",
+                                     "site.target_language: the same as site.source_language"]
