@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import normalise
+from .markup import plain_text
 
 SUFFIX = ".edits.toml"
 
@@ -41,8 +42,9 @@ class PostEdit:
 
 
 def paragraph_key(text: str) -> str:
-    """The key of an Arabic paragraph: a hash of its normalised text."""
-    return hashlib.sha256(normalise(text).encode("utf-8")).hexdigest()[:16]
+    """The key of an Arabic paragraph: a hash of its normalised visible text, so an editor
+    may copy the paragraph from the file (Markdown and all) or from the page."""
+    return hashlib.sha256(normalise(plain_text(text)).encode("utf-8")).hexdigest()[:16]
 
 
 def edits_path(article_path: Path) -> Path:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, Sequence, runtime_checkable
 
 from .articles import Article
-from .markup import Block
+from .markup import Block, plain_text
 from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
 from .report import Reporter
 
@@ -119,9 +119,9 @@ def pending_texts(article: Article, edits: dict[str, PostEdit] | None = None) ->
     if article.human is not None:
         return []
     edits = edits or {}
-    texts = [] if paragraph_key(article.title) in edits else [article.title]
+    texts = [] if edits and paragraph_key(article.title) in edits else [article.title]
     for block in article.blocks:
-        if block.translatable and not (len(block.texts) == 1 and paragraph_key(block.texts[0]) in edits):
+        if block.translatable and not (edits and len(block.texts) == 1 and paragraph_key(block.texts[0]) in edits):
             texts.extend(block.texts)
     return texts
 
@@ -295,7 +295,7 @@ class _Machine:
         self.machine = Provenance("machine", translator.name, translator.version)
 
     def _one(self, text: str, edits: dict[str, PostEdit], used: set[str]) -> tuple[str, Provenance]:
-        key = paragraph_key(text)
+        key = paragraph_key(text) if edits else ""
         if key in edits:
             used.add(key)
             return edits[key].english, Provenance("post-edit")
@@ -337,5 +337,6 @@ class _Machine:
                              f"{edit.arabic[:60]!r}")
             if where is not None:
                 old = provenance[where]
-                provenance[where] = Provenance(old.kind, old.model, old.version, old.note, stale=edit.english)
+                provenance[where] = Provenance(old.kind, old.model, old.version, old.note,
+                                             stale=plain_text(edit.english))
         return English(title, tuple(blocks), self.machine, tuple(provenance), tuple(sentences))

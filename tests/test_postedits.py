@@ -34,6 +34,21 @@ def test_a_post_edit_replaces_its_paragraph_and_is_not_machine_translated(tmp_pa
     assert reporter.of("warning") == []
 
 
+def test_a_post_edit_matches_its_paragraph_copied_from_the_file_or_from_the_page(tmp_path):
+    article = ARTICLE.replace("يوم الاثنين.", "يوم **الاثنين** في [لندن](https://example.org/l).")
+    for arabic in ("ارتفعت أسعار النفط يوم **الاثنين** في [لندن](https://example.org/l).",
+                   "ارتفعت أسعار النفط يوم الاثنين في لندن."):
+        write_project(tmp_path, {"content/2026-11-22-oil.md": article, "content/2026-11-22-oil.edits.toml":
+                                 f'[[edit]]\narabic = "{arabic}"\nenglish = "Oil rose on **Monday** in London."\n'})
+        _, _, entry, reporter = build(tmp_path)
+        assert entry.english.blocks[0].texts == ("Oil rose on **Monday** in London.",), arabic
+        assert reporter.of("warning") == []
+    # Out of date, the correction is quoted as the reader sees it, without its Markdown.
+    write_project(tmp_path, {"content/2026-11-22-oil.md": article.replace("لندن", "باريس")})
+    _, _, entry, _ = build(tmp_path)
+    assert entry.english.block_provenance[0].stale == "Oil rose on Monday in London."
+
+
 def test_a_post_edit_of_changed_arabic_is_flagged_not_applied_not_lost(tmp_path):
     changed = ARTICLE.replace("يوم الاثنين.", "يوم الثلاثاء.")
     write_project(tmp_path, {"content/2026-11-22-oil.md": changed, "content/2026-11-22-oil.edits.toml": EDITS})
