@@ -138,6 +138,7 @@ class Decoder:
         if not segments:
             return
         order = sorted(segments, key=lambda s: len(self.tokenizer.encode(s)))
+        self.model()  # loaded before the clock starts: the time left is the translating left
         started = last = time.perf_counter()
         ready: dict[str, str | None] = {}
         bad: list[str] = []
