@@ -167,12 +167,17 @@ def cmd_install(config: Config, source: str | None, target: str | None, file: Pa
     message, exit code 0 or 1."""
     if file is None and not (source and target):
         source, target = source or config.site.source_language, target or config.site.target_language
+    before = {Path(p.package_path) for p in installed_packages()}
     try:
         path = install_file(Path(file)) if file is not None else install_from_index(source, target)
     except PackageError as exc:
         print(f"error: {exc}; nothing was installed", file=sys.stderr)
         return 1
-    print(f"installed {path}")
+    if path in before:
+        print(f"installed {path}, replacing the package that was there (if its model changed, builds "
+              "translate again: the cache is keyed by the model's files)")
+    else:
+        print(f"installed {path}")
     return 0
 
 

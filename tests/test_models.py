@@ -73,6 +73,9 @@ def test_install_file_then_list_marks_the_package_builds_use(argosmodel, argos_h
     listing = digest_cli("models", "list", "--project", str(tmp_path), env=argos_home)
     assert listing.returncode == 0
     assert f"* ar->en  0.1  {installed}" in listing.stdout
+    assert result.stdout.strip() == f"installed {installed}"
+    again = digest_cli("models", "install", "--file", str(argosmodel), "--project", str(tmp_path), env=argos_home)
+    assert again.returncode == 0 and f"installed {installed}, replacing the package that was there" in again.stdout
 
 
 def test_argostranslate_sees_what_digest_installed_and_the_other_way_round(argosmodel, argos_home, tmp_path):
