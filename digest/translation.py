@@ -84,6 +84,9 @@ class English:
     provenance: Provenance
     block_provenance: tuple[Provenance, ...] = ()
     sentences: tuple[tuple[tuple[str, str], ...], ...] = ()
+    unplaced: tuple[str, ...] = ()
+    """Out-of-date post-edits (their English, as text) that resemble no paragraph now or
+    whose paragraph already shows one: the pages list them after the article."""
 
     @property
     def pending(self) -> bool:
@@ -328,6 +331,7 @@ class _Machine:
                 sentences.append(tuple(pair for t in block.texts for pair in self.alignment.get(t, ())))
         counts["post_edits"] += len(used)
         sources = [b.texts[0] if b.translatable and len(b.texts) == 1 else "" for b in article.blocks]
+        unplaced: list[str] = []
         for key, edit in edits.items():
             if key in used:
                 continue
@@ -335,8 +339,10 @@ class _Machine:
             where = closest(edit.arabic, sources)
             reporter.warning(f"{article.path}: post-edit out of date (its Arabic changed), not applied: "
                              f"{edit.arabic[:60]!r}")
-            if where is not None:
+            if where is not None and not provenance[where].stale:
                 old = provenance[where]
                 provenance[where] = Provenance(old.kind, old.model, old.version, old.note,
                                              stale=plain_text(edit.english))
-        return English(title, tuple(blocks), self.machine, tuple(provenance), tuple(sentences))
+            else:
+                unplaced.append(plain_text(edit.english))
+        return English(title, tuple(blocks), self.machine, tuple(provenance), tuple(sentences), tuple(unplaced))

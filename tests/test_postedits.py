@@ -49,6 +49,19 @@ def test_a_post_edit_matches_its_paragraph_copied_from_the_file_or_from_the_page
     assert entry.english.block_provenance[0].stale == "Oil rose on Monday in London."
 
 
+def test_an_out_of_date_post_edit_that_matches_no_paragraph_is_listed_on_the_pages(tmp_path):
+    edits = EDITS + '[[edit]]\narabic = "فقرة حذفت من المقال كله منذ زمن بعيد جدا."\nenglish = "A *removed* paragraph."\n'
+    write_project(tmp_path, {"content/2026-11-22-oil.md": ARTICLE, "content/2026-11-22-oil.edits.toml": edits})
+    result = Builder(load_config(tmp_path), RecordingReporter(), FakeTranslator()).build(write=False)
+    (entry,) = result.site.entries
+    assert entry.english.unplaced == ("A removed paragraph.",)
+    assert [p.kind for p in entry.english.block_provenance] == ["post-edit", "machine"]
+    for page in ("articles/oil/en/index.html", "articles/oil/index.html"):
+        html = result.files[page].decode()
+        assert "match no paragraph since the Arabic changed" in html, page
+        assert '<q lang="en" dir="ltr">A removed paragraph.</q>' in html, page
+
+
 def test_a_post_edit_of_changed_arabic_is_flagged_not_applied_not_lost(tmp_path):
     changed = ARTICLE.replace("يوم الاثنين.", "يوم الثلاثاء.")
     write_project(tmp_path, {"content/2026-11-22-oil.md": changed, "content/2026-11-22-oil.edits.toml": EDITS})
