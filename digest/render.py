@@ -129,6 +129,26 @@ def _list_open(item: Block, alone: bool = False) -> str:
     return f'<ol{depth} start="{item.number}">' if item.number > 1 else f"<ol{depth}>"
 
 
+def marked_runs(english) -> list[tuple[object, tuple[Block, ...]]]:
+    """The English blocks as runs to render: ``(None, blocks)`` for consecutive blocks that
+    need no notice (so a list stays one list), ``(provenance, (block,))`` for each block
+    that does (post-edited, failed, or with an out-of-date correction)."""
+    out: list[tuple[object, tuple[Block, ...]]] = []
+    plain: list[Block] = []
+    for i, block in enumerate(english.blocks):
+        prov = english.provenance_of(i)
+        if prov.kind == "machine" and not prov.stale:
+            plain.append(block)
+            continue
+        if plain:
+            out.append((None, tuple(plain)))
+            plain = []
+        out.append((prov, (block,)))
+    if plain:
+        out.append((None, tuple(plain)))
+    return out
+
+
 def summary(blocks: tuple[Block, ...], limit: int) -> str:
     """The visible text of the first blocks, cut at a word near ``limit`` characters."""
     text = " ".join(plain_text(t, b.plain) for b in blocks if b.kind != "code" for t in b.texts)
@@ -251,6 +271,7 @@ def load_theme(config: Config) -> Theme:
         lstrip_blocks=True,
     )
     env.globals.update(lang_attrs=lang_attrs, render_block=render_block, render_blocks=render_blocks,
+                       marked_runs=marked_runs,
                        direction=direction, tag_slug=slugify, summary=summary, pairs=lambda a, b: list(zip_longest(a, b)))
     static: dict[str, Path] = {}
     digest = hashlib.sha256()

@@ -109,3 +109,12 @@ def test_a_failed_block_is_marked_with_the_reason_and_sentences_are_aligned(tmp_
     assert (failed.kind, failed.note) == ("failed", "runaway repeating output")
     assert result.stats.failed == 1
     assert entry.english.sentences[0] == (("ارتفعت أسعار النفط يوم الاثنين.", "EN(ارتفعت أسعار النفط يوم الاثنين.)"),)
+
+
+def test_lists_stay_whole_on_an_english_page_with_a_post_edited_paragraph(tmp_path):
+    article = ARTICLE + "\n- بند أول\n- بند ثان\n- بند ثالث\n"
+    write_project(tmp_path, {"content/2026-11-22-oil.md": article, "content/2026-11-22-oil.edits.toml": EDITS})
+    result = Builder(load_config(tmp_path), RecordingReporter(), FakeTranslator()).build(write=False)
+    html = result.files["articles/oil/en/index.html"].decode()
+    assert "<p>Oil prices rose on Monday.</p>" in html and "edited by a person" in html
+    assert "<ul><li>EN(بند أول)</li><li>EN(بند ثان)</li><li>EN(بند ثالث)</li></ul>" in html
