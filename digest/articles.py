@@ -173,7 +173,7 @@ def read_article(path: Path | str, config: Config) -> Article:
     stem = _stem(path)
     if path.suffix == ".txt":
         raw = parse_raw_text(src.text, config.text.agencies, config.text.chrome)
-        meta: dict = {"source": raw.source}
+        meta: dict = {"source": raw.source, "date": raw.date}
         title, blocks = raw.title, raw.blocks
     else:
         meta, title, blocks = _markdown(src.text, "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 GREGORIAN_AR = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس",
                 "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر")
@@ -51,3 +52,41 @@ def month_label(year: int, month: int, lang: str) -> str:
         else:
             text += f"، {HIJRI_AR[start[1] - 1]} {start[0]} – {HIJRI_AR[end[1] - 1]} {end[0]} هـ"
     return text
+
+
+# Levantine month names, as Syrian, Lebanese, Jordanian and Iraqi sites write them.
+_LEVANTINE = ("كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
+              "تشرين الأول", "تشرين الثاني", "كانون الأول")
+_MONTHS = {name: n for names in (GREGORIAN_AR, _LEVANTINE) for n, name in enumerate(names, 1)}
+_MONTHS.update({"ابريل": 4, "اغسطس": 8, "أيلول": 9, "ايار": 5, "اذار": 3})
+_MONTHS.update({name.lower(): n for n, name in enumerate(GREGORIAN_EN, 1)})
+_WEEKDAYS = r"(?:(?:ال)?(?:سبت|أحد|احد|اثنين|إثنين|ثلاثاء|أربعاء|اربعاء|خميس|جمعة)|يوم\s+\S+)"
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_NAMED = re.compile(rf"^(?:{_WEEKDAYS}\s*[،,]?\s*)?(\d{{1,2}})\s+(?:من\s+)?(\S+(?:\s+ال\S+)?)\s*[،,]?\s+(\d{{4}})"
+                    r"(?:\s*[،,-]?\s*(?:الساعة\s*)?\d{1,2}[:.]\d{2}(?:\s*\S+)?)?$")
+_NUMERIC = re.compile(r"^(?:(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})|(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}))"
+                      r"(?:\s+\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)?$")
+
+
+def parse_dateline(line: str) -> dt.date | None:
+    """The date a line copied from a news page says when it says nothing else
+    (``الأربعاء 14 أكتوبر 2015``, ``14 تشرين الأول 2015``, ``2015-10-14``, ``14/10/2015 10:30``),
+    else None."""
+    text = " ".join(line.translate(_DIGITS).replace("\u200f", "").replace("\u200e", "").split())
+    match = _NAMED.match(text)
+    if match:
+        day, month, year = int(match.group(1)), _MONTHS.get(match.group(2).lower()), int(match.group(3))
+    else:
+        match = _NUMERIC.match(text)
+        if not match:
+            return None
+        if match.group(1):
+            year, month, day = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        else:
+            day, month, year = int(match.group(4)), int(match.group(5)), int(match.group(6))
+    if month is None:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None

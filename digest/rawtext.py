@@ -1,15 +1,18 @@
 """Raw text copied from a news site: title, paragraphs, agency line and page chrome.
 
 The first non-empty line is the title and every following line a paragraph. Leftover
-widgets of the page (comment, share, print...) are dropped wherever they stand, and a
-trailing line naming a news agency becomes the article's source.
+widgets of the page (comment, share, print...) are dropped wherever they stand, a
+trailing line naming a news agency becomes the article's source, and a line that is only
+a date (``الأربعاء 14 أكتوبر 2015``), above the title or right under it, becomes its date.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .dates import parse_dateline
 from .markup import Block
 from .sources import SourceError
 
@@ -25,6 +28,7 @@ class RawArticle:
     title: str
     blocks: tuple[Block, ...]
     source: str | None
+    date: dt.date | None = None
 
 
 def _key(line: str) -> str:
@@ -52,6 +56,11 @@ def parse_raw_text(text: str, agencies: tuple[str, ...], chrome: tuple[str, ...]
     agency_keys = {_key(a) for a in agencies}
     lines = [" ".join(line.split()) for line in text.split("\n")]
     lines = [line for line in lines if line and _key(line) not in chrome_keys]
+    date = None
+    while lines and (day := parse_dateline(lines[0])) is not None:  # a dateline above the title
+        date, lines = date or day, lines[1:]
+    if len(lines) > 1 and (day := parse_dateline(lines[1])) is not None:  # or right under it
+        date, lines = date or day, lines[:1] + lines[2:]
     if not lines:
         raise SourceError("has no text besides page chrome")
     title, body = lines[0], lines[1:]
@@ -61,4 +70,4 @@ def parse_raw_text(text: str, agencies: tuple[str, ...], chrome: tuple[str, ...]
     if not body:
         raise SourceError("has a title but no paragraphs")
     blocks = tuple(Block("paragraph", (line,), plain=True) for line in body)
-    return RawArticle(title=title, blocks=blocks, source=source)
+    return RawArticle(title=title, blocks=blocks, source=source, date=date)

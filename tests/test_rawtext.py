@@ -58,3 +58,25 @@ def test_chrome_list_is_configurable():
 def test_title_only_is_an_error():
     with pytest.raises(SourceError, match="no paragraphs"):
         parse("عنوان وحده\nوكالات\n")
+
+
+@pytest.mark.parametrize("text", [
+    "الأربعاء 14 أكتوبر 2015\nعنوان الخبر\nفقرة أولى.\n",
+    "عنوان الخبر\n14 تشرين الأول 2015 - 10:30\nفقرة أولى.\n",
+    "\u200f١٤/١٠/٢٠١٥\nعنوان الخبر\nفقرة أولى.\n",
+])
+def test_a_dateline_above_or_under_the_title_becomes_the_date(text):
+    import datetime as dt
+
+    raw = parse(text)
+    assert (raw.title, raw.date) == ("عنوان الخبر", dt.date(2015, 10, 14))
+    assert [b.texts[0] for b in raw.blocks] == ["فقرة أولى."]
+
+
+def test_a_date_inside_the_text_stays_a_paragraph(tmp_path):
+    raw = parse("عنوان الخبر\nفقرة أولى.\n14 أكتوبر 2015\nفقرة ثالثة.\n")
+    assert raw.date is None and [b.texts[0] for b in raw.blocks] == ["فقرة أولى.", "14 أكتوبر 2015", "فقرة ثالثة."]
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content/story.txt").write_text("الخميس 15 أكتوبر 2015\nعنوان\nنص.\n", encoding="utf-8")
+    article = read_article(tmp_path / "content/story.txt", load_config(tmp_path))
+    assert str(article.date) == "2015-10-15" and not article.undated
