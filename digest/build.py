@@ -16,7 +16,7 @@ from pathlib import Path
 from .articles import KNOWN_KEYS, Article, Problem, content_files, load_articles, read_article, read_translation
 from .audit import missing_alt_text
 from .config import Config
-from .feeds import FEED_SIZE, absolute, feed_files
+from .feeds import FEED_SIZE, absolute, feed_entries, feed_files
 from .glossary import load_glossary
 from .output import OutputFolder
 from .render import Renderer, Theme, load_theme
@@ -233,7 +233,8 @@ class Builder:
 def _extras(site: Site, theme, memo: dict) -> dict[str, bytes]:
     """Files beyond the pages: feeds and robots.txt (see :mod:`digest.feeds`), made again only
     when the configuration, the theme or one of the newest entries changed."""
-    key = (site.config, theme.fingerprint, site.entries[:FEED_SIZE])
+    key = (site.config, theme.fingerprint, site.entries[:FEED_SIZE],
+           tuple(feed_entries(site, lang) for lang in site.languages))
     if memo.get("key") != key:
         files = feed_files(site, theme.strings)
         files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {absolute(site, 'sitemap.xml')}\n".encode()

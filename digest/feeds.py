@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 from html import escape
+from itertools import islice
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
@@ -147,7 +148,7 @@ def atom_feed(site: "Site", lang: str | None, strings: dict[str, dict[str, str]]
     ``strings`` are the theme's interface strings per language (for the translation notice).
     """
     src = site.source_lang
-    entries = site.entries[:FEED_SIZE]
+    entries = feed_entries(site, lang)
     path = f"{lang}/feed.xml" if lang else "feed.xml"
     home = f"{lang}/" if lang else ""
     feed = ET.Element(f"{{{ATOM}}}feed", {XML_LANG: lang or src})
@@ -168,6 +169,14 @@ def atom_feed(site: "Site", lang: str | None, strings: dict[str, dict[str, str]]
     ET.indent(feed)
     body = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
+
+
+def feed_entries(site: "Site", lang: str | None) -> tuple:
+    """The newest entries of the feed for ``lang``: the English feed holds only translated
+    ones, so an article enters it (as a new entry) when its English is there."""
+    if lang is None or lang == site.source_lang:
+        return site.entries[:FEED_SIZE]
+    return tuple(islice((e for e in site.entries if not e.english.pending), FEED_SIZE))
 
 
 def feed_files(site: "Site", strings: dict[str, dict[str, str]] | None = None) -> dict[str, bytes]:

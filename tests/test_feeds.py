@@ -96,3 +96,22 @@ def test_summary_cuts_at_a_word():
     text = summary(blocks, 50)
     assert len(text) <= 51 and text.endswith("…") and "كلم…" not in text
     assert summary(parse_blocks("# عنوان\n\nنص **قصير**.")) == "نص قصير."
+
+
+def test_the_english_feed_holds_only_translated_articles_and_takes_one_in_once_translated(tmp_path):
+    from helpers import FakeTranslator, write_project
+
+    from digest.build import Builder
+    from digest.config import load_config
+
+    write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: أ\n---\nنص.\n"})
+    builder = Builder(load_config(tmp_path), translator=None)
+
+    def ids(files, rel):
+        return [e.find(f"{ATOM}id").text for e in ET.fromstring(files[rel]).findall(f"{ATOM}entry")]
+
+    pending = builder.build(write=False).files
+    assert ids(pending, "en/feed.xml") == [] and len(ids(pending, "ar/feed.xml")) == len(ids(pending, "feed.xml")) == 1
+    builder._translator = FakeTranslator()  # a model installed in a long serve session
+    translated = builder.build(write=False).files
+    assert [i.rstrip("/").rsplit("/", 2)[-2:] for i in ids(translated, "en/feed.xml")] == [["a", "en"]]
