@@ -38,6 +38,8 @@ class Block:
     number: int = 0
     """An item's number in its list (an ordered list's start counted in); the paragraphs
     of one item share it."""
+    continued: bool = False
+    """An item's second (third...) paragraph: part of the item before it, with no marker."""
 
     @property
     def translatable(self) -> bool:
@@ -46,7 +48,7 @@ class Block:
     def with_texts(self, texts: tuple[str, ...] | list[str]) -> "Block":
         """The same block with other texts (its translation)."""
         return Block(self.kind, tuple(texts), self.level, self.ordered, self.group, self.columns, self.plain,
-                     self.number)
+                     self.number, self.continued)
 
 
 _SAFE_SCHEMES = {"http", "https", "mailto"}
@@ -79,6 +81,7 @@ def parse_blocks(source: str) -> tuple[Block, ...]:
     numbers: list[int] = []  # per open list: the number of its current item
     groups: list[int] = []  # per open list: its id (items after a nested list keep it)
     lists = 0
+    item_open = False  # a list item has begun and has no block yet
     cells: list[str] = []
     columns = 0
     row_cells = 0
@@ -99,6 +102,7 @@ def parse_blocks(source: str) -> tuple[Block, ...]:
             groups.pop()
         elif kind == "list_item_open":
             numbers[-1] += 1
+            item_open = True
         elif kind == "blockquote_open":
             stack.append("quote")
         elif kind == "blockquote_close":
@@ -127,7 +131,8 @@ def parse_blocks(source: str) -> tuple[Block, ...]:
             elif "list" in stack:
                 depth = stack.count("list")
                 blocks.append(Block("item", (text,), level=depth, ordered=ordered[-1], group=groups[-1],
-                                    number=numbers[-1]))
+                                    number=numbers[-1], continued=not item_open))
+                item_open = False
             elif "quote" in stack:
                 blocks.append(Block("quote", (text,)))
             else:

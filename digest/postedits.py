@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,8 +44,14 @@ class PostEdit:
 
 def paragraph_key(text: str) -> str:
     """The key of an Arabic paragraph: a hash of its normalised visible text, so an editor
-    may copy the paragraph from the file (Markdown and all) or from the page."""
-    return hashlib.sha256(normalise(plain_text(text)).encode("utf-8")).hexdigest()[:16]
+    may copy the paragraph from the file (Markdown and all, list marker or ``#`` included)
+    or from the page."""
+    visible = plain_text(_MARKER.sub("", text))
+    return hashlib.sha256(normalise(visible).encode("utf-8")).hexdigest()[:16]
+
+
+_MARKER = re.compile(r"^\s*(?:#{1,6}\s+|>\s*|[-*+]\s+|\d{1,9}[.)]\s+)+")
+"""Block markers a line copied from the file starts with: heading, quote, list item."""
 
 
 def edits_path(article_path: Path) -> Path:

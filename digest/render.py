@@ -103,7 +103,8 @@ def render_block(block: Block, lang: str, sentences: tuple[str, ...] = (), ancho
     if block.kind == "item":
         # One item alone in its list (the parallel page pairs item by item): its number
         # must be given, or every item of an ordered list would show 1.
-        return Markup(f"{_list_open(block, alone=True)}<li>{inline[0]}</li></{'ol' if block.ordered else 'ul'}>")
+        li = '<li class="continued">' if block.continued else "<li>"
+        return Markup(f"{_list_open(block, alone=True)}{li}{inline[0]}</li></{'ol' if block.ordered else 'ul'}>")
     if block.kind == "quote":
         return Markup(f"<blockquote><p>{inline[0]}</p></blockquote>")
     if block.kind == "code":
@@ -121,8 +122,8 @@ def render_block(block: Block, lang: str, sentences: tuple[str, ...] = (), ancho
 
 
 def _list_open(item: Block, alone: bool = False) -> str:
-    """The tag that opens a list whose first item is ``item``; ``alone``: the list holds
-    only that item, so it also says how deep the item is nested."""
+    """The tag that opens a list whose first item is ``item``; ``alone``: the list is not
+    inside the item it belongs to, so it says how deep it is nested."""
     depth = f' class="depth-{item.level}"' if alone and item.level > 1 else ""
     if not item.ordered:
         return f"<ul{depth}>"
@@ -162,7 +163,7 @@ def render_blocks(blocks: tuple[Block, ...], lang: str) -> Markup:
     a nested list sits inside the item before it."""
     rtl = direction(lang) == "rtl"
     out: list[str] = []
-    lists: list[list] = []  # the open lists, outermost first: [group, tag, level, item number]
+    lists: list[list] = []  # the open lists, outermost first: [group, tag, level]
 
     def close(deeper_than: int) -> None:
         while lists and lists[-1][2] > deeper_than:
@@ -179,14 +180,14 @@ def render_blocks(blocks: tuple[Block, ...], lang: str) -> Markup:
             close(block.level - 1)  # another list at the same depth
         text = render_inline(block.texts[0], block.plain, rtl)
         if lists and lists[-1][2] == block.level:
-            if lists[-1][3] == block.number:  # another paragraph of the same item
+            if block.continued:  # another paragraph of the same item
                 out.append(f"<p>{text}</p>")
                 continue
             out.append("</li>")
-            lists[-1][3] = block.number
         else:
-            out.append(_list_open(block))
-            lists.append([block.group, tag, block.level, block.number])
+            # Not inside the item it belongs to (a run starting mid-list): it says its depth.
+            out.append(_list_open(block, alone=not lists or lists[-1][2] < block.level - 1))
+            lists.append([block.group, tag, block.level])
         out.append(f"<li>{text}")
     close(0)
     return Markup("".join(out))

@@ -77,6 +77,7 @@ def test_lists_keep_their_numbers_and_nesting_on_every_page(tmp_path):
         assert f'<ol start="{number}"><li>{text}</li></ol>' in parallel
         assert f'<ol start="{number}"><li>EN({text})</li></ol>' in parallel
     assert '<ul class="depth-2"><li>فرعي</li></ul>' in parallel
+    assert '<ul class="depth-2"><li class="continued">تتمة الفرعي</li></ul>' in parallel
     # A language page flows: one list, the nested one inside its item, an item's second
     # paragraph inside the item, a list of another kind after it.
     english = result.files["articles/a/en/index.html"].decode()

@@ -118,3 +118,22 @@ def test_lists_stay_whole_on_an_english_page_with_a_post_edited_paragraph(tmp_pa
     html = result.files["articles/oil/en/index.html"].decode()
     assert "<p>Oil prices rose on Monday.</p>" in html and "edited by a person" in html
     assert "<ul><li>EN(بند أول)</li><li>EN(بند ثان)</li><li>EN(بند ثالث)</li></ul>" in html
+
+
+def test_a_post_edit_copied_with_its_list_marker_or_heading_hashes_matches():
+    from digest.postedits import paragraph_key
+
+    assert paragraph_key("4. متابعة معدلات التضخم.") == paragraph_key("متابعة معدلات التضخم.")
+    assert paragraph_key("  - بنوك التجزئة") == paragraph_key("بنوك التجزئة")
+    assert paragraph_key("## المشروع") == paragraph_key("المشروع")
+    assert paragraph_key("2015 كان عاماً صعباً") != paragraph_key("كان عاماً صعباً")
+
+
+def test_nested_items_after_a_post_edited_item_keep_their_depth(tmp_path):
+    article = ARTICLE + "\n- المصارف\n  - بنوك التجزئة\n  - بنوك الاستثمار\n"
+    edits = EDITS + '[[edit]]\narabic = "  - بنوك التجزئة"\nenglish = "Retail banks"\n'
+    write_project(tmp_path, {"content/2026-11-22-oil.md": article, "content/2026-11-22-oil.edits.toml": edits})
+    result = Builder(load_config(tmp_path), RecordingReporter(), FakeTranslator()).build(write=False)
+    html = result.files["articles/oil/en/index.html"].decode()
+    assert '<ul class="depth-2"><li>Retail banks</li></ul>' in html
+    assert '<ul class="depth-2"><li>EN(بنوك الاستثمار)</li></ul>' in html
