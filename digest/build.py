@@ -180,8 +180,9 @@ class Builder:
                 self.reporter.warning(f"{human.path}: {len(human.blocks)} block(s) against {len(article.blocks)} in "
                                       f"{article.path.name}: the parallel page pairs them in order, some unpaired")
             if article.undated:
-                self.reporter.warning(f"{article.path}: no date (a date in front matter or a YYYY-MM-DD- file "
-                                      "name prefix): dated by the file's modification time, which every save moves")
+                where = "a date line above or under the title" if article.path.suffix == ".txt" else "a date in front matter"
+                self.reporter.warning(f"{article.path}: no date ({where}, or a YYYY-MM-DD- file name prefix): "
+                                      "dated by the file's modification time, which every save moves")
         english, stats = translate_articles(articles, self.translator, self.reporter, self._english)
         if self.translator is None:
             # The engine reads the glossary; without one a mistake in it would only show

@@ -85,7 +85,8 @@ def load(args: argparse.Namespace):
 
     if not args.project.is_dir():
         # Nothing may be made there (a cache, a site): it is most likely a mistyped path.
-        raise ConfigError(args.project, ["the project folder does not exist (--project)"])
+        what = "is not a folder" if args.project.exists() else "does not exist"
+        raise ConfigError(args.project, [f"the project folder {what} (--project)"])
 
     theme = getattr(args, "theme", None)
     theme_dir = None

@@ -337,8 +337,8 @@ class _Machine:
                 continue
             counts["stale"] += 1
             where = closest(edit.arabic, sources)
-            reporter.warning(f"{article.path}: post-edit out of date (its Arabic changed), not applied: "
-                             f"{edit.arabic[:60]!r}")
+            shown = edit.arabic if len(edit.arabic) <= 60 else edit.arabic[:60].rsplit(" ", 1)[0] + "…"
+            reporter.warning(f"{article.path}: post-edit out of date (its Arabic changed), not applied: {shown!r}")
             if where is not None and not provenance[where].stale:
                 old = provenance[where]
                 provenance[where] = Provenance(old.kind, old.model, old.version, old.note,

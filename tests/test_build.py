@@ -266,4 +266,5 @@ def test_an_article_without_a_date_is_built_with_a_warning_naming_it(tmp_path):
     result = Builder(load_config(tmp_path), reporter).build()
     assert sorted(e.slug for e in result.site.entries) == ["dated", "undated"]
     (warning,) = reporter.of("warning")
-    assert "undated.txt: no date" in warning and "modification time" in warning
+    assert "undated.txt: no date (a date line above or under the title, or a YYYY-MM-DD- file name prefix)" in warning
+    assert "modification time" in warning
