@@ -90,18 +90,24 @@ class Watcher:
         self.overflows = 0
         """Times the kernel dropped file events (each answered by a rebuild of everything)."""
 
+    def _look_at_everything(self) -> None:
+        """Make the next rebuild check every content file: events were, or may have been,
+        missed, so the changed paths the watcher holds are not the whole story."""
+        with self._lock:
+            self._missed = True
+            self._changed.add(str(self.layout.content))
+            self._wake.set()
+
     def _lost(self) -> None:
         # Every content file is looked at again (the theme always is); digest.toml is read
         # again if it is not what it was when last watched.
         with self._lock:
             self.overflows += 1
-            self._missed = True
-            if self.layout is not None:
-                self._changed.add(str(self.layout.content))
-                if _stamp(self.layout.config_file) != self._config_stamp:
-                    self._changed.add(str(self.layout.config_file))
+            if self.layout is not None and _stamp(self.layout.config_file) != self._config_stamp:
+                self._changed.add(str(self.layout.config_file))
             self._last = time.monotonic()
-            self._wake.set()
+        if self.layout is not None:
+            self._look_at_everything()
 
     def _note(self, event) -> None:
         # A folder's "modified" only echoes an entry that has its own event.
@@ -204,14 +210,7 @@ class Watcher:
         stay put for :data:`SETTLE`.
         """
         def stamps(items):
-            out = {}
-            for p in items:
-                try:
-                    st = p.stat()
-                    out[p] = (st.st_size, st.st_mtime_ns)
-                except OSError:
-                    out[p] = None
-            return out
+            return {p: _stamp(p) for p in items}
 
         def writing(items):
             return list(items) if self.poll else [p for p in items if str(p) in self._open]
@@ -219,7 +218,7 @@ class Watcher:
         paths = writing(paths)
         before = stamps(paths)
         recent = time.time_ns() - int(SETTLE * 1e9)
-        if not paths or (self.poll and all(st is None or st[1] < recent for st in before.values())):
+        if not paths or (self.poll and all(st is None or st[0] < recent for st in before.values())):
             return  # closed by their writers, or (polling) not written within SETTLE seconds
         self.settle_waits += 1
         deadline = time.monotonic() + SETTLE_LIMIT
@@ -277,9 +276,7 @@ class Watcher:
                     index(self._wake)
                     continue
                 # Events were missed (maybe more than that listing shows): look at every file.
-                self._missed = True
-                with self._lock:
-                    self._changed.add(str(self.layout.content))
+                self._look_at_everything()
             changes = self._take()
             if not changes:
                 index(self._wake)
@@ -301,10 +298,7 @@ class Watcher:
                 if not reload and set(self._watching) - before:
                     # A folder appeared (content/, a theme): what was written in it before it
                     # was watched is looked for by one more rebuild, of every file.
-                    self._missed = True
-                    with self._lock:
-                        self._changed.add(str(self.layout.content))
-                        self._wake.set()
+                    self._look_at_everything()
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
