@@ -21,7 +21,7 @@ from markupsafe import Markup, escape
 from .articles import slugify
 from .config import CONFIG_NAME, Config, ConfigError
 from .dates import format_date
-from .markup import Block, plain_text, render_inline
+from .markup import Block, plain_text, render_inline, shorten
 from .site import Page, Site, direction
 
 def _builtin_theme() -> Path:
@@ -152,10 +152,7 @@ def marked_runs(english) -> list[tuple[object, tuple[Block, ...]]]:
 
 def summary(blocks: tuple[Block, ...], limit: int) -> str:
     """The visible text of the first blocks, cut at a word near ``limit`` characters."""
-    text = " ".join(plain_text(t, b.plain) for b in blocks if b.kind != "code" for t in b.texts)
-    if len(text) <= limit:
-        return text
-    return text[:limit].rsplit(" ", 1)[0] + "…"
+    return shorten(" ".join(plain_text(t, b.plain) for b in blocks if b.kind != "code" for t in b.texts), limit)
 
 
 def render_blocks(blocks: tuple[Block, ...], lang: str) -> Markup:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Protocol, Sequence, runtime_checkable
 
 from .articles import Article
-from .markup import Block, plain_text
+from .markup import Block, plain_text, shorten
 from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
 from .report import Reporter
 
@@ -284,8 +284,7 @@ def _translate(todo: list[tuple[Article, tuple]], translator: Translator | None,
 
 def _where(article: Article, index: int) -> str:
     """Which block of ``article`` this is, for a person looking for it in the file."""
-    text = " ".join(article.blocks[index].texts)
-    return f"block {index + 1} ({text[:40]}{'…' if len(text) > 40 else ''})"
+    return f"block {index + 1} ({shorten(' '.join(article.blocks[index].texts), 40)})"
 
 
 class _Machine:
@@ -337,8 +336,8 @@ class _Machine:
                 continue
             counts["stale"] += 1
             where = closest(edit.arabic, sources)
-            shown = edit.arabic if len(edit.arabic) <= 60 else edit.arabic[:60].rsplit(" ", 1)[0] + "…"
-            reporter.warning(f"{article.path}: post-edit out of date (its Arabic changed), not applied: {shown!r}")
+            reporter.warning(f"{article.path}: post-edit out of date (its Arabic changed), not applied: "
+                             f"{shorten(edit.arabic, 60)!r}")
             if where is not None and not provenance[where].stale:
                 old = provenance[where]
                 provenance[where] = Provenance(old.kind, old.model, old.version, old.note,
