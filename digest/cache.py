@@ -167,18 +167,19 @@ def cmd_prune(config: Config) -> int:
     from .report import ConsoleReporter
     from .translation import pending_texts
 
+    reporter = ConsoleReporter()
     articles, problems = load_articles(config)  # a missing content folder: ConfigError
     if problems:
         # An article that does not load now may be fixed in a minute: its entries stay.
         for problem in problems:
-            print(f"error: {problem}", file=sys.stderr)
+            reporter.problem(problem)
         print(f"error: {len(problems)} content file(s) have errors: nothing pruned (their translations "
               "would go too); fix them and prune again", file=sys.stderr)
         return 1
     if not (config.cache_dir / FILE_NAME).exists():
         print("no translation cache yet: nothing to prune")
         return 0
-    translator = load_translator(config, ConsoleReporter())
+    translator = load_translator(config, reporter)
     if translator is None:
         print("no translation model is installed: nothing pruned (entries may still be needed)",
               file=sys.stderr)

@@ -58,7 +58,7 @@ def month_label(year: int, month: int, lang: str) -> str:
 _LEVANTINE = ("كانون الثاني", "شباط", "آذار", "نيسان", "أيار", "حزيران", "تموز", "آب", "أيلول",
               "تشرين الأول", "تشرين الثاني", "كانون الأول")
 _MONTHS = {name: n for names in (GREGORIAN_AR, _LEVANTINE) for n, name in enumerate(names, 1)}
-_MONTHS.update({"ابريل": 4, "اغسطس": 8, "أيلول": 9, "ايار": 5, "اذار": 3})
+_MONTHS.update({"ابريل": 4, "اغسطس": 8, "ايار": 5, "اذار": 3})  # spelt without hamza or madda
 _MONTHS.update({name.lower(): n for n, name in enumerate(GREGORIAN_EN, 1)})
 _WEEKDAYS = r"(?:(?:ال)?(?:سبت|أحد|احد|اثنين|إثنين|ثلاثاء|أربعاء|اربعاء|خميس|جمعة)|يوم\s+\S+)"
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")

@@ -24,6 +24,7 @@ from .dates import format_date
 from .markup import Block, plain_text, render_inline, shorten
 from .site import Page, Site, direction
 
+
 def _builtin_theme() -> Path:
     """The default theme digest ships: ``themes/default`` of this checkout, or the copy a
     wheel installs as ``digest/_theme`` (see ``pyproject.toml``)."""
