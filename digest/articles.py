@@ -201,8 +201,7 @@ def read_translation(path: Path | str, config: Config | None = None) -> HumanTra
 
     ``config`` gives the content folder links must stay in and the size limit."""
     path = Path(path)
-    config = config or Config()
-    src = read_source(path, config.content_dir, config.text.max_file_bytes)
+    src = read_source(path, config.content_dir, config.text.max_file_bytes) if config else read_source(path)
     _, title, blocks = _markdown(src.text, "human translation ")
     return HumanTranslation(path=path, title=title, blocks=blocks)
 

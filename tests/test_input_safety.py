@@ -58,18 +58,21 @@ def errors(stderr: str) -> list[str]:
 
 def test_a_link_inside_content_is_followed_and_a_link_out_is_refused_by_name(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-good.md": GOOD, "content/.store/2026-11-02-kept.md": OTHER,
-                             "outside/passwd.txt": SECRET + "\n"})
+                             "outside/passwd.txt": SECRET + "\n",
+                             "outside/good.en.md": f"---\ntitle: leaked\n---\n\n{SECRET}\n"})
     content = tmp_path / "content"
     (content / "linked.md").symlink_to(content / ".store/2026-11-02-kept.md")
     (content / "passwd.txt").symlink_to(tmp_path / "outside/passwd.txt")
+    (content / "2026-11-01-good.en.md").symlink_to(tmp_path / "outside/good.en.md")
     (content / "latest").symlink_to(".store", target_is_directory=True)
     (content / "elsewhere").symlink_to(tmp_path / "outside", target_is_directory=True)
     reporter = RecordingReporter()
     result = Builder(load_config(tmp_path), reporter, translator=FakeTranslator()).build()
     problems = {p.paths[0].name: p.message for p in reporter.of("problem")}
-    assert set(problems) == {"passwd.txt", "elsewhere"}
+    assert set(problems) == {"passwd.txt", "elsewhere", "2026-11-01-good.en.md"}
     assert "outside the content folder" in problems["passwd.txt"]
     assert "outside the content folder" in problems["elsewhere"]
+    assert "outside the content folder" in problems["2026-11-01-good.en.md"]
     # The linked file and the file inside the linked folder are both followed.
     assert {e.article.path.name for e in result.site.entries} == {"2026-11-01-good.md", "linked.md",
                                                                  "2026-11-02-kept.md"}
