@@ -11,13 +11,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Sequence
 
 from .config import Config, ConfigError
+from .listing import Listing, list_content
 from .markup import Block, parse_blocks
 from .rawtext import parse_raw_text
 from .sources import SourceError, read_source, split_front_matter
@@ -169,7 +170,7 @@ def _markdown(text: str, what: str) -> tuple[dict, str, tuple[Block, ...]]:
 def read_article(path: Path | str, config: Config) -> Article:
     """Read one article file; raises :class:`SourceError` with the reason it is unusable."""
     path = Path(path)
-    src = read_source(path)
+    src = read_source(path, config.content_dir, config.text.max_file_bytes)
     stem = _stem(path)
     if path.suffix == ".txt":
         raw = parse_raw_text(src.text, config.text.agencies, config.text.chrome)
@@ -195,46 +196,48 @@ def read_article(path: Path | str, config: Config) -> Article:
     )
 
 
-def read_translation(path: Path | str) -> HumanTranslation:
-    """Read a human translation ``name.en.md``: front matter title plus Markdown body."""
+def read_translation(path: Path | str, config: Config | None = None) -> HumanTranslation:
+    """Read a human translation ``name.en.md``: front matter title plus Markdown body.
+
+    ``config`` gives the content folder links must stay in and the size limit."""
     path = Path(path)
-    _, title, blocks = _markdown(read_source(path).text, "human translation ")
+    src = read_source(path, config.content_dir, config.text.max_file_bytes) if config else read_source(path)
+    _, title, blocks = _markdown(src.text, "human translation ")
     return HumanTranslation(path=path, title=title, blocks=blocks)
 
 
-def content_files(content_dir: Path) -> list[str]:
+def content_files(content_dir: Path) -> Listing:
     """Every candidate file under ``content_dir`` (as strings: a site may have thousands),
-    skipping hidden and editor temp files; in a stable order, each folder's files by name
-    before its subfolders, by name."""
-    from .paths import is_ignored_name
-
-    found = []
-    for folder, subfolders, names in os.walk(content_dir):
-        subfolders[:] = sorted(d for d in subfolders if not is_ignored_name(d))
-        prefix = os.path.join(folder, "")
-        found.extend(prefix + n for n in sorted(names) if n.endswith(ARTICLE_SUFFIXES) and not is_ignored_name(n))
-    return found
+    skipping hidden and editor temp files, in a stable order, and the folders that could
+    not be listed or followed (see :func:`~digest.listing.list_content`)."""
+    return list_content(content_dir, ARTICLE_SUFFIXES)
 
 
-def load_articles(config: Config, reader=read_article, translation_reader=read_translation,
-                  files: list[str] | None = None) -> tuple[list[Article], list[Problem]]:
+def load_articles(config: Config, reader=read_article, translation_reader=None,
+                  files: list[str] | None = None,
+                  refused: Sequence[tuple[str, str]] = ()) -> tuple[list[Article], list[Problem]]:
     """Load every article under the content folder.
 
     Returns the articles (newest first) and the problems found. ``reader`` and
     ``translation_reader`` (given each file's path as a string) let a long-lived builder
-    substitute memoised readers, and ``files`` its listing of :func:`content_files` when it
-    knows the folder has not changed since. A content folder that does not exist raises
-    :class:`~digest.config.ConfigError`: built as empty, a mistyped ``--content`` would
-    wipe the published site.
+    substitute memoised readers, and ``files`` and ``refused`` its listing of
+    :func:`content_files` when it knows the folder has not changed since. A content
+    folder that does not exist raises :class:`~digest.config.ConfigError`: built as empty,
+    a mistyped ``--content`` would wipe the published site.
     """
     if not config.content_dir.is_dir():
         raise ConfigError(config.content_dir, [
             "the content folder does not exist (set paths.content in digest.toml, or --content)"])
-    problems: list[Problem] = []
+    if translation_reader is None:
+        translation_reader = lambda path: read_translation(path, config)  # noqa: E731
+    if files is None:
+        listing = content_files(config.content_dir)
+        files, refused = listing.files, listing.refused
+    problems = [Problem((Path(path),), reason) for path, reason in refused]
     articles: dict[str, Article] = {}
     translations: dict[Path, Path] = {}
     drafts: set[Path] = set()
-    for name in content_files(config.content_dir) if files is None else files:
+    for name in files:
         if name.endswith(TRANSLATION_SUFFIX):
             path = Path(name)
             translations[path.parent / _stem(path)] = path

@@ -8,6 +8,7 @@ file hash, rendered pages by input hash, the loaded translator), so ``digest ser
 from __future__ import annotations
 
 import os
+import stat
 import threading
 import time
 from dataclasses import dataclass, field
@@ -65,9 +66,9 @@ class Builder:
         self._pages: dict[str, bytes] | None = None
         self._bundle: dict[str, bytes] = {}
         self._english: dict = {}
-        self._files: dict[str, tuple[tuple[int, int], object]] = {}
+        self._files: dict[str, tuple[tuple[int, ...], object]] = {}
         self._failing: set[str] = set()
-        self._listing: tuple[list[str], frozenset[str]] | None = None
+        self._listing: tuple[list[str], frozenset[str], list[tuple[str, str]]] | None = None
         self._unchanged_but: frozenset[str] | None = None
         self._last: dict[str, Article] = {}
         self._seen: set[str] = set()
@@ -96,7 +97,9 @@ class Builder:
                 st = os.stat(path)
             except OSError as exc:  # deleted between listing and reading
                 raise SourceError(f"cannot be read: {exc.strerror or exc}") from None
-            stamp = (st.st_mtime_ns, st.st_size)
+            # Inode and type too: a FIFO or another file put in its place with the same
+            # size and mtime must be read (and refused), not taken for the old file.
+            stamp = (st.st_mtime_ns, st.st_size, st.st_ino, stat.S_IFMT(st.st_mode))
             if cached and cached[0] == stamp:
                 return cached[1]
             value = read()
@@ -110,15 +113,23 @@ class Builder:
         self._files[path] = (stamp, value)
         return value
 
-    def _listed(self, changed: frozenset[str] | None) -> list[str] | None:
-        """The last listing of the content folder if ``changed`` shows it still holds: every
-        changed path is a file it listed and still there (an edit). None: list again."""
+    def _listed(self, changed: frozenset[str] | None) -> tuple[list[str], list[tuple[str, str]]] | None:
+        """The last listing of the content folder (files, folders refused) if ``changed``
+        shows it still holds: every changed path is a file it listed and still there (an
+        edit). None: list again."""
         if changed is None or self._listing is None:
             return None
-        names, known = self._listing
+        names, known, refused = self._listing
         if all(p in known and os.path.isfile(p) for p in changed):
-            return names
+            return names, refused
         return None
+
+    def _behind(self, refused: list[tuple[str, str]], files: list[str]) -> list[str]:
+        """Files read before from folders that can no longer be listed: read again (and
+        kept, if they fail, as their last good version) rather than dropped unseen."""
+        folders = tuple(os.path.join(folder, "") for folder, _ in refused)
+        listed = set(files)
+        return [p for p in self._files if p.startswith(folders) and p not in listed]
 
     def _load(self, config: Config, changed: frozenset[str] | None = None) -> tuple[list[Article], list[Problem]]:
         """Every article, each the same object as in the last build if it is equal to it.
@@ -129,18 +140,22 @@ class Builder:
         """
         self._seen, self._stale = set(), []
         listed = self._listed(changed)
-        files = listed
+        files, refused = listed or (None, [])
         if files is None and config.content_dir.is_dir():
-            files = content_files(config.content_dir)
+            listing = content_files(config.content_dir)
+            files, refused = listing.files, listing.refused
+        if listed is None:
+            self._listing = (files, frozenset(files), refused) if files is not None else None
+        if files is not None and refused and self.keep_last_good:
+            files = files + self._behind(refused, files)
         self._unchanged_but = changed if changed is not None and self._files else None
         try:
             articles, problems = load_articles(
                 config, reader=lambda path, config: self._read(path, lambda: read_article(path, config)),
-                translation_reader=lambda path: self._read(path, lambda: read_translation(path)), files=files)
+                translation_reader=lambda path: self._read(path, lambda: read_translation(path, config)),
+                files=files, refused=refused)
         finally:
             self._unchanged_but = None
-        if listed is None:
-            self._listing = (files, frozenset(files)) if files is not None else None
         # Forget files that are gone, so a long session's memory stays flat.
         self._files = {p: v for p, v in self._files.items() if p in self._seen}
         # An article with a human translation is a new object each time the two are joined;

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from .cache import normalise
 from .markup import plain_text
+from .safefile import UnsafeFile, read_limited
 
 SUFFIX = ".edits.toml"
 
@@ -62,11 +63,19 @@ def edits_path(article_path: Path) -> Path:
 def load_post_edits(article_path: Path) -> tuple[dict[str, PostEdit], list[str]]:
     """The corrections for one article by key, and problems found in its edits file."""
     path = edits_path(article_path)
-    if not path.is_file():
-        return {}, []
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        # Read like an article: a FIFO in its place must not hang the build, and an article
+        # kept from a folder that turned unreadable has an edits path that cannot be looked at.
+        raw, _ = read_limited(path)
+    except FileNotFoundError:
+        return {}, []
+    except OSError as exc:
+        return {}, [f"{path}: post-edits not used: cannot be read: {exc.strerror or exc}"]
+    except UnsafeFile as exc:
+        return {}, [f"{path}: post-edits not used: {exc}"]
+    try:
+        data = tomllib.loads(raw.decode("utf-8-sig"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return {}, [f"{path}: post-edits not used: {exc}"]
     edits, problems = {}, []
     for n, entry in enumerate(data.get("edit", []), 1):

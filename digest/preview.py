@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .report import ConsoleReporter
+from .report import ConsoleReporter, printable
 
 LIVE = "/__digest__/"
 """URL prefix of the server's own endpoints; no site file is served under it."""
@@ -206,8 +206,11 @@ def exposure_warning(host: str) -> str | None:
 
 
 def _error(failure) -> dict:
-    return {"file": getattr(failure, "file", None), "line": getattr(failure, "line", None),
-            "reason": str(getattr(failure, "reason", failure))}
+    # Escaped like the console's lines: the overlay keeps line breaks (pre-wrap), so a file
+    # name holding one would otherwise show a second, forged error.
+    file = getattr(failure, "file", None)
+    return {"file": printable(file) if file else file, "line": getattr(failure, "line", None),
+            "reason": printable(str(getattr(failure, "reason", failure)))}
 
 
 def live_script(state: dict) -> bytes:

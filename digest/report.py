@@ -5,6 +5,7 @@ The CLI prints them, tests record them, the preview server listens for ``finish`
 
 from __future__ import annotations
 
+import re
 import sys
 from typing import TYPE_CHECKING, TextIO
 
@@ -12,6 +13,25 @@ if TYPE_CHECKING:
     from .articles import Problem
     from .build import BuildResult
     from .config import Config
+
+
+# Control characters (C0, DEL, C1), line and paragraph separators, and the bidi embeddings,
+# overrides and isolates that reorder what follows them: in a file name any of these could
+# print a forged line, or colour one, at the editor's terminal.
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` on one line, its control characters shown as escapes (``\\n``, ``\\x1b``)."""
+    return _UNPRINTABLE.sub(_escape, text)
 
 
 class Reporter:
@@ -65,7 +85,8 @@ class RecordingReporter(Reporter):
 
 
 class ConsoleReporter(Reporter):
-    """Prints events for a person at a terminal (errors and warnings to stderr)."""
+    """Prints events for a person at a terminal (errors and warnings to stderr), each on
+    one line with its control characters escaped (see :func:`printable`)."""
 
     def __init__(self, out: TextIO | None = None, err: TextIO | None = None, quiet: bool = False) -> None:
         self.out = out or sys.stdout
@@ -76,15 +97,15 @@ class ConsoleReporter(Reporter):
 
     def problem(self, problem):
         self.problems += 1
-        print(f"error: {problem}", file=self.err, flush=True)
+        print(f"error: {printable(str(problem))}", file=self.err, flush=True)
 
     def warning(self, message):
         self.warnings += 1
-        print(f"warning: {message}", file=self.err, flush=True)
+        print(f"warning: {printable(message)}", file=self.err, flush=True)
 
     def info(self, message):
         if not self.quiet:
-            print(message, file=self.out, flush=True)
+            print(printable(message), file=self.out, flush=True)
 
     def progress(self, done, total, seconds):
         if self.quiet:

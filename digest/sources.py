@@ -12,6 +12,8 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .safefile import DEFAULT_LIMIT, UnsafeFile, read_limited
+
 
 class SourceError(Exception):
     """A content file that cannot be used; the message says why."""
@@ -85,13 +87,20 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def read_source(path: Path) -> SourceText:
-    """Read and decode one content file, raising :class:`SourceError` with the reason."""
+def read_source(path: Path, within: Path | None = None, limit: int = DEFAULT_LIMIT) -> SourceText:
+    """Read and decode one content file, raising :class:`SourceError` with the reason.
+
+    ``within`` (the content folder) and ``limit`` are passed to
+    :func:`~digest.safefile.read_limited`: a symbolic link out of the folder, a FIFO, socket
+    or device, and a file over ``limit`` bytes are refused without being read.
+    """
     try:
-        data = path.read_bytes()
-        mtime = path.stat().st_mtime
+        data, st = read_limited(path, within, limit)
+    except UnsafeFile as exc:
+        raise SourceError(str(exc)) from None
     except OSError as exc:
         raise SourceError(f"cannot be read: {exc.strerror or exc}") from None
+    mtime = st.st_mtime
     text, encoding = decode(data)
     text = normalise(text)
     if not text.strip():
