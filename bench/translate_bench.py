@@ -16,7 +16,7 @@ first translates one short sentence untimed (model loaded, threads started):
   ``OMP_*``, ``CT2_*`` and ``MKL_*`` setting is removed from its environment except the
   package folder. Only its sentence splitter is swapped for digest's (its own would try the
   network here), so both see the same sentences.
-- ``digest``: :class:`digest.engine.ArgosTranslator` on every paragraph of every article,
+- ``digest``: :class:`digest.translate.engine.ArgosTranslator` on every paragraph of every article,
   no cache, the project's default options. Its output guards are off: random-weight
   gibberish would (rightly) be rejected and retried.
 - ``bare``: one ``translate_batch`` over digest's own segments, beam 4, with the thread
@@ -61,7 +61,7 @@ DISTURBED = 0.15
 
 def articles(n: int) -> list[list[str]]:
     """``n`` articles of the seed's paragraphs, words shuffled within each sentence."""
-    from digest.sentences import split_sentences
+    from digest.translate.sentences import split_sentences
 
     paragraphs = [p.strip() for p in SEED.read_text(encoding="utf-8").splitlines() if p.strip()]
     out = []
@@ -128,7 +128,7 @@ def force_length(length: int) -> None:
 def sentence_count(docs: list[list[str]]) -> tuple[int, int]:
     """Sentences in the text, as argostranslate (given digest's splitter) and digest see them,
     and how many of them are distinct."""
-    from digest.sentences import split_sentences
+    from digest.translate.sentences import split_sentences
 
     sentences = [s.strip() for doc in docs for p in doc for s in split_sentences(p)]
     return len(sentences), len(set(sentences))
@@ -167,7 +167,7 @@ def timed(fn, busy: bool) -> dict:
 def child_argos(package: Path, docs, opts) -> dict:
     from argostranslate import settings, translate
 
-    from digest.sentences import split_sentences
+    from digest.translate.sentences import split_sentences
 
     class DigestSplitter:
         def __init__(self, pkg):
@@ -185,11 +185,11 @@ def child_argos(package: Path, docs, opts) -> dict:
 
 
 def _digest(package: Path, project: str):
-    import digest.decode
+    import digest.translate.decode
     from digest.config import load_config
-    from digest.engine import ArgosTranslator
+    from digest.translate.engine import ArgosTranslator
 
-    digest.decode.problem = lambda *a, **k: None  # guards off: see the module docstring
+    digest.translate.decode.problem = lambda *a, **k: None  # guards off: see the module docstring
     return ArgosTranslator(package, load_config(project))
 
 

@@ -13,18 +13,26 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .articles import KNOWN_KEYS, Article, Problem, content_files, load_articles, read_article, read_translation
-from .audit import missing_alt_text
+from .content.articles import (
+    KNOWN_KEYS,
+    Article,
+    Problem,
+    content_files,
+    load_articles,
+    read_article,
+    read_translation,
+)
+from .site.audit import missing_alt_text
 from .config import Config
-from .feeds import FEED_SIZE, absolute, feed_entries, feed_files
-from .glossary import load_glossary
+from .render.feeds import FEED_SIZE, absolute, feed_entries, feed_files
+from .translate.glossary import load_glossary
 from .output import OutputFolder
-from .render import Renderer, Theme, load_theme
-from .report import Reporter
-from .search import SearchUnavailable, search_files
-from .sources import SourceError
-from .site import Site, SiteModel
-from .translation import TranslationStats, Translator, translate_articles
+from .render.pages import Renderer, Theme, load_theme
+from .events import Reporter
+from .render.search import SearchUnavailable, search_files
+from .content.sources import SourceError
+from .site.model import Site, SiteModel
+from .translate.stage import TranslationStats, Translator, translate_articles
 
 
 @dataclass
@@ -78,7 +86,7 @@ class Builder:
     @property
     def translator(self) -> Translator | None:
         if self._translator == "auto":
-            from .engine import load_translator
+            from .translate.engine import load_translator
 
             self._translator = load_translator(self.config, self.reporter)
         return self._translator  # type: ignore[return-value]

@@ -102,7 +102,7 @@ def load(args: argparse.Namespace):
 
 def cmd_build(args) -> int:
     from .build import Builder
-    from .report import ConsoleReporter
+    from .events import ConsoleReporter
 
     reporter = ConsoleReporter(quiet=args.quiet)
     config = load(args)
@@ -122,7 +122,7 @@ def cmd_build(args) -> int:
 
 
 def cmd_serve(args) -> int:
-    from .preview import serve
+    from .serve.preview import serve
 
     # reload re-reads digest.toml with the same command-line overrides when the file changes.
     return serve(load(args), host=args.host, port=args.port, poll=args.poll, strict=args.strict,
@@ -130,13 +130,13 @@ def cmd_serve(args) -> int:
 
 
 def cmd_watch(args) -> int:
-    from .watcher import watch
+    from .serve.watcher import watch
 
     return watch(load(args), poll=args.poll, strict=args.strict, quiet=args.quiet, reload=lambda: load(args))
 
 
 def cmd_models(args) -> int:
-    from . import models
+    from .translate import packages as models
 
     config = load(args)
     if args.models_command == "list":
@@ -153,7 +153,7 @@ def cmd_models(args) -> int:
 
 
 def cmd_cache(args) -> int:
-    from . import cache
+    from .translate import cache
 
     config = load(args)
     return cache.cmd_stats(config) if args.cache_command == "stats" else cache.cmd_prune(config)
@@ -168,8 +168,8 @@ def main(argv: list[str] | None = None) -> int:
     args = make_parser().parse_args(argv)
     from .config import ConfigError
     from .output import OutputError
-    from .render import ThemeError
-    from .translation import TranslationError
+    from .render.pages import ThemeError
+    from .translate.stage import TranslationError
 
     try:
         return COMMANDS[args.command](args)

@@ -4,7 +4,7 @@ import os
 import pytest
 from helpers import write_project
 
-from digest.articles import load_articles, slugify
+from digest.content.articles import load_articles, slugify
 from digest.config import load_config
 
 MD = """---

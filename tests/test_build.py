@@ -7,7 +7,7 @@ from helpers import REPO, FakeTranslator, Page, internal_targets, write_project
 
 from digest.build import Builder
 from digest.config import ConfigError, load_config
-from digest.report import RecordingReporter
+from digest.events import RecordingReporter
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from helpers import REPO
 
-from digest.cache import TranslationCache, cache_key
+from digest.translate.cache import TranslationCache, cache_key
 
 CONTEXT = {"package": "p", "version": "1", "beam": 4}
 

@@ -6,8 +6,8 @@ import feedparser
 import pytest
 from sitebuild import BASE_URL, build_sample
 
-from digest.feeds import summary
-from digest.markup import parse_blocks
+from digest.render.feeds import summary
+from digest.content.markup import parse_blocks
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

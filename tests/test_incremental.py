@@ -17,11 +17,11 @@ import pytest
 from helpers import FakeTranslator, write_project
 from modelkit import argos_home, argosmodel  # noqa: F401  (fixtures)
 
-from digest import render
+from digest.render import pages as render
 from digest.build import Builder
 from digest.config import load_config
 from digest.output import OutputError, OutputFolder
-from digest.report import RecordingReporter
+from digest.events import RecordingReporter
 
 
 def article(title: str, body: str, day: int, tags: str = "أخبار") -> str:
@@ -177,8 +177,8 @@ def test_a_translator_state_change_retranslates_everything(root):
 
 
 def test_the_engine_state_follows_the_glossary(tmp_path, argosmodel, argos_home):
-    from digest.engine import ArgosTranslator
-    from digest.models import install_file
+    from digest.translate.engine import ArgosTranslator
+    from digest.translate.packages import install_file
 
     package = install_file(argosmodel)
     project = write_project(tmp_path / "p", {"content/a.md": article("خبر", "نص.", 1)})
@@ -245,8 +245,8 @@ def test_a_folder_can_take_the_place_of_a_page_between_writes(tmp_path):
 
 
 def test_a_session_writes_pages_first_and_the_search_index_after(root):
-    from digest import search
-    from digest.project import Project
+    from digest.render import search
+    from digest.serve.project import Project
 
     if search.executable() is None:
         pytest.skip("no Pagefind binary")

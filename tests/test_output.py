@@ -4,7 +4,7 @@ from helpers import write_project
 from digest.build import Builder
 from digest.config import load_config
 from digest.output import OutputError, write_site
-from digest.render import ThemeError
+from digest.render.pages import ThemeError
 
 
 def test_writes_only_changes_and_prunes(tmp_path):

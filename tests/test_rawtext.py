@@ -1,9 +1,9 @@
 from helpers import SEED
 
 from digest.config import DEFAULT_AGENCIES, DEFAULT_CHROME, load_config
-from digest.articles import read_article
-from digest.rawtext import parse_raw_text
-from digest.sources import SourceError
+from digest.content.articles import read_article
+from digest.content.rawtext import parse_raw_text
+from digest.content.sources import SourceError
 
 import pytest
 

@@ -5,8 +5,8 @@ import json
 import pytest
 from sitebuild import build_sample
 
-from digest import search
-from digest.search import fold_arabic, fold_html
+from digest.render import search
+from digest.render.search import fold_arabic, fold_html
 
 
 def test_fold_arabic():
@@ -63,7 +63,7 @@ def test_a_site_without_articles_builds_without_a_search_warning(tmp_path):
 
     from digest.build import Builder
     from digest.config import load_config
-    from digest.report import RecordingReporter
+    from digest.events import RecordingReporter
 
     write_project(tmp_path, {"digest.toml": '[translation]\nengine = "none"\n'})
     (tmp_path / "content").mkdir()

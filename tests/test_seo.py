@@ -14,7 +14,7 @@ from sitebuild import BASE_URL, build_sample
 
 from digest.build import Builder
 from digest.config import load_config
-from digest.dates import HIJRI_AR, format_date, month_label
+from digest.content.dates import HIJRI_AR, format_date, month_label
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"

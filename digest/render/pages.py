@@ -18,17 +18,17 @@ import jinja2
 import jinja2.meta
 from markupsafe import Markup, escape
 
-from .articles import slugify
-from .config import CONFIG_NAME, Config, ConfigError
-from .dates import format_date
-from .markup import Block, plain_text, render_inline, shorten
-from .site import Page, Site, direction
+from ..content.articles import slugify
+from ..config import CONFIG_NAME, Config, ConfigError
+from ..content.dates import format_date
+from ..content.markup import Block, plain_text, render_inline, shorten
+from ..site.model import Page, Site, direction
 
 
 def _builtin_theme() -> Path:
     """The default theme digest ships: ``themes/default`` of this checkout, or the copy a
     wheel installs as ``digest/_theme`` (see ``pyproject.toml``)."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # digest/, above digest/render/
     checkout = package.parent / "themes" / "default"
     return checkout if (checkout / "templates").is_dir() else package / "_theme"
 

@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable
 
-from .config import Config
+from ..config import Config
 
 FILE_NAME = "translations.sqlite3"
 SCHEMA = """CREATE TABLE IF NOT EXISTS translations (
@@ -162,10 +162,10 @@ def cmd_stats(config: Config) -> int:
 
 def cmd_prune(config: Config) -> int:
     """``digest cache prune``: keep only what the current content and model would look up."""
-    from .articles import load_articles
+    from ..content.articles import load_articles
     from .engine import load_translator
-    from .report import ConsoleReporter
-    from .translation import pending_texts
+    from ..events import ConsoleReporter
+    from .stage import pending_texts
 
     reporter = ConsoleReporter()
     articles, problems = load_articles(config)  # a missing content folder: ConfigError

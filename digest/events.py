@@ -9,7 +9,7 @@ import sys
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from .articles import Problem
+    from .content.articles import Problem
     from .build import BuildResult
     from .config import Config
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .report import ConsoleReporter
+from ..events import ConsoleReporter
 
 LIVE = "/__digest__/"
 """URL prefix of the server's own endpoints; no site file is served under it."""

@@ -14,7 +14,7 @@ import re
 import time
 from typing import Iterator, Sequence
 
-from .config import TranslationConfig
+from ..config import TranslationConfig
 from .protect import join_runs, placeholders, runs
 
 FLUSH_SECONDS = 1.0
@@ -84,7 +84,7 @@ class Decoder:
         if self._model is None:
             import ctranslate2
 
-            from .translation import TranslationError
+            from .stage import TranslationError
 
             o, path = self.options, self.package.package_path / "model"
             try:

@@ -17,7 +17,7 @@ import urllib.request
 import zipfile
 from pathlib import Path, PurePosixPath
 
-from .config import Config
+from ..config import Config
 
 TIMEOUT = 30.0
 """Seconds allowed for each network request of ``models install``."""

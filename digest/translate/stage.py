@@ -14,10 +14,10 @@ import os
 from dataclasses import dataclass, replace
 from typing import Protocol, Sequence, runtime_checkable
 
-from .articles import Article
-from .markup import Block, plain_text, shorten
+from ..content.articles import Article
+from ..content.markup import Block, plain_text, shorten
 from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
-from .report import Reporter
+from ..events import Reporter
 
 
 class TranslationError(Exception):

@@ -15,9 +15,9 @@ from functools import cached_property
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from .articles import Article, slugify
-from .config import Config
-from .translation import English
+from ..content.articles import Article, slugify
+from ..config import Config
+from ..translate.stage import English
 
 RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "ku", "yi", "dv", "sd", "ug"}
 
@@ -137,7 +137,7 @@ def _lang_versions(bases: dict[str | None, str], size: int, items: Sequence[Entr
 
 
 def _description(entry: Entry, lang: str, src: str) -> str:
-    from .feeds import summary, version
+    from ..render.feeds import summary, version
 
     return summary(version(entry, lang, src)[2], 200)
 
@@ -258,7 +258,7 @@ def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ..
 
 def _archive_pages(entries: Sequence[Entry], src: str, tgt: str, size: int, page=Page) -> list[Page]:
     """``archive/`` listing every month, and ``archive/YYYY/MM/`` (paginated) per month."""
-    from .dates import month_label
+    from ..content.dates import month_label
 
     months: dict[tuple[int, int], list[Entry]] = {}
     for entry in entries:

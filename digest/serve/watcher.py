@@ -18,7 +18,7 @@ from typing import Callable
 
 from .paths import CONFIG, CONTENT, IGNORED, Layout, classify, is_ignored_name
 from .project import Project
-from .report import ConsoleReporter
+from ..events import ConsoleReporter
 
 QUIET = 0.1
 """Seconds without events before a rebuild starts."""
@@ -156,7 +156,7 @@ class Watcher:
         """The current configuration's layout, and the folders to watch as things are now
         (only those that exist), each with whether to watch it recursively and its inode (a
         folder removed and made again is another folder to watch)."""
-        from .render import theme_dirs
+        from ..render.pages import theme_dirs
 
         config = self.project.config
         layout = Layout.of(config, theme_dirs(config))

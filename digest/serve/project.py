@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .report import Reporter
+from ..events import Reporter
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ def failure_of_problem(problem, root: Path | None = None) -> Failure:
 
 def failure_of_error(exc: BaseException) -> Failure:
     """A build-stopping exception (theme, config, output) as a :class:`Failure`."""
-    from .config import ConfigError
+    from ..config import ConfigError
 
     if isinstance(exc, ConfigError):
         return Failure("; ".join(exc.problems), str(exc.path))
@@ -132,7 +132,7 @@ class Project:
 
     def __init__(self, config, reporter: Reporter | None = None, translator="auto",
                  reload: Callable[[], object] | None = None, strict: bool = False) -> None:
-        from .config import load_config
+        from ..config import load_config
 
         self.config = config
         self.reporter = _Warnings(reporter or Reporter())
@@ -144,7 +144,7 @@ class Project:
         self._index_pending = False
 
     def _builder(self, config):
-        from .build import Builder
+        from ..build import Builder
 
         return Builder(config, self.reporter, self._translator, keep_last_good=True)
 
@@ -196,7 +196,7 @@ class Project:
         """Bring the search index up to date if the last rebuild left it behind (the pages
         go to disk first). Stops as soon as ``cancel`` is set (a new change came in) and
         returns False; True when the index is current."""
-        from .search import SearchCancelled
+        from ..render.search import SearchCancelled
 
         if not self._index_pending:
             return True

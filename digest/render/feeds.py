@@ -15,10 +15,10 @@ from itertools import islice
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from .markup import Block, plain_text
+from ..content.markup import Block, plain_text
 
 if TYPE_CHECKING:
-    from .site import Entry, Site
+    from ..site.model import Entry, Site
 
 ATOM = "http://www.w3.org/2005/Atom"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -82,8 +82,8 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 def _body_html(blocks: tuple[Block, ...], lang: str) -> str:
-    from .render import render_blocks  # deferred: render imports the site model
-    from .site import direction
+    from .pages import render_blocks  # deferred: render imports the site model
+    from ..site.model import direction
 
     return f'<div lang="{lang}" dir="{direction(lang)}">{render_blocks(blocks, lang)}</div>'
 

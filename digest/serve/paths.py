@@ -49,8 +49,8 @@ class Layout:
     @classmethod
     def of(cls, config, themes: Iterable[Path]) -> "Layout":
         """The layout of a :class:`~digest.config.Config` and its theme search path."""
-        from .config import CONFIG_NAME
-        from .render import chosen_theme
+        from ..config import CONFIG_NAME
+        from ..render.pages import chosen_theme
 
         def full(p: Path) -> Path:
             return Path(os.path.abspath(p))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tomllib
 
-from .config import Config, ConfigError
+from ..config import Config, ConfigError
 
 FILE_NAME = "glossary.toml"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from .markup import parser
+from ..content.markup import parser
 
 if TYPE_CHECKING:
-    from .site import Site
+    from .model import Site
 
 
 @lru_cache(maxsize=65536)

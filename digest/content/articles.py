@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, ConfigError
+from ..config import Config, ConfigError
 from .markup import Block, parse_blocks
 from .rawtext import parse_raw_text
 from .sources import SourceError, read_source, split_front_matter
@@ -206,7 +206,7 @@ def content_files(content_dir: Path) -> list[str]:
     """Every candidate file under ``content_dir`` (as strings: a site may have thousands),
     skipping hidden and editor temp files; in a stable order, each folder's files by name
     before its subfolders, by name."""
-    from .paths import is_ignored_name
+    from ..serve.paths import is_ignored_name
 
     found = []
     for folder, subfolders, names in os.walk(content_dir):

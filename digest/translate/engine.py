@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Sequence
 
 from .cache import TranslationCache, cache_key, normalise
-from .config import Config
+from ..config import Config
 from .decode import Decoder
 from .glossary import load_glossary
 from .protect import mask, model_text, renumber, restore, runs, unmask
-from .report import Reporter
+from ..events import Reporter
 from .sentences import split_sentences
 
 
@@ -207,7 +207,7 @@ def package_fingerprint(package_path: Path) -> str:
 
 def find_package(source: str, target: str) -> Path | None:
     """The folder of the installed Argos package a build uses for ``source -> target``."""
-    from .models import find_package as find
+    from .packages import find_package as find
 
     pkg = find(source, target)
     return Path(pkg.package_path) if pkg is not None else None

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import normalise
-from .markup import plain_text
+from ..content.markup import plain_text
 
 SUFFIX = ".edits.toml"
 
