@@ -20,7 +20,8 @@ from modelkit import argos_home, argosmodel  # noqa: F401  (fixtures)
 from digest.render import pages as render
 from digest.build import Builder
 from digest.config import load_config
-from digest.output import OutputError, OutputFolder
+from digest.output import OutputFolder
+from digest.errors import OutputError
 from digest.events import RecordingReporter
 
 
@@ -270,7 +271,7 @@ def test_a_session_writes_pages_first_and_the_search_index_after(root):
 
 
 def test_a_template_change_renders_again_only_the_pages_that_use_it(root):
-    default = Path(render.__file__).resolve().parent.parent / "themes/default/templates"
+    default = render.DEFAULT_THEME / "templates"
     mine = root / "themes/mine/templates"
     mine.mkdir(parents=True)
     (mine / "tag.html").write_text((default / "tag.html").read_text(encoding="utf-8"), encoding="utf-8")
