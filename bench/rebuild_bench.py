@@ -153,7 +153,7 @@ def main() -> None:
 
     from digest import build as build_module
     from digest.config import load_config
-    from digest.render.search import SearchUnavailable
+    from digest.errors import SearchUnavailable
     from digest.serve.project import Project
 
     if args.no_search:

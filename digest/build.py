@@ -29,8 +29,9 @@ from .translate.glossary import load_glossary
 from .output import OutputFolder
 from .render.pages import Renderer, Theme, load_theme
 from .events import Reporter
-from .render.search import SearchUnavailable, search_files
-from .content.sources import SourceError
+from .render.search import search_files
+from .errors import SearchUnavailable
+from .errors import SourceError
 from .site.model import Site, SiteModel
 from .translate.stage import TranslationStats, Translator, translate_articles
 

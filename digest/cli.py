@@ -81,7 +81,8 @@ def make_parser() -> argparse.ArgumentParser:
 
 def load(args: argparse.Namespace):
     """The project configuration with command-line overrides applied."""
-    from .config import ConfigError, load_config
+    from .config import load_config
+    from .errors import ConfigError
 
     if not args.project.is_dir():
         # Nothing may be made there (a cache, a site): it is most likely a mistyped path.
@@ -166,10 +167,7 @@ COMMANDS = {"build": cmd_build, "serve": cmd_serve, "watch": cmd_watch, "models"
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``digest`` console script."""
     args = make_parser().parse_args(argv)
-    from .config import ConfigError
-    from .output import OutputError
-    from .render.pages import ThemeError
-    from .translate.stage import TranslationError
+    from .errors import ConfigError, OutputError, ThemeError, TranslationError
 
     try:
         return COMMANDS[args.command](args)

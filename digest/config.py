@@ -15,6 +15,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+from .errors import ConfigError
 
 CONFIG_NAME = "digest.toml"
 
@@ -170,16 +171,6 @@ class Config:
 
     def language_title(self, lang: str) -> str:
         return self.site.title_ar if lang == self.site.source_language else self.site.title_en
-
-
-class ConfigError(Exception):
-    """Every problem found in a configuration, reported at once."""
-
-    def __init__(self, path: Path | str, problems: list[str]):
-        self.path = Path(path)
-        self.problems = problems
-        lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{path}: invalid configuration:\n{lines}")
 
 
 SECTIONS = {"site": SiteConfig, "paths": PathsConfig, "translation": TranslationConfig, "text": TextConfig}

@@ -17,13 +17,10 @@ import stat
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from .errors import OutputError
 
 # Files in the output folder that digest never created and must never delete.
 KEEP = {".git", ".nojekyll", "CNAME", ".well-known"}
-
-
-class OutputError(Exception):
-    """A file map that cannot be written (bad path, or an output folder in the way)."""
 
 
 @dataclass

@@ -6,7 +6,8 @@ import pytest
 from helpers import REPO, FakeTranslator, Page, internal_targets, write_project
 
 from digest.build import Builder
-from digest.config import ConfigError, load_config
+from digest.config import load_config
+from digest.errors import ConfigError
 from digest.events import RecordingReporter
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

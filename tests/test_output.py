@@ -3,8 +3,9 @@ from helpers import write_project
 
 from digest.build import Builder
 from digest.config import load_config
-from digest.output import OutputError, write_site
-from digest.render.pages import ThemeError
+from digest.output import write_site
+from digest.errors import OutputError
+from digest.errors import ThemeError
 
 
 def test_writes_only_changes_and_prunes(tmp_path):

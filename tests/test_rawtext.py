@@ -3,7 +3,7 @@ from helpers import SEED
 from digest.config import DEFAULT_AGENCIES, DEFAULT_CHROME, load_config
 from digest.content.articles import read_article
 from digest.content.rawtext import parse_raw_text
-from digest.content.sources import SourceError
+from digest.errors import SourceError
 
 import pytest
 

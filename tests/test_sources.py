@@ -2,7 +2,8 @@ import codecs
 
 import pytest
 
-from digest.content.sources import SourceError, decode, read_source
+from digest.content.sources import decode, read_source
+from digest.errors import SourceError
 
 TEXT = "عنوان الخبر\nقال المتحدث إن 12,500 شخص وصلوا.\n"
 

@@ -17,10 +17,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Config, ConfigError
+from ..config import Config
+from ..errors import ConfigError
 from .markup import Block, parse_blocks
 from .rawtext import parse_raw_text
-from .sources import SourceError, read_source, split_front_matter
+from .sources import read_source, split_front_matter
+from ..errors import SourceError
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 TRANSLATION_SUFFIX = ".en.md"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .dates import parse_dateline
 from .markup import Block
-from .sources import SourceError
+from ..errors import SourceError
 
 # Arabic diacritics and tatweel do not change what a short chrome line says.
 _MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670]")

@@ -11,10 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-
-
-class SourceError(Exception):
-    """A content file that cannot be used; the message says why."""
+from ..errors import SourceError
 
 
 @dataclass(frozen=True)

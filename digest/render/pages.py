@@ -19,7 +19,8 @@ import jinja2.meta
 from markupsafe import Markup, escape
 
 from ..content.articles import slugify
-from ..config import CONFIG_NAME, Config, ConfigError
+from ..config import CONFIG_NAME, Config
+from ..errors import ConfigError, ThemeError
 from ..content.dates import format_date
 from ..content.markup import Block, plain_text, render_inline, shorten
 from ..site.model import Page, Site, direction
@@ -59,10 +60,6 @@ def _theme_names(config: Config) -> list[str]:
     if config.themes_dir.is_dir():
         found.update(d.name for d in config.themes_dir.iterdir() if d.is_dir() and not d.name.startswith("."))
     return sorted(found)
-
-
-class ThemeError(Exception):
-    """A theme that cannot be used: missing folder, bad template, bad strings table."""
 
 
 def url_for(target: str, page_url: str) -> str:

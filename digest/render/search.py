@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from ..errors import SearchCancelled, SearchUnavailable
 
 MARKER = b"data-pagefind-body"
 BUNDLE = "pagefind"
@@ -72,14 +73,6 @@ class _Mirror:
 
 
 _mirror = _Mirror()
-
-
-class SearchUnavailable(Exception):
-    """Pagefind is not installed or could not build an index."""
-
-
-class SearchCancelled(Exception):
-    """An index build was given up because newer pages are on their way."""
 
 
 def fold_arabic(text: str) -> str:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from ..errors import BUILD_STOPPERS, ConfigError, SearchCancelled
 from ..events import Reporter
 
 
@@ -67,16 +68,13 @@ def failure_of_problem(problem, root: Path | None = None) -> Failure:
 
 def failure_of_error(exc: BaseException) -> Failure:
     """A build-stopping exception (theme, config, output) as a :class:`Failure`."""
-    from ..config import ConfigError
-
     if isinstance(exc, ConfigError):
         return Failure("; ".join(exc.problems), str(exc.path))
     cause = exc.__cause__
     if cause is not None and getattr(cause, "lineno", None):
         reason = getattr(cause, "message", None) or str(cause)
         return Failure(reason, getattr(cause, "filename", None), cause.lineno)
-    known = type(exc).__name__ in ("ThemeError", "OutputError", "TranslationError")
-    return Failure(str(exc) if known else f"{type(exc).__name__}: {exc}")
+    return Failure(str(exc) if isinstance(exc, BUILD_STOPPERS) else f"{type(exc).__name__}: {exc}")
 
 
 class _Warnings(Reporter):
@@ -196,8 +194,6 @@ class Project:
         """Bring the search index up to date if the last rebuild left it behind (the pages
         go to disk first). Stops as soon as ``cancel`` is set (a new change came in) and
         returns False; True when the index is current."""
-        from ..render.search import SearchCancelled
-
         if not self._index_pending:
             return True
         try:

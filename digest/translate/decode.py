@@ -84,7 +84,7 @@ class Decoder:
         if self._model is None:
             import ctranslate2
 
-            from .stage import TranslationError
+            from ..errors import TranslationError
 
             o, path = self.options, self.package.package_path / "model"
             try:

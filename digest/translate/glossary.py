@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import tomllib
 
-from ..config import Config, ConfigError
+from ..config import Config
+from ..errors import ConfigError
 
 FILE_NAME = "glossary.toml"
 

@@ -18,13 +18,10 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from ..config import Config
+from ..errors import PackageError
 
 TIMEOUT = 30.0
 """Seconds allowed for each network request of ``models install``."""
-
-
-class PackageError(Exception):
-    """A package file or index entry that cannot be installed; the message says why."""
 
 
 def validate_package(path: Path) -> tuple[str, dict]:

@@ -18,14 +18,7 @@ from ..content.articles import Article
 from ..content.markup import Block, plain_text, shorten
 from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
 from ..events import Reporter
-
-
-class TranslationError(Exception):
-    """The translator cannot work at all (for example, its model does not load).
-
-    It stops the build: publishing every page as "translation pending" would replace good
-    English already on the site.
-    """
+from ..errors import TranslationError
 
 
 @runtime_checkable
