@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import operator
-import posixpath
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path

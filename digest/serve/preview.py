@@ -10,7 +10,6 @@ stays and every page shows the errors in an overlay until a good build replaces 
 from __future__ import annotations
 
 import json
-import sys
 import threading
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +17,6 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from ..events import ConsoleReporter
 
 LIVE = "/__digest__/"
 """URL prefix of the server's own endpoints; no site file is served under it."""
@@ -303,26 +301,3 @@ def start_serving(project, host: str = "127.0.0.1", port: int = 8000, poll: bool
     preview.rebuild()
     preview.start()
     return preview, watcher
-
-
-def serve(config, host: str = "127.0.0.1", port: int = 8000, poll: bool = False, strict: bool = False,
-          quiet: bool = False, reload: Callable[[], object] | None = None) -> int:
-    """``digest serve``: build, serve with live reload, rebuild on change until interrupted."""
-    from .project import Project
-
-    reporter = ConsoleReporter(quiet=quiet)
-    warning = exposure_warning(host)
-    if warning:
-        reporter.warning(warning)
-    project = Project(config, reporter, reload=reload, strict=strict)
-    try:
-        preview, watcher = start_serving(project, host, port, poll)
-    except OSError as exc:
-        print(f"error: cannot serve on {host}:{port}: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    reporter.info(f"serving {config.output_dir} at {preview.url} (Ctrl-C to stop)")
-    try:
-        watcher.run_until_interrupted()
-    finally:
-        preview.close()
-    return 0

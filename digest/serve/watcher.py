@@ -18,7 +18,6 @@ from typing import Callable
 
 from .paths import CONFIG, CONTENT, IGNORED, Layout, classify, is_ignored_name
 from .project import Project
-from ..events import ConsoleReporter
 
 QUIET = 0.1
 """Seconds without events before a rebuild starts."""
@@ -314,16 +313,3 @@ def _inode(folder: Path) -> int:
         return folder.stat().st_ino
     except OSError:
         return 0
-
-
-def watch(config, poll: bool = False, strict: bool = False, quiet: bool = False,
-          reload: Callable[[], object] | None = None) -> int:
-    """``digest watch``: build, then rebuild on every change until interrupted."""
-    reporter = ConsoleReporter(quiet=quiet)
-    project = Project(config, reporter, reload=reload, strict=strict)
-    # Watching first: a change made during the first build is in the first batch.
-    watcher = Watcher(project, project.rebuild, poll=poll).start()
-    project.rebuild()
-    reporter.info(f"watching {config.content_dir}, the theme and digest.toml (Ctrl-C to stop)")
-    watcher.run_until_interrupted()
-    return 0

@@ -18,7 +18,6 @@ from ..content.articles import Article
 from ..content.markup import Block, plain_text, shorten
 from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
 from ..events import Reporter
-from ..errors import TranslationError
 
 
 @runtime_checkable
