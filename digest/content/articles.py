@@ -208,7 +208,7 @@ def content_files(content_dir: Path) -> list[str]:
     """Every candidate file under ``content_dir`` (as strings: a site may have thousands),
     skipping hidden and editor temp files; in a stable order, each folder's files by name
     before its subfolders, by name."""
-    from ..serve.paths import is_ignored_name
+    from .names import is_ignored_name
 
     found = []
     for folder, subfolders, names in os.walk(content_dir):

@@ -175,11 +175,6 @@ def isolate_latin_html(fragment: str) -> str:
 
 
 @lru_cache(maxsize=65536)
-def shorten(text: str, limit: int) -> str:
-    """``text``, or its first ``limit`` characters cut back to a whole word, with "…"."""
-    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
-
-
 def plain_text(text: str, plain: bool = False) -> str:
     """The visible text of an inline Markdown text (for titles, feeds and search)."""
     if plain:

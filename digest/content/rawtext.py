@@ -15,9 +15,8 @@ from dataclasses import dataclass
 from .dates import parse_dateline
 from .markup import Block
 from ..errors import SourceError
+from ..text import fold_arabic
 
-# Arabic diacritics and tatweel do not change what a short chrome line says.
-_MARKS = re.compile(r"[\u0640\u064b-\u065f\u0670]")
 _SOURCE_PREFIX = re.compile(r"^(?:المصدر|مصدر|source)\s*[:：]\s*", re.I)
 
 
@@ -33,8 +32,7 @@ class RawArticle:
 
 def _key(line: str) -> str:
     """Compare lines ignoring diacritics, punctuation, spacing and alef/ya/ta-marbuta variants."""
-    line = _MARKS.sub("", line)
-    line = re.sub("[أإآ]", "ا", line).replace("ى", "ي").replace("ة", "ه")
+    line = fold_arabic(line)
     line = re.sub(r"[^\w]+", " ", line)
     return " ".join(line.split()).lower()
 

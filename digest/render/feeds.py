@@ -15,7 +15,10 @@ from itertools import islice
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from ..content.markup import Block, plain_text
+from ..content.markup import Block
+from ..site.summary import summary, version
+from ..text import direction
+from .pages import render_blocks
 
 if TYPE_CHECKING:
     from ..site.model import Entry, Site
@@ -25,42 +28,9 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 XML_BASE = "{http://www.w3.org/XML/1998/namespace}base"
 FEED_SIZE = 50
 """Newest articles per feed; older ones stay reachable through the archives."""
-SUMMARY_CHARS = 280
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 ET.register_namespace("", ATOM)
-
-
-def summary(blocks: tuple[Block, ...], limit: int = SUMMARY_CHARS) -> str:
-    """Plain text of the first paragraphs of ``blocks``, cut at a word near ``limit``."""
-    parts: list[str] = []
-    length = 0
-    for block in blocks:
-        if block.kind not in ("paragraph", "quote", "item"):
-            continue
-        text = " ".join(plain_text(block.texts[0], block.plain).split())
-        if not text:
-            continue
-        parts.append(text)
-        length += len(text) + 1
-        if length >= limit:
-            break
-    text = " ".join(parts)
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0]
-    return cut.rstrip(" ,.،؛:") + "…"
-
-
-def version(entry: "Entry", lang: str, source_lang: str) -> tuple[str, str, tuple[Block, ...]]:
-    """``(text_lang, title, blocks)`` a reader of ``lang`` gets for ``entry``.
-
-    A pending translation falls back to the original, labelled with its own language.
-    """
-    english = entry.english
-    if lang == source_lang or english.pending or not english.title:
-        return source_lang, entry.article.title, entry.article.blocks
-    return lang, english.title, english.blocks
 
 
 def absolute(site: "Site", path: str) -> str:
@@ -82,9 +52,6 @@ def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) ->
 
 
 def _body_html(blocks: tuple[Block, ...], lang: str) -> str:
-    from .pages import render_blocks  # deferred: render imports the site model
-    from ..site.model import direction
-
     return f'<div lang="{lang}" dir="{direction(lang)}">{render_blocks(blocks, lang)}</div>'
 
 

@@ -21,8 +21,9 @@ from ..content.articles import slugify
 from ..config import CONFIG_NAME, Config
 from ..errors import ConfigError, ThemeError
 from ..content.dates import format_date
-from ..content.markup import Block, plain_text, render_inline, shorten
-from ..site.model import Page, Site, direction
+from ..content.markup import Block, plain_text, render_inline
+from ..site.model import Page, Site
+from ..text import direction, shorten
 
 
 def _builtin_theme() -> Path:

@@ -20,12 +20,11 @@ import threading
 import time
 from pathlib import Path
 from ..errors import SearchCancelled, SearchUnavailable
+from ..text import fold_arabic
 
 MARKER = b"data-pagefind-body"
 BUNDLE = "pagefind"
 
-_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")
-_FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ة": "ه", "ى": "ي"})
 _TAG = re.compile(r"(<[^>]*>)")
 
 _memo: list = []
@@ -73,11 +72,6 @@ class _Mirror:
 
 
 _mirror = _Mirror()
-
-
-def fold_arabic(text: str) -> str:
-    """Arabic text as the index stores it: no diacritics or tatweel, alef/teh/yeh folded."""
-    return _DIACRITICS.sub("", text).translate(_FOLD)
 
 
 def fold_html(html: str) -> str:

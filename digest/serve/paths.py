@@ -8,29 +8,17 @@ to test.
 
 from __future__ import annotations
 
-import fnmatch
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-# Editor swap/backup files, partial downloads, and vim's write test file "4913".
-TEMP_PATTERNS = ("*.swp", "*.swo", "*.swx", "*~", ".#*", "#*#", "4913", "*.part", "*.crdownload",
-                 "*.tmp", "*.partial", ".DS_Store", "Thumbs.db", ".~lock.*")
+from ..content.names import is_ignored_name
 
 CONTENT = "content"
 THEME = "theme"
 CONFIG = "config"
 IGNORED = "ignored"
-
-
-_TEMP = re.compile("|".join(fnmatch.translate(p) for p in TEMP_PATTERNS))
-
-
-def is_ignored_name(name: str) -> bool:
-    """True for hidden files and editor or download temp files."""
-    return name.startswith(".") or _TEMP.match(name) is not None
 
 
 @dataclass(frozen=True)

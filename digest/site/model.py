@@ -17,15 +17,9 @@ from typing import Any, Sequence
 
 from ..content.articles import Article, slugify
 from ..config import Config
+from ..text import direction
 from ..translate.stage import English
-
-RTL_LANGUAGES = {"ar", "fa", "he", "ur", "ps", "ku", "yi", "dv", "sd", "ug"}
-
-
-def direction(lang: str) -> str:
-    """``rtl`` or ``ltr`` for a language code."""
-    return "rtl" if lang.split("-")[0] in RTL_LANGUAGES else "ltr"
-
+from .summary import summary, version
 
 @dataclass(frozen=True)
 class Entry:
@@ -137,8 +131,6 @@ def _lang_versions(bases: dict[str | None, str], size: int, items: Sequence[Entr
 
 
 def _description(entry: Entry, lang: str, src: str) -> str:
-    from ..render.feeds import summary, version
-
     return summary(version(entry, lang, src)[2], 200)
 
 

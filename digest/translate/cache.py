@@ -15,21 +15,17 @@ import json
 import sqlite3
 import sys
 import time
-import unicodedata
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable
+
+from ..text import normalise
 
 
 FILE_NAME = "translations.sqlite3"
 SCHEMA = """CREATE TABLE IF NOT EXISTS translations (
     key TEXT PRIMARY KEY, source TEXT NOT NULL, target TEXT NOT NULL, model TEXT NOT NULL,
     created REAL NOT NULL, hits INTEGER NOT NULL DEFAULT 0, problem TEXT)"""
-
-
-def normalise(text: str) -> str:
-    """The form of a source sentence that is hashed: NFC, whitespace collapsed, trimmed."""
-    return " ".join(unicodedata.normalize("NFC", text).split())
 
 
 def cache_key(context: dict, segment: str) -> str:

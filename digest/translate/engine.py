@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from .cache import TranslationCache, cache_key, normalise
+from ..text import normalise
+from .cache import TranslationCache, cache_key
 from ..config import Config
 from .decode import Decoder
 from .glossary import load_glossary

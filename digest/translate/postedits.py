@@ -24,7 +24,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import normalise
+from ..text import normalise
 from ..content.markup import plain_text
 
 SUFFIX = ".edits.toml"

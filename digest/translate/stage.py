@@ -15,9 +15,10 @@ from dataclasses import dataclass, replace
 from typing import Protocol, Sequence, runtime_checkable
 
 from ..content.articles import Article
-from ..content.markup import Block, plain_text, shorten
+from ..content.markup import Block, plain_text
 from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
 from ..events import Reporter
+from ..text import shorten
 
 
 @runtime_checkable
