@@ -27,7 +27,8 @@ from .config import Config
 from .render.feeds import FEED_SIZE, absolute, feed_entries, feed_files
 from .translate.glossary import load_glossary
 from .output import OutputFolder
-from .render.pages import Renderer, Theme, load_theme
+from .render.pages import Renderer
+from .render.theme import Theme, load_theme
 from .events import Reporter
 from .render.search import search_files
 from .errors import SearchUnavailable

@@ -17,7 +17,7 @@ import pytest
 from helpers import FakeTranslator, write_project
 from modelkit import argos_home, argosmodel  # noqa: F401  (fixtures)
 
-from digest.render import pages as render
+from digest.render import sitemap, theme
 from digest.build import Builder
 from digest.config import load_config
 from digest.output import OutputFolder
@@ -214,7 +214,7 @@ def test_a_page_can_take_the_place_of_a_folder_between_writes(tmp_path):
 
 def test_a_big_site_gets_a_sitemap_index_and_a_text_edit_renders_no_part(root, monkeypatch):
     whole = clean(root)["sitemap.xml"].decode()
-    monkeypatch.setattr(render, "SITEMAP_URLS", 10)
+    monkeypatch.setattr(sitemap, "SITEMAP_URLS", 10)
     builder = Builder(load_config(root), translator=FakeTranslator())
     first = builder.build()
     index = first.files["sitemap.xml"].decode()
@@ -271,7 +271,7 @@ def test_a_session_writes_pages_first_and_the_search_index_after(root):
 
 
 def test_a_template_change_renders_again_only_the_pages_that_use_it(root):
-    default = render.DEFAULT_THEME / "templates"
+    default = theme.DEFAULT_THEME / "templates"
     mine = root / "themes/mine/templates"
     mine.mkdir(parents=True)
     (mine / "tag.html").write_text((default / "tag.html").read_text(encoding="utf-8"), encoding="utf-8")

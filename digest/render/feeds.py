@@ -18,7 +18,7 @@ from urllib.parse import quote
 from ..content.markup import Block
 from ..site.summary import summary, version
 from ..text import direction
-from .pages import render_blocks
+from .blocks import render_blocks
 
 if TYPE_CHECKING:
     from ..site.model import Entry, Site

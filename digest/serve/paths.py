@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
+from ..config import CONFIG_NAME
 from ..content.names import is_ignored_name
+from ..render.theme import chosen_theme
 
 CONTENT = "content"
 THEME = "theme"
@@ -37,9 +39,6 @@ class Layout:
     @classmethod
     def of(cls, config, themes: Iterable[Path]) -> "Layout":
         """The layout of a :class:`~digest.config.Config` and its theme search path."""
-        from ..config import CONFIG_NAME
-        from ..render.pages import chosen_theme
-
         def full(p: Path) -> Path:
             return Path(os.path.abspath(p))
 

@@ -16,7 +16,9 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .paths import CONFIG, CONTENT, IGNORED, Layout, classify, is_ignored_name
+from ..content.names import is_ignored_name
+from ..render.theme import theme_dirs
+from .paths import CONFIG, CONTENT, IGNORED, Layout, classify
 from .project import Project
 
 QUIET = 0.1
@@ -155,8 +157,6 @@ class Watcher:
         """The current configuration's layout, and the folders to watch as things are now
         (only those that exist), each with whether to watch it recursively and its inode (a
         folder removed and made again is another folder to watch)."""
-        from ..render.pages import theme_dirs
-
         config = self.project.config
         layout = Layout.of(config, theme_dirs(config))
         # The project folder itself only non-recursively: it holds site/ and .git (and there
