@@ -5,9 +5,10 @@ d_model 512, 8 heads, FFN 2048, a 32,000-piece vocabulary, int8) is built with t
 suite's fixture builder; its weights are random. The text is 20 articles of the seed's
 length, each sentence's words shuffled per article so that sentences do not repeat, except
 the agency line and the short comment-box lines copied with the seed (40 of 522 sentences:
-digest and bare translate those once, argostranslate every time). For every method the end-of-sentence token is disabled and every
-sentence decodes to exactly ``--length`` tokens, so the same work is done whatever the
-weights say. Each timed run is a fresh process (no thread pool or OpenMP state carries
+digest and bare translate those once, argostranslate every time). For every method the
+end-of-sentence token is disabled and every sentence decodes to exactly ``--length``
+tokens, so the same work is done whatever the weights say. Each timed run is a fresh
+process (no thread pool or OpenMP state carries
 from one method to another), the order alternates from round to round, and every method
 first translates one short sentence untimed (model loaded, threads started):
 
@@ -86,7 +87,7 @@ def build_model(folder: Path) -> Path:
 
     import fixture_model
 
-    lines = [l for l in SEED.read_text(encoding="utf-8").splitlines() if l.strip()]
+    lines = [ln for ln in SEED.read_text(encoding="utf-8").splitlines() if ln.strip()]
     lines += fixture_model.CORPUS.read_text(encoding="utf-8").splitlines()
     real_train = fixture_model.train_tokenizer
 
@@ -260,7 +261,7 @@ def run_child(method: str, work: Path, args, articles: int, extra: list[str] = (
     """Runs of ``method`` in a fresh process: again (up to ``--retries`` times) while disturbed."""
     cmd = [sys.executable, __file__, "--child", method, "--child-work", str(work), "--articles", str(articles),
            "--length", str(args.length), *extra, *(["--busy"] if args.busy else [])]
-    for attempt in range(args.retries + 1):
+    for _attempt in range(args.retries + 1):
         waited = wait_idle(args.idle_wait) if not args.busy else 0.0
         done = subprocess.run(cmd, env=clean_env(work), capture_output=True, text=True)
         if done.returncode:

@@ -13,6 +13,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config import Config
 from .content.articles import (
     KNOWN_KEYS,
     Article,
@@ -22,18 +23,16 @@ from .content.articles import (
     read_article,
     read_translation,
 )
-from .site.audit import missing_alt_text
-from .config import Config
-from .render.feeds import FEED_SIZE, absolute, feed_entries, feed_files
-from .translate.glossary import load_glossary
-from .output import OutputFolder
-from .render.pages import Renderer
-from .render.theme import Theme, load_theme
+from .errors import SearchUnavailable, SourceError
 from .events import Reporter
+from .output import OutputFolder
+from .render.feeds import FEED_SIZE, absolute, feed_entries, feed_files
+from .render.pages import Renderer
 from .render.search import search_files
-from .errors import SearchUnavailable
-from .errors import SourceError
+from .render.theme import Theme, load_theme
+from .site.audit import missing_alt_text
 from .site.model import Site, SiteModel
+from .translate.glossary import load_glossary
 from .translate.stage import TranslationStats, Translator, translate_articles
 
 
@@ -190,7 +189,8 @@ class Builder:
                 self.reporter.warning(f"{human.path}: {len(human.blocks)} block(s) against {len(article.blocks)} in "
                                       f"{article.path.name}: the parallel page pairs them in order, some unpaired")
             if article.undated:
-                where = "a date line above or under the title" if article.path.suffix == ".txt" else "a date in front matter"
+                where = ("a date line above or under the title" if article.path.suffix == ".txt"
+                         else "a date in front matter")
                 self.reporter.warning(f"{article.path}: no date ({where}, or a YYYY-MM-DD- file name prefix): "
                                       "dated by the file's modification time, which every save moves")
         english, stats = translate_articles(articles, self.translator, self.reporter, self._english)

@@ -12,8 +12,6 @@ from pathlib import Path
 
 from . import __version__
 
-
-
 STRICT_HELP = {
     "build": "exit 1 if a content file has an error or the build warns (no model installed, "
              "a rejected machine translation, an out-of-date post-edit...)",

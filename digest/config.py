@@ -15,6 +15,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
+
 from .errors import ConfigError
 
 CONFIG_NAME = "digest.toml"

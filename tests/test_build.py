@@ -141,7 +141,7 @@ def test_sitemap_lists_every_page_under_base_url(built):
             continue
         expected.add("https://example.org/digest/" + rel.removesuffix("index.html"))
     from urllib.parse import unquote
-    assert {unquote(l) for l in locs} == expected
+    assert {unquote(loc) for loc in locs} == expected
 
 
 def test_404_links_are_rooted_at_the_base_path(built):

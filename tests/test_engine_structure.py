@@ -13,9 +13,9 @@ import pytest
 from modelkit import argos_home, argosmodel  # noqa: F401  (fixtures)
 
 from digest.config import load_config
+from digest.events import RecordingReporter
 from digest.translate.engine import ArgosTranslator
 from digest.translate.packages import install_file
-from digest.events import RecordingReporter
 
 WORDS = {"قال": "said", "الوزير": "the-minister", "التقرير": "the-report", "في": "in", "عن": "about",
          "الخطة": "the-plan", "ارتفع": "rose", "السعر": "the-price", "هل": "did", "نجحت؟": "succeed?",

@@ -17,12 +17,12 @@ import pytest
 from helpers import FakeTranslator, write_project
 from modelkit import argos_home, argosmodel  # noqa: F401  (fixtures)
 
-from digest.render import sitemap, theme
 from digest.build import Builder
 from digest.config import load_config
-from digest.output import OutputFolder
 from digest.errors import OutputError
 from digest.events import RecordingReporter
+from digest.output import OutputFolder
+from digest.render import sitemap, theme
 
 
 def article(title: str, body: str, day: int, tags: str = "أخبار") -> str:

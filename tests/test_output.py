@@ -3,9 +3,8 @@ from helpers import write_project
 
 from digest.build import Builder
 from digest.config import load_config
+from digest.errors import OutputError, ThemeError
 from digest.output import write_site
-from digest.errors import OutputError
-from digest.errors import ThemeError
 
 
 def test_writes_only_changes_and_prunes(tmp_path):

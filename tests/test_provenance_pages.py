@@ -2,8 +2,8 @@
 
 from helpers import write_project
 
-from digest.content.articles import load_articles
 from digest.config import load_config
+from digest.content.articles import load_articles
 from digest.render.pages import Renderer
 from digest.render.theme import load_theme
 from digest.site.model import build_site

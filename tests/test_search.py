@@ -32,8 +32,8 @@ def test_build_writes_a_bundle_per_language(tmp_path):
     assert any(n.startswith("pagefind.ar_") for n in names) and any(n.startswith("pagefind.en_") for n in names)
     # Only single-language article pages are indexed, never indexes or the parallel page.
     marked = [p for p, d in result.files.items() if p.endswith(".html") and b"data-pagefind-body" in d]
-    assert sorted(marked) == sorted(f"articles/{s}/{l}/index.html" for s in ("harvest", "library", "rain", "port")
-                                    for l in ("ar", "en"))
+    assert sorted(marked) == sorted(f"articles/{s}/{lang}/index.html" for s in ("harvest", "library", "rain", "port")
+                                    for lang in ("ar", "en"))
 
 
 def test_missing_pagefind_is_a_warning_not_a_failure(tmp_path, monkeypatch):

@@ -18,11 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
-from ..errors import ConfigError
+from ..errors import ConfigError, SourceError
 from .markup import Block, parse_blocks
 from .rawtext import parse_raw_text
 from .sources import read_source, split_front_matter
-from ..errors import SourceError
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 TRANSLATION_SUFFIX = ".en.md"

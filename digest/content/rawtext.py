@@ -12,10 +12,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .dates import parse_dateline
-from .markup import Block
 from ..errors import SourceError
 from ..text import fold_arabic
+from .dates import parse_dateline
+from .markup import Block
 
 _SOURCE_PREFIX = re.compile(r"^(?:المصدر|مصدر|source)\s*[:：]\s*", re.I)
 

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
 from ..errors import SourceError
 
 
@@ -55,7 +56,8 @@ def decode(data: bytes) -> tuple[str, str]:
             try:
                 return data.decode(encoding), encoding
             except UnicodeDecodeError as exc:
-                raise SourceError(f"starts with a {encoding} byte-order mark but is not {encoding}: {exc.reason}") from None
+                raise SourceError(f"starts with a {encoding} byte-order mark but is not {encoding}: "
+                                  f"{exc.reason}") from None
     if b"\x00" in data:
         raise SourceError("binary file (contains NUL bytes), not text")
     try:
@@ -70,7 +72,7 @@ def decode(data: bytes) -> tuple[str, str]:
         if odd > ODD_SHARE * len(visible):
             raise SourceError(f"not UTF-8, and read as Windows-1256 it is not Arabic text ({odd} of its "
                               f"{len(visible)} characters are stray symbols or Latin letters): binary, or "
-                              "another encoding? Save it as UTF-8")
+                              "another encoding? Save it as UTF-8") from None
     if _CONTROL.search(text):
         raise SourceError("binary file (contains control bytes), not text")
     return text, encoding

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from ..content.markup import Block
-from ..site.summary import summary, version
+from ..site.model import version
+from ..site.summary import summary
 from ..text import direction
 from .blocks import render_blocks
 

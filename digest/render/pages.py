@@ -129,7 +129,8 @@ class Renderer:
             moved = moved or self._paths[i] != path
             paths[i], tkeys[i], rows[i] = path, key, row
         index = {p: i for i, p in enumerate(paths)} if moved or not self._index else self._index
-        self._pages, self._paths, self._data, self._keys, self._rows, self._index = pages, paths, data, tkeys, rows, index
+        self._pages, self._paths, self._data = pages, paths, data
+        self._keys, self._rows, self._index = tkeys, rows, index
         self._templates, self._shared = dict(keys), shared
         files = dict(zip(paths, data))
         files.update(self._sitemap(site, theme, [row for row in rows if row is not None]))

@@ -19,6 +19,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
 from ..errors import SearchCancelled, SearchUnavailable
 from ..text import fold_arabic
 

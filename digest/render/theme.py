@@ -134,8 +134,8 @@ def load_theme(config: Config) -> Theme:
         lstrip_blocks=True,
     )
     env.globals.update(lang_attrs=lang_attrs, render_block=render_block, render_blocks=render_blocks,
-                       marked_runs=marked_runs,
-                       direction=direction, tag_slug=slugify, summary=summary, pairs=lambda a, b: list(zip_longest(a, b)))
+                       marked_runs=marked_runs, direction=direction, tag_slug=slugify, summary=summary,
+                       pairs=lambda a, b: list(zip_longest(a, b)))
     static: dict[str, Path] = {}
     digest = hashlib.sha256()
     for d in reversed(dirs):

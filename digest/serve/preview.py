@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-
 LIVE = "/__digest__/"
 """URL prefix of the server's own endpoints; no site file is served under it."""
 ALL_INTERFACES = {"0.0.0.0", "::", ""}

@@ -11,15 +11,17 @@ URLs are built from slugs (never from translations) so they stay stable:
 from __future__ import annotations
 
 import math
-from functools import cached_property
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Sequence
 
-from ..content.articles import Article, slugify
 from ..config import Config
+from ..content.articles import Article, slugify
+from ..content.markup import Block
 from ..text import direction
 from ..translate.stage import English
-from .summary import summary, version
+from .summary import summary
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -132,6 +134,17 @@ def _lang_versions(bases: dict[str | None, str], size: int, items: Sequence[Entr
 
 def _description(entry: Entry, lang: str, src: str) -> str:
     return summary(version(entry, lang, src)[2], 200)
+
+
+def version(entry: Entry, lang: str, source_lang: str) -> tuple[str, str, tuple[Block, ...]]:
+    """``(text_lang, title, blocks)`` a reader of ``lang`` gets for ``entry``.
+
+    A pending translation falls back to the original, labelled with its own language.
+    """
+    english = entry.english
+    if lang == source_lang or english.pending or not english.title:
+        return source_lang, entry.article.title, entry.article.blocks
+    return lang, english.title, english.blocks
 
 
 class _Pages:

@@ -21,7 +21,6 @@ from typing import Callable, Iterable
 
 from ..text import normalise
 
-
 FILE_NAME = "translations.sqlite3"
 SCHEMA = """CREATE TABLE IF NOT EXISTS translations (
     key TEXT PRIMARY KEY, source TEXT NOT NULL, target TEXT NOT NULL, model TEXT NOT NULL,

@@ -3,9 +3,10 @@
 Segments are sentences whose protected spans are placeholders ``⟦0⟧``... numbered from 0.
 They are sorted by token length and sent in one asynchronous ``translate_batch`` call
 (batched by tokens inside CTranslate2); finished results are handed back as they come, so
-a killed build loses at most the batches in flight. An output that is empty, still in the source script, runaway repeating, or missing
-a placeholder is retried with safer settings; a segment whose placeholders still do not
-survive is translated run by run between them; anything still bad is reported as failed.
+a killed build loses at most the batches in flight. An output that is empty, still in the
+source script, runaway repeating, or missing a placeholder is retried with safer settings;
+a segment whose placeholders still do not survive is translated run by run between them;
+anything still bad is reported as failed.
 """
 
 from __future__ import annotations

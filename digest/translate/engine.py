@@ -16,13 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from ..config import Config
+from ..events import Reporter
 from ..text import normalise
 from .cache import TranslationCache, cache_key
-from ..config import Config
 from .decode import Decoder
 from .glossary import load_glossary
 from .protect import mask, model_text, renumber, restore, runs, unmask
-from ..events import Reporter
 from .sentences import split_sentences
 
 

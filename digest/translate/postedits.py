@@ -24,8 +24,8 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..text import normalise
 from ..content.markup import plain_text
+from ..text import normalise
 
 SUFFIX = ".edits.toml"
 

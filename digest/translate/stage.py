@@ -16,9 +16,9 @@ from typing import Protocol, Sequence, runtime_checkable
 
 from ..content.articles import Article
 from ..content.markup import Block, plain_text
-from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
 from ..events import Reporter
 from ..text import shorten
+from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
 
 
 @runtime_checkable
