@@ -24,7 +24,7 @@ def stats(config: Config) -> int:
     if not (config.cache_dir / FILE_NAME).exists():
         print(f"{config.cache_dir / FILE_NAME}: no translation cache yet (a build with a model makes it)")
         return 0
-    cache = TranslationCache(config.cache_dir)
+    cache = TranslationCache(config.cache_dir, ConsoleReporter().warning)
     s = cache.stats()
     print(f"{cache.path}: {s['entries']} sentences ({s['failed']} the model failed on), {s['hits']} hits, "
           f"{s['bytes'] / 1024:.0f} KiB")
@@ -53,7 +53,7 @@ def prune(config: Config) -> int:
               file=sys.stderr)
         return 1
     texts = [t for a in articles for t in pending_texts(a)]
-    cache = TranslationCache(config.cache_dir)
+    cache = TranslationCache(config.cache_dir, reporter.warning)
     removed = cache.prune(set(translator.keys(texts)))
     print(f"pruned {removed} {'entry' if removed == 1 else 'entries'}; {cache.stats()['entries']} remain")
     return 0

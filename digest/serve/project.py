@@ -12,10 +12,13 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..errors import BUILD_STOPPERS, ConfigError, SearchCancelled
 from ..events import Reporter
+
+if TYPE_CHECKING:
+    from ..build import BuildResult
 
 
 @dataclass(frozen=True)
@@ -37,7 +40,7 @@ class Outcome:
 
     ok: bool
     failures: list[Failure] = field(default_factory=list)
-    result: object | None = None
+    result: BuildResult | None = None
 
     @property
     def changed(self) -> bool:

@@ -13,8 +13,8 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import sys
 import time
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable
@@ -38,7 +38,8 @@ class TranslationCache:
 
     def __init__(self, folder: Path, warn: Callable[[str], None] | None = None) -> None:
         self.path = Path(folder) / FILE_NAME
-        self.warn = warn or (lambda message: print(f"warning: {message}", file=sys.stderr))
+        # Printing is the commands' business; without a reporter's callback, Python's warnings.
+        self.warn = warn or (lambda message: warnings.warn(message, stacklevel=2))
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = self._open()
