@@ -231,7 +231,7 @@ class Builder:
 
     def index(self, cancel: threading.Event | None = None) -> list[str]:
         """Bring the search index of the last written build up to date; return the files
-        written. Raises :class:`~digest.search.SearchCancelled` as soon as ``cancel`` is set."""
+        written. Raises :class:`~digest.errors.SearchCancelled` as soon as ``cancel`` is set."""
         if self._output is None or self._pages is None:
             return []
         kept = self._bundle  # what the last write holds
@@ -242,7 +242,7 @@ class Builder:
 
 
 def _extras(site: Site, theme, memo: dict) -> dict[str, bytes]:
-    """Files beyond the pages: feeds and robots.txt (see :mod:`digest.feeds`), made again only
+    """Files beyond the pages: feeds and robots.txt (see :mod:`digest.render.feeds`), made again only
     when the configuration, the theme or one of the newest entries changed."""
     key = (site.config, theme.fingerprint, site.entries[:FEED_SIZE],
            tuple(feed_entries(site, lang) for lang in site.languages))

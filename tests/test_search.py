@@ -6,7 +6,8 @@ import pytest
 from sitebuild import build_sample
 
 from digest.render import search
-from digest.render.search import fold_arabic, fold_html
+from digest.render.search import fold_html
+from digest.text import fold_arabic
 
 
 def test_fold_arabic():

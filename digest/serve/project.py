@@ -58,7 +58,7 @@ def _shown(path: Path, root: Path | None) -> str:
 
 
 def failure_of_problem(problem, root: Path | None = None) -> Failure:
-    """A content :class:`~digest.articles.Problem` as a :class:`Failure` with its line.
+    """A content :class:`~digest.content.articles.Problem` as a :class:`Failure` with its line.
 
     Paths are shown relative to ``root`` (the project folder) when they are inside it.
     """

@@ -2,7 +2,7 @@
 
 A key is a hash of everything that shapes one translated sentence: engine, model package
 and version, languages, decoding options and the normalised source sentence (with its
-protected spans already replaced by placeholders, see :mod:`digest.protect`). Such an entry
+protected spans already replaced by placeholders, see :mod:`digest.translate.protect`). Such an entry
 cannot go stale, so nothing ever invalidates it; ``digest cache prune`` drops the entries
 the current content no longer asks for. WAL mode makes it safe for two builds at once and
 keeps it readable after a crash; a corrupt file is moved aside with a warning and rebuilt.

@@ -6,7 +6,7 @@
     "داعش" = "ISIS"
     "البنتاغون" = "the Pentagon"
 
-A term is masked before translation (see :mod:`digest.protect`) and comes out as its
+A term is masked before translation (see :mod:`digest.translate.protect`) and comes out as its
 rendering, so the model never sees it. Sentences with a term share cache entries with the
 same sentences under any rendering, and a new term re-translates only the sentences that
 contain it.

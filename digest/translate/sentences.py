@@ -3,7 +3,7 @@
 Sentences end at ``.``, ``!``, ``?``, ``؟``, ``…`` (or ``...``), with any closing quotes or
 brackets that follow, and then whitespace. There is no split inside numbers (``٥٫٢٥``,
 ``12,500``, ``3.5``), after abbreviations and single letters (``د.``, ``أ.ف.ب``, ``Mr.``),
-or inside URLs and e-mail addresses: text masked by :mod:`digest.protect` has none left to
+or inside URLs and e-mail addresses: text masked by :mod:`digest.translate.protect` has none left to
 split, and the splitter checks on its own as well.
 """
 

@@ -4,7 +4,7 @@ A build gathers every text that still needs English across all articles, hands t
 translator in one call, and maps the results back. The translator is a small protocol, so
 the Argos engine, a test fake, or nothing at all (translation pending) can stand behind it.
 ``name.en.md`` is used as is; paragraphs an editor corrected in ``name.edits.toml`` (see
-:mod:`digest.postedits`) are not machine-translated, and every English block records where
+:mod:`digest.translate.postedits`) are not machine-translated, and every English block records where
 it came from.
 """
 
