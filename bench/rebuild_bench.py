@@ -96,8 +96,8 @@ def bench_serve(project, root: Path, n: int, edits: int, search: bool = True) ->
     import json
     import urllib.request
 
-    from digest.preview import Preview
-    from digest.watcher import Watcher
+    from digest.serve.preview import Preview
+    from digest.serve.watcher import Watcher
 
     preview = Preview(project.config.output_dir, project.rebuild, "127.0.0.1", 0).start()
     watcher = Watcher(project, preview.rebuild).start()
@@ -153,8 +153,8 @@ def main() -> None:
 
     from digest import build as build_module
     from digest.config import load_config
-    from digest.search import SearchUnavailable
-    from digest.project import Project
+    from digest.errors import SearchUnavailable
+    from digest.serve.project import Project
 
     if args.no_search:
         def no_search(files, **options):

@@ -5,9 +5,10 @@ d_model 512, 8 heads, FFN 2048, a 32,000-piece vocabulary, int8) is built with t
 suite's fixture builder; its weights are random. The text is 20 articles of the seed's
 length, each sentence's words shuffled per article so that sentences do not repeat, except
 the agency line and the short comment-box lines copied with the seed (40 of 522 sentences:
-digest and bare translate those once, argostranslate every time). For every method the end-of-sentence token is disabled and every
-sentence decodes to exactly ``--length`` tokens, so the same work is done whatever the
-weights say. Each timed run is a fresh process (no thread pool or OpenMP state carries
+digest and bare translate those once, argostranslate every time). For every method the
+end-of-sentence token is disabled and every sentence decodes to exactly ``--length``
+tokens, so the same work is done whatever the weights say. Each timed run is a fresh
+process (no thread pool or OpenMP state carries
 from one method to another), the order alternates from round to round, and every method
 first translates one short sentence untimed (model loaded, threads started):
 
@@ -16,7 +17,7 @@ first translates one short sentence untimed (model loaded, threads started):
   ``OMP_*``, ``CT2_*`` and ``MKL_*`` setting is removed from its environment except the
   package folder. Only its sentence splitter is swapped for digest's (its own would try the
   network here), so both see the same sentences.
-- ``digest``: :class:`digest.engine.ArgosTranslator` on every paragraph of every article,
+- ``digest``: :class:`digest.translate.engine.ArgosTranslator` on every paragraph of every article,
   no cache, the project's default options. Its output guards are off: random-weight
   gibberish would (rightly) be rejected and retried.
 - ``bare``: one ``translate_batch`` over digest's own segments, beam 4, with the thread
@@ -61,7 +62,7 @@ DISTURBED = 0.15
 
 def articles(n: int) -> list[list[str]]:
     """``n`` articles of the seed's paragraphs, words shuffled within each sentence."""
-    from digest.sentences import split_sentences
+    from digest.translate.sentences import split_sentences
 
     paragraphs = [p.strip() for p in SEED.read_text(encoding="utf-8").splitlines() if p.strip()]
     out = []
@@ -86,7 +87,7 @@ def build_model(folder: Path) -> Path:
 
     import fixture_model
 
-    lines = [l for l in SEED.read_text(encoding="utf-8").splitlines() if l.strip()]
+    lines = [ln for ln in SEED.read_text(encoding="utf-8").splitlines() if ln.strip()]
     lines += fixture_model.CORPUS.read_text(encoding="utf-8").splitlines()
     real_train = fixture_model.train_tokenizer
 
@@ -128,7 +129,7 @@ def force_length(length: int) -> None:
 def sentence_count(docs: list[list[str]]) -> tuple[int, int]:
     """Sentences in the text, as argostranslate (given digest's splitter) and digest see them,
     and how many of them are distinct."""
-    from digest.sentences import split_sentences
+    from digest.translate.sentences import split_sentences
 
     sentences = [s.strip() for doc in docs for p in doc for s in split_sentences(p)]
     return len(sentences), len(set(sentences))
@@ -167,7 +168,7 @@ def timed(fn, busy: bool) -> dict:
 def child_argos(package: Path, docs, opts) -> dict:
     from argostranslate import settings, translate
 
-    from digest.sentences import split_sentences
+    from digest.translate.sentences import split_sentences
 
     class DigestSplitter:
         def __init__(self, pkg):
@@ -185,11 +186,11 @@ def child_argos(package: Path, docs, opts) -> dict:
 
 
 def _digest(package: Path, project: str):
-    import digest.decode
+    import digest.translate.decode
     from digest.config import load_config
-    from digest.engine import ArgosTranslator
+    from digest.translate.engine import ArgosTranslator
 
-    digest.decode.problem = lambda *a, **k: None  # guards off: see the module docstring
+    digest.translate.decode.problem = lambda *a, **k: None  # guards off: see the module docstring
     return ArgosTranslator(package, load_config(project))
 
 
@@ -260,7 +261,7 @@ def run_child(method: str, work: Path, args, articles: int, extra: list[str] = (
     """Runs of ``method`` in a fresh process: again (up to ``--retries`` times) while disturbed."""
     cmd = [sys.executable, __file__, "--child", method, "--child-work", str(work), "--articles", str(articles),
            "--length", str(args.length), *extra, *(["--busy"] if args.busy else [])]
-    for attempt in range(args.retries + 1):
+    for _attempt in range(args.retries + 1):
         waited = wait_idle(args.idle_wait) if not args.busy else 0.0
         done = subprocess.run(cmd, env=clean_env(work), capture_output=True, text=True)
         if done.returncode:

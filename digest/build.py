@@ -14,18 +14,27 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .articles import KNOWN_KEYS, Article, Problem, content_files, load_articles, read_article, read_translation
-from .audit import missing_alt_text
 from .config import Config
-from .feeds import FEED_SIZE, absolute, feed_entries, feed_files
-from .glossary import load_glossary
+from .content.articles import (
+    KNOWN_KEYS,
+    Article,
+    Problem,
+    content_files,
+    load_articles,
+    read_article,
+    read_translation,
+)
+from .errors import SearchUnavailable, SourceError
+from .events import Reporter
 from .output import OutputFolder
-from .render import Renderer, Theme, load_theme
-from .report import Reporter
-from .search import SearchUnavailable, search_files
-from .sources import SourceError
-from .site import Site, SiteModel
-from .translation import TranslationStats, Translator, translate_articles
+from .render.feeds import FEED_SIZE, absolute, feed_entries, feed_files
+from .render.pages import Renderer
+from .render.search import search_files
+from .render.theme import Theme, load_theme
+from .site.audit import missing_alt_text
+from .site.model import Site, SiteModel
+from .translate.glossary import load_glossary
+from .translate.stage import TranslationStats, Translator, translate_articles
 
 
 @dataclass
@@ -79,7 +88,7 @@ class Builder:
     @property
     def translator(self) -> Translator | None:
         if self._translator == "auto":
-            from .engine import load_translator
+            from .translate.engine import load_translator
 
             self._translator = load_translator(self.config, self.reporter)
         return self._translator  # type: ignore[return-value]
@@ -195,7 +204,8 @@ class Builder:
                 self.reporter.warning(f"{human.path}: {len(human.blocks)} block(s) against {len(article.blocks)} in "
                                       f"{article.path.name}: the parallel page pairs them in order, some unpaired")
             if article.undated:
-                where = "a date line above or under the title" if article.path.suffix == ".txt" else "a date in front matter"
+                where = ("a date line above or under the title" if article.path.suffix == ".txt"
+                         else "a date in front matter")
                 self.reporter.warning(f"{article.path}: no date ({where}, or a YYYY-MM-DD- file name prefix): "
                                       "dated by the file's modification time, which every save moves")
         english, stats = translate_articles(articles, self.translator, self.reporter, self._english)
@@ -236,7 +246,7 @@ class Builder:
 
     def index(self, cancel: threading.Event | None = None) -> list[str]:
         """Bring the search index of the last written build up to date; return the files
-        written. Raises :class:`~digest.search.SearchCancelled` as soon as ``cancel`` is set."""
+        written. Raises :class:`~digest.errors.SearchCancelled` as soon as ``cancel`` is set."""
         if self._output is None or self._pages is None:
             return []
         kept = self._bundle  # what the last write holds
@@ -247,7 +257,7 @@ class Builder:
 
 
 def _extras(site: Site, theme, memo: dict) -> dict[str, bytes]:
-    """Files beyond the pages: feeds and robots.txt (see :mod:`digest.feeds`), made again only
+    """Files beyond the pages: feeds and robots.txt (see :mod:`digest.render.feeds`), made again only
     when the configuration, the theme or one of the newest entries changed."""
     key = (site.config, theme.fingerprint, site.entries[:FEED_SIZE],
            tuple(feed_entries(site, lang) for lang in site.languages))

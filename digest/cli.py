@@ -1,4 +1,4 @@
-"""The ``digest`` command: build, serve, watch, models, cache.
+"""The ``digest`` command line: arguments only; :mod:`digest.commands` does the work.
 
 Only the standard library is imported at start-up so ``digest --help`` answers at once;
 each command imports what it needs.
@@ -11,9 +11,6 @@ import sys
 from pathlib import Path
 
 from . import __version__
-
-DEFAULT_BASE_URL = "http://127.0.0.1:8000/"  # same as config.SiteConfig.base_url, without importing it
-
 
 STRICT_HELP = {
     "build": "exit 1 if a content file has an error or the build warns (no model installed, "
@@ -79,108 +76,12 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def load(args: argparse.Namespace):
-    """The project configuration with command-line overrides applied."""
-    from .config import ConfigError, load_config
-
-    if not args.project.is_dir():
-        # Nothing may be made there (a cache, a site): it is most likely a mistyped path.
-        what = "is not a folder" if args.project.exists() else "does not exist"
-        raise ConfigError(args.project, [f"the project folder {what} (--project)"])
-
-    theme = getattr(args, "theme", None)
-    theme_dir = None
-    if theme and ("/" in theme or Path(theme).is_dir()):
-        theme_dir, theme = str(Path(theme).resolve()), None
-    overrides = {
-        "site": {"theme": theme, "base_url": getattr(args, "base_url", None)},
-        "paths": {"content": getattr(args, "content", None), "output": getattr(args, "output", None)},
-        "theme_dir": theme_dir,
-    }
-    return load_config(args.project, overrides)
-
-
-def cmd_build(args) -> int:
-    from .build import Builder
-    from .report import ConsoleReporter
-
-    reporter = ConsoleReporter(quiet=args.quiet)
-    config = load(args)
-    result = Builder(config, reporter).build()
-    if not args.quiet and config.site.base_url == DEFAULT_BASE_URL:
-        print(f"note: site.base_url is {DEFAULT_BASE_URL} (the local preview); set it in digest.toml or "
-              "pass --base-url before publishing, so canonical links, feeds and the sitemap are right.",
-              file=sys.stderr)
-    if result.translator is None and result.stats.segments and not args.quiet:
-        print("note: translations are pending; run `digest models install ar en` (or "
-              "`digest models install --file PATH.argosmodel`) and build again.", file=sys.stderr)
-    if args.strict and (result.problems or reporter.warnings):
-        print(f"error: --strict: {len(result.problems)} file error(s) and {reporter.warnings} warning(s) "
-              "above count as failures", file=sys.stderr)
-        return 1
-    return 0
-
-
-def cmd_serve(args) -> int:
-    from .preview import serve
-
-    # reload re-reads digest.toml with the same command-line overrides when the file changes.
-    return serve(load(args), host=args.host, port=args.port, poll=args.poll, strict=args.strict,
-                 quiet=args.quiet, reload=lambda: load(args))
-
-
-def cmd_watch(args) -> int:
-    from .watcher import watch
-
-    return watch(load(args), poll=args.poll, strict=args.strict, quiet=args.quiet, reload=lambda: load(args))
-
-
-def cmd_models(args) -> int:
-    from . import models
-
-    config = load(args)
-    if args.models_command == "list":
-        return models.cmd_list(config)
-    if args.file is not None and args.source is not None:
-        print("error: give the languages (digest models install ar en) or --file PATH.argosmodel, "
-              "not both", file=sys.stderr)
-        return 2
-    if args.source is not None and args.target is None:
-        print("error: give both languages (digest models install ar en) or none (the pair in "
-              "digest.toml)", file=sys.stderr)
-        return 2
-    return models.cmd_install(config, args.source, args.target, args.file)
-
-
-def cmd_cache(args) -> int:
-    from . import cache
-
-    config = load(args)
-    return cache.cmd_stats(config) if args.cache_command == "stats" else cache.cmd_prune(config)
-
-
-COMMANDS = {"build": cmd_build, "serve": cmd_serve, "watch": cmd_watch, "models": cmd_models,
-            "cache": cmd_cache}
-
-
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``digest`` console script."""
     args = make_parser().parse_args(argv)
-    from .config import ConfigError
-    from .output import OutputError
-    from .render import ThemeError
-    from .translation import TranslationError
+    from .commands import run
 
-    try:
-        return COMMANDS[args.command](args)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    except (ThemeError, OutputError, TranslationError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 130
+    return run(args)
 
 
 if __name__ == "__main__":

@@ -16,9 +16,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .safefile import DEFAULT_LIMIT
+from .errors import ConfigError
 
 CONFIG_NAME = "digest.toml"
+
+DEFAULT_MAX_FILE_BYTES = 10_000_000
+"""The default of ``text.max_file_bytes``: a content file larger than this is refused."""
 
 DEFAULT_AGENCIES = (
     "وكالات",
@@ -130,7 +133,7 @@ class TranslationConfig:
 class TextConfig:
     """How content files are read, and raw text copied from news sites cleaned."""
 
-    max_file_bytes: int = DEFAULT_LIMIT
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     """A content file over this many bytes is refused by name, unread (a long article is
     well under 100 kB; a 50 MB file took 34 s and 1.5 GB)."""
 
@@ -176,16 +179,6 @@ class Config:
 
     def language_title(self, lang: str) -> str:
         return self.site.title_ar if lang == self.site.source_language else self.site.title_en
-
-
-class ConfigError(Exception):
-    """Every problem found in a configuration, reported at once."""
-
-    def __init__(self, path: Path | str, problems: list[str]):
-        self.path = Path(path)
-        self.problems = problems
-        lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{path}: invalid configuration:\n{lines}")
 
 
 SECTIONS = {"site": SiteConfig, "paths": PathsConfig, "translation": TranslationConfig, "text": TextConfig}

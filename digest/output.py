@@ -18,12 +18,10 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import OutputError
+
 # Files in the output folder that digest never created and must never delete.
 KEEP = {".git", ".nojekyll", "CNAME", ".well-known"}
-
-
-class OutputError(Exception):
-    """A file map that cannot be written (bad path, or an output folder in the way)."""
 
 
 @dataclass
@@ -222,7 +220,7 @@ def _remove_tree(path: Path) -> None:
 def _prune(out_dir: Path, keep: set[str]) -> list[str]:
     """Delete files not in ``keep`` and the folders they leave empty."""
     removed: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(out_dir, topdown=False):
+    for dirpath, _dirnames, filenames in os.walk(out_dir, topdown=False):
         rel_dir = Path(dirpath).relative_to(out_dir).as_posix()
         if rel_dir != "." and rel_dir.split("/")[0] in KEEP:
             continue

@@ -110,7 +110,7 @@ def build_argosmodel(dest: Path, *, source: str = "ar", target: str = "en", vers
                      folder: str | None = None, lines: list[str] | None = None,
                      latin_bias: float = 4.0) -> Path:
     """Write a working ``.argosmodel`` to ``dest`` and return ``dest``."""
-    lines = lines or [l for l in CORPUS.read_text(encoding="utf-8").splitlines() if l.strip()]
+    lines = lines or [ln for ln in CORPUS.read_text(encoding="utf-8").splitlines() if ln.strip()]
     model_bytes, pieces = train_tokenizer(lines, vocab)
     folder = folder or f"translate-{source}_{target}-{version.replace('.', '_')}"
     metadata = {"package_version": version, "argos_version": "1.9", "from_code": source,

@@ -13,7 +13,7 @@ from helpers import write_project
 
 from digest.build import Builder, BuildResult
 from digest.config import load_config
-from digest.report import RecordingReporter
+from digest.events import RecordingReporter
 
 BASE_URL = "https://example.org/digest/"
 

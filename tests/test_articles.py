@@ -4,8 +4,8 @@ import os
 import pytest
 from helpers import write_project
 
-from digest.articles import load_articles, slugify
 from digest.config import load_config
+from digest.content.articles import load_articles, slugify
 
 MD = """---
 title: عنوان المقال

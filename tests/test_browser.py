@@ -14,8 +14,8 @@ import pytest
 from helpers import REPO, FakeTranslator, write_project
 
 from digest.config import load_config
-from digest.preview import start_serving
-from digest.project import Project
+from digest.serve.preview import start_serving
+from digest.serve.project import Project
 
 CHROMIUM = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api")

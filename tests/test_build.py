@@ -6,8 +6,9 @@ import pytest
 from helpers import REPO, FakeTranslator, Page, internal_targets, write_project
 
 from digest.build import Builder
-from digest.config import ConfigError, load_config
-from digest.report import RecordingReporter
+from digest.config import load_config
+from digest.errors import ConfigError
+from digest.events import RecordingReporter
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 
@@ -140,7 +141,7 @@ def test_sitemap_lists_every_page_under_base_url(built):
             continue
         expected.add("https://example.org/digest/" + rel.removesuffix("index.html"))
     from urllib.parse import unquote
-    assert {unquote(l) for l in locs} == expected
+    assert {unquote(loc) for loc in locs} == expected
 
 
 def test_404_links_are_rooted_at_the_base_path(built):

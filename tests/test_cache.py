@@ -8,7 +8,7 @@ from pathlib import Path
 
 from helpers import REPO
 
-from digest.cache import TranslationCache, cache_key
+from digest.translate.cache import TranslationCache, cache_key
 
 CONTEXT = {"package": "p", "version": "1", "beam": 4}
 
@@ -48,7 +48,7 @@ def test_a_corrupt_cache_is_moved_aside_with_a_warning_and_rebuilt(tmp_path):
 WRITER = """
 import os, sys
 sys.path.insert(0, {repo!r})
-from digest.cache import TranslationCache
+from digest.translate.cache import TranslationCache
 cache = TranslationCache({folder!r})
 name = sys.argv[1]
 for batch in range(20):

@@ -1,7 +1,8 @@
 import pytest
 from helpers import write_project
 
-from digest.config import ConfigError, load_config
+from digest.config import load_config
+from digest.errors import ConfigError
 
 
 def test_defaults_without_file(tmp_path):

@@ -10,9 +10,9 @@ from modelkit import argos_home, argosmodel, no_network  # noqa: F401  (fixtures
 
 from digest.build import Builder
 from digest.config import load_config
-from digest.engine import ArgosTranslator
-from digest.models import install_file
-from digest.report import RecordingReporter
+from digest.events import RecordingReporter
+from digest.translate.engine import ArgosTranslator
+from digest.translate.packages import install_file
 
 ARTICLES = {
     "content/2026-11-01-oil.md": "---\ntitle: ارتفاع أسعار النفط\ndate: 2026-11-01\n---\n"

@@ -13,9 +13,9 @@ import pytest
 from modelkit import argos_home, argosmodel  # noqa: F401  (fixtures)
 
 from digest.config import load_config
-from digest.engine import ArgosTranslator
-from digest.models import install_file
-from digest.report import RecordingReporter
+from digest.events import RecordingReporter
+from digest.translate.engine import ArgosTranslator
+from digest.translate.packages import install_file
 
 WORDS = {"قال": "said", "الوزير": "the-minister", "التقرير": "the-report", "في": "in", "عن": "about",
          "الخطة": "the-plan", "ارتفع": "rose", "السعر": "the-price", "هل": "did", "نجحت؟": "succeed?",
@@ -89,7 +89,7 @@ def test_glossary_terms_are_fixed_renderings(engine):
 
 
 def test_a_glossary_change_retranslates_only_the_sentences_it_touches(engine, tmp_path):
-    from digest.cache import TranslationCache
+    from digest.translate.cache import TranslationCache
 
     cache = TranslationCache(tmp_path / "cache")
     texts = ["قال الوزير إن داعش اتفقا. ارتفع السعر في المئة."]
@@ -121,7 +121,7 @@ def test_an_echoed_output_is_retried_then_marked_failed_and_reported(engine):
 
 
 def test_a_rejected_output_is_remembered_so_the_next_build_does_not_ask_again(engine, tmp_path):
-    from digest.cache import TranslationCache
+    from digest.translate.cache import TranslationCache
 
     cache = TranslationCache(tmp_path / "cache")
     first, _ = engine("echo", cache=cache)
@@ -140,7 +140,7 @@ def test_lost_placeholders_fall_back_to_translating_between_them(engine):
 
 def test_a_small_job_is_split_so_every_worker_gets_a_batch():
     from digest.config import TranslationConfig
-    from digest.decode import batch_size
+    from digest.translate.decode import batch_size
 
     ten = [["w"] * 20] * 9 + [["w"] * 30]  # padded as CTranslate2 counts it: 10 x 30 tokens
     assert batch_size(ten, TranslationConfig(inter_threads=2, batch_tokens=256)) == 150

@@ -6,8 +6,8 @@ import feedparser
 import pytest
 from sitebuild import BASE_URL, build_sample
 
-from digest.feeds import summary
-from digest.markup import parse_blocks
+from digest.content.markup import parse_blocks
+from digest.render.feeds import summary
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -72,7 +72,7 @@ def test_each_entry_has_one_alternate_and_relates_the_other_versions(built):
     for rel in ("feed.xml", "ar/feed.xml", "en/feed.xml"):
         root = ET.fromstring((out / rel).read_bytes())
         for entry in root.iter(f"{ATOM}entry"):
-            links = [(l.get("rel"), l.get("hreflang")) for l in entry.iter(f"{ATOM}link")]
+            links = [(link.get("rel"), link.get("hreflang")) for link in entry.iter(f"{ATOM}link")]
             assert [r for r, _ in links].count("alternate") == 1, (rel, links)
             assert sorted(str(h) for r, h in links) == ["None", "ar", "en"], (rel, links)
 

@@ -17,11 +17,12 @@ import pytest
 from helpers import FakeTranslator, write_project
 from modelkit import argos_home, argosmodel  # noqa: F401  (fixtures)
 
-from digest import render
 from digest.build import Builder
 from digest.config import load_config
-from digest.output import OutputError, OutputFolder
-from digest.report import RecordingReporter
+from digest.errors import OutputError
+from digest.events import RecordingReporter
+from digest.output import OutputFolder
+from digest.render import sitemap, theme
 
 
 def article(title: str, body: str, day: int, tags: str = "أخبار") -> str:
@@ -177,8 +178,8 @@ def test_a_translator_state_change_retranslates_everything(root):
 
 
 def test_the_engine_state_follows_the_glossary(tmp_path, argosmodel, argos_home):
-    from digest.engine import ArgosTranslator
-    from digest.models import install_file
+    from digest.translate.engine import ArgosTranslator
+    from digest.translate.packages import install_file
 
     package = install_file(argosmodel)
     project = write_project(tmp_path / "p", {"content/a.md": article("خبر", "نص.", 1)})
@@ -213,7 +214,7 @@ def test_a_page_can_take_the_place_of_a_folder_between_writes(tmp_path):
 
 def test_a_big_site_gets_a_sitemap_index_and_a_text_edit_renders_no_part(root, monkeypatch):
     whole = clean(root)["sitemap.xml"].decode()
-    monkeypatch.setattr(render, "SITEMAP_URLS", 10)
+    monkeypatch.setattr(sitemap, "SITEMAP_URLS", 10)
     builder = Builder(load_config(root), translator=FakeTranslator())
     first = builder.build()
     index = first.files["sitemap.xml"].decode()
@@ -245,8 +246,8 @@ def test_a_folder_can_take_the_place_of_a_page_between_writes(tmp_path):
 
 
 def test_a_session_writes_pages_first_and_the_search_index_after(root):
-    from digest import search
-    from digest.project import Project
+    from digest.render import search
+    from digest.serve.project import Project
 
     if search.executable() is None:
         pytest.skip("no Pagefind binary")
@@ -270,7 +271,7 @@ def test_a_session_writes_pages_first_and_the_search_index_after(root):
 
 
 def test_a_template_change_renders_again_only_the_pages_that_use_it(root):
-    default = Path(render.__file__).resolve().parent.parent / "themes/default/templates"
+    default = theme.DEFAULT_THEME / "templates"
     mine = root / "themes/mine/templates"
     mine.mkdir(parents=True)
     (mine / "tag.html").write_text((default / "tag.html").read_text(encoding="utf-8"), encoding="utf-8")

@@ -7,8 +7,8 @@ a subprocess under a timeout (a regression hangs or eats memory there, not in th
 
 from __future__ import annotations
 
-import http.client
 import ctypes
+import http.client
 import json
 import os
 import re
@@ -23,10 +23,12 @@ import pytest
 from helpers import FakeTranslator, write_project
 
 from digest.build import Builder
+from digest.commands.console import ConsoleReporter
 from digest.config import ConfigError, load_config
-from digest.preview import Preview
-from digest.project import Project
-from digest.report import ConsoleReporter, RecordingReporter, printable
+from digest.events import RecordingReporter
+from digest.serve.preview import Preview
+from digest.serve.project import Project
+from digest.text import printable
 
 pytestmark = pytest.mark.timeout(120)
 

@@ -113,7 +113,7 @@ def test_image_without_alt_text_is_a_warning(tmp_path):
 
     from digest.build import Builder
     from digest.config import load_config
-    from digest.report import RecordingReporter
+    from digest.events import RecordingReporter
 
     write_project(tmp_path, {"content/a.md": "---\ntitle: صورة\n---\nنص ![](https://img.example.net/a.png)\n\n"
                                              "![وصف](https://img.example.net/b.png)\n"})

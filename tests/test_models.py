@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 from modelkit import argos_home, argosmodel, digest_cli  # noqa: F401  (fixtures)
 
-from digest.models import PackageError, install_file, installed_packages, validate_package
+from digest.errors import PackageError
+from digest.translate.packages import install_file, installed_packages, validate_package
 
 
 def packages_dir(env) -> Path:

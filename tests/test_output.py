@@ -3,8 +3,8 @@ from helpers import write_project
 
 from digest.build import Builder
 from digest.config import load_config
-from digest.output import OutputError, write_site
-from digest.render import ThemeError
+from digest.errors import OutputError, ThemeError
+from digest.output import write_site
 
 
 def test_writes_only_changes_and_prunes(tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from digest.config import load_config
-from digest.paths import CONFIG, CONTENT, IGNORED, THEME, Layout, classify
+from digest.serve.paths import CONFIG, CONTENT, IGNORED, THEME, Layout, classify
 
 ROOT = Path("/proj")
 LAYOUT = Layout(config_file=ROOT / "digest.toml", content=ROOT / "content",

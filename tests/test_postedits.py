@@ -6,7 +6,7 @@ from helpers import FakeTranslator, write_project
 
 from digest.build import Builder
 from digest.config import load_config
-from digest.report import RecordingReporter
+from digest.events import RecordingReporter
 
 ARTICLE = ("---\ntitle: أسعار النفط\ndate: 2026-11-22\n---\n"
            "ارتفعت أسعار النفط يوم الاثنين.\n\nوقال محللون إن السوق متوترة.\n")
@@ -121,7 +121,7 @@ def test_lists_stay_whole_on_an_english_page_with_a_post_edited_paragraph(tmp_pa
 
 
 def test_a_post_edit_copied_with_its_list_marker_or_heading_hashes_matches():
-    from digest.postedits import paragraph_key
+    from digest.translate.postedits import paragraph_key
 
     assert paragraph_key("4. متابعة معدلات التضخم.") == paragraph_key("متابعة معدلات التضخم.")
     assert paragraph_key("  - بنوك التجزئة") == paragraph_key("بنوك التجزئة")

@@ -14,8 +14,8 @@ import pytest
 from helpers import FakeTranslator, write_project
 
 from digest.config import load_config
-from digest.preview import Preview, exposure_warning, inject
-from digest.project import Failure, Project
+from digest.serve.preview import Preview, exposure_warning, inject
+from digest.serve.project import Failure, Project
 
 pytestmark = pytest.mark.timeout(30)
 
@@ -213,7 +213,7 @@ def test_all_interfaces_warning():
 
 
 def test_serve_follows_the_output_folder_when_digest_toml_moves_it(tmp_path):
-    from digest.preview import start_serving
+    from digest.serve.preview import start_serving
 
     write_project(tmp_path, {"content/a.md": "---\ntitle: أ\n---\nنص أول.\n"})
     project = Project(load_config(tmp_path), translator=FakeTranslator())

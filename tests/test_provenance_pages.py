@@ -2,11 +2,12 @@
 
 from helpers import write_project
 
-from digest.articles import load_articles
 from digest.config import load_config
-from digest.render import Renderer, load_theme
-from digest.site import build_site
-from digest.translation import English, Provenance
+from digest.content.articles import load_articles
+from digest.render.pages import Renderer
+from digest.render.theme import load_theme
+from digest.site.model import build_site
+from digest.translate.stage import English, Provenance
 
 
 def render(tmp_path):
@@ -51,7 +52,7 @@ def test_a_table_with_a_failed_cell_shows_the_original_table_whole(tmp_path):
     from helpers import FakeTranslator
 
     from digest.build import Builder
-    from digest.report import RecordingReporter
+    from digest.events import RecordingReporter
 
     class OneCellFails(FakeTranslator):
         def translate(self, texts):

@@ -1,11 +1,10 @@
+import pytest
 from helpers import SEED
 
 from digest.config import DEFAULT_AGENCIES, DEFAULT_CHROME, load_config
-from digest.articles import read_article
-from digest.rawtext import parse_raw_text
-from digest.sources import SourceError
-
-import pytest
+from digest.content.articles import read_article
+from digest.content.rawtext import parse_raw_text
+from digest.errors import SourceError
 
 
 def test_seed_article_reads_title_paragraphs_and_source(tmp_path):

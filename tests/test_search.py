@@ -5,8 +5,9 @@ import json
 import pytest
 from sitebuild import build_sample
 
-from digest import search
-from digest.search import fold_arabic, fold_html
+from digest.render import search
+from digest.render.search import fold_html
+from digest.text import fold_arabic
 
 
 def test_fold_arabic():
@@ -32,8 +33,8 @@ def test_build_writes_a_bundle_per_language(tmp_path):
     assert any(n.startswith("pagefind.ar_") for n in names) and any(n.startswith("pagefind.en_") for n in names)
     # Only single-language article pages are indexed, never indexes or the parallel page.
     marked = [p for p, d in result.files.items() if p.endswith(".html") and b"data-pagefind-body" in d]
-    assert sorted(marked) == sorted(f"articles/{s}/{l}/index.html" for s in ("harvest", "library", "rain", "port")
-                                    for l in ("ar", "en"))
+    assert sorted(marked) == sorted(f"articles/{s}/{lang}/index.html" for s in ("harvest", "library", "rain", "port")
+                                    for lang in ("ar", "en"))
 
 
 def test_missing_pagefind_is_a_warning_not_a_failure(tmp_path, monkeypatch):
@@ -63,7 +64,7 @@ def test_a_site_without_articles_builds_without_a_search_warning(tmp_path):
 
     from digest.build import Builder
     from digest.config import load_config
-    from digest.report import RecordingReporter
+    from digest.events import RecordingReporter
 
     write_project(tmp_path, {"digest.toml": '[translation]\nengine = "none"\n'})
     (tmp_path / "content").mkdir()

@@ -13,7 +13,8 @@ import threading
 import pytest
 from sitebuild import build_sample
 
-from digest.search import executable, fold_arabic
+from digest.render.search import executable
+from digest.text import fold_arabic
 
 CHROMIUM = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api")

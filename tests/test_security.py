@@ -72,7 +72,7 @@ def test_machine_output_with_html_is_escaped(tmp_path):
 
 
 def test_bidi_isolation_never_cuts_an_entity():
-    from digest.markup import render_inline
+    from digest.content.markup import render_inline
 
     html = render_inline("بقيمة 5 مليارات <b>عاجل</b> وشركة AT&T", plain=True, rtl=True)
     assert "&lt;<bdi dir=\"ltr\">b</bdi>&gt;عاجل" in html

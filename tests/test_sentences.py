@@ -2,8 +2,8 @@
 
 import pytest
 
-from digest.protect import mask, renumber, restore, unmask
-from digest.sentences import split_sentences
+from digest.translate.protect import mask, renumber, restore, unmask
+from digest.translate.sentences import split_sentences
 
 
 @pytest.mark.parametrize("text, expected", [

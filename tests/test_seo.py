@@ -14,7 +14,7 @@ from sitebuild import BASE_URL, build_sample
 
 from digest.build import Builder
 from digest.config import load_config
-from digest.dates import HIJRI_AR, format_date, month_label
+from digest.content.dates import HIJRI_AR, format_date, month_label
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -57,7 +57,7 @@ def test_sitemap_is_valid_and_lists_every_page(built, heads):
     assert sorted(locs) == sorted(heads) and len(locs) == len(set(locs))
     for url in root.findall(f"{SM}url"):
         loc = url.find(f"{SM}loc").text
-        alts = {l.get("hreflang"): l.get("href") for l in url.findall(f"{XHTML}link")}
+        alts = {link.get("hreflang"): link.get("href") for link in url.findall(f"{XHTML}link")}
         assert alts == heads[loc][1], loc
         if alts:
             assert loc in alts.values() and "x-default" in alts, loc
@@ -74,7 +74,7 @@ def test_every_alternate_points_back(heads):
         if not alternates:
             continue
         assert url in alternates.values(), url
-        for lang, href in alternates.items():
+        for _lang, href in alternates.items():
             assert href in heads, (url, href)
             assert heads[href][1] == alternates, (url, href)
 
@@ -125,7 +125,7 @@ def test_a_pending_english_page_is_kept_out_of_search_engines_until_translated(t
 
     def seen(translator):
         files = Builder(load_config(tmp_path), translator=translator).build().files
-        locs = {u.find(f"{SM}loc").text: {l.get("hreflang") for l in u.findall(f"{XHTML}link")}
+        locs = {u.find(f"{SM}loc").text: {link.get("hreflang") for link in u.findall(f"{XHTML}link")}
                 for u in ET.fromstring(files["sitemap.xml"]).findall(f"{SM}url")}
         return {lang: head(files[f"articles/a/{lang}index.html"].decode()) for lang in ("", "ar/", "en/")}, locs, files
 

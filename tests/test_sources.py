@@ -2,7 +2,8 @@ import codecs
 
 import pytest
 
-from digest.sources import SourceError, decode, read_source
+from digest.content.sources import decode, read_source
+from digest.errors import SourceError
 
 TEXT = "عنوان الخبر\nقال المتحدث إن 12,500 شخص وصلوا.\n"
 
@@ -66,7 +67,7 @@ def test_windows_1256_news_with_typographic_punctuation_still_reads():
 
 
 def test_a_yaml_error_points_at_the_line_where_the_unclosed_bracket_starts():
-    from digest.sources import split_front_matter
+    from digest.content.sources import split_front_matter
 
     with pytest.raises(SourceError, match=r"^line 4: front matter is not valid YAML: .* while parsing a flow sequence"):
         split_front_matter("---\ntitle: x\ndate: 2026-11-01\ntags: [a, b\nsource: y\n---\nنص\n")

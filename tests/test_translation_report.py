@@ -8,7 +8,7 @@ import sys
 
 from helpers import REPO
 
-from digest.report import ConsoleReporter
+from digest.commands.console import ConsoleReporter
 
 
 def test_progress_is_plain_lines_when_not_a_terminal():

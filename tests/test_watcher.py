@@ -17,9 +17,9 @@ from helpers import REPO, FakeTranslator, write_project
 
 from digest.build import Builder
 from digest.config import load_config
-from digest.report import RecordingReporter
-from digest.project import Project
-from digest.watcher import Watcher
+from digest.events import RecordingReporter
+from digest.serve.project import Project
+from digest.serve.watcher import Watcher
 
 pytestmark = pytest.mark.timeout(60)
 

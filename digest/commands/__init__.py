@@ -1,0 +1,52 @@
+"""The commands behind ``digest``: each turns parsed arguments into work, messages and an exit code.
+
+Printing and exit codes live here and nowhere else; the layers below report through a
+:class:`~digest.events.Reporter` and raise the errors of :mod:`digest.errors`. Only the
+standard library is imported here, so ``digest --help`` stays fast: :func:`run` imports
+the one command asked for.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+
+def load(args: argparse.Namespace):
+    """The project configuration with command-line overrides applied."""
+    from ..config import load_config
+    from ..errors import ConfigError
+
+    if not args.project.is_dir():
+        # Nothing may be made there (a cache, a site): it is most likely a mistyped path.
+        what = "is not a folder" if args.project.exists() else "does not exist"
+        raise ConfigError(args.project, [f"the project folder {what} (--project)"])
+
+    theme = getattr(args, "theme", None)
+    theme_dir = None
+    if theme and ("/" in theme or Path(theme).is_dir()):
+        theme_dir, theme = str(Path(theme).resolve()), None
+    overrides = {
+        "site": {"theme": theme, "base_url": getattr(args, "base_url", None)},
+        "paths": {"content": getattr(args, "content", None), "output": getattr(args, "output", None)},
+        "theme_dir": theme_dir,
+    }
+    return load_config(args.project, overrides)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command ``args.command`` names; the exit code of ``digest``."""
+    from ..errors import ConfigError, OutputError, ThemeError, TranslationError
+
+    try:
+        return importlib.import_module(f"{__name__}.{args.command}").run(args)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (ThemeError, OutputError, TranslationError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130

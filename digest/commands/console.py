@@ -1,0 +1,67 @@
+"""The reporter for a person at a terminal: what ``digest build``, ``watch`` and ``serve`` print."""
+
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from ..build import BuildResult
+from ..events import Reporter
+from ..text import printable
+
+
+class ConsoleReporter(Reporter):
+    """Prints events for a person at a terminal (errors and warnings to stderr), each on
+    one line with its control characters escaped (see :func:`printable`)."""
+
+    def __init__(self, out: TextIO | None = None, err: TextIO | None = None, quiet: bool = False) -> None:
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        self.quiet = quiet
+        self.problems = 0
+        self.warnings = 0
+
+    def problem(self, problem):
+        self.problems += 1
+        print(f"error: {printable(str(problem))}", file=self.err, flush=True)
+
+    def warning(self, message):
+        self.warnings += 1
+        print(f"warning: {printable(message)}", file=self.err, flush=True)
+
+    def info(self, message):
+        if not self.quiet:
+            print(printable(message), file=self.out, flush=True)
+
+    def progress(self, done, total, seconds):
+        if self.quiet:
+            return
+        rate = done / seconds if seconds > 0 else 0.0
+        left = (total - done) / rate if rate else 0.0
+        line = f"translating: {done}/{total} sentences, {rate:.1f}/s, {left:.0f} s left"
+        if getattr(self.out, "isatty", lambda: False)():
+            width = 24
+            bar = "#" * (width * done // max(total, 1))
+            end = "\n" if done >= total else ""
+            print(f"\r[{bar:<{width}}] {line}", end=end, file=self.out, flush=True)
+        elif done >= total or seconds - getattr(self, "_last_line", -10.0) >= 5:
+            self._last_line = seconds if done < total else -10.0  # the next build starts afresh
+            print(line, file=self.out, flush=True)
+
+    def finish(self, result: BuildResult) -> None:
+        if self.quiet:
+            return
+        stats = result.stats
+        pages = sum(1 for p in result.files if p.endswith(".html"))
+        translated = (f"{stats.unique} unique texts translated by {result.translator}"
+                      if stats.calls else "no machine translation")
+        if stats.calls and getattr(stats, "sentences", 0):
+            translated += (f": {stats.sentences} sentences, {stats.cache_hits} from the cache, "
+                           f"{stats.model_calls} model calls in {stats.model_seconds:.1f} s"
+                           f"{f', {stats.failed} failed' if stats.failed else ''}")
+        print(
+            f"built {len(result.site.entries)} articles, {pages} pages in {result.seconds:.2f} s "
+            f"({len(result.written)} files written, {len(result.removed)} removed, {translated}"
+            f"{f', {len(result.problems)} file(s) with errors' if result.problems else ''})",
+            file=self.out, flush=True,
+        )

@@ -1,0 +1,1 @@
+"""Content: reading source files into articles (front matter, markup, raw text, dates)."""

@@ -1,0 +1,183 @@
+"""Markdown in, safe blocks and HTML out.
+
+One markdown-it parser, configured once: raw HTML is never passed through, and only
+http(s), mailto and relative link targets survive. Articles are kept as a flat list of
+blocks (heading, paragraph, list item, quote, table, code) whose inline Markdown source is
+what gets translated; each block is rendered inline by inline, so the Arabic and English
+of one block can sit side by side.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from markdown_it import MarkdownIt
+
+BLOCK_KINDS = ("heading", "paragraph", "item", "quote", "table", "code")
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of an article that is translated and paired as a whole.
+
+    ``texts`` holds inline Markdown (or plain text when ``plain``): one text for most
+    kinds, every cell in reading order for a table.
+    """
+
+    kind: str
+    texts: tuple[str, ...]
+    level: int = 0
+    ordered: bool = False
+    group: int = 0
+    columns: int = 0
+    plain: bool = False
+    number: int = 0
+    """An item's number in its list (an ordered list's start counted in); the paragraphs
+    of one item share it."""
+    continued: bool = False
+    """An item's second (third...) paragraph: part of the item before it, with no marker."""
+
+    @property
+    def translatable(self) -> bool:
+        return self.kind != "code"
+
+    def with_texts(self, texts: tuple[str, ...] | list[str]) -> "Block":
+        """The same block with other texts (its translation)."""
+        return Block(self.kind, tuple(texts), self.level, self.ordered, self.group, self.columns, self.plain,
+                     self.number, self.continued)
+
+
+_SAFE_SCHEMES = {"http", "https", "mailto"}
+
+
+def safe_link(url: str) -> bool:
+    """True for http(s), mailto and relative URLs; false for javascript:, data: and the like."""
+    cleaned = re.sub(r"[\x00-\x20\x7f]+", "", html.unescape(url)).lower()
+    if cleaned.startswith("//"):
+        return True
+    scheme = urlsplit(cleaned).scheme
+    return scheme == "" or scheme in _SAFE_SCHEMES
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    """The shared parser: CommonMark plus tables and strikethrough, no raw HTML."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.validateLink = safe_link
+    return md
+
+
+def parse_blocks(source: str) -> tuple[Block, ...]:
+    """Split a Markdown body into blocks, keeping each block's inline source."""
+    tokens = parser().parse(source)
+    blocks: list[Block] = []
+    stack: list[str] = []
+    ordered: list[bool] = []
+    numbers: list[int] = []  # per open list: the number of its current item
+    groups: list[int] = []  # per open list: its id (items after a nested list keep it)
+    lists = 0
+    item_open = False  # a list item has begun and has no block yet
+    cells: list[str] = []
+    columns = 0
+    row_cells = 0
+    heading_level = 0
+    in_table = False
+    for token in tokens:
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists += 1
+            groups.append(lists)
+            stack.append("list")
+            ordered.append(kind == "ordered_list_open")
+            numbers.append(int(token.attrs.get("start", 1)) - 1)
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            stack.pop()
+            ordered.pop()
+            numbers.pop()
+            groups.pop()
+        elif kind == "list_item_open":
+            numbers[-1] += 1
+            item_open = True
+        elif kind == "blockquote_open":
+            stack.append("quote")
+        elif kind == "blockquote_close":
+            stack.pop()
+        elif kind == "heading_open":
+            heading_level = int(token.tag[1])
+        elif kind == "table_open":
+            cells, columns, in_table = [], 0, True
+        elif kind == "tr_open":
+            row_cells = 0
+        elif kind in ("th_open", "td_open"):
+            row_cells += 1
+            columns = max(columns, row_cells)
+        elif kind == "table_close":
+            in_table = False
+            blocks.append(Block("table", tuple(cells), columns=columns))
+        elif kind in ("fence", "code_block"):
+            blocks.append(Block("code", (token.content,)))
+        elif kind == "inline":
+            text = token.content
+            if in_table:
+                cells.append(text)
+            elif heading_level:
+                blocks.append(Block("heading", (text,), level=heading_level))
+                heading_level = 0
+            elif "list" in stack:
+                depth = stack.count("list")
+                blocks.append(Block("item", (text,), level=depth, ordered=ordered[-1], group=groups[-1],
+                                    number=numbers[-1], continued=not item_open))
+                item_open = False
+            elif "quote" in stack:
+                blocks.append(Block("quote", (text,)))
+            else:
+                blocks.append(Block("paragraph", (text,)))
+    return tuple(b for b in blocks if b.kind in ("table", "code") or any(t.strip() for t in b.texts))
+
+
+@lru_cache(maxsize=4096)
+def render_inline(text: str, plain: bool = False, rtl: bool = False) -> str:
+    """Render one inline text to HTML; with ``rtl``, Latin runs are bidi-isolated."""
+    if plain:
+        out = html.escape(text, quote=False)
+        return isolate_latin(out) if rtl else out
+    out = parser().renderInline(text)
+    return isolate_latin_html(out) if rtl else out
+
+
+# A run of Latin letters, digits and the punctuation that joins them (names, URLs, 12,500).
+# No "&" or ";" inside a run: in escaped text they belong to entities (&gt;), never cut them.
+_LATIN_RUN = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[ .,:/@_%#?=+'’-]+[A-Za-z0-9]+)*")
+
+
+def isolate_latin(escaped_text: str) -> str:
+    """Wrap Latin runs of already-escaped text in ``<bdi>`` so they stay readable in RTL."""
+
+    def wrap(match: re.Match) -> str:
+        run = match.group(0)
+        # Don't cut an HTML entity such as &amp; in half.
+        if run.startswith(("amp;", "lt;", "gt;", "quot;")):
+            return run
+        return f'<bdi dir="ltr">{run}</bdi>'
+
+    return re.sub(r"(?<![&\w])" + _LATIN_RUN.pattern, wrap, escaped_text)
+
+
+def isolate_latin_html(fragment: str) -> str:
+    """Apply :func:`isolate_latin` to the text between tags of an HTML fragment."""
+    parts = re.split(r"(<[^>]*>)", fragment)
+    return "".join(p if p.startswith("<") else isolate_latin(p) for p in parts)
+
+
+@lru_cache(maxsize=65536)
+def plain_text(text: str, plain: bool = False) -> str:
+    """The visible text of an inline Markdown text (for titles, feeds and search)."""
+    if plain:
+        return text
+    rendered = parser().renderInline(text)
+    return html.unescape(re.sub(r"<[^>]+>", "", rendered))

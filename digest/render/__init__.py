@@ -1,0 +1,1 @@
+"""Rendering: the theme, HTML pages, feeds, the sitemap and the search index."""

@@ -1,0 +1,122 @@
+"""Article blocks as HTML: paragraphs, headings, lists, quotes, code and tables, with the
+language and direction attributes bidirectional text needs."""
+
+from __future__ import annotations
+
+from markupsafe import Markup, escape
+
+from ..content.markup import Block, plain_text, render_inline
+from ..text import direction, shorten
+
+
+def lang_attrs(lang: str) -> Markup:
+    """``lang="..." dir="..."`` for an element holding text of ``lang``."""
+    return Markup(f'lang="{escape(lang)}" dir="{direction(lang)}"')
+
+
+def render_block(block: Block, lang: str, sentences: tuple[str, ...] = (), anchor: str = "") -> Markup:
+    """One block as HTML, Latin runs isolated inside right-to-left text.
+
+    With ``sentences`` (the block's text split as the translator split it) and an
+    ``anchor``, each sentence is wrapped in ``<span class="s" data-s="anchor-N">`` so the
+    parallel page can highlight a sentence and its translation together.
+    """
+    rtl = direction(lang) == "rtl"
+    if sentences and anchor and len(block.texts) == 1 and len(sentences) > 1:
+        inline = ["".join(
+            f'<span class="s" data-s="{anchor}-{n}">{render_inline(text, block.plain, rtl)}</span> '
+            for n, text in enumerate(sentences)
+        ).rstrip()]
+    else:
+        inline = [render_inline(t, block.plain, rtl) for t in block.texts]
+    if block.kind == "heading":
+        level = min(block.level + 1, 6)
+        return Markup(f"<h{level}>{inline[0]}</h{level}>")
+    if block.kind == "item":
+        # One item alone in its list (the parallel page pairs item by item): its number
+        # must be given, or every item of an ordered list would show 1.
+        li = '<li class="continued">' if block.continued else "<li>"
+        return Markup(f"{_list_open(block, alone=True)}{li}{inline[0]}</li></{'ol' if block.ordered else 'ul'}>")
+    if block.kind == "quote":
+        return Markup(f"<blockquote><p>{inline[0]}</p></blockquote>")
+    if block.kind == "code":
+        return Markup(f'<pre dir="ltr"><code>{escape(block.texts[0])}</code></pre>')
+    if block.kind == "table":
+        cols = max(block.columns, 1)
+        rows = [inline[i : i + cols] for i in range(0, len(inline), cols)]
+        html = ["<table>"]
+        for r, row in enumerate(rows):
+            cell = "th" if r == 0 else "td"
+            html.append("<tr>" + "".join(f"<{cell}>{c}</{cell}>" for c in row) + "</tr>")
+        html.append("</table>")
+        return Markup("".join(html))
+    return Markup(f"<p>{inline[0]}</p>")
+
+
+def _list_open(item: Block, alone: bool = False) -> str:
+    """The tag that opens a list whose first item is ``item``; ``alone``: the list is not
+    inside the item it belongs to, so it says how deep it is nested."""
+    depth = f' class="depth-{item.level}"' if alone and item.level > 1 else ""
+    if not item.ordered:
+        return f"<ul{depth}>"
+    return f'<ol{depth} start="{item.number}">' if item.number > 1 else f"<ol{depth}>"
+
+
+def marked_runs(english) -> list[tuple[object, tuple[Block, ...]]]:
+    """The English blocks as runs to render: ``(None, blocks)`` for consecutive blocks that
+    need no notice (so a list stays one list), ``(provenance, (block,))`` for each block
+    that does (post-edited, failed, or with an out-of-date correction)."""
+    out: list[tuple[object, tuple[Block, ...]]] = []
+    plain: list[Block] = []
+    for i, block in enumerate(english.blocks):
+        prov = english.provenance_of(i)
+        if prov.kind == "machine" and not prov.stale:
+            plain.append(block)
+            continue
+        if plain:
+            out.append((None, tuple(plain)))
+            plain = []
+        out.append((prov, (block,)))
+    if plain:
+        out.append((None, tuple(plain)))
+    return out
+
+
+def summary(blocks: tuple[Block, ...], limit: int) -> str:
+    """The visible text of the first blocks, cut at a word near ``limit`` characters."""
+    return shorten(" ".join(plain_text(t, b.plain) for b in blocks if b.kind != "code" for t in b.texts), limit)
+
+
+def render_blocks(blocks: tuple[Block, ...], lang: str) -> Markup:
+    """A run of blocks as one flowing text: consecutive items of a list make one list, and
+    a nested list sits inside the item before it."""
+    rtl = direction(lang) == "rtl"
+    out: list[str] = []
+    lists: list[list] = []  # the open lists, outermost first: [group, tag, level]
+
+    def close(deeper_than: int) -> None:
+        while lists and lists[-1][2] > deeper_than:
+            out.append(f"</li></{lists.pop()[1]}>")
+
+    for block in blocks:
+        if block.kind != "item":
+            close(0)
+            out.append(render_block(block, lang))
+            continue
+        tag = "ol" if block.ordered else "ul"
+        close(block.level)
+        if lists and lists[-1][2] == block.level and lists[-1][:2] != [block.group, tag]:
+            close(block.level - 1)  # another list at the same depth
+        text = render_inline(block.texts[0], block.plain, rtl)
+        if lists and lists[-1][2] == block.level:
+            if block.continued:  # another paragraph of the same item
+                out.append(f"<p>{text}</p>")
+                continue
+            out.append("</li>")
+        else:
+            # Not inside the item it belongs to (a run starting mid-list): it says its depth.
+            out.append(_list_open(block, alone=not lists or lists[-1][2] < block.level - 1))
+            lists.append([block.group, tag, block.level])
+        out.append(f"<li>{text}")
+    close(0)
+    return Markup("".join(out))

@@ -1,0 +1,149 @@
+"""Client-side search: a Pagefind index built from the rendered file map.
+
+Only pages marked ``data-pagefind-body`` (the single-language article pages) are indexed;
+Pagefind keeps one index per ``<html lang>``, so a reader on an Arabic page searches the
+Arabic text and a reader on an English page the English. The HTML handed to Pagefind is a
+copy with Arabic text folded (diacritics and tatweel dropped, أ/إ/آ/ٱ -> ا, ة -> ه,
+ى -> ي); ``static/search.js`` folds the reader's query the same way, so the two match
+whatever spelling either side used. The published pages keep their original text.
+
+A missing Pagefind binary or a failing run is a warning: the site is built without search.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from ..errors import SearchCancelled, SearchUnavailable
+from ..text import fold_arabic
+
+MARKER = b"data-pagefind-body"
+BUNDLE = "pagefind"
+
+_TAG = re.compile(r"(<[^>]*>)")
+
+_memo: list = []
+"""``[pages, bundle]`` of the last index built."""
+
+
+class _Mirror:
+    """A folder holding the folded pages Pagefind reads, kept for the whole process.
+
+    In ``digest serve`` the index is made again after every change; only the pages that
+    changed are folded and written again (at 1,000 articles, folding, writing and removing
+    all 2,000 pages took longer than Pagefind itself).
+    """
+
+    def __init__(self) -> None:
+        self._dir: tempfile.TemporaryDirectory | None = None
+        self.written: dict[str, bytes] = {}
+        """Page path -> the page's bytes (before folding) as the folder holds it."""
+        self.lock = threading.Lock()
+
+    @property
+    def root(self) -> Path:
+        if self._dir is None:
+            self._dir = tempfile.TemporaryDirectory(prefix="digest-search-")
+        return Path(self._dir.name)
+
+    def sync(self, pages: dict[str, bytes], cancel: threading.Event | None) -> Path:
+        """Make the site folder hold exactly ``pages``, folded; return it."""
+        site = self.root / "site"
+        for rel in [rel for rel in self.written if rel not in pages]:
+            del self.written[rel]
+            (site / rel).unlink(missing_ok=True)
+        for rel, data in pages.items():
+            old = self.written.get(rel)
+            if old is data or old == data:
+                continue
+            if cancel is not None and cancel.is_set():
+                raise SearchCancelled()
+            self.written.pop(rel, None)  # unknown until written whole
+            target = site / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(fold_html(data.decode("utf-8")), encoding="utf-8")
+            self.written[rel] = data
+        return site
+
+
+_mirror = _Mirror()
+
+
+def fold_html(html: str) -> str:
+    """``html`` with :func:`fold_arabic` applied to text between tags (attributes untouched)."""
+    return "".join(part if part.startswith("<") else fold_arabic(part) for part in _TAG.split(html))
+
+
+def executable() -> Path | None:
+    """The Pagefind binary from the ``pagefind[extended]`` package or ``PATH``, if any."""
+    try:
+        from pagefind.service import get_executable
+    except ImportError:
+        return None
+    found = get_executable()
+    return found if found and Path(found).exists() else None
+
+
+def search_files(files: dict[str, bytes], timeout: float = 600,
+                 cancel: threading.Event | None = None) -> dict[str, bytes]:
+    """The Pagefind bundle (``pagefind/...``) for the pages in ``files``.
+
+    Raises :class:`SearchUnavailable` when the binary is missing or fails, and
+    :class:`SearchCancelled` (Pagefind stopped) as soon as ``cancel`` is set. The result is
+    remembered for identical input, so a rebuild that changed no article skips Pagefind.
+    """
+    pages = {p: d for p, d in files.items() if p.endswith(".html") and MARKER in d}
+    if not pages:  # no article yet: nothing to index (Pagefind would fail on an empty site)
+        return {}
+    if _memo and _memo[0] == pages:  # bytes objects compare by identity first: cheap
+        return dict(_memo[1])
+    exe = executable()
+    if exe is None:
+        raise SearchUnavailable("Pagefind is not installed (pip install 'pagefind[extended]')")
+    with _mirror.lock:
+        site = _mirror.sync(pages, cancel)
+        with tempfile.TemporaryDirectory(prefix="bundle-", dir=_mirror.root) as bundle_dir:
+            bundle = Path(bundle_dir)
+            cmd = [str(exe), "--site", str(site), "--output-path", str(bundle), "--silent"]
+            returncode, output = _run(cmd, timeout, cancel)
+            if returncode != 0:
+                detail = output.strip().splitlines()[-1:] or ["no output"]
+                raise SearchUnavailable(f"Pagefind failed ({returncode}): {detail[0]}")
+            out = {
+                f"{BUNDLE}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
+                for path in sorted(bundle.rglob("*")) if path.is_file()
+            }
+    entry = f"{BUNDLE}/pagefind-entry.json"
+    if entry in out:
+        # Pagefind lists languages in hash-map order; sorted, an unchanged site writes nothing.
+        data = json.loads(out[entry])
+        out[entry] = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+    _memo[:] = [pages, out]
+    return dict(out)
+
+
+def _run(cmd: list[str], timeout: float, cancel: threading.Event | None) -> tuple[int, str]:
+    """Run Pagefind; stop it when ``cancel`` is set or ``timeout`` passes."""
+    try:
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    except OSError as exc:
+        raise SearchUnavailable(f"Pagefind could not run: {exc}") from None
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            output, _ = proc.communicate(timeout=0.05)
+            return proc.returncode, output
+        except subprocess.TimeoutExpired:
+            cancelled = cancel is not None and cancel.is_set()
+            if cancelled or time.monotonic() > deadline:
+                proc.kill()
+                proc.communicate()
+                if cancelled:
+                    raise SearchCancelled() from None
+                raise SearchUnavailable(f"Pagefind did not finish within {timeout:.0f} s") from None

@@ -1,0 +1,149 @@
+"""Themes: finding the chosen theme and the default under it, and loading templates, strings
+and static files with fingerprints that say what a change touches."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from itertools import zip_longest
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+
+from ..config import CONFIG_NAME, Config
+from ..content.articles import slugify
+from ..errors import ConfigError, ThemeError
+from ..text import direction
+from .blocks import lang_attrs, marked_runs, render_block, render_blocks, summary
+
+
+def _builtin_theme() -> Path:
+    """The default theme digest ships: ``themes/default`` of this checkout, or the copy a
+    wheel installs as ``digest/_theme`` (see ``pyproject.toml``)."""
+    package = Path(__file__).resolve().parent.parent  # digest/, above digest/render/
+    checkout = package.parent / "themes" / "default"
+    return checkout if (checkout / "templates").is_dir() else package / "_theme"
+
+
+DEFAULT_THEME = _builtin_theme()
+
+
+def chosen_theme(config: Config) -> Path:
+    """The folder of the theme the configuration (or ``--theme``) names."""
+    return config.theme_dir or config.themes_dir / config.site.theme
+
+
+def theme_dirs(config: Config) -> list[Path]:
+    """The theme search path: the chosen theme first, then the default theme."""
+    chosen = chosen_theme(config)
+    default = config.themes_dir / "default"
+    if not default.is_dir():
+        default = DEFAULT_THEME
+    dirs = [chosen] if chosen.is_dir() else []
+    if default.resolve() not in [d.resolve() for d in dirs]:
+        dirs.append(default)
+    return dirs
+
+
+def _theme_names(config: Config) -> list[str]:
+    """The theme folders there are to choose from, the built-in default always among them."""
+    found = {"default"}
+    if config.themes_dir.is_dir():
+        found.update(d.name for d in config.themes_dir.iterdir() if d.is_dir() and not d.name.startswith("."))
+    return sorted(found)
+
+
+def load_strings(dirs: list[Path]) -> dict[str, dict[str, str]]:
+    """The theme's interface strings per language, a chosen theme's over the default's."""
+    strings: dict[str, dict[str, str]] = {}
+    for d in reversed(dirs):
+        path = d / "strings.toml"
+        if path.is_file():
+            try:
+                table = tomllib.loads(path.read_text(encoding="utf-8"))
+            except tomllib.TOMLDecodeError as exc:
+                raise ThemeError(f"{path}: not valid TOML: {exc}") from None
+            for lang, values in table.items():
+                strings.setdefault(lang, {}).update(values)
+    return strings
+
+
+@dataclass
+class Theme:
+    """A loaded theme: Jinja environment, strings, static files and fingerprints.
+
+    ``fingerprint`` covers every file of the theme; ``strings_key`` the interface strings,
+    which every page uses; :meth:`template_key` one template with all it extends, includes
+    and imports, so a template change re-renders only the pages that use it.
+    """
+
+    env: jinja2.Environment
+    strings: dict[str, dict[str, str]]
+    static: dict[str, Path]
+    fingerprint: str
+    strings_key: str = ""
+    _keys: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def template_key(self, name: str) -> str:
+        """A hash of template ``name`` and every template it pulls in."""
+        key = self._keys.get(name)
+        if key is None:
+            key = self._keys[name] = self._template_key(name, {name})
+        return key
+
+    def _template_key(self, name: str, seen: set[str]) -> str:
+        try:
+            source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+            refs = jinja2.meta.find_referenced_templates(self.env.parse(source))
+        except jinja2.TemplateError:
+            return self.fingerprint  # the render will report it
+        digest = hashlib.sha256(name.encode() + b"\0" + source.encode())
+        for ref in sorted(refs, key=str):
+            if ref is None:  # a name computed at render time: it may be any template
+                return self.fingerprint
+            if ref not in seen:
+                seen.add(ref)
+                digest.update(self._template_key(ref, seen).encode())
+        return digest.hexdigest()
+
+
+def load_theme(config: Config) -> Theme:
+    """Load the theme search path for ``config``."""
+    chosen = chosen_theme(config)
+    if not chosen.is_dir() and (config.theme_dir or config.site.theme != "default"):
+        # A name that points nowhere is a setting to fix, like a missing content folder.
+        if config.theme_dir:
+            raise ConfigError(chosen, ["--theme: no such theme folder"])
+        raise ConfigError(config.root / CONFIG_NAME, [
+            f"site.theme: no theme {config.site.theme!r} (no folder {chosen}); "
+            f"themes found: {', '.join(_theme_names(config)) or 'none'}"])
+    dirs = theme_dirs(config)
+    template_dirs = [str(d / "templates") for d in dirs if (d / "templates").is_dir()]
+    loader = jinja2.ChoiceLoader([
+        jinja2.FileSystemLoader(template_dirs),
+        # "default/base.html" lets a theme extend the template it overrides.
+        jinja2.PrefixLoader({"default": jinja2.FileSystemLoader(str(dirs[-1] / "templates"))}),
+    ])
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(lang_attrs=lang_attrs, render_block=render_block, render_blocks=render_blocks,
+                       marked_runs=marked_runs, direction=direction, tag_slug=slugify, summary=summary,
+                       pairs=lambda a, b: list(zip_longest(a, b)))
+    static: dict[str, Path] = {}
+    digest = hashlib.sha256()
+    for d in reversed(dirs):
+        for path in sorted(p for p in d.rglob("*") if p.is_file()):
+            rel = path.relative_to(d).as_posix()
+            digest.update(rel.encode() + b"\0" + path.read_bytes())
+            if rel.startswith("static/"):
+                static[rel] = path
+    strings = load_strings(dirs)
+    strings_key = hashlib.sha256(repr(sorted((k, sorted(v.items())) for k, v in strings.items())).encode()).hexdigest()
+    return Theme(env, strings, static, digest.hexdigest(), strings_key)

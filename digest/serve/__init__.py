@@ -1,0 +1,1 @@
+"""Serving: the long-running project, the file watcher and the preview server."""

@@ -1,0 +1,1 @@
+"""The site model: which pages exist, what each shows, and the content audit."""

@@ -1,0 +1,62 @@
+"""Checks on the content that warn but never stop a build."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+from ..content.markup import parser
+
+if TYPE_CHECKING:
+    from .model import Site
+
+
+@lru_cache(maxsize=65536)
+def _images(text: str) -> tuple[tuple[str, str], ...]:
+    """``(src, alt)`` of every Markdown image in one inline text (memoised: serve re-checks)."""
+    if "![" not in text:
+        return ()
+    found = []
+    for token in parser().parseInline(text):
+        for child in token.children or ():
+            if child.type == "image":
+                alt = "".join(c.content for c in child.children or ())
+                found.append((str(child.attrGet("src") or ""), alt))
+    return tuple(found)
+
+
+def missing_alt_text(site: "Site", memo: dict | None = None) -> list[str]:
+    """A warning for every image, in an article or its human translation, without alt text.
+
+    ``memo`` (kept by a long-lived builder) holds each article's warnings from the last
+    call, reused while the article is the same object.
+    """
+    last = memo.copy() if memo is not None else {}
+    current: dict[int, tuple] = {}
+    warnings = []
+    for entry in site.entries:
+        article = entry.article
+        cached = last.get(id(article))
+        found = cached[1] if cached is not None and cached[0] is article else _article_warnings(article)
+        current[id(article)] = (article, found)
+        warnings.extend(found)
+    if memo is not None:
+        memo.clear()
+        memo.update(current)
+    return warnings
+
+
+def _article_warnings(article) -> list[str]:
+    warnings = []
+    sources = [(article.path, article.blocks)]
+    if article.human is not None:
+        sources.append((article.human.path, article.human.blocks))
+    for path, blocks in sources:
+        for block in blocks:
+            if block.plain or block.kind == "code":
+                continue
+            for text in block.texts:
+                for src, alt in _images(text):
+                    if not alt.strip():
+                        warnings.append(f"{path}: image {src} has no alt text; write ![description]({src})")
+    return warnings

@@ -1,0 +1,230 @@
+"""The Argos-backed translator: an installed Argos package's CTranslate2 model, used directly.
+
+``argostranslate.translate`` is never imported (it pulls stanza and torch) and nothing here
+touches the network: sentences are split by :mod:`digest.translate.sentences`, protected spans are
+masked by :mod:`digest.translate.protect`, and the package's own tokenizer and CTranslate2 model do
+the rest. One :meth:`ArgosTranslator.translate` call takes every text of a build, splits
+them into sentences, looks each up in the cache, sends the unique misses to the model
+sorted by length in token-sized batches, guards the output, and joins the sentences back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Sequence
+
+from ..config import Config
+from ..events import Reporter
+from ..text import normalise
+from .cache import TranslationCache, cache_key
+from .decode import Decoder
+from .glossary import load_glossary
+from .protect import mask, model_text, renumber, restore, runs, unmask
+from .sentences import split_sentences
+
+
+@dataclass
+class EngineStats:
+    """What the last :meth:`ArgosTranslator.translate` did."""
+
+    sentences: int = 0
+    unique: int = 0
+    hits: int = 0
+    translated: int = 0
+    calls: int = 0
+    retried: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    model_seconds: float = 0.0
+
+
+@dataclass
+class _Sentence:
+    text_index: int
+    lead: str
+    trail: str
+    source: str
+    order: list[int]
+    segment: str | None  # None: nothing to translate (only placeholders and punctuation)
+
+
+class ArgosTranslator:
+    """Translates with one installed Argos package through CTranslate2.
+
+    ``alignment[text]`` holds, after a call, the (source, translation) sentence pairs of
+    every text translated, for the parallel page's sentence highlighting;
+    ``failures[text]`` the reason a text's sentence could not be translated.
+    """
+
+    def __init__(self, package_path: Path, config: Config, cache: TranslationCache | None = None,
+                 reporter: Reporter | None = None) -> None:
+        from argostranslate.package import Package
+
+        self.package = Package(Path(package_path))
+        self.config = config
+        self.cache = cache
+        self.reporter = reporter or Reporter()
+        self.name = f"argos-{self.package.from_code}-{self.package.to_code}"
+        self.version = str(getattr(self.package, "package_version", "") or "0")
+        self.glossary = load_glossary(config)
+        self._glossary_read = False
+        self.decoder = Decoder(self.package, config.translation)
+        opts = config.translation
+        self.context = {"engine": "digest-argos-1", "package": self.package.package_path.name,
+                        "model": package_fingerprint(self.package.package_path),
+                        "version": self.version, "from": self.package.from_code, "to": self.package.to_code,
+                        "beam": opts.beam_size, "max_len": opts.max_decoding_length,
+                        "compute": opts.compute_type}
+        self.stats = EngineStats()
+        self.alignment: dict[str, tuple[tuple[str, str], ...]] = {}
+        self.failures: dict[str, str] = {}
+        self.segment_failures: dict[str, str] = {}
+
+    @property
+    def calls(self) -> int:
+        """Model calls (``translate_batch``) made by this translator so far."""
+        return self.decoder.calls
+
+    def _sentences(self, texts: Sequence[str]) -> tuple[list, list[_Sentence]]:
+        masked = [mask(t, glossary=self.glossary) for t in texts]
+        sentences = []
+        for i, m in enumerate(masked):
+            for raw in split_sentences(m.text) or [""]:
+                core = raw.strip()
+                lead = raw[:len(raw) - len(raw.lstrip())]
+                trail = raw[len(raw.rstrip()):] if core else ""
+                local, order = renumber(core)
+                has_words = any(c.isalpha() for c in "".join(runs(local)))
+                segment = normalise(model_text(local)) if has_words else None
+                sentences.append(_Sentence(i, lead, trail, core, order, segment))
+        return masked, sentences
+
+    def state(self) -> tuple:
+        """What the output depends on besides the text and the model: the glossary, re-read
+        (a long-lived builder reuses an article's English only while this is unchanged)."""
+        self.glossary = load_glossary(self.config)
+        self._glossary_read = True
+        return tuple(sorted(self.glossary.items()))
+
+    def keys(self, texts: Sequence[str]) -> list[str]:
+        """The cache keys ``translate(texts)`` would look up (for ``digest cache prune``)."""
+        _, sentences = self._sentences(texts)
+        return [cache_key(self.context, s.segment) for s in sentences if s.segment is not None]
+
+    def translate(self, texts: Sequence[str]) -> list[str]:
+        """Translate ``texts`` (inline Markdown), one output per text, in order."""
+        self.stats = EngineStats()
+        if not texts:
+            return []
+        # Read on every call (serve and watch keep one translator while editors change it),
+        # unless state() has just read it for this build.
+        if not self._glossary_read:
+            self.glossary = load_glossary(self.config)
+        self._glossary_read = False
+        masked, sentences = self._sentences(texts)
+        segments = list(dict.fromkeys(s.segment for s in sentences if s.segment is not None))
+        self.stats.sentences, self.stats.unique = len(sentences), len(segments)
+        keys = {seg: cache_key(self.context, seg) for seg in segments}
+        cached = self.cache.get_many(keys.values()) if self.cache else {}
+        done: dict[str, str] = {}
+        self.segment_failures = {}
+        for seg in segments:
+            if keys[seg] in cached:
+                target, why = cached[keys[seg]]
+                if why:
+                    self.segment_failures[seg] = why
+                else:
+                    done[seg] = target
+        self.stats.hits = len(done) + len(self.segment_failures)
+        missing = [seg for seg in segments if seg not in done and seg not in self.segment_failures]
+        started = time.perf_counter()
+        model = f"{self.name} {self.version}"
+        for batch in self.decoder.translate(missing, self.reporter):
+            rows = []
+            for seg, out in batch.items():
+                if out is None:
+                    self.segment_failures[seg] = self.decoder.failures.get(seg, "rejected output")
+                    rows.append((keys[seg], seg, "", model, self.segment_failures[seg]))
+                else:
+                    done[seg] = out
+                    rows.append((keys[seg], seg, out, model))
+            if self.cache and rows:
+                self.cache.put_many(rows)
+        self.stats.model_seconds = time.perf_counter() - started
+        self.stats.translated, self.stats.calls = len(missing), self.decoder.last_calls
+        self.stats.retried = self.decoder.last_retried
+        if self.decoder.last_cut:
+            self.reporter.warning(
+                f"{self.decoder.last_cut} machine translation(s) reached translation.max_decoding_length "
+                f"({self.config.translation.max_decoding_length} tokens) and may be cut off: raise it in digest.toml")
+        return self._assemble(texts, masked, sentences, done)
+
+    def _assemble(self, texts, masked, sentences: list[_Sentence], done: dict[str, str]) -> list[str]:
+        parts: list[list[str]] = [[] for _ in texts]
+        pairs: list[list[tuple[str, str]]] = [[] for _ in texts]
+        self.alignment, self.failures = {}, {}
+        for s in sentences:
+            m = masked[s.text_index]
+            if s.segment is None:
+                target = s.source
+            else:
+                local = done.get(s.segment)
+                target = restore(local, s.order) if local is not None else None
+                if target is None:
+                    reason = self.segment_failures.get(s.segment, "placeholders lost")
+                    self.failures[texts[s.text_index]] = reason
+                    self.stats.failed.append((unmask(s.source, m.originals), reason))
+                    target = unmask(s.source, m.originals)
+                    parts[s.text_index].append(s.lead + target + s.trail)
+                    pairs[s.text_index].append((target, target))
+                    continue
+            target_text = unmask(target, m.spans)
+            parts[s.text_index].append(s.lead + target_text + s.trail)
+            pairs[s.text_index].append((unmask(s.source, m.originals), target_text))
+        for text, pair in zip(texts, pairs):
+            self.alignment[text] = tuple(pair)
+        return ["".join(p).strip() for p in parts]
+
+
+def package_fingerprint(package_path: Path) -> str:
+    """A hash of what shapes a package's output: its CTranslate2 model and tokenizer files.
+
+    Part of every cache key, so a package replaced by another of the same name and version
+    (a retrained model, a local build) never answers from the old one's cache. Hashing a
+    real ~100 MB model takes about 0.1 s, once per translator.
+    """
+    digest = hashlib.sha256()
+    root = Path(package_path)
+    parts = sorted(p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] != "stanza"
+                   and p.name not in ("README.md", "metadata.json"))
+    for path in parts:
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        with path.open("rb") as fh:
+            digest.update(hashlib.file_digest(fh, "sha256").digest())
+    return digest.hexdigest()[:32]
+
+
+def find_package(source: str, target: str) -> Path | None:
+    """The folder of the installed Argos package a build uses for ``source -> target``."""
+    from .packages import find_package as find
+
+    pkg = find(source, target)
+    return Path(pkg.package_path) if pkg is not None else None
+
+
+def load_translator(config: Config, reporter: Reporter) -> ArgosTranslator | None:
+    """The translator the configuration asks for, or None (translation pending) with a hint."""
+    if config.translation.engine == "none":
+        return None
+    src, tgt = config.site.source_language, config.site.target_language
+    path = find_package(src, tgt)
+    if path is None:
+        reporter.warning(
+            f"no {src}->{tgt} translation model is installed: pages show the original with a "
+            f"'translation pending' notice. Install one with: digest models install {src} {tgt}"
+        )
+        return None
+    cache = TranslationCache(config.cache_dir, reporter.warning)
+    return ArgosTranslator(path, config, cache=cache, reporter=reporter)

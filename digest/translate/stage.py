@@ -1,0 +1,340 @@
+"""The translation stage: every article's English, from a human, an editor or one machine batch.
+
+A build gathers every text that still needs English across all articles, hands them to the
+translator in one call, and maps the results back. The translator is a small protocol, so
+the Argos engine, a test fake, or nothing at all (translation pending) can stand behind it.
+``name.en.md`` is used as is; paragraphs an editor corrected in ``name.edits.toml`` (see
+:mod:`digest.translate.postedits`) are not machine-translated, and every English block records where
+it came from.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+from typing import Protocol, Sequence, runtime_checkable
+
+from ..content.articles import Article
+from ..content.markup import Block, plain_text
+from ..events import Reporter
+from ..text import shorten
+from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
+
+
+@runtime_checkable
+class Translator(Protocol):
+    """Turns source-language texts into target-language texts, one for one, in order.
+
+    Texts are inline Markdown (or plain text); link targets, code and the like must come
+    back as they went in.
+    """
+
+    name: str
+    version: str
+
+    def translate(self, texts: Sequence[str]) -> list[str]:
+        """Translate ``texts`` in one batch."""
+        ...
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where an English text came from: ``machine``, ``human``, ``post-edit``, ``failed`` or ``pending``.
+
+    ``failed``: the machine output was rejected by the guards and the source is shown
+    (``note`` says why). ``stale``: an editor's correction of this block that no longer
+    matches its Arabic, not applied, to be shown as out of date.
+    """
+
+    kind: str
+    model: str | None = None
+    version: str | None = None
+    note: str | None = None
+    stale: str | None = None
+
+    @property
+    def label(self) -> str:
+        if self.kind in ("machine", "failed"):
+            return f"{self.model} {self.version}".strip()
+        return self.kind
+
+
+PENDING = Provenance("pending", note="no translation model is installed")
+
+
+@dataclass(frozen=True)
+class English:
+    """The English version of one article.
+
+    For machine translations ``blocks`` is aligned one for one with the article's blocks,
+    as are ``block_provenance`` and ``sentences`` (the (source, translation) sentence pairs
+    of each block, for highlighting; empty where unknown). A human translation has its own
+    blocks, paired by position.
+    """
+
+    title: str | None
+    blocks: tuple[Block, ...]
+    provenance: Provenance
+    block_provenance: tuple[Provenance, ...] = ()
+    sentences: tuple[tuple[tuple[str, str], ...], ...] = ()
+    unplaced: tuple[str, ...] = ()
+    """Out-of-date post-edits (their English, as text) that resemble no paragraph now or
+    whose paragraph already shows one: the pages list them after the article."""
+
+    @property
+    def pending(self) -> bool:
+        return self.provenance.kind == "pending"
+
+    def provenance_of(self, index: int) -> Provenance:
+        if index < len(self.block_provenance):
+            return self.block_provenance[index]
+        return self.provenance
+
+
+@dataclass(frozen=True)
+class TranslationStats:
+    """What the stage did, for the build summary."""
+
+    segments: int = 0
+    unique: int = 0
+    calls: int = 0
+    sentences: int = 0
+    cache_hits: int = 0
+    model_calls: int = 0
+    model_seconds: float = 0.0
+    failed: int = 0
+    post_edits: int = 0
+    stale_post_edits: int = 0
+
+
+def pending_texts(article: Article, edits: dict[str, PostEdit] | None = None) -> list[str]:
+    """Every text of ``article`` that needs machine translation, title first.
+
+    Texts an editor corrected (``edits``, by paragraph key) are left out.
+    """
+    if article.human is not None:
+        return []
+    edits = edits or {}
+    texts = [] if edits and paragraph_key(article.title) in edits else [article.title]
+    for block in article.blocks:
+        if block.translatable and not (edits and len(block.texts) == 1 and paragraph_key(block.texts[0]) in edits):
+            texts.extend(block.texts)
+    return texts
+
+
+@dataclass(frozen=True)
+class _Done:
+    """One article's English with what it was made from, and what its making reported."""
+
+    key: tuple
+    english: English
+    warnings: tuple[str, ...] = ()
+    post_edits: int = 0
+    stale: int = 0
+    failed: tuple[str, ...] = ()
+    """Warnings for the blocks whose machine output was rejected (file, block, reason),
+    given by every build that shows them."""
+
+
+class _Collect(Reporter):
+    def __init__(self) -> None:
+        self.warnings: list[str] = []
+
+    def warning(self, message: str) -> None:
+        self.warnings.append(message)
+
+
+def _stamp(path: str, listed: dict[str, set[str]]) -> tuple[int, int] | None:
+    """(mtime, size) of ``path``, or None if it does not exist. Each folder is listed once
+    (``listed`` keeps the listings of one build): a site of 10,000 articles and a handful of
+    edits files then costs a few stat calls, not 10,000 failing ones."""
+    folder, _, name = path.rpartition(os.sep)
+    names = listed.get(folder)
+    if names is None:
+        try:
+            names = listed[folder] = set(os.listdir(folder or "."))
+        except OSError:
+            names = listed[folder] = set()
+    if name not in names:
+        return None
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def translator_state(translator: Translator | None) -> tuple:
+    """What a translator's output depends on beyond the text: itself and, if it says so,
+    its current settings (``state()``, e.g. the glossary)."""
+    state = getattr(translator, "state", None)
+    return (translator, state() if callable(state) else None)
+
+
+def translate_articles(
+    articles: Sequence[Article], translator: Translator | None, reporter: Reporter | None = None,
+    memo: dict[str, _Done] | None = None,
+) -> tuple[dict[str, English], TranslationStats]:
+    """Give every article its English, calling ``translator`` at most once.
+
+    Returns English versions keyed by slug. With no translator, machine-translated
+    articles are marked pending and keep only their original text. Problems with post-edit
+    files and out-of-date corrections go to ``reporter`` as warnings.
+
+    ``memo``, kept by a long-lived builder, holds each article's English with its inputs:
+    the article object, its post-edits file's stamp and the translator's state. An article
+    whose inputs are those again gets the same ``English`` object without asking the
+    translator (or its cache) anything.
+    """
+    reporter = reporter or Reporter()
+    last = memo if memo is not None else {}
+    state = translator_state(translator)
+    result: dict[str, English] = {}
+    done: dict[str, _Done] = {}
+    todo: list[tuple[Article, tuple]] = []
+    listed: dict[str, set[str]] = {}
+    for article in articles:
+        cached = last.get(article.slug)
+        if cached is not None and cached.key[0] is article:
+            # The same article object: no new key unless its edits file or the state moved
+            # (10,000 articles: this loop is a good part of a rebuild).
+            old = cached.key
+            if article.human is not None:
+                key: tuple = old
+            else:
+                stamp = _stamp(old[1][0], listed)
+                same = stamp == old[1][1] and (old[2] is state or old[2] == state)
+                key = old if same else (article, (old[1][0], stamp), state)
+        elif article.human is not None:
+            key = (article,)
+        else:
+            edits = str(edits_path(article.path))
+            key = (article, (edits, _stamp(edits, listed)), state)
+        if cached is not None and cached.key is key:
+            done[article.slug] = cached
+        elif article.human is not None:
+            human = article.human
+            done[article.slug] = _Done(key, English(human.title, human.blocks, Provenance("human")))
+        else:
+            todo.append((article, key))
+    stats = _translate(todo, translator, reporter, done)
+    post_edits = stale = 0
+    for article in articles:
+        if article.slug in done:
+            item = done[article.slug]
+            result[article.slug] = item.english
+            for message in item.warnings + item.failed:
+                reporter.warning(message)
+            post_edits, stale = post_edits + item.post_edits, stale + item.stale
+        else:
+            result[article.slug] = English(None, (), PENDING)
+    if memo is not None:
+        memo.clear()
+        memo.update(done)
+    return result, replace(stats, post_edits=post_edits, stale_post_edits=stale)
+
+
+def _translate(todo: list[tuple[Article, tuple]], translator: Translator | None, reporter: Reporter,
+               done: dict[str, _Done]) -> TranslationStats:
+    """Translate the articles of ``todo`` in one call into ``done`` (left out while pending)."""
+    edits: dict[str, dict[str, PostEdit]] = {}
+    notes: dict[str, list[str]] = {}
+    wanted: list[str] = []
+    for article, _ in todo:
+        edits[article.slug], notes[article.slug] = load_post_edits(article.path)
+        wanted.extend(pending_texts(article, edits[article.slug]))
+    unique = list(dict.fromkeys(wanted))
+    outputs: list[str] = []
+    if translator is not None and unique:
+        outputs = translator.translate(unique)  # TranslationError stops the build
+    if translator is None:
+        for article, _ in todo:
+            for message in notes[article.slug]:
+                reporter.warning(message)
+        return TranslationStats(len(wanted), len(unique), 0)
+    if len(outputs) != len(unique):
+        raise RuntimeError(f"translator {translator.name} returned {len(outputs)} texts for {len(unique)}")
+    machine = _Machine(translator, dict(zip(unique, outputs)))
+    for article, key in todo:
+        collect = _Collect()
+        counts = {"post_edits": 0, "stale": 0}
+        english = machine.english(article, edits[article.slug], collect, counts)
+        failed = tuple(f"{article.path}: {_where(article, i)}: machine translation rejected ({p.note or 'no reason'}), "
+                       "the original is shown"
+                       for i, p in enumerate(english.block_provenance) if p.kind == "failed")
+        if article.title in machine.failures:
+            failed = (f"{article.path}: the title: machine translation rejected ({machine.failures[article.title]}), "
+                      "the original is shown",) + failed
+        done[article.slug] = _Done(key, english, tuple(notes[article.slug] + collect.warnings),
+                                   counts["post_edits"], counts["stale"], failed)
+    engine = getattr(translator, "stats", None)
+    calls = 1 if unique else 0
+    return TranslationStats(
+        len(wanted), len(unique), calls, sentences=getattr(engine, "sentences", len(unique)),
+        cache_hits=getattr(engine, "hits", 0), model_calls=getattr(engine, "calls", calls),
+        model_seconds=getattr(engine, "model_seconds", 0.0), failed=len(machine.failures))
+
+
+def _where(article: Article, index: int) -> str:
+    """Which block of ``article`` this is, for a person looking for it in the file."""
+    return f"block {index + 1} ({shorten(' '.join(article.blocks[index].texts), 40)})"
+
+
+class _Machine:
+    """Maps one batch's outputs back onto articles, with post-edits and provenance."""
+
+    def __init__(self, translator: Translator, english: dict[str, str]) -> None:
+        self.english_of = english
+        self.failures: dict[str, str] = getattr(translator, "failures", {}) or {}
+        self.alignment: dict = getattr(translator, "alignment", {}) or {}
+        self.machine = Provenance("machine", translator.name, translator.version)
+
+    def _one(self, text: str, edits: dict[str, PostEdit], used: set[str]) -> tuple[str, Provenance]:
+        key = paragraph_key(text) if edits else ""
+        if key in edits:
+            used.add(key)
+            return edits[key].english, Provenance("post-edit")
+        if text in self.failures:
+            m = self.machine
+            return self.english_of[text], Provenance("failed", m.model, m.version, note=self.failures[text])
+        return self.english_of[text], self.machine
+
+    def english(self, article: Article, edits: dict[str, PostEdit], reporter: Reporter, counts: dict) -> English:
+        used: set[str] = set()
+        title, _ = self._one(article.title, edits, used)
+        blocks, provenance, sentences = [], [], []
+        for block in article.blocks:
+            if not block.translatable:
+                blocks.append(block)
+                provenance.append(self.machine)
+                sentences.append(())
+            elif len(block.texts) == 1:
+                text, prov = self._one(block.texts[0], edits, used)
+                blocks.append(block.with_texts([text]))
+                provenance.append(prov)
+                sentences.append(self.alignment.get(block.texts[0], ()) if prov.kind != "post-edit" else ())
+            else:
+                outs = [self._one(t, {}, used) for t in block.texts]
+                failed = [p for _, p in outs if p.kind == "failed"]
+                # A table with a failed cell is shown as the original, whole: the page says
+                # "the original is shown", and half-English cells under lang="ar" are neither.
+                blocks.append(block if failed else block.with_texts([t for t, _ in outs]))
+                provenance.append(failed[0] if failed else self.machine)
+                sentences.append(tuple(pair for t in block.texts for pair in self.alignment.get(t, ())))
+        counts["post_edits"] += len(used)
+        sources = [b.texts[0] if b.translatable and len(b.texts) == 1 else "" for b in article.blocks]
+        unplaced: list[str] = []
+        for key, edit in edits.items():
+            if key in used:
+                continue
+            counts["stale"] += 1
+            where = closest(edit.arabic, sources)
+            reporter.warning(f"{article.path}: post-edit out of date (its Arabic changed), not applied: "
+                             f"{shorten(edit.arabic, 60)!r}")
+            if where is not None and not provenance[where].stale:
+                old = provenance[where]
+                provenance[where] = Provenance(old.kind, old.model, old.version, old.note,
+                                             stale=plain_text(edit.english))
+            else:
+                unplaced.append(plain_text(edit.english))
+        return English(title, tuple(blocks), self.machine, tuple(provenance), tuple(sentences), tuple(unplaced))
