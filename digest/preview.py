@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
-from .preview_http import (ALL_INTERFACES, CHECK_SECONDS, IO_SECONDS,
-                           PreviewHTTPServer, host_allowed, hung_up)
+from .preview_http import ALL_INTERFACES, CHECK_SECONDS, IO_SECONDS, PreviewHTTPServer, host_allowed, hung_up
 from .report import ConsoleReporter
 
 LIVE = "/__digest__/"

@@ -135,6 +135,7 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         self.idle_seconds = IDLE_SECONDS
         self.bound = {address[0].lower(), str(self.server_address[0]).lower()}
         self._lock = threading.Lock()
+        self._closed = threading.Condition(self._lock)  # notified whenever a connection closes
         self._open: set[socket.socket] = set()
         self._deadlines: dict[socket.socket, float] = {}  # the connections waiting for a request head
         self._cut: set[socket.socket] = set()
@@ -148,12 +149,21 @@ class PreviewHTTPServer(ThreadingHTTPServer):
         with self._lock:
             return len(self._open)
 
+    @property
+    def waiting_connections(self) -> int:
+        """Open connections waiting for a request head (the rest are answering one)."""
+        with self._lock:
+            return len(self._deadlines)
+
     def process_request(self, request, client_address) -> None:
+        hard = self.limit * 5 // 4
         with self._lock:
             if len(self._open) - len(self._cut) >= self.limit and self._deadlines:
                 self._shut(min(self._deadlines, key=self._deadlines.__getitem__))
-            # Pushed-out connections still hold a handle until their thread closes it.
-            room = len(self._open) - len(self._cut) < self.limit and len(self._open) < self.limit * 5 // 4
+            # A pushed-out connection holds its handle until its thread sees the shutdown and
+            # closes it, a moment later; new connections wait in the backlog meanwhile.
+            self._closed.wait_for(lambda: len(self._open) < hard or not self._cut, timeout=1.0)
+            room = len(self._open) - len(self._cut) < self.limit and len(self._open) < hard
             if room:
                 self._open.add(request)
                 self._deadlines[request] = time.monotonic() + self.head_seconds
@@ -185,6 +195,7 @@ class PreviewHTTPServer(ThreadingHTTPServer):
             self._deadlines.pop(request, None)
             self._cut.discard(request)
             super().shutdown_request(request)
+            self._closed.notify_all()
 
     def handle_error(self, request, client_address) -> None:
         exc = sys.exc_info()[1]
