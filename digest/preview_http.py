@@ -127,19 +127,20 @@ class PreviewHTTPServer(ThreadingHTTPServer):
     request_queue_size = BACKLOG
 
     def __init__(self, address: tuple[str, int], handler, limit: int | None = None) -> None:
-        # An IPv6 address (``::`` included) needs an IPv6 socket.
-        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
-        super().__init__(address, handler)
         self.limit = limit or connection_limit()
         self.head_seconds = HEAD_SECONDS
         self.idle_seconds = IDLE_SECONDS
-        self.bound = {address[0].lower(), str(self.server_address[0]).lower()}
         self._lock = threading.Lock()
         self._closed = threading.Condition(self._lock)  # notified whenever a connection closes
         self._open: set[socket.socket] = set()
         self._deadlines: dict[socket.socket, float] = {}  # the connections waiting for a request head
         self._cut: set[socket.socket] = set()
         self._stop = threading.Event()
+        # An IPv6 address (``::`` included) needs an IPv6 socket. The table above exists
+        # first: a failed bind calls server_close, and its OSError must come through.
+        self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        super().__init__(address, handler)
+        self.bound = {address[0].lower(), str(self.server_address[0]).lower()}
         self._reaper = threading.Thread(target=self._reap, name="digest-preview-reaper", daemon=True)
         self._reaper.start()
 

@@ -4,6 +4,7 @@ tracebacks (in a real ``digest serve`` subprocess) and 200 keep-alive clients at
 
 from __future__ import annotations
 
+import errno
 import http.client
 import json
 import os
@@ -204,6 +205,12 @@ def test_bound_to_every_interface_the_address_reached_is_allowed(tmp_path):
             conn.close()
     finally:
         served.close()
+
+
+def test_a_taken_port_is_an_oserror(preview):
+    with pytest.raises(OSError) as caught:
+        Preview(preview.folder, lambda *args: Outcome(), "127.0.0.1", address(preview)[1])
+    assert caught.value.errno == errno.EADDRINUSE
 
 
 def test_host_names_and_rules():
