@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from ..text import printable
+from .preview_http import ALL_INTERFACES, CHECK_SECONDS, IO_SECONDS, PreviewHTTPServer, host_allowed, hung_up
 
 LIVE = "/__digest__/"
 """URL prefix of the server's own endpoints; no site file is served under it."""
-ALL_INTERFACES = {"0.0.0.0", "::", ""}
 POLL_SECONDS = 25.0
 """How long a live-reload request waits for a build before answering anyway."""
 
@@ -99,8 +100,7 @@ class Preview:
         self.errors: list[dict] = []
         self.log = log
         self.poll_seconds = POLL_SECONDS
-        self.httpd = ThreadingHTTPServer((host, port), _Handler)
-        self.httpd.daemon_threads = True
+        self.httpd = PreviewHTTPServer((host, port), _Handler)
         self.httpd.preview = self  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
 
@@ -151,10 +151,18 @@ class Preview:
         with self._cond:
             return {"build": self.builds, "epoch": self.epoch, "errors": list(self.errors)}
 
-    def wait(self, since: int, timeout: float) -> dict:
-        """The state once more than ``since`` builds have finished, or after ``timeout``."""
+    def wait(self, since: int, timeout: float, gone: Callable[[], bool] | None = None) -> dict | None:
+        """The state once more than ``since`` builds have finished, or after ``timeout``;
+        None as soon as ``gone()`` is true (checked every :data:`CHECK_SECONDS`)."""
+        deadline = time.monotonic() + timeout
         with self._cond:
-            self._cond.wait_for(lambda: self.builds > since, timeout)
+            while self.builds <= since:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._cond.wait(min(left, CHECK_SECONDS) if gone else left)
+                if gone is not None and self.builds <= since and gone():
+                    return None
         return self.state()
 
     def start(self) -> "Preview":
@@ -227,6 +235,21 @@ def inject(html: bytes, script: bytes) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     server_version = "digest-preview"
     protocol_version = "HTTP/1.1"
+    timeout = IO_SECONDS  # each read and write; a long-poll waits without touching the socket
+    served = 0
+
+    def handle_one_request(self):
+        if self.served:  # the first request's deadline was set when the connection was accepted
+            self.server.waiting(self.connection)
+        self.served += 1
+        super().handle_one_request()
+
+    def parse_request(self):
+        ok = super().parse_request()
+        if not self.server.answering(self.connection):  # its head came too late: the reaper cut it
+            self.close_connection = True
+            return False
+        return ok
 
     def do_GET(self):
         self._respond(head=False)
@@ -252,6 +275,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _respond(self, head: bool) -> None:
         preview: Preview = self.server.preview  # type: ignore[attr-defined]
+        if not host_allowed(self.headers.get("Host"), self.server.bound, self.connection.getsockname()[0]):
+            self.close_connection = True
+            reason = ("refused: the Host header does not name this preview server (a guard against "
+                      f"DNS rebinding); open {preview.url}\n")
+            return self._send(403, reason.encode(), "text/plain" + _TEXT, head)
         parts = urlsplit(self.path)
         if parts.path.startswith(LIVE):
             return self._live(preview, parts, head)
@@ -282,7 +310,10 @@ class _Handler(BaseHTTPRequestHandler):
                 since = int(parse_qs(parts.query).get("since", ["0"])[0])
             except ValueError:
                 since = 0
-            state = preview.wait(since, preview.poll_seconds)
+            state = preview.wait(since, preview.poll_seconds, lambda: hung_up(self.connection))
+            if state is None:  # the tab closed, left the page or lost its network: nobody to answer
+                self.close_connection = True
+                return
         else:
             return self._send(404, b"Not found\n", "text/plain" + _TEXT, head)
         self._send(200, json.dumps(state).encode(), TYPES[".json"], head)
