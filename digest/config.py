@@ -116,7 +116,7 @@ class TranslationConfig:
     compute_type: str = "int8"
     """CTranslate2 compute type: ``int8``, ``int8_float32``, ``float32``, ``auto``..."""
     device: str = "cpu"
-    """``cpu`` or ``cuda``."""
+    """``cpu``, ``cuda`` or ``auto``."""
     inter_threads: int = 2
     """CTranslate2 batches decoded in parallel, one worker each (set it to the number of cores)."""
     intra_threads: int = 1
