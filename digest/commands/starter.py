@@ -25,7 +25,10 @@ HEADER = """\
 
 def field_notes() -> dict[tuple[str, str], str]:
     """The first sentence of the docstring under each field of each section, by (section, key)."""
-    tree = ast.parse(inspect.getsource(config_module))
+    try:
+        tree = ast.parse(inspect.getsource(config_module))
+    except (OSError, TypeError):  # installed without its sources: keys and defaults only
+        return {}
     classes = {node.name: node for node in tree.body if isinstance(node, ast.ClassDef)}
     notes = {}
     for section, cls in SECTIONS.items():
