@@ -52,6 +52,8 @@ class BuildResult:
     translator: str | None = None
     search_pending: bool = False
     """The search index is the last one; :meth:`Builder.index` updates it."""
+    drafts_left_out: int = 0
+    """Articles marked ``draft: true`` not built (without ``--drafts``)."""
 
 
 class Builder:
@@ -84,6 +86,7 @@ class Builder:
         self._stale: list[Problem] = []
         self._theme: Theme | None = None
         self._output: OutputFolder | None = None
+        self._drafts_left_out = 0
 
     @property
     def translator(self) -> Translator | None:
@@ -158,9 +161,17 @@ class Builder:
         if files is not None and refused and self.keep_last_good:
             files = files + self._behind(refused, files)
         self._unchanged_but = changed if changed is not None and self._files else None
+        drafts: list[str] = []
+
+        def read(path: str, config: Config) -> Article:
+            article = self._read(path, lambda: read_article(path, config))
+            if article.draft and not config.drafts:
+                drafts.append(path)
+            return article
+
         try:
             articles, problems = load_articles(
-                config, reader=lambda path, config: self._read(path, lambda: read_article(path, config)),
+                config, reader=read,
                 translation_reader=lambda path: self._read(path, lambda: read_translation(path, config)),
                 files=files, refused=refused)
         finally:
@@ -176,6 +187,7 @@ class Builder:
                 articles[i] = before
             same[article.slug] = articles[i]
         self._last = same
+        self._drafts_left_out = len(drafts)
         return articles, self._stale + problems
 
     def build(self, write: bool = True, search: bool = True, changed: frozenset[str] | None = None) -> BuildResult:
@@ -225,7 +237,8 @@ class Builder:
         self._pages = dict(files)
         files.update(self._search(files) if search else self._bundle)
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
-                             translator=getattr(self.translator, "name", None), search_pending=not search)
+                             translator=getattr(self.translator, "name", None), search_pending=not search,
+                             drafts_left_out=self._drafts_left_out)
         if write:
             if self._output is None or self._output.out_dir != config.output_dir:
                 self._output = OutputFolder(config.output_dir)

@@ -116,7 +116,7 @@ class TranslationConfig:
     compute_type: str = "int8"
     """CTranslate2 compute type: ``int8``, ``int8_float32``, ``float32``, ``auto``..."""
     device: str = "cpu"
-    """``cpu`` or ``cuda``."""
+    """``cpu``, ``cuda`` or ``auto``."""
     inter_threads: int = 2
     """CTranslate2 batches decoded in parallel, one worker each (set it to the number of cores)."""
     intra_threads: int = 1
@@ -154,6 +154,8 @@ class Config:
     text: TextConfig = field(default_factory=TextConfig)
     theme_dir: Path | None = None
     """Set by ``--theme``: a theme folder used instead of ``themes/<site.theme>``."""
+    drafts: bool = False
+    """Set by ``--drafts``: articles marked ``draft: true`` are built too, marked as drafts."""
 
     @property
     def content_dir(self) -> Path:
@@ -254,7 +256,8 @@ def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None
     """Read ``digest.toml`` under ``root`` (if present) and apply CLI ``overrides``.
 
     ``overrides`` maps section name to ``{key: value}``; ``None`` values are ignored so
-    unset command-line options never mask the file. Raises :class:`ConfigError` listing
+    unset command-line options never mask the file. ``theme_dir`` and ``drafts`` are
+    command-line settings of their own, not keys of the file. Raises :class:`ConfigError` listing
     every problem found.
     """
     root = Path(root)
@@ -295,4 +298,5 @@ def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None
     if problems:
         raise ConfigError(path, problems)
     theme_dir = overrides.get("theme_dir")
-    return Config(root=root, theme_dir=Path(theme_dir) if theme_dir else None, **sections)
+    return Config(root=root, theme_dir=Path(theme_dir) if theme_dir else None,
+                  drafts=bool(overrides.get("drafts")), **sections)

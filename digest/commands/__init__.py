@@ -32,6 +32,7 @@ def load(args: argparse.Namespace):
         "site": {"theme": theme, "base_url": getattr(args, "base_url", None)},
         "paths": {"content": getattr(args, "content", None), "output": getattr(args, "output", None)},
         "theme_dir": theme_dir,
+        "drafts": getattr(args, "drafts", False),
     }
     return load_config(args.project, overrides)
 

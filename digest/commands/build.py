@@ -6,6 +6,7 @@ import sys
 
 from ..build import Builder
 from ..config import SiteConfig
+from ..invocation import command
 from . import load
 from .console import ConsoleReporter
 
@@ -21,8 +22,9 @@ def run(args) -> int:
               "pass --base-url before publishing, so canonical links, feeds and the sitemap are right.",
               file=sys.stderr)
     if result.translator is None and result.stats.segments and not args.quiet:
-        print("note: translations are pending; run `digest models install ar en` (or "
-              "`digest models install --file PATH.argosmodel`) and build again.", file=sys.stderr)
+        src, tgt = config.site.source_language, config.site.target_language
+        print(f"note: translations are pending; run `{command('models', 'install', src, tgt)}` (or "
+              f"`{command('models', 'install', '--file', 'PATH.argosmodel')}`) and build again.", file=sys.stderr)
     if args.strict and (result.problems or reporter.warnings):
         print(f"error: --strict: {len(result.problems)} file error(s) and {reporter.warnings} warning(s) "
               "above count as failures", file=sys.stderr)
