@@ -18,12 +18,14 @@ from .audit import missing_alt_text
 from .config import Config
 from .feeds import FEED_SIZE, absolute, feed_entries, feed_files
 from .glossary import load_glossary
+from .outguard import places_of
 from .output import OutputFolder
 from .render import Renderer, Theme, load_theme
 from .report import Reporter
 from .search import SearchUnavailable, search_files
 from .sources import SourceError
 from .site import Site, SiteModel
+from .workarea import work_dir
 from .translation import TranslationStats, Translator, translate_articles
 
 
@@ -167,6 +169,24 @@ class Builder:
         """
         started = time.perf_counter()
         config = self.config
+        if write:
+            output = self._output_folder(config)
+            # Held for the whole build: the search indexer's folder is in the work area too.
+            output.lock.acquire(output.waiting)
+            try:
+                return self._build(config, started, search, changed, output)
+            finally:
+                output.lock.release()
+        return self._build(config, started, search, changed, None)
+
+    def _output_folder(self, config: Config) -> OutputFolder:
+        if self._output is None or self._output.out_dir != config.output_dir:
+            self._output = OutputFolder(config.output_dir, places_of(config), config.force_output,
+                                        waiting=self.reporter.info)
+        return self._output
+
+    def _build(self, config: Config, started: float, search: bool, changed: frozenset[str] | None,
+               output: OutputFolder | None) -> BuildResult:
         self.reporter.start(config)
         articles, problems = self._load(config, changed)
         for problem in problems:
@@ -201,11 +221,12 @@ class Builder:
         files.update(self._search(files) if search else self._bundle)
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                              translator=getattr(self.translator, "name", None), search_pending=not search)
-        if write:
-            if self._output is None or self._output.out_dir != config.output_dir:
-                self._output = OutputFolder(config.output_dir)
-            outcome = self._output.write(files)
+        if output is not None:
+            outcome = output.write(files)
             result.written, result.removed = outcome.written, outcome.removed
+            if outcome.foreign:
+                self.reporter.info(f"{config.output_dir}: digest did not write {', '.join(outcome.foreign)} "
+                                   "and leaves them as they are (said once)")
         result.seconds = time.perf_counter() - started
         self.reporter.finish(result)
         return result
@@ -213,7 +234,7 @@ class Builder:
     def _search(self, pages: dict[str, bytes], cancel: threading.Event | None = None) -> dict[str, bytes]:
         """The Pagefind bundle for ``pages``, remembered for :meth:`build` without search."""
         try:
-            self._bundle = search_files(pages, cancel=cancel)
+            self._bundle = search_files(pages, cancel=cancel, work=work_dir(self.config.output_dir))
         except SearchUnavailable as exc:
             self.reporter.warning(f"search is not built: {exc}")
             self._bundle = {}
@@ -224,11 +245,12 @@ class Builder:
         written. Raises :class:`~digest.search.SearchCancelled` as soon as ``cancel`` is set."""
         if self._output is None or self._pages is None:
             return []
-        kept = self._bundle  # what the last write holds
-        bundle = self._search(self._pages, cancel)
-        if bundle == kept:
-            return []
-        return self._output.write(self._pages | bundle).written
+        with self._output.lock:
+            kept = self._bundle  # what the last write holds
+            bundle = self._search(self._pages, cancel)
+            if bundle == kept:
+                return []
+            return self._output.write(self._pages | bundle).written
 
 
 def _extras(site: Site, theme, memo: dict) -> dict[str, bytes]:

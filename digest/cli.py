@@ -32,6 +32,9 @@ def _project_args(p: argparse.ArgumentParser, command: str) -> None:
     _project_arg(p)
     p.add_argument("--content", metavar="DIR", help="content folder (overrides paths.content)")
     p.add_argument("--output", metavar="DIR", help="output folder (overrides paths.output)")
+    p.add_argument("--force-output", action="store_true",
+                   help="build into a non-empty output folder digest did not make (only the files "
+                        "digest writes are touched)")
     p.add_argument("--theme", metavar="NAME_OR_DIR", help="theme name under themes/, or a theme folder")
     p.add_argument("--base-url", metavar="URL", help="base URL for this build (overrides site.base_url)")
     p.add_argument("--strict", action="store_true", help=STRICT_HELP[command])
@@ -96,6 +99,7 @@ def load(args: argparse.Namespace):
         "site": {"theme": theme, "base_url": getattr(args, "base_url", None)},
         "paths": {"content": getattr(args, "content", None), "output": getattr(args, "output", None)},
         "theme_dir": theme_dir,
+        "force_output": getattr(args, "force_output", False),
     }
     return load_config(args.project, overrides)
 
@@ -103,10 +107,14 @@ def load(args: argparse.Namespace):
 def cmd_build(args) -> int:
     from .build import Builder
     from .report import ConsoleReporter
+    from .search import release as release_search
 
     reporter = ConsoleReporter(quiet=args.quiet)
     config = load(args)
-    result = Builder(config, reporter).build()
+    try:
+        result = Builder(config, reporter).build()
+    finally:
+        release_search()
     if not args.quiet and config.site.base_url == DEFAULT_BASE_URL:
         print(f"note: site.base_url is {DEFAULT_BASE_URL} (the local preview); set it in digest.toml or "
               "pass --base-url before publishing, so canonical links, feeds and the sitemap are right.",

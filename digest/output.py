@@ -1,11 +1,24 @@
-"""Writing a file map to the output folder, safely and only where bytes changed.
+"""Writing a file map to the output folder, safely, and deleting only what digest wrote.
 
-Each file goes through a temp file and ``os.replace``; files whose bytes are unchanged are
-not touched; files no longer in the map are pruned; no path may escape the folder. The
-map is validated whole before anything is written, so a bad map leaves the last good site.
+Before the first write the folder is checked (:mod:`digest.outguard`): digest refuses the
+project, content, themes, cache, home or root folders, symlinks, and non-empty folders it
+did not make (``--force-output`` lets it build into the last kind). The map is validated
+whole before anything is written, so a bad map leaves the last good site, and no path may
+escape the folder.
 
-:class:`OutputFolder` is the long-lived form ``digest serve`` and ``digest watch`` keep: it
-remembers what it left in the folder, so a rebuild that changed one page costs a dictionary
+Two ways of writing, both under the work area's lock (:mod:`digest.workarea`):
+
+- The first write of an :class:`OutputFolder` (every ``digest build``, the first build of
+  ``digest serve``/``watch``, or after the folder was replaced) stages the whole site
+  beside the output folder and swaps it in with one rename (:mod:`digest.stage`): a killed
+  build leaves the complete old site or the complete new one. Unchanged files are hard
+  links to the old ones, so their times are kept.
+- Later writes in a serve/watch session replace only the files that changed, each with
+  its own atomic rename from the work area, then the manifest. A staged swap at 1,000
+  articles costs far more than the ~90 ms an edit takes today (see README, "Output
+  folder"), and the preview server holds requests during a rebuild anyway.
+
+:class:`OutputFolder` remembers what it left in the folder, so an edit costs a dictionary
 walk, one write and no read-back. :func:`write_site` is the one-off form.
 """
 
@@ -14,16 +27,16 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-# Files in the output folder that digest never created and must never delete.
-KEEP = {".git", ".nojekyll", "CNAME", ".well-known"}
+from .outguard import MANIFEST, Places, inspect, refusals, resolved
+from .stage import StageError, entry, manifest_bytes, read_manifest, stage_site
+from .workarea import SiteLock, work_dir
 
 
 class OutputError(Exception):
-    """A file map that cannot be written (bad path, or an output folder in the way)."""
+    """A file map that cannot be written (bad path, a refused or unwritable output folder)."""
 
 
 @dataclass
@@ -31,6 +44,9 @@ class WriteResult:
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
     removed: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    """Top-level names in the folder digest did not write, when they changed since the
+    last build (so they are reported once)."""
 
 
 def check_path(rel: str) -> str:
@@ -38,7 +54,7 @@ def check_path(rel: str) -> str:
     if not rel or "\\" in rel or "\0" in rel or rel.startswith("/") or ":" in rel.split("/")[0]:
         raise OutputError(f"refusing to write {rel!r}: not a relative path inside the output folder")
     norm = posixpath.normpath(rel)
-    if norm != rel or norm == "." or norm.startswith("../") or norm == "..":
+    if norm != rel or norm == "." or norm.startswith("../") or norm == ".." or norm == MANIFEST:
         raise OutputError(f"refusing to write {rel!r}: not a plain path inside the output folder")
     return norm
 
@@ -51,65 +67,99 @@ def _folders(rel: str):
         end = rel.find("/", end + 1)
 
 
+def check_output(out_dir: Path, places: Places | None = None, force: bool = False) -> None:
+    """Raise :class:`OutputError` if digest must not write a site into ``out_dir``."""
+    reasons = refusals(resolved(out_dir), places, inspect(out_dir), force)
+    if reasons:
+        raise OutputError(f"refusing to write the site into {out_dir}: {'; '.join(reasons)}")
+
+
 class OutputFolder:
     """An output folder that one builder writes again and again.
 
     It remembers the bytes it last left at every path and trusts that memory while the
     folder is the same one (same device and inode), so unchanged files are neither read
-    nor stat'ed. When the folder was deleted or replaced, or on the first write, every file
-    is checked against the disk and stray files are pruned by a full walk. (A file someone
-    else edits inside the folder during a session is only put right when its page changes
-    or on the next full check.)
+    nor stat'ed. When the folder was deleted or replaced, or on the first write, the site
+    is staged and swapped in whole. ``places``: the project folders the output must keep
+    clear of; ``waiting``: told once when another build holds the lock.
     """
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, places: Places | None = None, force: bool = False,
+                 waiting=None) -> None:
         self.out_dir = Path(out_dir)
+        self.places, self.force, self.waiting = places, force, waiting
+        self.lock = SiteLock.of(self.out_dir)
         self._files: dict[str, bytes] = {}
+        self._manifest: dict[str, list] = {}
+        self._foreign: list[str] = []
         self._folders: dict[str, int] = {}
         self._identity: tuple[int, int] | None = None
-        self._blockers: list[str] = []
 
     def write(self, files: dict[str, bytes]) -> WriteResult:
-        """Make the folder hold exactly ``files`` (plus :data:`KEEP`), writing only changes."""
-        out_dir = self.out_dir
-        if out_dir.exists() and not out_dir.is_dir():
-            raise OutputError(f"{out_dir} exists and is not a folder")
+        """Make the folder hold exactly ``files`` (plus what digest did not write), writing
+        only changes."""
+        self.lock.acquire(self.waiting)
         try:
-            st = out_dir.stat()
-            identity = (st.st_dev, st.st_ino)
+            return self._write(files)
+        except StageError as exc:
+            raise OutputError(str(exc)) from None
+        finally:
+            self.lock.release()
+
+    def _identity_now(self) -> tuple[int, int] | None:
+        try:
+            st = os.lstat(self.out_dir)
         except OSError:
-            identity = None
+            return None
+        return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
+
+    def _write(self, files: dict[str, bytes]) -> WriteResult:
+        identity = self._identity_now()
         full = identity is None or identity != self._identity
         known = {} if full else self._files
         added = [rel for rel in files if rel not in known]
         gone = [rel for rel in known if rel not in files]
+        if full:
+            check_output(self.out_dir, self.places, self.force)
         folders = self._check(files, added, gone, self._folders if known else None)
-        out_dir.mkdir(parents=True, exist_ok=True)
         result = WriteResult()
-        changed = []
+        if full:
+            _, before = read_manifest(self.out_dir)
+            result.written, result.removed, foreign, self._manifest = stage_site(
+                files, self.out_dir, work_dir(self.out_dir))
+            result.unchanged = len(files) - len(result.written)
+            result.foreign = foreign if foreign != before and foreign else []
+            self._foreign = foreign
+        else:
+            self._update(files, known, gone, result)
+        self._identity = self._identity_now()
+        self._files, self._folders = dict(files), folders
+        return result
+
+    def _update(self, files: dict[str, bytes], known: dict[str, bytes], gone: list[str],
+                result: WriteResult) -> None:
+        """Replace the changed files one by one, remove the gone ones, then the manifest."""
+        tmp = work_dir(self.out_dir) / "put.tmp"
+        manifest = self._manifest
         for rel, data in files.items():
             last = known.get(rel)
             if last is not None and (last is data or last == data):
                 result.unchanged += 1
-            else:
-                changed.append(rel)
-        root = out_dir.resolve()
-        safe: set[Path] = set()
-        self._blockers: list[str] = []
-        for rel in sorted(changed):
-            if self._put(rel, files[rel], root, safe, verify=full):
-                result.written.append(rel)
-            else:
-                result.unchanged += 1
+                continue
+            target = self.out_dir / rel
+            blocker = _replace(target, data, self.out_dir, tmp)
+            if blocker is not None:
+                result.removed.append(blocker)
+            manifest[rel] = entry(data, target)
+            result.written.append(rel)
+        result.written.sort()
         # Removal comes last, so while a rebuild runs no index links to a page already gone.
-        if full:
-            result.removed = sorted(_prune(out_dir, set(files)) + self._blockers)
-        else:
-            result.removed = self._remove(sorted(gone))
-        st = out_dir.stat()
-        self._identity = (st.st_dev, st.st_ino)
-        self._files, self._folders = dict(files), folders
-        return result
+        result.removed = sorted(set(result.removed + self._remove(sorted(gone))))
+        for rel in gone:
+            manifest.pop(rel, None)
+        if result.written or gone:
+            tmp.write_bytes(manifest_bytes(manifest, self._foreign))
+            os.replace(tmp, self.out_dir / MANIFEST)
 
     @staticmethod
     def _check(files: dict[str, bytes], added: list[str], gone: list[str],
@@ -139,33 +189,6 @@ class OutputFolder:
                     raise OutputError(f"{rel!r} and {parent!r} cannot both be written: one is a folder")
         return folders
 
-    def _put(self, rel: str, data: bytes, root: Path, safe: set[Path], verify: bool) -> bool:
-        """Write one file atomically; with ``verify``, skip it if the disk already holds ``data``."""
-        target = self.out_dir / rel
-        # A symlinked folder inside the output must not carry a write outside it.
-        if target.parent not in safe:
-            if target.parent.exists() and not target.parent.resolve().is_relative_to(root):
-                raise OutputError(f"refusing to write {rel!r}: its folder leads outside {self.out_dir}")
-            safe.add(target.parent)
-        try:
-            st = target.lstat()
-        except OSError:
-            st = None
-        if st is not None and stat.S_ISLNK(st.st_mode):
-            target.unlink()
-        elif st is not None and stat.S_ISDIR(st.st_mode):
-            _remove_tree(target)
-        elif st is not None and verify and st.st_size == len(data):
-            try:
-                if target.read_bytes() == data:
-                    return False
-            except OSError:
-                pass
-        blocker = _write_atomic(target, data, self.out_dir)
-        if blocker is not None:
-            self._blockers.append(blocker.relative_to(self.out_dir).as_posix())
-        return True
-
     def _remove(self, gone: list[str]) -> list[str]:
         """Delete files this folder wrote and no longer holds, and the folders they empty."""
         for rel in gone:
@@ -182,34 +205,39 @@ class OutputFolder:
 
 
 def write_site(files: dict[str, bytes], out_dir: Path) -> WriteResult:
-    """Make ``out_dir`` hold exactly ``files`` (plus :data:`KEEP`), writing only changes."""
+    """Make ``out_dir`` hold exactly ``files`` (plus what digest did not write), writing
+    only changes."""
     return OutputFolder(out_dir).write(files)
 
 
-def _write_atomic(target: Path, data: bytes, out_dir: Path) -> Path | None:
-    """Write ``target`` through a temp file; return a file it had to remove from its way."""
+def _replace(target: Path, data: bytes, out_dir: Path, tmp: Path) -> str | None:
+    """Write ``target`` through ``tmp`` (in the work area); return a file it had to remove
+    from its way."""
     blocker = None
+    if not target.parent.resolve().is_relative_to(out_dir.resolve()):
+        raise OutputError(f"refusing to write {target}: its folder leads outside {out_dir}")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):
         # A file of the last build stands where this one needs a folder (the map was checked:
-        # it is not in the new one). It goes now rather than with the other removals. Only
-        # ever a path inside the output folder.
+        # it is not in the new one). It goes now rather than with the other removals.
         inside = [p for p in reversed(target.parents) if len(p.parts) > len(out_dir.parts)]
-        blocker = next((p for p in inside if p.is_file() or p.is_symlink()), None)
-        if blocker is None:
+        found = next((p for p in inside if p.is_file() or p.is_symlink()), None)
+        if found is None:
             raise
-        blocker.unlink()
+        found.unlink()
+        blocker = found.relative_to(out_dir).as_posix()
         target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".digest-", suffix=".tmp", dir=target.parent)
+    if target.is_dir() and not target.is_symlink():
+        _remove_tree(target)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
     return blocker
 
 
@@ -217,20 +245,3 @@ def _remove_tree(path: Path) -> None:
     for child in sorted(path.rglob("*"), key=lambda p: len(p.parts), reverse=True):
         child.unlink() if not child.is_dir() or child.is_symlink() else child.rmdir()
     path.rmdir()
-
-
-def _prune(out_dir: Path, keep: set[str]) -> list[str]:
-    """Delete files not in ``keep`` and the folders they leave empty."""
-    removed: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(out_dir, topdown=False):
-        rel_dir = Path(dirpath).relative_to(out_dir).as_posix()
-        if rel_dir != "." and rel_dir.split("/")[0] in KEEP:
-            continue
-        for name in filenames:
-            rel = name if rel_dir == "." else f"{rel_dir}/{name}"
-            if rel not in keep and rel.split("/")[0] not in KEEP:
-                (Path(dirpath) / name).unlink()
-                removed.append(rel)
-        if rel_dir != "." and not os.listdir(dirpath):
-            os.rmdir(dirpath)
-    return sorted(removed)
