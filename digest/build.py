@@ -171,6 +171,7 @@ class Builder:
         config = self.config
         if write:
             output = self._output_folder(config)
+            output.check()  # before anything is made beside it
             # Held for the whole build: the search indexer's folder is in the work area too.
             output.lock.acquire(output.waiting)
             try:

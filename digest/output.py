@@ -98,6 +98,7 @@ class OutputFolder:
     def write(self, files: dict[str, bytes]) -> WriteResult:
         """Make the folder hold exactly ``files`` (plus what digest did not write), writing
         only changes."""
+        self.check()
         self.lock.acquire(self.waiting)
         try:
             return self._write(files)
@@ -105,6 +106,12 @@ class OutputFolder:
             raise OutputError(str(exc)) from None
         finally:
             self.lock.release()
+
+    def check(self) -> None:
+        """Raise :class:`OutputError` if the folder must not be written; called before the
+        lock is taken (which makes the work area beside it), and again under it."""
+        if self._identity is None or self._identity != self._identity_now():
+            check_output(self.out_dir, self.places, self.force)
 
     def _identity_now(self) -> tuple[int, int] | None:
         try:

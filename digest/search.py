@@ -89,8 +89,11 @@ class _Mirror:
                 raise SearchCancelled()
             self.written.pop(rel, None)  # unknown until written whole
             target = site / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(fold_html(data.decode("utf-8")), encoding="utf-8")
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(fold_html(data.decode("utf-8")), encoding="utf-8")
+            except OSError as exc:  # a full disk: the site is built without search
+                raise SearchUnavailable(f"cannot write {target}: {exc.strerror or exc}") from None
             self.written[rel] = data
         return site
 
