@@ -138,16 +138,22 @@ class OutputFolder:
             result.foreign = foreign if foreign != before and foreign else []
             self._foreign = foreign
         else:
-            self._update(files, known, gone, result)
+            self._update(files, known, added, gone, result)
         self._identity = self._identity_now()
         self._files, self._folders = dict(files), folders
         return result
 
-    def _update(self, files: dict[str, bytes], known: dict[str, bytes], gone: list[str],
-                result: WriteResult) -> None:
+    def _update(self, files: dict[str, bytes], known: dict[str, bytes], added: list[str],
+                gone: list[str], result: WriteResult) -> None:
         """Replace the changed files one by one, remove the gone ones, then the manifest."""
         tmp = work_dir(self.out_dir) / "put.tmp"
         lines = self._lines
+        if added:
+            # Listed before they are written, so a build killed in between still knows them
+            # as digest's (an empty hash never matches: they will not be linked as unchanged).
+            for rel in added:
+                lines[rel] = manifest_line(rel, [len(files[rel]), "", 0])
+            self._put_manifest(tmp)
         for rel, data in files.items():
             last = known.get(rel)
             if last is not None and (last is data or last == data):
@@ -165,8 +171,11 @@ class OutputFolder:
         for rel in gone:
             lines.pop(rel, None)
         if result.written or gone:
-            tmp.write_bytes(manifest_bytes(lines.values(), self._foreign))
-            os.replace(tmp, self.out_dir / MANIFEST)
+            self._put_manifest(tmp)
+
+    def _put_manifest(self, tmp: Path) -> None:
+        tmp.write_bytes(manifest_bytes(self._lines.values(), self._foreign))
+        os.replace(tmp, self.out_dir / MANIFEST)
 
     @staticmethod
     def _check(files: dict[str, bytes], added: list[str], gone: list[str],

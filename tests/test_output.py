@@ -1,9 +1,16 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path, PurePath
+
 import pytest
-from helpers import write_project
+from helpers import REPO, write_project
 
 from digest.build import Builder
 from digest.config import load_config
-from digest.output import OutputError, write_site
+from digest.outguard import MANIFEST, Places, State, refusals
+from digest.output import OutputError, OutputFolder, write_site
 from digest.render import ThemeError
 
 
@@ -62,16 +69,6 @@ def test_removed_article_disappears_and_failed_build_keeps_last_site(tmp_path):
 
 
 # --- Which output folders are refused (issue 10, section 1) ---------------------------------
-
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path, PurePath
-
-from helpers import REPO
-
-from digest.outguard import MANIFEST, Places, State, refusals
 
 PLACES = Places(root=PurePath("/p"), content=PurePath("/p/content"), themes=PurePath("/p/themes"),
                 cache=PurePath("/p/.digest-cache"), home=PurePath("/home/me"))
@@ -206,3 +203,17 @@ def test_foreign_files_in_a_marked_site_are_kept_and_reported_once(project):
     again = digest_run("build", "--project", str(project))
     assert again.returncode == 0 and "did not write" not in again.stdout
     assert (site / "CNAME").read_text() == "example.org"
+
+
+def test_a_session_lists_each_page_it_adds_so_a_later_build_may_remove_it(tmp_path):
+    out = tmp_path / "site"
+    session = OutputFolder(out)
+    session.write({"index.html": b"a"})
+    session.write({"index.html": b"a", "new.html": b"n"})  # an edit in serve: written in place
+    listed = json.loads((out / MANIFEST).read_bytes())["files"]
+    assert sorted(listed) == ["index.html", "new.html"] and listed["new.html"][1]
+    (out / "CNAME").write_text("example.org")
+    result = OutputFolder(out).write({"index.html": b"a"})  # a later digest build
+    assert result.removed == ["new.html"] and result.foreign == ["CNAME"]
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "CNAME", "index.html"]
+    assert sorted(p.name for p in (tmp_path / ".site.digest").iterdir()) == ["lock"]
