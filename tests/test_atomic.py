@@ -90,7 +90,6 @@ def test_a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one(tmp_pat
     whole = time.monotonic() - started  # one full build, for the range of kill moments
     rng = random.Random(1000)
     current = assert_whole(site, versions)
-    seen = set()
     for _ in range(10):
         make_project(tmp_path, 1 - current)
         proc = start_build(tmp_path)
@@ -98,7 +97,6 @@ def test_a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one(tmp_pat
         proc.send_signal(signal.SIGKILL)
         proc.communicate()
         current = assert_whole(site, versions)
-        seen.add(current)
         assert not list(tmp_path.glob("site/**/*.tmp"))
     # A good build afterwards removes whatever the killed ones left in the work area.
     make_project(tmp_path, 1 - current)
