@@ -49,6 +49,9 @@ def _project_args(p: argparse.ArgumentParser, command: str) -> None:
     _project_arg(p)
     p.add_argument("--content", metavar="DIR", help="content folder (overrides paths.content)")
     p.add_argument("--output", metavar="DIR", help="output folder (overrides paths.output)")
+    p.add_argument("--force-output", action="store_true",
+                   help="build into a non-empty output folder digest did not make (only the files "
+                        "digest writes are touched)")
     p.add_argument("--theme", metavar="NAME_OR_DIR", help="theme name under themes/, or a theme folder")
     p.add_argument("--base-url", metavar="URL", help="base URL for this build (overrides site.base_url)")
     p.add_argument("--strict", action="store_true", help=STRICT_HELP[command])

@@ -8,6 +8,7 @@ each naming the file and the dotted key.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
 import types
@@ -156,6 +157,9 @@ class Config:
     """Set by ``--theme``: a theme folder used instead of ``themes/<site.theme>``."""
     drafts: bool = False
     """Set by ``--drafts``: articles marked ``draft: true`` are built too, marked as drafts."""
+    force_output: bool = False
+    """Set by ``--force-output`` only (never a digest.toml key): build into a non-empty
+    folder digest did not make, touching only the files it writes."""
 
     @property
     def content_dir(self) -> Path:
@@ -295,8 +299,24 @@ def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None
     for (section, key), least in _MINIMUM.items():
         if getattr(sections[section], key) < least:
             problems.append(f"{section}.{key}: must be at least {least}, got {getattr(sections[section], key)}")
+    output = data.get("paths", {}).get("output") if isinstance(data.get("paths"), dict) else None
+    if isinstance(output, str) and overrides.get("paths", {}).get("output") is None and not _inside(root, output):
+        problems.append(f"paths.output: {output!r} is outside the project folder; give such a folder on the "
+                        "command line (--output DIR) instead")
     if problems:
         raise ConfigError(path, problems)
     theme_dir = overrides.get("theme_dir")
     return Config(root=root, theme_dir=Path(theme_dir) if theme_dir else None,
-                  drafts=bool(overrides.get("drafts")), **sections)
+                  drafts=bool(overrides.get("drafts")),
+                  force_output=bool(overrides.get("force_output")), **sections)
+
+
+def _inside(root: Path, rel: str) -> bool:
+    """True if ``rel`` names ``root`` or a folder inside it (symlinks above it followed)."""
+    if not rel or Path(rel).is_absolute():
+        return False
+    base = os.path.realpath(root)
+    norm = os.path.normpath(rel)
+    full = os.path.join(os.path.realpath(os.path.join(base, os.path.dirname(norm))), os.path.basename(norm))
+    full = os.path.normpath(full)
+    return full == base or full.startswith(base.rstrip(os.sep) + os.sep)

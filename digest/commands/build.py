@@ -7,6 +7,7 @@ import sys
 from ..build import Builder
 from ..config import SiteConfig
 from ..invocation import command
+from ..render.search import release as release_search
 from . import load
 from .console import ConsoleReporter
 
@@ -15,7 +16,10 @@ def run(args) -> int:
     """Build the site once; 1 when --strict finds file errors or warnings."""
     reporter = ConsoleReporter(quiet=args.quiet)
     config = load(args)
-    result = Builder(config, reporter).build()
+    try:
+        result = Builder(config, reporter).build()
+    finally:
+        release_search()
     preview_url = SiteConfig.base_url
     if not args.quiet and config.site.base_url == preview_url:
         print(f"note: site.base_url is {preview_url} (the local preview); set it in digest.toml or "
