@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import normalise
+from .cleantext import clean
 from .markup import plain_text
 
 SUFFIX = ".edits.toml"
@@ -65,11 +66,18 @@ def load_post_edits(article_path: Path) -> tuple[dict[str, PostEdit], list[str]]
     if not path.is_file():
         return {}, []
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        data = clean(tomllib.loads(path.read_text(encoding="utf-8-sig")))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return {}, [f"{path}: post-edits not used: {exc}"]
+    entries = data.get("edit", [])
+    if not isinstance(entries, list):
+        return {}, [f"{path}: post-edits not used: 'edit' must be a list of [[edit]] tables, "
+                    f"got {type(entries).__name__} {entries!r}"]
     edits, problems = {}, []
-    for n, entry in enumerate(data.get("edit", []), 1):
+    unknown = sorted(set(data) - {"edit"})
+    if unknown:
+        problems.append(f"{path}: key(s) ignored: {', '.join(unknown)} (the file holds [[edit]] tables)")
+    for n, entry in enumerate(entries, 1):
         arabic, english = (entry.get("arabic"), entry.get("english")) if isinstance(entry, dict) else (None, None)
         if not (isinstance(arabic, str) and isinstance(english, str) and arabic.strip() and english.strip()):
             problems.append(f"{path}: edit {n} needs non-empty arabic and english strings")
