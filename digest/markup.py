@@ -72,6 +72,31 @@ def parser() -> MarkdownIt:
     return md
 
 
+_CONTAINERS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open")
+# Each quote level takes one character before a line's text, each list level two: a body
+# without a line that starts with this many of them (or a tab, worth up to four spaces)
+# cannot reach the limit.
+_DEEP_PREFIX = re.compile(r"^[ \t>*+\-\d.)]{16}", re.M)
+
+
+def nesting_lost(source: str, first_line: int = 1) -> str | None:
+    """Why part of ``source`` cannot be shown, or None.
+
+    markdown-it stops reading a container nested ``maxNesting`` (20) deep (about 20 quote
+    or 10 list levels) and drops what is inside it without a word; a container opened one
+    level short of that limit is the sign. ``first_line``: the file line ``source`` starts on.
+    """
+    if "\t" not in source and not _DEEP_PREFIX.search(source):
+        return None
+    limit = parser().options["maxNesting"]
+    for token in parser().parse(source):
+        if token.nesting == 1 and token.type in _CONTAINERS and token.level >= limit - 1:
+            line = f"line {token.map[0] + first_line}: " if token.map else ""
+            return (f"{line}quotes or lists nested too deep (more than about {limit} quote or "
+                    f"{limit // 2} list levels): the text inside the deepest is not shown")
+    return None
+
+
 def parse_blocks(source: str) -> tuple[Block, ...]:
     """Split a Markdown body into blocks, keeping each block's inline source."""
     tokens = parser().parse(source)
