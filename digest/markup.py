@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
+from .cleantext import clean_text
+
 BLOCK_KINDS = ("heading", "paragraph", "item", "quote", "table", "code")
 
 
@@ -171,8 +173,15 @@ def render_inline(text: str, plain: bool = False, rtl: bool = False) -> str:
     if plain:
         out = html.escape(text, quote=False)
         return isolate_latin(out) if rtl else out
-    out = parser().renderInline(text)
+    out = markdown_html(text)
     return isolate_latin_html(out) if rtl else out
+
+
+def markdown_html(text: str) -> str:
+    """Inline Markdown as HTML. A character reference makes a character the text did not
+    hold: markdown-it refuses most that no page may carry, but turns ``&#12;`` into a form
+    feed, which XML (the feeds) forbids, so its output is cleaned like text on reading."""
+    return clean_text(parser().renderInline(text))
 
 
 # A run of Latin letters, digits and the punctuation that joins them (names, URLs, 12,500).
@@ -209,5 +218,5 @@ def plain_text(text: str, plain: bool = False) -> str:
     """The visible text of an inline Markdown text (for titles, feeds and search)."""
     if plain:
         return text
-    rendered = parser().renderInline(text)
+    rendered = markdown_html(text)
     return html.unescape(re.sub(r"<[^>]+>", "", rendered))

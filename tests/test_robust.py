@@ -200,3 +200,12 @@ def test_a_human_translation_nested_too_deep_is_a_warning_naming_it(tmp_path):
     _, _, reporter = build(tmp_path, files)
     (warning,) = [w for w in reporter.of("warning") if "nested too deep" in w]
     assert warning.startswith(f"{tmp_path / 'content/h.en.md'}: human translation line 6: ")
+
+
+def test_a_form_feed_character_reference_reaches_no_feed(tmp_path):
+    # markdown-it turns &#12; into a form feed, which XML forbids.
+    files = {"content/f.md": "---\ntitle: ع\n---\nنص &#12; و &#x0C; هنا.\n",
+             "content/f.en.md": "---\ntitle: T\n---\nText &#12; here.\n"}
+    _, result, _ = build(tmp_path, files)
+    check_well_formed(result.files)
+    assert not any(b"\x0c" in data for data in result.files.values())
