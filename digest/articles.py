@@ -135,7 +135,7 @@ def _strings(value: object, key: str) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         value = [v for v in re.split(r"[,،]", value)]
-    if not isinstance(value, list) or not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in value):
+    if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
         raise SourceError(f"front matter {key} must be a list of strings")
     names = (" ".join(str(v).split()) for v in value)
     first: dict[str, str] = {}
@@ -149,7 +149,7 @@ def _text_field(meta: dict, key: str) -> str | None:
     value = meta.get(key)
     if value is None:
         return None
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+    if not isinstance(value, (str, int, float)):
         raise SourceError(f"front matter {key} must be text")
     return str(value).strip() or None
 
