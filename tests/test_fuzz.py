@@ -24,7 +24,7 @@ from digest.build import Builder
 from digest.config import ConfigError, load_config
 from digest.report import RecordingReporter
 
-SETTINGS = settings(max_examples=50, deadline=None, derandomize=True, database=None,
+SETTINGS = settings(max_examples=40, deadline=None, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
                                            HealthCheck.data_too_large])
 
