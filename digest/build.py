@@ -233,6 +233,9 @@ class Builder:
                 self.reporter.warning(f"{article.path}: front matter key(s) ignored: {', '.join(article.ignored_keys)} "
                                       f"(known: {', '.join(sorted(KNOWN_KEYS))})")
             human = article.human
+            for path, note in [(article.path, n) for n in article.notes] + (
+                    [(human.path, n) for n in human.notes] if human is not None else []):
+                self.reporter.warning(f"{path}: {note}")
             if human is not None and len(human.blocks) != len(article.blocks):
                 self.reporter.warning(f"{human.path}: {len(human.blocks)} block(s) against {len(article.blocks)} in "
                                       f"{article.path.name}: the parallel page pairs them in order, some unpaired")

@@ -19,8 +19,9 @@ from typing import Sequence
 
 from ..config import Config
 from ..errors import ConfigError, SourceError
+from .cleantext import clean, clean_text
 from .listing import Listing, list_content
-from .markup import Block, parse_blocks
+from .markup import Block, nesting_lost, parse_blocks
 from .rawtext import parse_raw_text
 from .sources import read_source, split_front_matter
 
@@ -47,6 +48,7 @@ class HumanTranslation:
     path: Path
     title: str
     blocks: tuple[Block, ...]
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class Article:
     ignored_keys: tuple[str, ...] = ()
     """Front matter keys digest does not know (a typo, or a field of another tool): the
     article is built without them, with a warning."""
+    notes: tuple[str, ...] = ()
+    """Warnings about how the file was read (content nested too deep to show)."""
     digest: str = field(default="", compare=False)
 
     @property
@@ -122,14 +126,25 @@ def _published(meta_date: object, stem: str, mtime: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(mtime, dt.timezone.utc).replace(microsecond=0)
 
 
+def tag_key(name: str) -> str:
+    """What two tags are compared by: ``News``, ``news`` and ``ＮＥＷＳ`` are one tag."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold()).strip()
+
+
 def _strings(value: object, key: str) -> tuple[str, ...]:
+    """A list of tags, each once (compared by :func:`tag_key`), spelt as first written."""
     if value is None:
         return ()
     if isinstance(value, str):
         value = [v for v in re.split(r"[,،]", value)]
     if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
         raise SourceError(f"front matter {key} must be a list of strings")
-    return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
+    names = (" ".join(str(v).split()) for v in value)
+    first: dict[str, str] = {}
+    for name in names:
+        if name and tag_key(name):
+            first.setdefault(tag_key(name), name)
+    return tuple(first.values())
 
 
 def _text_field(meta: dict, key: str) -> str | None:
@@ -156,29 +171,35 @@ def _stem(path: Path) -> str:
     return name[: -len(TRANSLATION_SUFFIX)] if name.endswith(TRANSLATION_SUFFIX) else path.stem
 
 
-def _markdown(text: str, what: str) -> tuple[dict, str, tuple[Block, ...]]:
-    """Front matter, title and blocks of a Markdown file; ``what`` prefixes error messages."""
-    meta, body, _ = split_front_matter(text)
+def _markdown(text: str, what: str) -> tuple[dict, str, tuple[Block, ...], tuple[str, ...]]:
+    """Front matter, title, blocks and notes of a Markdown file; ``what`` prefixes error
+    messages."""
+    meta, body, body_line = split_front_matter(text)
+    meta = clean(meta)  # YAML escapes ("\x00", "\ud800") make what the file did not hold
     title = _text_field(meta, "title")
     if not title:
         raise SourceError(f"{what}front matter has no title")
     blocks = parse_blocks(body)
     if not blocks:
         raise SourceError(f"{what}has a title but no body text")
-    return meta, title, blocks
+    lost = nesting_lost(body, body_line)
+    notes = (f"{what}{lost}",) if lost else ()
+    return meta, title, blocks, notes
 
 
 def read_article(path: Path | str, config: Config) -> Article:
     """Read one article file; raises :class:`SourceError` with the reason it is unusable."""
     path = Path(path)
     src = read_source(path, config.content_dir, config.text.max_file_bytes)
+    text = clean_text(src.text)
     stem = _stem(path)
+    notes: tuple[str, ...] = ()
     if path.suffix == ".txt":
-        raw = parse_raw_text(src.text, config.text.agencies, config.text.chrome)
+        raw = parse_raw_text(text, config.text.agencies, config.text.chrome)
         meta: dict = {"source": raw.source, "date": raw.date}
         title, blocks = raw.title, raw.blocks
     else:
-        meta, title, blocks = _markdown(src.text, "")
+        meta, title, blocks, notes = _markdown(text, "")
     bare = _DATE_PREFIX.sub("", stem) if _prefix_date(stem) else stem
     slug_source = _text_field(meta, "slug") or bare or stem
     return Article(
@@ -193,6 +214,7 @@ def read_article(path: Path | str, config: Config) -> Article:
         undated=meta.get("date") is None and _prefix_date(stem) is None,
         draft=_draft(meta),
         ignored_keys=tuple(sorted(str(k) for k in set(meta) - KNOWN_KEYS)),
+        notes=notes,
         digest=hashlib.sha256(src.text.encode("utf-8")).hexdigest(),
     )
 
@@ -203,8 +225,8 @@ def read_translation(path: Path | str, config: Config | None = None) -> HumanTra
     ``config`` gives the content folder links must stay in and the size limit."""
     path = Path(path)
     src = read_source(path, config.content_dir, config.text.max_file_bytes) if config else read_source(path)
-    _, title, blocks = _markdown(src.text, "human translation ")
-    return HumanTranslation(path=path, title=title, blocks=blocks)
+    _, title, blocks, notes = _markdown(clean_text(src.text), "human translation ")
+    return HumanTranslation(path=path, title=title, blocks=blocks, notes=notes)
 
 
 def content_files(content_dir: Path) -> Listing:

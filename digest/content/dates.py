@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 
@@ -42,7 +43,7 @@ def month_label(year: int, month: int, lang: str) -> str:
         return f"{GREGORIAN_EN[month - 1]} {year}"
     text = f"{GREGORIAN_AR[month - 1]} {year} م"
     first = dt.date(year, month, 1)
-    last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+    last = first.replace(day=calendar.monthrange(year, month)[1])  # December 9999 has no next month
     start, end = hijri(first), hijri(last)
     if start and end:
         if start[:2] == end[:2]:

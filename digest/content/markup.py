@@ -17,6 +17,8 @@ from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
 
+from .cleantext import clean_text
+
 BLOCK_KINDS = ("heading", "paragraph", "item", "quote", "table", "code")
 
 
@@ -70,6 +72,31 @@ def parser() -> MarkdownIt:
     md.enable(["table", "strikethrough"])
     md.validateLink = safe_link
     return md
+
+
+_CONTAINERS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open")
+# Each quote level takes one character before a line's text, each list level two: a body
+# without a line that starts with this many of them (or a tab, worth up to four spaces)
+# cannot reach the limit.
+_DEEP_PREFIX = re.compile(r"^[ \t>*+\-\d.)]{16}", re.M)
+
+
+def nesting_lost(source: str, first_line: int = 1) -> str | None:
+    """Why part of ``source`` cannot be shown, or None.
+
+    markdown-it stops reading a container nested ``maxNesting`` (20) deep (about 20 quote
+    or 10 list levels) and drops what is inside it without a word; a container opened one
+    level short of that limit is the sign. ``first_line``: the file line ``source`` starts on.
+    """
+    if "\t" not in source and not _DEEP_PREFIX.search(source):
+        return None
+    limit = parser().options["maxNesting"]
+    for token in parser().parse(source):
+        if token.nesting == 1 and token.type in _CONTAINERS and token.level >= limit - 1:
+            line = f"line {token.map[0] + first_line}: " if token.map else ""
+            return (f"{line}quotes or lists nested too deep (more than about {limit} quote or "
+                    f"{limit // 2} list levels): the text inside the deepest is not shown")
+    return None
 
 
 def parse_blocks(source: str) -> tuple[Block, ...]:
@@ -146,8 +173,15 @@ def render_inline(text: str, plain: bool = False, rtl: bool = False) -> str:
     if plain:
         out = html.escape(text, quote=False)
         return isolate_latin(out) if rtl else out
-    out = parser().renderInline(text)
+    out = markdown_html(text)
     return isolate_latin_html(out) if rtl else out
+
+
+def markdown_html(text: str) -> str:
+    """Inline Markdown as HTML. A character reference makes a character the text did not
+    hold: markdown-it refuses most that no page may carry, but turns ``&#12;`` into a form
+    feed, which XML (the feeds) forbids, so its output is cleaned like text on reading."""
+    return clean_text(parser().renderInline(text))
 
 
 # A run of Latin letters, digits and the punctuation that joins them (names, URLs, 12,500).
@@ -179,5 +213,5 @@ def plain_text(text: str, plain: bool = False) -> str:
     """The visible text of an inline Markdown text (for titles, feeds and search)."""
     if plain:
         return text
-    rendered = parser().renderInline(text)
+    rendered = markdown_html(text)
     return html.unescape(re.sub(r"<[^>]+>", "", rendered))

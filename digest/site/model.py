@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any, Sequence
 
 from ..config import Config
-from ..content.articles import Article, slugify
+from ..content.articles import Article, slugify, tag_key
 from ..content.markup import Block
 from ..text import direction
 from ..translate.stage import English
@@ -230,12 +230,17 @@ def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ..
     src, tgt = config.site.source_language, config.site.target_language
     size = config.site.page_size
     entries = tuple(entry for entry, _ in entry_pages.values())
+    # One tag per slug, named as first seen (newest article first): "News" and "news",
+    # or two spellings that make one slug, share a page that lists each article once.
     tag_map: dict[str, list] = {}
     slugs: dict[str, str] = {}
     for entry in entries:
         for name in entry.article.tags:
-            slug = slugs.get(name) or slugs.setdefault(name, slugify(name))
-            tag_map.setdefault(slug, [name, []])[1].append(entry)
+            key = tag_key(name)
+            slug = slugs.get(key) or slugs.setdefault(key, slugify(key))
+            items = tag_map.setdefault(slug, [name, []])[1]
+            if not items or items[-1] is not entry:
+                items.append(entry)
     tags = tuple(
         Tag(name, slug, tuple(items), len(items)) for slug, (name, items) in sorted(tag_map.items())
     )

@@ -17,6 +17,7 @@ from __future__ import annotations
 import tomllib
 
 from ..config import Config
+from ..content.cleantext import clean
 from ..errors import ConfigError
 
 FILE_NAME = "glossary.toml"
@@ -33,7 +34,7 @@ def load_glossary(config: Config) -> dict[str, str]:
     if not path.is_file():
         return {}
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        data = clean(tomllib.loads(path.read_text(encoding="utf-8-sig")))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(path, [f"glossary not usable: {exc}"]) from None
     problems = [f"{key}: unknown table (the glossary is one [terms] table)" for key in data if key != "terms"]

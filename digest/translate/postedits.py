@@ -24,6 +24,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..content.cleantext import clean
 from ..content.markup import plain_text
 from ..content.safefile import UnsafeFile, read_limited
 from ..text import normalise
@@ -74,11 +75,18 @@ def load_post_edits(article_path: Path) -> tuple[dict[str, PostEdit], list[str]]
     except UnsafeFile as exc:
         return {}, [f"{path}: post-edits not used: {exc}"]
     try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))
+        data = clean(tomllib.loads(raw.decode("utf-8-sig")))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         return {}, [f"{path}: post-edits not used: {exc}"]
+    entries = data.get("edit", [])
+    if not isinstance(entries, list):
+        return {}, [f"{path}: post-edits not used: 'edit' must be a list of [[edit]] tables, "
+                    f"got {type(entries).__name__} {entries!r}"]
     edits, problems = {}, []
-    for n, entry in enumerate(data.get("edit", []), 1):
+    unknown = sorted(set(data) - {"edit"})
+    if unknown:
+        problems.append(f"{path}: key(s) ignored: {', '.join(unknown)} (the file holds [[edit]] tables)")
+    for n, entry in enumerate(entries, 1):
         arabic, english = (entry.get("arabic"), entry.get("english")) if isinstance(entry, dict) else (None, None)
         if not (isinstance(arabic, str) and isinstance(english, str) and arabic.strip() and english.strip()):
             problems.append(f"{path}: edit {n} needs non-empty arabic and english strings")
