@@ -15,8 +15,8 @@ first translates one short sentence untimed (model loaded, threads started):
 - ``argos``: ``argostranslate.translate.translate(article, "ar", "en")`` once per article
   (paragraphs joined with newlines), with argostranslate's own defaults: every ``ARGOS_*``,
   ``OMP_*``, ``CT2_*`` and ``MKL_*`` setting is removed from its environment except the
-  package folder. Only its sentence splitter is swapped for digest's (its own would try the
-  network here), so both see the same sentences.
+  package folder. Only its sentence splitter is swapped for digest's (its own, minisbd in
+  argos-translate-lt, would download a model here), so both see the same sentences.
 - ``digest``: :class:`digest.translate.engine.ArgosTranslator` on every paragraph of every article,
   no cache, the project's default options. Its output guards are off: random-weight
   gibberish would (rightly) be rejected and retried.
@@ -52,7 +52,8 @@ from pathlib import Path
 from typing import Iterator
 
 REPO = Path(__file__).resolve().parent.parent
-SEED = REPO.parent / "shared" / "seeds" / "000_aacfcbe59bb52c0a.txt"
+SEED = REPO / "tests" / "data" / "000_aacfcbe59bb52c0a.txt"
+"""The seed article the tests use (tests/data), so the bench runs in a bare clone."""
 sys.path[:0] = [str(REPO), str(REPO / "tests")]
 
 WARMUP = "مرحبا بكم في النشرة."

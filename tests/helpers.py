@@ -8,7 +8,8 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
-SEED = REPO.parent / "shared" / "seeds" / "000_aacfcbe59bb52c0a.txt"
+SEED = REPO / "tests" / "data" / "000_aacfcbe59bb52c0a.txt"
+"""The seed article (a raw-text Arabic news page), kept in the repository so a bare clone tests."""
 
 
 def write_project(root: Path, files: dict[str, str | bytes]) -> Path:

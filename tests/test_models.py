@@ -94,6 +94,29 @@ def test_argostranslate_sees_what_digest_installed_and_the_other_way_round(argos
     assert sorted((p.from_code, p.to_code) for p in installed_packages()) == [("ar", "en"), ("fr", "en")]
 
 
+def test_argospm_lists_and_removes_what_digest_installed_and_digest_finds_what_argos_installed(
+        argosmodel, argos_home, tmp_path):
+    """The real ``argospm`` script and ``install_from_path`` of the installed argostranslate module."""
+    import subprocess
+    import sys
+    argospm = Path(sys.executable).parent / "argospm"
+    assert argospm.is_file(), "argospm comes with argos-translate-lt"
+    install_file(argosmodel)
+    listed = subprocess.run([str(argospm), "list"], env=argos_home, capture_output=True, text=True, timeout=120)
+    assert listed.stdout.split() == ["translate-ar_en"], listed.stderr[-2000:]
+    removed = subprocess.run([str(argospm), "remove", "translate-ar_en"], env=argos_home, capture_output=True,
+                             text=True, timeout=120)
+    assert removed.returncode == 0, removed.stderr[-2000:]
+    assert installed_packages() == [] and list(packages_dir(argos_home).iterdir()) == []
+    code = "import sys; from argostranslate import package; package.install_from_path(sys.argv[1])"
+    added = subprocess.run([sys.executable, "-c", code, str(argosmodel)], env=argos_home, capture_output=True,
+                           text=True, timeout=120)
+    assert added.returncode == 0, added.stderr[-2000:]
+    from digest.translate.packages import find_package
+    found = find_package("ar", "en")
+    assert found is not None and found.package_path.parent == packages_dir(argos_home)
+
+
 def test_reinstalling_replaces_the_package_in_place(argosmodel, argos_home):
     first = install_file(argosmodel)
     (first / "stale-file").write_text("x")

@@ -1,12 +1,17 @@
-"""An installed digest (a wheel, not this checkout) carries its default theme."""
+"""Packaging: an installed digest (a wheel, not this checkout) carries its default theme; the
+dependencies pyproject.toml declares are what digest imports, with argostranslate from argos-translate-lt."""
 
 from __future__ import annotations
 
+import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tomllib
 import zipfile
+from importlib.metadata import packages_distributions, requires
 
 from helpers import REPO, write_project
 
@@ -49,3 +54,41 @@ def test_a_wheel_builds_sites_with_its_own_default_theme(tmp_path):
     assert result.returncode == 0, result.stderr
     assert (project / "site/static/style.css").read_bytes() == (REPO / "themes/default/static/style.css").read_bytes()
     assert 'dir="rtl"' in (project / "site/articles/a/index.html").read_text(encoding="utf-8")
+
+
+def _declared() -> set[str]:
+    """Distribution names in pyproject.toml's dependencies, normalised."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    return {re.split(r"[\[<>=!~; ]", dep, maxsplit=1)[0].lower().replace("_", "-") for dep in project["dependencies"]}
+
+
+def _imported_by_digest() -> set[str]:
+    """Top-level modules outside the standard library that digest's own code imports."""
+    found = set()
+    for path in (REPO / "digest").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            if isinstance(node, ast.Import):
+                found.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add(node.module.split(".")[0])
+    return found - set(sys.stdlib_module_names) - {"digest", "__future__"}
+
+
+def test_every_module_digest_imports_comes_from_a_declared_dependency():
+    providers = packages_distributions()
+    declared = _declared()
+    imported = _imported_by_digest()
+    assert {"argostranslate", "ctranslate2", "jinja2"} <= imported  # the walk sees lazy imports too
+    undeclared = {module: providers.get(module) for module in imported
+                  if not {d.lower().replace("_", "-") for d in providers.get(module, [])} & declared}
+    assert undeclared == {}
+
+
+def test_argostranslate_comes_from_argos_translate_lt_without_stanza_or_torch():
+    declared = _declared()
+    assert {"argos-translate-lt", "ctranslate2", "sentencepiece"} <= declared
+    assert "argostranslate" not in declared  # its stanza dependency brings torch (4 GB with CUDA)
+    assert packages_distributions()["argostranslate"] == ["argos-translate-lt"], \
+        "the argostranslate module must come from argos-translate-lt alone: run bash scripts/setup"
+    wanted = {re.split(r"[\[<>=!~; ]", r, maxsplit=1)[0].lower() for r in requires("argos-translate-lt") or []}
+    assert not wanted & {"stanza", "torch", "spacy"}

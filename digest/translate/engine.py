@@ -1,11 +1,12 @@
 """The Argos-backed translator: an installed Argos package's CTranslate2 model, used directly.
 
-``argostranslate.translate`` is never imported (it pulls stanza and torch) and nothing here
-touches the network: sentences are split by :mod:`digest.translate.sentences`, protected spans are
-masked by :mod:`digest.translate.protect`, and the package's own tokenizer and CTranslate2 model do
-the rest. One :meth:`ArgosTranslator.translate` call takes every text of a build, splits
-them into sentences, looks each up in the cache, sends the unique misses to the model
-sorted by length in token-sized batches, guards the output, and joins the sentences back.
+``argostranslate.translate`` is never imported (its own sentence splitter may download a
+model) and nothing here touches the network: sentences are split by :mod:`digest.translate.sentences`,
+protected spans are masked by :mod:`digest.translate.protect`, and the package's own tokenizer and
+CTranslate2 model do the rest. One :meth:`ArgosTranslator.translate` call takes every text
+of a build, splits them into sentences, looks each up in the cache, sends the unique misses
+to the model sorted by length in token-sized batches, guards the output, and joins the
+sentences back.
 """
 
 from __future__ import annotations
