@@ -20,6 +20,7 @@ from digest.serve.project import Project
 CHROMIUM = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.browser,
     pytest.mark.timeout(90),
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),

@@ -8,7 +8,11 @@ import subprocess
 import sys
 import zipfile
 
+import pytest
 from helpers import REPO, write_project
+
+# Builds a wheel and a site from it.
+pytestmark = pytest.mark.slow
 
 
 def _checkout_copy(dest):

@@ -118,6 +118,7 @@ def test_nothing_outside_the_folder(served, path):
     assert status == 404 and b"outside the site" not in body
 
 
+@pytest.mark.slow
 def test_requests_wait_for_a_rebuild_and_see_it_whole(tmp_path):
     write_project(tmp_path, SITE)
     site = tmp_path / "site"
@@ -180,6 +181,7 @@ def test_failed_build_keeps_the_site_and_shows_errors(tmp_path):
         preview.close()
 
 
+@pytest.mark.slow
 def test_content_problems_from_a_real_build_reach_the_page(tmp_path):
     write_project(tmp_path, {
         "content/2026-11-01-good.md": "---\ntitle: جيد\n---\nنص.\n",
@@ -212,6 +214,7 @@ def test_all_interfaces_warning():
     assert exposure_warning("::") and exposure_warning("127.0.0.1") is None
 
 
+@pytest.mark.slow
 def test_serve_follows_the_output_folder_when_digest_toml_moves_it(tmp_path):
     from digest.serve.preview import start_serving
 
@@ -232,6 +235,7 @@ def test_serve_follows_the_output_folder_when_digest_toml_moves_it(tmp_path):
         preview.close()
 
 
+@pytest.mark.slow
 def test_a_rebuild_that_changes_no_file_does_not_reload_open_pages(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: أ\n---\nنص.\n"})
     project = Project(load_config(tmp_path), translator=FakeTranslator())

@@ -23,6 +23,7 @@ def test_fold_html_keeps_tags_and_attributes():
     assert fold_html(html) == '<h1 title="أسعار">اسعار</h1><meta content="مكتبة">'
 
 
+@pytest.mark.slow
 def test_build_writes_a_bundle_per_language(tmp_path):
     if search.executable() is None:
         pytest.skip("no Pagefind binary")
@@ -37,6 +38,7 @@ def test_build_writes_a_bundle_per_language(tmp_path):
                                     for lang in ("ar", "en"))
 
 
+@pytest.mark.slow
 def test_missing_pagefind_is_a_warning_not_a_failure(tmp_path, monkeypatch):
     monkeypatch.setattr(search, "executable", lambda: None)
     monkeypatch.setattr(search, "_memo", {})
@@ -47,6 +49,7 @@ def test_missing_pagefind_is_a_warning_not_a_failure(tmp_path, monkeypatch):
     assert (out / "ar/search/index.html").is_file() and (out / "feed.xml").is_file()
 
 
+@pytest.mark.slow
 def test_unchanged_site_gets_a_byte_identical_bundle(tmp_path, monkeypatch):
     """Pagefind lists languages in random order; digest sorts them so nothing is rewritten."""
     if search.executable() is None:
@@ -73,6 +76,7 @@ def test_a_site_without_articles_builds_without_a_search_warning(tmp_path):
     assert "index.html" in result.files and reporter.of("warning") == []
 
 
+@pytest.mark.slow
 def test_a_new_index_folds_only_the_pages_that_changed_and_drops_removed_ones(tmp_path, monkeypatch):
     """digest serve indexes again after every change: the folded copies Pagefind reads are
     kept between runs, and only changed pages are folded and written again."""

@@ -115,6 +115,7 @@ def test_machine_translation_is_declared_for_machines_and_readers(built):
     assert "translation-type" not in original and "translationOfWork" not in json_ld(original)
 
 
+@pytest.mark.slow
 def test_a_pending_english_page_is_kept_out_of_search_engines_until_translated(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: عنوان\n---\nنص.\n",
                              "digest.toml": f'[site]\nbase_url = "{BASE_URL}"\n'})

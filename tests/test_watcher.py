@@ -21,7 +21,7 @@ from digest.events import RecordingReporter
 from digest.serve.project import Project
 from digest.serve.watcher import Watcher
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 
 
 def article(title: str, body: str, date: str = "2026-11-01", tags: str = "أخبار") -> str:
