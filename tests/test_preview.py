@@ -123,19 +123,24 @@ def test_requests_wait_for_a_rebuild_and_see_it_whole(tmp_path):
     write_project(tmp_path, SITE)
     site = tmp_path / "site"
 
+    writing, written = threading.Event(), threading.Event()
+
     def rebuild():
         (site / "index.html").write_text("<html><body>home v2</body></html>")
+        writing.set()
         time.sleep(0.6)  # the site is half written for a while
         (site / "articles/a/index.html").write_text("<html><body>article a v2</body></html>")
+        written.set()
         return Outcome(True)
 
     preview = Preview(site, rebuild, "127.0.0.1", 0).start()
     try:
         worker = threading.Thread(target=preview.rebuild)
         worker.start()
-        time.sleep(0.15)
+        assert writing.wait(10)
         started = time.monotonic()
         status, _, body = get(preview, "/articles/a/")
+        assert written.is_set()
         assert status == 200 and b"article a v2" in body
         assert time.monotonic() - started > 0.3
         worker.join()
