@@ -256,7 +256,8 @@ def test_a_copy_that_pauses_is_read_once_its_writer_closes_it(session):
     with open(target, "wb") as fh:
         fh.write(data[: len(data) // 2])
         fh.flush()
-        time.sleep(0.6)  # longer than the quiet period and the settle checks
+        # The pause lasts until the quiet period is over and the rebuild waits for the writer.
+        session.wait(lambda: session.watcher.settle_waits == 1)
         fh.write(data[len(data) // 2:])
     session.wait(lambda: contains(session.page("eta"), "فقرة رقم 29"))
     session.assert_never_partial("eta", 30)
