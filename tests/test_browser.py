@@ -20,6 +20,7 @@ from digest.serve.project import Project
 CHROMIUM = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.browser,
     pytest.mark.timeout(90),
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
@@ -39,7 +40,7 @@ def served(tmp_path):
     preview, watcher = start_serving(project, "127.0.0.1", 0)
     loop = threading.Thread(target=watcher.run, daemon=True)
     loop.start()
-    yield preview.url, tmp_path / "content/2026-11-20-plant.md"
+    yield preview.url, tmp_path / "content/2026-11-20-plant.md", preview
     watcher.stop()
     loop.join(5)
     preview.close()
@@ -60,7 +61,7 @@ def direction(page, selector: str) -> str:
 
 
 def test_edit_reload_break_overlay_fix(served, tab):
-    url, source = served
+    url, source, _ = served
     ARTIFACTS.mkdir(exist_ok=True)
     tab.goto(url + "articles/plant/")
     assert direction(tab, "#p1 .side-source") == "rtl"
@@ -87,8 +88,21 @@ def test_edit_reload_break_overlay_fix(served, tab):
     tab.screenshot(path=ARTIFACTS / "live-4-fixed.png")
 
 
+def built(preview, page, text: str) -> None:
+    """Wait until a finished rebuild has written ``text`` into ``page``."""
+    state = preview.state()
+    for _ in range(60):
+        with preview.reading():  # no rebuild runs meanwhile: what is on disk is finished
+            if page.is_file() and text in page.read_text(encoding="utf-8"):
+                return
+        state = preview.wait(state["build"], 0.5)
+    raise AssertionError(f"no rebuild wrote {text!r} into {page}")
+
+
 def test_hidden_tab_stops_polling_until_shown(served, tab):
-    url, source = served
+    url, source, preview = served
+    polls = []
+    tab.on("request", lambda request: "/__digest__/wait" in request.url and polls.append(request.url))
     tab.goto(url + "articles/plant/ar/")
     tab.evaluate("""() => {
         window.notReloaded = true;
@@ -101,9 +115,13 @@ def test_hidden_tab_stops_polling_until_shown(served, tab):
     tab.wait_for_selector("#digest-errors", timeout=15000)
     assert "digest.toml" in tab.inner_text("#digest-errors")
     config.unlink()
+    asked = len(polls)  # the first request, answered by the failed build: no new one since
     source.write_text(article("نص لا يظهر قبل عودة التبويب."), encoding="utf-8")
-    tab.wait_for_timeout(1500)
+    built(preview, preview.folder / "articles/plant/ar/index.html", "نص لا يظهر قبل عودة التبويب.")
+    # A visible tab would have been asking all along and reloaded as soon as that build
+    # finished; the hidden one sent no request since the overlay and did not reload.
     assert tab.evaluate("window.notReloaded") is True
+    assert len(polls) == asked == 1, polls
     tab.evaluate("""() => {
         Object.defineProperty(document, "hidden", {configurable: true, get: () => false});
         document.dispatchEvent(new Event("visibilitychange"));

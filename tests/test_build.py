@@ -27,6 +27,7 @@ def pages(out):
     return sorted(p for p in out.rglob("*.html"))
 
 
+@pytest.mark.slow
 def test_sample_content_builds_without_problems(built):
     out, result, _ = built
     assert result.problems == []
@@ -64,6 +65,7 @@ def test_parallel_page_pairs_every_paragraph(built):
     assert "إضافة تعليق جديد" not in html
 
 
+@pytest.mark.slow
 def test_lists_keep_their_numbers_and_nesting_on_every_page(tmp_path):
     body = "3. ثالث\n4. رابع\n   - فرعي\n\n     تتمة الفرعي\n5. خامس\n\n- نقطة\n"
     write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: أ\n---\n" + body})
@@ -166,6 +168,7 @@ def test_no_external_resources(built):
     assert "inline-start" in css and "margin-left" not in css and "padding-right" not in css
 
 
+@pytest.mark.slow
 def test_pending_translation_without_model(tmp_path):
     write_project(tmp_path, {"content/a.txt": "عنوان\nفقرة.\n", "digest.toml": '[translation]\nengine = "none"\n'})
     reporter = RecordingReporter()
@@ -181,6 +184,7 @@ def test_pending_translation_without_model(tmp_path):
     assert '<meta property="og:type" content="article">' in parallel
 
 
+@pytest.mark.slow
 def test_one_bad_file_does_not_stop_the_build(tmp_path):
     write_project(tmp_path, {"content/good.md": "---\ntitle: جيد\n---\nنص.\n",
                              "content/bad.md": "---\ntitle: [\n---\nنص\n"})
@@ -192,6 +196,7 @@ def test_one_bad_file_does_not_stop_the_build(tmp_path):
     assert result.problems == [problem]
 
 
+@pytest.mark.slow
 def test_user_theme_overrides_one_template_and_extends_default(tmp_path):
     write_project(tmp_path, {
         "content/a.md": "---\ntitle: أ\n---\nنص.\n",
@@ -205,6 +210,7 @@ def test_user_theme_overrides_one_template_and_extends_default(tmp_path):
     assert "articles/a/" in result.files["index.html"].decode()
 
 
+@pytest.mark.slow
 def test_unknown_theme_is_a_config_error_and_keeps_the_last_site(tmp_path):
     write_project(tmp_path, {"content/a.md": "---\ntitle: أ\n---\nنص.\n"})
     Builder(load_config(tmp_path), translator=None).build()
@@ -214,6 +220,7 @@ def test_unknown_theme_is_a_config_error_and_keeps_the_last_site(tmp_path):
     assert (tmp_path / "site/articles/a/index.html").is_file()
 
 
+@pytest.mark.slow
 def test_a_broken_glossary_stops_the_build_listing_every_problem_even_without_a_model(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: أ\n---\nنص.\n",
                              "content/glossary.toml": '[terms]\n"داعش" = "ISIS\n'})
@@ -233,6 +240,7 @@ def test_a_broken_glossary_stops_the_build_listing_every_problem_even_without_a_
     assert not [w for w in reporter.of("warning") if "glossary.toml" in w]
 
 
+@pytest.mark.slow
 def test_an_unknown_front_matter_key_is_a_warning_naming_the_file_and_the_article_is_built(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: أ\nimage: pic.jpg\n---\nنص.\n"})
     reporter = RecordingReporter()
@@ -242,6 +250,7 @@ def test_an_unknown_front_matter_key_is_a_warning_naming_the_file_and_the_articl
     assert warning.startswith(str(tmp_path / "content/2026-11-01-a.md")) and "key(s) ignored: image" in warning
 
 
+@pytest.mark.slow
 def test_a_human_translation_with_other_paragraphs_than_the_arabic_is_a_warning(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-q.md": "---\ntitle: زلزال\n---\nفقرة أولى.\n\nفقرة ثانية.\n",
                              "content/2026-11-01-q.en.md": "---\ntitle: Quake\n---\nOne paragraph only.\n"})
@@ -251,6 +260,7 @@ def test_a_human_translation_with_other_paragraphs_than_the_arabic_is_a_warning(
     assert warning.startswith(str(tmp_path / "content/2026-11-01-q.en.md")) and "1 block(s) against 2" in warning
 
 
+@pytest.mark.slow
 def test_indexes_say_when_english_is_pending(tmp_path):
     write_project(tmp_path, {"content/a.md": "---\ntitle: عنوان عربي\n---\nنص.\n"})
     result = Builder(load_config(tmp_path), translator=None).build()
@@ -260,6 +270,7 @@ def test_indexes_say_when_english_is_pending(tmp_path):
     assert "عنوان عربي" in english_index and "English translation pending" in english_index
 
 
+@pytest.mark.slow
 def test_an_article_without_a_date_is_built_with_a_warning_naming_it(tmp_path):
     write_project(tmp_path, {"content/undated.txt": "عنوان\nفقرة.\n", "content/2026-11-01-dated.txt": "عنوان\nفقرة.\n",
                              "digest.toml": '[translation]\nengine = "none"\n'})

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import REPO
 
 from digest.translate.cache import TranslationCache, cache_key
@@ -58,6 +59,7 @@ for batch in range(20):
 """
 
 
+@pytest.mark.slow
 def test_two_writers_at_once_and_one_killed_mid_build(tmp_path):
     script = WRITER.format(repo=str(REPO), folder=str(tmp_path))
     procs = [subprocess.Popen([sys.executable, "-c", script, name]) for name in ("a", "b", "killed")]

@@ -3,7 +3,11 @@ import subprocess
 import sys
 import time
 
+import pytest
 from helpers import REPO, write_project
+
+# Every test starts Python processes.
+pytestmark = pytest.mark.slow
 
 DIGEST = [sys.executable, "-m", "digest"]
 

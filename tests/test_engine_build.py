@@ -14,6 +14,9 @@ from digest.events import RecordingReporter
 from digest.translate.engine import ArgosTranslator
 from digest.translate.packages import install_file
 
+# Real models built and loaded per test.
+pytestmark = pytest.mark.slow
+
 ARTICLES = {
     "content/2026-11-01-oil.md": "---\ntitle: ارتفاع أسعار النفط\ndate: 2026-11-01\n---\n"
         "ارتفعت أسعار النفط ٥٫٢٥ في المئة يوم الاثنين. وقال محللون إن [السوق](https://example.org/m) متوترة.\n\n"

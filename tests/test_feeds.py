@@ -77,6 +77,7 @@ def test_each_entry_has_one_alternate_and_relates_the_other_versions(built):
             assert sorted(str(h) for r, h in links) == ["None", "ar", "en"], (rel, links)
 
 
+@pytest.mark.slow
 def test_feed_output_does_not_depend_on_the_clock(built, tmp_path):
     out, _, _ = built
     again, _, _ = build_sample(tmp_path)
@@ -98,6 +99,7 @@ def test_summary_cuts_at_a_word():
     assert summary(parse_blocks("# عنوان\n\nنص **قصير**.")) == "نص قصير."
 
 
+@pytest.mark.slow
 def test_the_english_feed_holds_only_translated_articles_and_takes_one_in_once_translated(tmp_path):
     from helpers import FakeTranslator, write_project
 

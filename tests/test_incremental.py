@@ -51,6 +51,7 @@ def on_disk(site: Path) -> dict[str, bytes]:
             if p.is_file() and p.name != ".digest-manifest.json"}
 
 
+@pytest.mark.slow
 def test_nothing_changed_means_nothing_translated_rendered_or_written(root):
     translator = FakeTranslator()
     builder = Builder(load_config(root), translator=translator)
@@ -61,6 +62,7 @@ def test_nothing_changed_means_nothing_translated_rendered_or_written(root):
     assert all(a is b for a, b in zip(first.site.entries, second.site.entries))
 
 
+@pytest.mark.slow
 def test_an_edit_redoes_only_what_it_touches(root):
     translator = FakeTranslator()
     builder = Builder(load_config(root), translator=translator)
@@ -80,6 +82,7 @@ def test_an_edit_redoes_only_what_it_touches(root):
     assert on_disk(root / "site") == clean(root)
 
 
+@pytest.mark.slow
 def test_new_deleted_and_renamed_articles_follow(root):
     builder = Builder(load_config(root), translator=FakeTranslator())
     builder.build()
@@ -92,6 +95,7 @@ def test_new_deleted_and_renamed_articles_follow(root):
     assert on_disk(root / "site") == clean(root)
 
 
+@pytest.mark.slow
 def test_pages_that_moved_in_the_site_are_reused_not_rendered_again(root):
     builder = Builder(load_config(root), translator=FakeTranslator())
     first = builder.build()
@@ -104,6 +108,7 @@ def test_pages_that_moved_in_the_site_are_reused_not_rendered_again(root):
     assert second.files == clean(root)
 
 
+@pytest.mark.slow
 def test_with_the_watchers_changed_paths_only_those_files_are_looked_at(root, monkeypatch):
     builder = Builder(load_config(root), translator=FakeTranslator(), keep_last_good=True)
     builder.build()
@@ -132,6 +137,7 @@ def test_with_the_watchers_changed_paths_only_those_files_are_looked_at(root, mo
     assert "الفقرة الأولى من الخبر 2." in result.files["articles/a2/ar/index.html"].decode()  # its last good version
 
 
+@pytest.mark.slow
 def test_post_edits_added_then_out_of_date_in_one_session(root):
     reporter = RecordingReporter()
     builder = Builder(load_config(root), reporter, FakeTranslator())
@@ -167,6 +173,7 @@ class StatefulTranslator(FakeTranslator):
         return [f"EN{self.suffix}({t})" for t in texts]
 
 
+@pytest.mark.slow
 def test_a_translator_state_change_retranslates_everything(root):
     translator = StatefulTranslator()
     builder = Builder(load_config(root), translator=translator)
@@ -192,6 +199,7 @@ def test_the_engine_state_follows_the_glossary(tmp_path, argosmodel, argos_home)
     assert translator.state() == translator.state()
 
 
+@pytest.mark.slow
 def test_output_folder_deleted_during_a_session_is_written_whole(root):
     builder = Builder(load_config(root), translator=FakeTranslator())
     builder.build()
@@ -214,6 +222,7 @@ def test_a_page_can_take_the_place_of_a_folder_between_writes(tmp_path):
     assert on_disk(tmp_path / "site") == {"a": b"3", "b.html": b"2"}
 
 
+@pytest.mark.slow
 def test_a_big_site_gets_a_sitemap_index_and_a_text_edit_renders_no_part(root, monkeypatch):
     whole = clean(root)["sitemap.xml"].decode()
     monkeypatch.setattr(sitemap, "SITEMAP_URLS", 10)
@@ -247,6 +256,7 @@ def test_a_folder_can_take_the_place_of_a_page_between_writes(tmp_path):
         assert on_disk(site) == {"x/index.html": b"3", "y.html": b"2"}
 
 
+@pytest.mark.slow
 def test_a_session_writes_pages_first_and_the_search_index_after(root):
     from digest.render import search
     from digest.serve.project import Project
@@ -272,6 +282,7 @@ def test_a_session_writes_pages_first_and_the_search_index_after(root):
     assert on_disk(root / "site") == with_search
 
 
+@pytest.mark.slow
 def test_a_template_change_renders_again_only_the_pages_that_use_it(root):
     default = theme.DEFAULT_THEME / "templates"
     mine = root / "themes/mine/templates"

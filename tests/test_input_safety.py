@@ -58,6 +58,7 @@ def errors(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if line.startswith("error: ")]
 
 
+@pytest.mark.slow
 def test_a_link_inside_content_is_followed_and_a_link_out_is_refused_by_name(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-good.md": GOOD, "content/.store/2026-11-02-kept.md": OTHER,
                              "outside/passwd.txt": SECRET + "\n",
@@ -81,6 +82,7 @@ def test_a_link_inside_content_is_followed_and_a_link_out_is_refused_by_name(tmp
     assert "SECRET-PASSWORD-LINE" not in site_text(tmp_path)
 
 
+@pytest.mark.slow
 def test_a_folder_link_to_its_parent_does_not_loop_or_list_a_file_twice(tmp_path):
     write_project(tmp_path, {"content/sub/2026-11-01-good.md": GOOD})
     (tmp_path / "content/sub/up").symlink_to("..", target_is_directory=True)
@@ -91,6 +93,7 @@ def test_a_folder_link_to_its_parent_does_not_loop_or_list_a_file_twice(tmp_path
     assert [e.article.path for e in result.site.entries] == [tmp_path / "content/sub/2026-11-01-good.md"]
 
 
+@pytest.mark.slow
 def test_a_link_to_dev_zero_is_refused_quickly(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-good.md": GOOD})
     (tmp_path / "content/zero.txt").symlink_to("/dev/zero")
@@ -101,6 +104,7 @@ def test_a_link_to_dev_zero_is_refused_quickly(tmp_path):
     assert (tmp_path / "site/articles/good/ar/index.html").is_file()
 
 
+@pytest.mark.slow
 def test_a_fifo_in_content_is_refused_and_the_build_finishes(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-good.md": GOOD})
     os.mkfifo(tmp_path / "content/2026-11-02-pipe.md")
@@ -121,6 +125,7 @@ def _rebuild_within(builder: Builder, seconds: float = 30):
     return out["result"]
 
 
+@pytest.mark.slow
 def test_a_rebuild_keeps_the_last_good_version_when_a_fifo_takes_a_files_place(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-good.md": GOOD, "content/2026-11-02-other.md": OTHER})
     reporter = RecordingReporter()
@@ -138,6 +143,7 @@ def test_a_rebuild_keeps_the_last_good_version_when_a_fifo_takes_a_files_place(t
     assert "نص خبر آخر" in (tmp_path / "site/articles/other/ar/index.html").read_text("utf-8")
 
 
+@pytest.mark.slow
 def test_a_socket_is_refused_by_name(tmp_path, monkeypatch):
     write_project(tmp_path, {"content/2026-11-01-good.md": GOOD})
     monkeypatch.chdir(tmp_path / "content")  # a socket's path must be short
@@ -150,6 +156,7 @@ def test_a_socket_is_refused_by_name(tmp_path, monkeypatch):
     assert [e.article.slug for e in result.site.entries] == ["good"]
 
 
+@pytest.mark.slow
 def test_a_file_over_the_configured_limit_is_refused_and_one_at_it_is_read(tmp_path):
     body = "---\ntitle: حد\n---\n\n"
     at_limit = body + "ن" * ((1000 - len(body.encode())) // 2)
@@ -188,6 +195,7 @@ def _drop_root_file_access():
 PR_CAPBSET_DROP = 24
 
 
+@pytest.mark.slow
 def test_an_unreadable_folder_is_reported_by_name(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-good.md": GOOD, "content/locked/2026-11-02-hidden.md": OTHER})
     locked = tmp_path / "content/locked"
@@ -217,6 +225,7 @@ for problem in result.problems:
 """
 
 
+@pytest.mark.slow
 def test_a_folder_that_turns_unreadable_keeps_its_articles_in_a_long_session(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-good.md": GOOD, "content/locked/2026-11-02-hidden.md": OTHER})
     try:
@@ -237,6 +246,7 @@ def test_a_folder_that_turns_unreadable_keeps_its_articles_in_a_long_session(tmp
 EVIL = "2026-11-02-x\nerror: forged.md: pwned \x1b[31mred\u202e.md"
 
 
+@pytest.mark.slow
 def test_a_file_name_with_a_newline_and_an_escape_prints_escaped_on_one_line(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-good.md": GOOD, f"content/{EVIL}": "---\ntitle: [\n---\n"})
     done = run_build(tmp_path)
@@ -257,6 +267,7 @@ def test_console_reporter_escapes_warnings_and_info_too(tmp_path):
     assert printable("tab\there\r\x00\x9b ok عربي") == "tab\\there\\r\\x00\\x9b ok عربي"
 
 
+@pytest.mark.slow
 def test_the_browser_overlay_shows_the_name_escaped(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-good.md": GOOD, f"content/{EVIL}": "---\ntitle: [\n---\n"})
     project = Project(load_config(tmp_path), translator=FakeTranslator())

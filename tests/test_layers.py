@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import REPO
 
 MAX_LINES = 400
@@ -108,6 +109,7 @@ def _lint_imports(root: Path) -> subprocess.CompletedProcess:
                           env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(root)})
 
 
+@pytest.mark.slow
 def test_an_import_against_the_layers_breaks_the_contract(tmp_path):
     root = tmp_path / "checkout"
     shutil.copytree(REPO / "digest", root / "digest", ignore=shutil.ignore_patterns("__pycache__"))

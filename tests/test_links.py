@@ -108,6 +108,7 @@ def test_every_image_has_alt_text(built):
     assert images >= 3
 
 
+@pytest.mark.slow
 def test_image_without_alt_text_is_a_warning(tmp_path):
     from helpers import FakeTranslator, write_project
 

@@ -39,6 +39,7 @@ def rezip(source: Path, dest: Path, rename=lambda name: name, drop=()) -> Path:
     ("no-model", "no CTranslate2 model"),
     ("no-codes", "from_code and to_code"),
 ])
+@pytest.mark.slow
 def test_a_bad_package_is_refused_and_nothing_is_installed(case, message, argosmodel, argos_home, tmp_path):
     bad = tmp_path / f"{case}.argosmodel"
     if case == "not-a-zip":
@@ -65,6 +66,7 @@ def test_a_bad_package_is_refused_and_nothing_is_installed(case, message, argosm
     assert list(packages_dir(argos_home).iterdir()) == []
 
 
+@pytest.mark.slow
 def test_install_file_then_list_marks_the_package_builds_use(argosmodel, argos_home, tmp_path):
     result = digest_cli("models", "install", "--file", str(argosmodel), "--project", str(tmp_path), env=argos_home)
     assert result.returncode == 0, result.stderr
@@ -79,6 +81,7 @@ def test_install_file_then_list_marks_the_package_builds_use(argosmodel, argos_h
     assert again.returncode == 0 and f"installed {installed}, replacing the package that was there" in again.stdout
 
 
+@pytest.mark.slow
 def test_argostranslate_sees_what_digest_installed_and_the_other_way_round(argosmodel, argos_home, tmp_path):
     install_file(argosmodel)
     code = "from argostranslate import package; print([(p.from_code, p.to_code) for p in package.get_installed_packages()])"
@@ -149,6 +152,7 @@ def index_server(tmp_path, argosmodel):
     server.shutdown()
 
 
+@pytest.mark.slow
 def test_install_from_an_index_over_http(index_server, argos_home, tmp_path):
     base, _ = index_server
     env = argos_home | {"ARGOS_PACKAGE_INDEX": base}
@@ -162,6 +166,7 @@ def test_install_from_an_index_over_http(index_server, argos_home, tmp_path):
     ("no-pair", "has no ar->en package"),
     ("corrupt", "not a readable"),
 ])
+@pytest.mark.slow
 def test_index_install_failures_give_one_message_and_install_nothing(problem, message, index_server, argos_home, tmp_path):
     base, publish = index_server
     if problem == "offline":

@@ -48,6 +48,7 @@ def test_symlinked_folder_cannot_carry_writes_outside(tmp_path):
     assert not (outside / "x.html").exists()
 
 
+@pytest.mark.slow
 def test_removed_article_disappears_and_failed_build_keeps_last_site(tmp_path):
     write_project(tmp_path, {"content/a.md": "---\ntitle: أ\n---\nنص.\n", "content/b.md": "---\ntitle: ب\n---\nنص.\n"})
     config = load_config(tmp_path)

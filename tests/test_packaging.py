@@ -13,7 +13,11 @@ import tomllib
 import zipfile
 from importlib.metadata import packages_distributions, requires
 
+import pytest
 from helpers import REPO, write_project
+
+# Builds a wheel and a site from it.
+pytestmark = pytest.mark.slow
 
 
 def _checkout_copy(dest):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from helpers import FakeTranslator, write_project
 
 from digest.build import Builder
@@ -21,6 +22,7 @@ def build(root, translator=None):
     return result, result.site, entry, reporter
 
 
+@pytest.mark.slow
 def test_a_post_edit_replaces_its_paragraph_and_is_not_machine_translated(tmp_path):
     write_project(tmp_path, {"content/2026-11-22-oil.md": ARTICLE, "content/2026-11-22-oil.edits.toml": EDITS})
     translator = FakeTranslator()
@@ -34,6 +36,7 @@ def test_a_post_edit_replaces_its_paragraph_and_is_not_machine_translated(tmp_pa
     assert reporter.of("warning") == []
 
 
+@pytest.mark.slow
 def test_a_post_edit_matches_its_paragraph_copied_from_the_file_or_from_the_page(tmp_path):
     article = ARTICLE.replace("يوم الاثنين.", "يوم **الاثنين** في [لندن](https://example.org/l).")
     for arabic in ("ارتفعت أسعار النفط يوم **الاثنين** في [لندن](https://example.org/l).",
@@ -49,6 +52,7 @@ def test_a_post_edit_matches_its_paragraph_copied_from_the_file_or_from_the_page
     assert entry.english.block_provenance[0].stale == "Oil rose on Monday in London."
 
 
+@pytest.mark.slow
 def test_an_out_of_date_post_edit_that_matches_no_paragraph_is_listed_on_the_pages(tmp_path):
     edits = EDITS + '[[edit]]\narabic = "فقرة حذفت من المقال كله منذ زمن بعيد جدا."\nenglish = "A *removed* paragraph."\n'
     write_project(tmp_path, {"content/2026-11-22-oil.md": ARTICLE, "content/2026-11-22-oil.edits.toml": edits})
@@ -62,6 +66,7 @@ def test_an_out_of_date_post_edit_that_matches_no_paragraph_is_listed_on_the_pag
         assert '<q lang="en" dir="ltr">A removed paragraph.</q>' in html, page
 
 
+@pytest.mark.slow
 def test_a_post_edit_of_changed_arabic_is_flagged_not_applied_not_lost(tmp_path):
     changed = ARTICLE.replace("يوم الاثنين.", "يوم الثلاثاء.")
     write_project(tmp_path, {"content/2026-11-22-oil.md": changed, "content/2026-11-22-oil.edits.toml": EDITS})
@@ -85,6 +90,7 @@ def test_a_malformed_edits_file_is_reported_and_the_build_goes_on(tmp_path):
     assert any("needs non-empty arabic and english" in w for w in reporter.of("warning"))
 
 
+@pytest.mark.slow
 def test_machine_blocks_carry_model_and_version(tmp_path):
     write_project(tmp_path, {"content/2026-11-22-oil.md": ARTICLE})
     _, _, entry, _ = build(tmp_path)
@@ -102,6 +108,7 @@ class HalfFailing(FakeTranslator):
         return out
 
 
+@pytest.mark.slow
 def test_a_failed_block_is_marked_with_the_reason_and_sentences_are_aligned(tmp_path):
     write_project(tmp_path, {"content/2026-11-22-oil.md": ARTICLE})
     result, _, entry, _ = build(tmp_path, HalfFailing())
@@ -111,6 +118,7 @@ def test_a_failed_block_is_marked_with_the_reason_and_sentences_are_aligned(tmp_
     assert entry.english.sentences[0] == (("ارتفعت أسعار النفط يوم الاثنين.", "EN(ارتفعت أسعار النفط يوم الاثنين.)"),)
 
 
+@pytest.mark.slow
 def test_lists_stay_whole_on_an_english_page_with_a_post_edited_paragraph(tmp_path):
     article = ARTICLE + "\n- بند أول\n- بند ثان\n- بند ثالث\n"
     write_project(tmp_path, {"content/2026-11-22-oil.md": article, "content/2026-11-22-oil.edits.toml": EDITS})
@@ -129,6 +137,7 @@ def test_a_post_edit_copied_with_its_list_marker_or_heading_hashes_matches():
     assert paragraph_key("2015 كان عاماً صعباً") != paragraph_key("كان عاماً صعباً")
 
 
+@pytest.mark.slow
 def test_nested_items_after_a_post_edited_item_keep_their_depth(tmp_path):
     article = ARTICLE + "\n- المصارف\n  - بنوك التجزئة\n  - بنوك الاستثمار\n"
     edits = EDITS + '[[edit]]\narabic = "  - بنوك التجزئة"\nenglish = "Retail banks"\n'

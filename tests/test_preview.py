@@ -118,23 +118,29 @@ def test_nothing_outside_the_folder(served, path):
     assert status == 404 and b"outside the site" not in body
 
 
+@pytest.mark.slow
 def test_requests_wait_for_a_rebuild_and_see_it_whole(tmp_path):
     write_project(tmp_path, SITE)
     site = tmp_path / "site"
 
+    writing, written = threading.Event(), threading.Event()
+
     def rebuild():
         (site / "index.html").write_text("<html><body>home v2</body></html>")
+        writing.set()
         time.sleep(0.6)  # the site is half written for a while
         (site / "articles/a/index.html").write_text("<html><body>article a v2</body></html>")
+        written.set()
         return Outcome(True)
 
     preview = Preview(site, rebuild, "127.0.0.1", 0).start()
     try:
         worker = threading.Thread(target=preview.rebuild)
         worker.start()
-        time.sleep(0.15)
+        assert writing.wait(10)
         started = time.monotonic()
         status, _, body = get(preview, "/articles/a/")
+        assert written.is_set()
         assert status == 200 and b"article a v2" in body
         assert time.monotonic() - started > 0.3
         worker.join()
@@ -180,6 +186,7 @@ def test_failed_build_keeps_the_site_and_shows_errors(tmp_path):
         preview.close()
 
 
+@pytest.mark.slow
 def test_content_problems_from_a_real_build_reach_the_page(tmp_path):
     write_project(tmp_path, {
         "content/2026-11-01-good.md": "---\ntitle: جيد\n---\nنص.\n",
@@ -212,6 +219,7 @@ def test_all_interfaces_warning():
     assert exposure_warning("::") and exposure_warning("127.0.0.1") is None
 
 
+@pytest.mark.slow
 def test_serve_follows_the_output_folder_when_digest_toml_moves_it(tmp_path):
     from digest.serve.preview import start_serving
 
@@ -232,6 +240,7 @@ def test_serve_follows_the_output_folder_when_digest_toml_moves_it(tmp_path):
         preview.close()
 
 
+@pytest.mark.slow
 def test_a_rebuild_that_changes_no_file_does_not_reload_open_pages(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: أ\n---\nنص.\n"})
     project = Project(load_config(tmp_path), translator=FakeTranslator())

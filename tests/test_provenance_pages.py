@@ -1,5 +1,6 @@
 """Per-paragraph provenance and sentence alignment as readers see them on the pages."""
 
+import pytest
 from helpers import write_project
 
 from digest.config import load_config
@@ -30,6 +31,7 @@ def render(tmp_path):
     return Renderer().render(site, load_theme(config))
 
 
+@pytest.mark.slow
 def test_parallel_page_marks_each_paragraph_and_aligns_sentences(tmp_path):
     html = render(tmp_path)["articles/a/index.html"].decode()
     assert html.count('data-s="p1-0"') == 2 and html.count('data-s="p1-1"') == 2
@@ -41,6 +43,7 @@ def test_parallel_page_marks_each_paragraph_and_aligns_sentences(tmp_path):
     assert "out of date" in failed and "An old correction." in failed
 
 
+@pytest.mark.slow
 def test_english_page_marks_failed_and_edited_paragraphs(tmp_path):
     html = render(tmp_path)["articles/a/en/index.html"].decode()
     assert "Edited second paragraph." in html and "edited by a person" in html
@@ -48,6 +51,7 @@ def test_english_page_marks_failed_and_edited_paragraphs(tmp_path):
     assert "Machine translation failed" in html
 
 
+@pytest.mark.slow
 def test_a_table_with_a_failed_cell_shows_the_original_table_whole(tmp_path):
     from helpers import FakeTranslator
 

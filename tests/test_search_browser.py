@@ -19,6 +19,7 @@ from digest.text import fold_arabic
 CHROMIUM = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
+    pytest.mark.slow,
     pytest.mark.browser,
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no Chromium"),
     pytest.mark.skipif(executable() is None, reason="no Pagefind binary"),

@@ -2,6 +2,7 @@
 
 import re
 
+import pytest
 from helpers import FakeTranslator, write_project
 
 from digest.build import Builder
@@ -36,6 +37,7 @@ def build(tmp_path, translator=None):
     return Builder(config, translator=translator).build()
 
 
+@pytest.mark.slow
 def test_xss_in_markdown_title_body_and_links_is_inert(tmp_path):
     write_project(tmp_path, {
         "content/evil.md": f"---\ntitle: '{EVIL_TITLE}'\ntags: ['<b>x</b>']\nsource: '<i>s</i>'\n---\n{EVIL_BODY}",
@@ -60,6 +62,7 @@ def test_xss_in_markdown_title_body_and_links_is_inert(tmp_path):
     assert "&lt;script&gt;" in page  # shown as text, not run
 
 
+@pytest.mark.slow
 def test_machine_output_with_html_is_escaped(tmp_path):
     class Hostile(FakeTranslator):
         def translate(self, texts):

@@ -1,7 +1,6 @@
 """Search engines and sharing: sitemap, robots.txt, canonical, hreflang, Open Graph, JSON-LD;
 plus the reader-facing dates and archives those pages announce."""
 
-import datetime as dt
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -9,12 +8,10 @@ from urllib.parse import quote
 
 import pytest
 from helpers import FakeTranslator, Page, write_project
-from hijridate import Gregorian
 from sitebuild import BASE_URL, build_sample
 
 from digest.build import Builder
 from digest.config import load_config
-from digest.content.dates import HIJRI_AR, format_date, month_label
 
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -118,6 +115,7 @@ def test_machine_translation_is_declared_for_machines_and_readers(built):
     assert "translation-type" not in original and "translationOfWork" not in json_ld(original)
 
 
+@pytest.mark.slow
 def test_a_pending_english_page_is_kept_out_of_search_engines_until_translated(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: عنوان\n---\nنص.\n",
                              "digest.toml": f'[site]\nbase_url = "{BASE_URL}"\n'})
@@ -145,15 +143,6 @@ def test_a_pending_english_page_is_kept_out_of_search_engines_until_translated(t
 def test_robots_txt_points_to_the_sitemap(built):
     out, _, _ = built
     assert f"Sitemap: {BASE_URL}sitemap.xml" in (out / "robots.txt").read_text()
-
-
-def test_hijri_dates_match_hijridate():
-    for day in (dt.date(2026, 11, 22), dt.date(2025, 3, 1), dt.date(2024, 12, 31)):
-        h = Gregorian(day.year, day.month, day.day).to_hijri()
-        assert f"{h.day} {HIJRI_AR[h.month - 1]} {h.year} هـ" in format_date(day, "ar")
-    assert format_date(dt.date(2026, 11, 22), "en") == "22 November 2026"
-    assert format_date(dt.date(1900, 1, 1), "ar") == "1 يناير 1900"  # outside Umm al-Qura tables
-    assert month_label(2026, 11, "ar") == "نوفمبر 2026 م، جمادى الأولى – جمادى الآخرة 1448 هـ"
 
 
 def test_dates_per_language(built):

@@ -21,7 +21,7 @@ from digest.events import RecordingReporter
 from digest.serve.project import Project
 from digest.serve.watcher import Watcher
 
-pytestmark = pytest.mark.timeout(60)
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(60)]
 
 
 def article(title: str, body: str, date: str = "2026-11-01", tags: str = "أخبار") -> str:
@@ -209,11 +209,13 @@ def test_config_change_rebuilds_everything(session):
 
 
 def test_editor_temp_files_do_not_rebuild(session):
-    before = session.watcher.rebuilds
+    before, listings = session.watcher.rebuilds, session.watcher.listings
     for name in (".2026-11-01-alpha.md.swp", "2026-11-01-alpha.md~", "4913", ".#alpha.md", "x.md.part"):
         (session.root / "content" / name).write_text("temporary", encoding="utf-8")
     (session.root / "site/stray.txt").write_text("not watched", encoding="utf-8")
-    time.sleep(2.5)  # past one idle listing of the content folder
+    # The second idle listing begins only after a quiet spell that followed every event
+    # of these writes, and after the listing that would have seen them as new files.
+    session.wait(lambda: session.watcher.listings >= listings + 2)
     assert session.watcher.rebuilds == before
 
 
@@ -235,9 +237,15 @@ def test_a_file_still_open_for_writing_holds_the_short_quiet_period_off(session)
     with open(target, "w", encoding="utf-8") as fh:
         fh.write(article("زيتا", "نص يكتب ببطء."))
         fh.flush()
-        session.wait(lambda: str(target) in session.watcher._open or session.page("zeta").exists())
+        # Written and not closed: the rebuild waits for the writer (and may, after
+        # OPEN_IDLE, read it anyway); either way it waited.
+        session.wait(lambda: session.watcher.settle_waits == 1)
     session.wait(lambda: session.page("zeta").exists())
     assert str(target) not in session.watcher._open
+    # Closed: the next save is an editor's, read without waiting.
+    target.write_text(article("زيتا", "نص محفوظ."), encoding="utf-8")
+    session.wait(lambda: contains(session.page("zeta"), "نص محفوظ."))
+    assert session.watcher.settle_waits == 1
     session.assert_clean()
 
 
@@ -248,7 +256,8 @@ def test_a_copy_that_pauses_is_read_once_its_writer_closes_it(session):
     with open(target, "wb") as fh:
         fh.write(data[: len(data) // 2])
         fh.flush()
-        time.sleep(0.6)  # longer than the quiet period and the settle checks
+        # The pause lasts until the quiet period is over and the rebuild waits for the writer.
+        session.wait(lambda: session.watcher.settle_waits == 1)
         fh.write(data[len(data) // 2:])
     session.wait(lambda: contains(session.page("eta"), "فقرة رقم 29"))
     session.assert_never_partial("eta", 30)

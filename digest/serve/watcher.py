@@ -90,6 +90,9 @@ class Watcher:
         """Times a rebuild waited for a file still being written."""
         self.overflows = 0
         """Times the kernel dropped file events (each answered by a rebuild of everything)."""
+        self.listings = 0
+        """Idle listings of the content folder begun (one after each :data:`RESCAN` seconds
+        without events): once two more have begun, every earlier event has been handled."""
 
     def _look_at_everything(self) -> None:
         """Make the next rebuild check every content file: events were, or may have been,
@@ -269,6 +272,7 @@ class Watcher:
         overflows = self.overflows
         while not self._stop.is_set():
             if not self._wake.wait(RESCAN):
+                self.listings += 1
                 # inotify can miss the removal of a folder created a moment before (its
                 # watch is added after the fact); a listing while idle catches that.
                 if self._entries() == entries:
