@@ -2,7 +2,7 @@
 
 Every field has a default, so a project without ``digest.toml`` works. Unknown keys and
 values of the wrong type are collected and reported together in one :class:`ConfigError`,
-each naming the file and the dotted key.
+each naming its source: the command-line flag, or the file, line and dotted key.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .configsource import Sources, flag
 from .errors import ConfigError
 
 CONFIG_NAME = "digest.toml"
@@ -215,18 +216,18 @@ def _type_name(hint: object) -> str:
     return {str: "a string", int: "an integer", bool: "true or false"}.get(hint, str(hint))
 
 
-def _section(cls: type, data: dict, prefix: str, problems: list[str], overrides: dict):
+def _section(cls: type, data: dict, prefix: str, problems: list[tuple[str, str]], overrides: dict):
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     values = {}
     for key, value in data.items():
         if key not in names:
-            problems.append(f"{prefix}{key}: unknown key (known: {', '.join(sorted(names))})")
+            problems.append((prefix + key, f"unknown key (known: {', '.join(sorted(names))})"))
             continue
         try:
             values[key] = _check(value, hints[key])
         except TypeError as exc:
-            problems.append(f"{prefix}{key}: expected {exc}, got {type(value).__name__} {value!r}")
+            problems.append((prefix + key, f"expected {exc}, got {type(value).__name__} {value!r}"))
     values.update({k: v for k, v in overrides.items() if v is not None})
     return cls(**values)
 
@@ -250,49 +251,96 @@ _MINIMUM = {
 }
 
 
-def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None) -> Config:
+def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None,
+                check_folders: bool = False) -> Config:
     """Read ``digest.toml`` under ``root`` (if present) and apply CLI ``overrides``.
 
-    ``overrides`` maps section name to ``{key: value}``; ``None`` values are ignored so
-    unset command-line options never mask the file. Raises :class:`ConfigError` listing
-    every problem found.
+    ``overrides`` maps section name to ``{key: value}`` (and ``theme_dir`` to a theme
+    folder); ``None`` values are ignored so unset command-line options never mask the file.
+    Each override came from the flag named after its key (``base_url``: ``--base-url``).
+    With ``check_folders`` the content folder and the theme must exist too.
+
+    Raises :class:`ConfigError` listing every problem found, each prefixed with its source:
+    the flag, ``digest.toml:LINE: key``, or the key alone for a default.
     """
     root = Path(root)
     path = root / CONFIG_NAME
     overrides = overrides or {}
+    flags = {f"{section}.{key}": flag("--" + key.replace("_", "-"), value)
+             for section, values in overrides.items() if isinstance(values, dict)
+             for key, value in values.items() if value is not None}
+    if overrides.get("theme_dir"):
+        flags["site.theme"] = flag("--theme", overrides["theme_dir"])
     data: dict = {}
-    problems: list[str] = []
+    text: str | None = None
+    unparsable: str | None = None
     if path.exists():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+            text = path.read_text(encoding="utf-8-sig")
+            data = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            text, unparsable = None, str(exc)
+    sources = Sources(path, text, flags)
+    found: list[tuple[str, str]] = []
     for key in data:
         if key not in SECTIONS:
-            problems.append(f"{key}: unknown section (known: {', '.join(SECTIONS)})")
+            found.append((key, f"unknown section (known: {', '.join(SECTIONS)})"))
     sections = {}
     for name, cls in SECTIONS.items():
         raw = data.get(name, {})
         if not isinstance(raw, dict):
-            problems.append(f"{name}: expected a table, got {type(raw).__name__}")
+            found.append((name, f"expected a table, got {type(raw).__name__}"))
             raw = {}
-        sections[name] = _section(cls, raw, f"{name}.", problems, overrides.get(name, {}))
+        sections[name] = _section(cls, raw, f"{name}.", found, overrides.get(name, {}))
     for (section, key), allowed in _VALID.items():
         value = getattr(sections[section], key)
         if value not in allowed:
-            problems.append(f"{section}.{key}: {value!r} is not one of {', '.join(sorted(allowed))}")
+            found.append((f"{section}.{key}", f"{value!r} is not one of {', '.join(sorted(allowed))}"))
     for key in ("source_language", "target_language"):
         code = getattr(sections["site"], key)
         if not _LANGUAGE.fullmatch(code):
-            problems.append(f"site.{key}: {code!r} is not a language code (such as ar or en)")
+            found.append((f"site.{key}", f"{code!r} is not a language code (such as ar or en)"))
     if sections["site"].source_language == sections["site"].target_language:
-        problems.append("site.target_language: the same as site.source_language")
+        found.append(("site.target_language", "the same as site.source_language"))
     if not urlsplit(sections["site"].base_url).scheme:
-        problems.append(f"site.base_url: {sections['site'].base_url!r} is not an absolute URL")
+        found.append(("site.base_url", f"{sections['site'].base_url!r} is not an absolute URL"))
     for (section, key), least in _MINIMUM.items():
         if getattr(sections[section], key) < least:
-            problems.append(f"{section}.{key}: must be at least {least}, got {getattr(sections[section], key)}")
-    if problems:
-        raise ConfigError(path, problems)
+            found.append((f"{section}.{key}", f"must be at least {least}, got {getattr(sections[section], key)}"))
+    problems = [sources.unparsable(unparsable)] if unparsable else []
+    problems += [sources.problem(key, reason) for key, reason in found]
     theme_dir = overrides.get("theme_dir")
-    return Config(root=root, theme_dir=Path(theme_dir) if theme_dir else None, **sections)
+    config = Config(root=root, theme_dir=Path(theme_dir) if theme_dir else None, **sections)
+    if check_folders:
+        # A file that cannot be read may set either folder: only flags and defaults are known.
+        problems += _folder_problems(config, sources, trust_defaults=unparsable is None)
+    if problems:
+        raise ConfigError(None, problems)
+    return config
+
+
+def theme_problem(config: Config) -> str | None:
+    """Why the theme the configuration names cannot be used, or None (``default`` always can)."""
+    if config.theme_dir is not None:
+        return None if config.theme_dir.is_dir() else "no such theme folder"
+    name = config.site.theme
+    if name == "default" or (config.themes_dir / name).is_dir():
+        return None
+    found = {"default"}
+    if config.themes_dir.is_dir():
+        found.update(d.name for d in config.themes_dir.iterdir() if d.is_dir() and not d.name.startswith("."))
+    return f"no theme {name!r} (themes here: {', '.join(sorted(found))})"
+
+
+def _folder_problems(config: Config, sources: Sources, trust_defaults: bool) -> list[str]:
+    problems = []
+    if not config.content_dir.is_dir() and (trust_defaults or sources.origin("paths.content") == "flag"):
+        reason = "the content folder does not exist"
+        if sources.origin("paths.content"):
+            problems.append(sources.problem("paths.content", f"{reason} ({config.content_dir})"))
+        else:
+            problems.append(f"{config.content_dir}: {reason} (create it, set paths.content or pass --content)")
+    theme = theme_problem(config)
+    if theme and (trust_defaults or sources.origin("site.theme") == "flag"):
+        problems.append(sources.problem("site.theme", theme))
+    return problems

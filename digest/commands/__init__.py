@@ -33,7 +33,8 @@ def load(args: argparse.Namespace):
         "paths": {"content": getattr(args, "content", None), "output": getattr(args, "output", None)},
         "theme_dir": theme_dir,
     }
-    return load_config(args.project, overrides)
+    # build, serve and watch need the content folder and the theme: checked with the rest.
+    return load_config(args.project, overrides, check_folders=hasattr(args, "theme"))
 
 
 def run(args: argparse.Namespace) -> int:
