@@ -216,18 +216,18 @@ def _type_name(hint: object) -> str:
     return {str: "a string", int: "an integer", bool: "true or false"}.get(hint, str(hint))
 
 
-def _section(cls: type, data: dict, prefix: str, problems: list[tuple[str, str]], overrides: dict):
+def _section(cls: type, data: dict, prefix: str, problems: list[tuple[str, str, bool]], overrides: dict):
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     values = {}
     for key, value in data.items():
         if key not in names:
-            problems.append((prefix + key, f"unknown key (known: {', '.join(sorted(names))})"))
+            problems.append((prefix + key, f"unknown key (known: {', '.join(sorted(names))})", True))
             continue
         try:
             values[key] = _check(value, hints[key])
         except TypeError as exc:
-            problems.append((prefix + key, f"expected {exc}, got {type(value).__name__} {value!r}"))
+            problems.append((prefix + key, f"expected {exc}, got {type(value).__name__} {value!r}", True))
     values.update({k: v for k, v in overrides.items() if v is not None})
     return cls(**values)
 
@@ -281,34 +281,36 @@ def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None
         except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
             text, unparsable = None, str(exc)
     sources = Sources(path, text, flags)
-    found: list[tuple[str, str]] = []
+    # (key, reason, about the file's value even if a flag overrides it)
+    found: list[tuple[str, str, bool]] = []
     for key in data:
         if key not in SECTIONS:
-            found.append((key, f"unknown section (known: {', '.join(SECTIONS)})"))
+            found.append((key, f"unknown section (known: {', '.join(SECTIONS)})", True))
     sections = {}
     for name, cls in SECTIONS.items():
         raw = data.get(name, {})
         if not isinstance(raw, dict):
-            found.append((name, f"expected a table, got {type(raw).__name__}"))
+            found.append((name, f"expected a table, got {type(raw).__name__}", True))
             raw = {}
         sections[name] = _section(cls, raw, f"{name}.", found, overrides.get(name, {}))
     for (section, key), allowed in _VALID.items():
         value = getattr(sections[section], key)
         if value not in allowed:
-            found.append((f"{section}.{key}", f"{value!r} is not one of {', '.join(sorted(allowed))}"))
+            found.append((f"{section}.{key}", f"{value!r} is not one of {', '.join(sorted(allowed))}", False))
     for key in ("source_language", "target_language"):
         code = getattr(sections["site"], key)
         if not _LANGUAGE.fullmatch(code):
-            found.append((f"site.{key}", f"{code!r} is not a language code (such as ar or en)"))
+            found.append((f"site.{key}", f"{code!r} is not a language code (such as ar or en)", False))
     if sections["site"].source_language == sections["site"].target_language:
-        found.append(("site.target_language", "the same as site.source_language"))
+        found.append(("site.target_language", "the same as site.source_language", False))
     if not urlsplit(sections["site"].base_url).scheme:
-        found.append(("site.base_url", f"{sections['site'].base_url!r} is not an absolute URL"))
+        found.append(("site.base_url", f"{sections['site'].base_url!r} is not an absolute URL", False))
     for (section, key), least in _MINIMUM.items():
         if getattr(sections[section], key) < least:
-            found.append((f"{section}.{key}", f"must be at least {least}, got {getattr(sections[section], key)}"))
+            found.append((f"{section}.{key}", f"must be at least {least}, got {getattr(sections[section], key)}",
+                          False))
     problems = [sources.unparsable(unparsable)] if unparsable else []
-    problems += [sources.problem(key, reason) for key, reason in found]
+    problems += [sources.problem(key, reason, in_file) for key, reason, in_file in found]
     theme_dir = overrides.get("theme_dir")
     config = Config(root=root, theme_dir=Path(theme_dir) if theme_dir else None, **sections)
     if check_folders:

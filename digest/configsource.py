@@ -78,9 +78,10 @@ class Sources:
             return "file"
         return None
 
-    def problem(self, key: str, reason: str) -> str:
-        """``reason`` about ``key``, prefixed with where its value came from."""
-        if key in self.flags:
+    def problem(self, key: str, reason: str, in_file: bool = False) -> str:
+        """``reason`` about ``key``, prefixed with where its value came from (the file's
+        line, even if a flag overrides it, when ``in_file``: the file's value is at fault)."""
+        if key in self.flags and not in_file:
             return f"{self.flags[key]}: {reason}"
         line = self.lines.get(key)
         if line is not None:

@@ -82,13 +82,14 @@ def test_key_lines_finds_tables_keys_dotted_and_quoted_keys_but_not_string_conte
 
 
 def test_problems_name_the_line_or_the_flag_never_a_missing_file(tmp_path):
-    write_project(tmp_path, {"digest.toml": '[site]\n\npage_size = "ten"\n[translation]\nbeam_size = 0\n'})
+    write_project(tmp_path, {"digest.toml": '[site]\n\npage_size = "ten"\ntheme = 5\n[translation]\nbeam_size = 0\n'})
     with pytest.raises(ConfigError) as caught:
-        load_config(tmp_path, {"site": {"base_url": "nowhere"}})
+        load_config(tmp_path, {"site": {"base_url": "nowhere", "theme": "mine"}})
     file = tmp_path / "digest.toml"
     assert caught.value.problems == [f"{file}:3: site.page_size: expected an integer, got str 'ten'",
+                                     f"{file}:4: site.theme: expected a string, got int 5",  # the file is wrong
                                      "--base-url nowhere: 'nowhere' is not an absolute URL",
-                                     f"{file}:5: translation.beam_size: must be at least 1, got 0"]
+                                     f"{file}:6: translation.beam_size: must be at least 1, got 0"]
     file.unlink()
     with pytest.raises(ConfigError) as caught:
         load_config(tmp_path, {"site": {"theme": "nosuch"}}, check_folders=True)
