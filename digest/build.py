@@ -27,6 +27,8 @@ from .content.articles import (
 from .errors import SearchUnavailable, SourceError
 from .events import Reporter
 from .output import OutputFolder
+from .output.guard import places_of
+from .output.workarea import work_dir
 from .render.feeds import FEED_SIZE, absolute, feed_entries, feed_files
 from .render.pages import Renderer
 from .render.search import search_files
@@ -52,6 +54,8 @@ class BuildResult:
     translator: str | None = None
     search_pending: bool = False
     """The search index is the last one; :meth:`Builder.index` updates it."""
+    drafts_left_out: int = 0
+    """Articles marked ``draft: true`` not built (without ``--drafts``)."""
 
 
 class Builder:
@@ -84,6 +88,7 @@ class Builder:
         self._stale: list[Problem] = []
         self._theme: Theme | None = None
         self._output: OutputFolder | None = None
+        self._drafts_left_out = 0
 
     @property
     def translator(self) -> Translator | None:
@@ -158,9 +163,17 @@ class Builder:
         if files is not None and refused and self.keep_last_good:
             files = files + self._behind(refused, files)
         self._unchanged_but = changed if changed is not None and self._files else None
+        drafts: list[str] = []
+
+        def read(path: str, config: Config) -> Article:
+            article = self._read(path, lambda: read_article(path, config))
+            if article.draft and not config.drafts:
+                drafts.append(path)
+            return article
+
         try:
             articles, problems = load_articles(
-                config, reader=lambda path, config: self._read(path, lambda: read_article(path, config)),
+                config, reader=read,
                 translation_reader=lambda path: self._read(path, lambda: read_translation(path, config)),
                 files=files, refused=refused)
         finally:
@@ -176,6 +189,7 @@ class Builder:
                 articles[i] = before
             same[article.slug] = articles[i]
         self._last = same
+        self._drafts_left_out = len(drafts)
         return articles, self._stale + problems
 
     def build(self, write: bool = True, search: bool = True, changed: frozenset[str] | None = None) -> BuildResult:
@@ -191,6 +205,25 @@ class Builder:
         """
         started = time.perf_counter()
         config = self.config
+        if write:
+            output = self._output_folder(config)
+            output.check()  # before anything is made beside it
+            # Held for the whole build: the search indexer's folder is in the work area too.
+            output.lock.acquire(output.waiting)
+            try:
+                return self._build(config, started, search, changed, output)
+            finally:
+                output.lock.release()
+        return self._build(config, started, search, changed, None)
+
+    def _output_folder(self, config: Config) -> OutputFolder:
+        if self._output is None or self._output.out_dir != config.output_dir:
+            self._output = OutputFolder(config.output_dir, places_of(config), config.force_output,
+                                        waiting=self.reporter.info)
+        return self._output
+
+    def _build(self, config: Config, started: float, search: bool, changed: frozenset[str] | None,
+               output: OutputFolder | None) -> BuildResult:
         self.reporter.start(config)
         articles, problems = self._load(config, changed)
         for problem in problems:
@@ -225,12 +258,14 @@ class Builder:
         self._pages = dict(files)
         files.update(self._search(files) if search else self._bundle)
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
-                             translator=getattr(self.translator, "name", None), search_pending=not search)
-        if write:
-            if self._output is None or self._output.out_dir != config.output_dir:
-                self._output = OutputFolder(config.output_dir)
-            outcome = self._output.write(files)
+                             translator=getattr(self.translator, "name", None), search_pending=not search,
+                             drafts_left_out=self._drafts_left_out)
+        if output is not None:
+            outcome = output.write(files)
             result.written, result.removed = outcome.written, outcome.removed
+            if outcome.foreign:
+                self.reporter.info(f"{config.output_dir}: digest did not write {', '.join(outcome.foreign)} "
+                                   "and leaves them as they are (said once)")
         result.seconds = time.perf_counter() - started
         self.reporter.finish(result)
         return result
@@ -238,7 +273,7 @@ class Builder:
     def _search(self, pages: dict[str, bytes], cancel: threading.Event | None = None) -> dict[str, bytes]:
         """The Pagefind bundle for ``pages``, remembered for :meth:`build` without search."""
         try:
-            self._bundle = search_files(pages, cancel=cancel)
+            self._bundle = search_files(pages, cancel=cancel, work=work_dir(self.config.output_dir))
         except SearchUnavailable as exc:
             self.reporter.warning(f"search is not built: {exc}")
             self._bundle = {}
@@ -249,11 +284,12 @@ class Builder:
         written. Raises :class:`~digest.errors.SearchCancelled` as soon as ``cancel`` is set."""
         if self._output is None or self._pages is None:
             return []
-        kept = self._bundle  # what the last write holds
-        bundle = self._search(self._pages, cancel)
-        if bundle == kept:
-            return []
-        return self._output.write(self._pages | bundle).written
+        with self._output.lock:
+            kept = self._bundle  # what the last write holds
+            bundle = self._search(self._pages, cancel)
+            if bundle == kept:
+                return []
+            return self._output.write(self._pages | bundle).written
 
 
 def _extras(site: Site, theme, memo: dict) -> dict[str, bytes]:

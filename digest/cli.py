@@ -20,6 +20,26 @@ STRICT_HELP = {
 }
 
 
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose ``--help`` starts with its one-line description, then the usage."""
+
+    def format_help(self) -> str:
+        description, self.description = self.description, None
+        try:
+            text = super().format_help()
+        finally:
+            self.description = description
+        return f"{description}\n\n{text}" if description else text
+
+
+def _command(sub, name: str, helptext: str) -> argparse.ArgumentParser:
+    """A sub-command whose help line in the list is also the first line of its ``--help``;
+    its own errors (``digest build --bogus``) print its own usage (see :func:`main`)."""
+    p = sub.add_parser(name, help=helptext, description=helptext[0].upper() + helptext[1:] + ".")
+    p.set_defaults(_parser=p)
+    return p
+
+
 def _project_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--project", type=Path, default=Path("."), metavar="DIR",
                    help="project folder holding digest.toml and content/ (default: current folder)")
@@ -29,26 +49,34 @@ def _project_args(p: argparse.ArgumentParser, command: str) -> None:
     _project_arg(p)
     p.add_argument("--content", metavar="DIR", help="content folder (overrides paths.content)")
     p.add_argument("--output", metavar="DIR", help="output folder (overrides paths.output)")
+    p.add_argument("--force-output", action="store_true",
+                   help="build into a non-empty output folder digest did not make (only the files "
+                        "digest writes are touched)")
     p.add_argument("--theme", metavar="NAME_OR_DIR", help="theme name under themes/, or a theme folder")
     p.add_argument("--base-url", metavar="URL", help="base URL for this build (overrides site.base_url)")
     p.add_argument("--strict", action="store_true", help=STRICT_HELP[command])
+    p.add_argument("--drafts", action="store_true",
+                   help="include articles marked draft: true, with a visible draft marker")
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
 
 
 def make_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="digest",
         description="Build a bilingual Arabic/English news digest from content/ into a static site.",
     )
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("build", help="build the site into the output folder")
+    p = _command(sub, "new", "create a project folder: digest.toml, sample content and themes/")
+    p.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (new, or empty)")
+
+    p = _command(sub, "build", "build the site into the output folder")
     _project_args(p, "build")
 
     for name, helptext in (("serve", "build, serve with live reload, rebuild on change"),
                            ("watch", "build and rebuild on change, without a server")):
-        p = sub.add_parser(name, help=helptext)
+        p = _command(sub, name, helptext)
         _project_args(p, name)
         p.add_argument("--poll", action="store_true",
                        help="poll the file system (for network mounts, containers, WSL)")
@@ -58,29 +86,33 @@ def make_parser() -> argparse.ArgumentParser:
             p.add_argument("--open", action="store_true", help="open the site in a browser after the first build")
             p.add_argument("--verbose", action="store_true", help="print one access-log line per request")
 
-    p = sub.add_parser("models", help="list or install Argos Translate models")
+    p = _command(sub, "models", "list or install Argos Translate models")
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
-    mp = msub.add_parser("list", help="installed packages, marking the one builds use")
+    mp = _command(msub, "list", "installed packages, marking the one builds use")
     _project_arg(mp)
-    mp = msub.add_parser("install", help="install a package from the index (default: the pair in "
+    mp = _command(msub, "install", "install a package from the index (default: the pair in "
                          "digest.toml), or --file")
     _project_arg(mp)
     mp.add_argument("source", nargs="?", help="source language code, e.g. ar")
     mp.add_argument("target", nargs="?", help="target language code, e.g. en")
     mp.add_argument("--file", type=Path, metavar="PATH", help="a local .argosmodel file")
 
-    p = sub.add_parser("cache", help="inspect or prune the translation cache")
+    p = _command(sub, "cache", "inspect or prune the translation cache")
     csub = p.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
     for action, helptext in (("stats", "entries, size and hit counts"),
                              ("prune", "drop entries no current content uses")):
-        cp = csub.add_parser(action, help=helptext)
+        cp = _command(csub, action, helptext)
         _project_arg(cp)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``digest`` console script."""
-    args = make_parser().parse_args(argv)
+    args, unknown = make_parser().parse_known_args(argv)
+    if unknown:
+        # The command's own usage, not the top-level one that lists every command.
+        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    del args._parser
     from .commands import run
 
     return run(args)

@@ -8,6 +8,7 @@ each naming its source: the command-line flag, or the file, line and dotted key.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
 import types
@@ -117,7 +118,7 @@ class TranslationConfig:
     compute_type: str = "int8"
     """CTranslate2 compute type: ``int8``, ``int8_float32``, ``float32``, ``auto``..."""
     device: str = "cpu"
-    """``cpu`` or ``cuda``."""
+    """``cpu``, ``cuda`` or ``auto``."""
     inter_threads: int = 2
     """CTranslate2 batches decoded in parallel, one worker each (set it to the number of cores)."""
     intra_threads: int = 1
@@ -155,6 +156,11 @@ class Config:
     text: TextConfig = field(default_factory=TextConfig)
     theme_dir: Path | None = None
     """Set by ``--theme``: a theme folder used instead of ``themes/<site.theme>``."""
+    drafts: bool = False
+    """Set by ``--drafts``: articles marked ``draft: true`` are built too, marked as drafts."""
+    force_output: bool = False
+    """Set by ``--force-output`` only (never a digest.toml key): build into a non-empty
+    folder digest did not make, touching only the files it writes."""
 
     @property
     def content_dir(self) -> Path:
@@ -255,10 +261,11 @@ def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None
                 check_folders: bool = False) -> Config:
     """Read ``digest.toml`` under ``root`` (if present) and apply CLI ``overrides``.
 
-    ``overrides`` maps section name to ``{key: value}`` (and ``theme_dir`` to a theme
-    folder); ``None`` values are ignored so unset command-line options never mask the file.
-    Each override came from the flag named after its key (``base_url``: ``--base-url``).
-    With ``check_folders`` the content folder and the theme must exist too.
+    ``overrides`` maps section name to ``{key: value}``; ``None`` values are ignored so
+    unset command-line options never mask the file. Each override came from the flag named
+    after its key (``base_url``: ``--base-url``). ``theme_dir``, ``drafts`` and
+    ``force_output`` are command-line settings of their own, not keys of the file. With
+    ``check_folders`` the content folder and the theme must exist too.
 
     Raises :class:`ConfigError` listing every problem found, each prefixed with its source:
     the flag, ``digest.toml:LINE: key``, or the key alone for a default.
@@ -309,10 +316,16 @@ def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None
         if getattr(sections[section], key) < least:
             found.append((f"{section}.{key}", f"must be at least {least}, got {getattr(sections[section], key)}",
                           False))
+    output = data.get("paths", {}).get("output") if isinstance(data.get("paths"), dict) else None
+    if isinstance(output, str) and overrides.get("paths", {}).get("output") is None and not _inside(root, output):
+        found.append(("paths.output", f"{output!r} is outside the project folder; give such a folder on the "
+                      "command line (--output DIR) instead", True))
     problems = [sources.unparsable(unparsable)] if unparsable else []
     problems += [sources.problem(key, reason, in_file) for key, reason, in_file in found]
     theme_dir = overrides.get("theme_dir")
-    config = Config(root=root, theme_dir=Path(theme_dir) if theme_dir else None, **sections)
+    config = Config(root=root, theme_dir=Path(theme_dir) if theme_dir else None,
+                    drafts=bool(overrides.get("drafts")),
+                    force_output=bool(overrides.get("force_output")), **sections)
     if check_folders:
         # A file that cannot be read may set either folder: only flags and defaults are known.
         problems += _folder_problems(config, sources, trust_defaults=unparsable is None)
@@ -346,3 +359,14 @@ def _folder_problems(config: Config, sources: Sources, trust_defaults: bool) -> 
     if theme and (trust_defaults or sources.origin("site.theme") == "flag"):
         problems.append(sources.problem("site.theme", theme))
     return problems
+
+
+def _inside(root: Path, rel: str) -> bool:
+    """True if ``rel`` names ``root`` or a folder inside it (symlinks above it followed)."""
+    if not rel or Path(rel).is_absolute():
+        return False
+    base = os.path.realpath(root)
+    norm = os.path.normpath(rel)
+    full = os.path.join(os.path.realpath(os.path.join(base, os.path.dirname(norm))), os.path.basename(norm))
+    full = os.path.normpath(full)
+    return full == base or full.startswith(base.rstrip(os.sep) + os.sep)

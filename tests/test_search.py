@@ -87,7 +87,7 @@ def test_a_new_index_folds_only_the_pages_that_changed_and_drops_removed_ones(tm
     def indexed(files):
         monkeypatch.setattr(search, "_memo", [])
         folded.clear()
-        entry = json.loads(search.search_files(files)["pagefind/pagefind-entry.json"])
+        entry = json.loads(search.search_files(files, work=tmp_path / "work")["pagefind/pagefind-entry.json"])
         return {lang: v["page_count"] for lang, v in entry["languages"].items()}
 
     assert indexed(pages) == {"ar": 4, "en": 4}
@@ -99,4 +99,4 @@ def test_a_new_index_folds_only_the_pages_that_changed_and_drops_removed_ones(tm
     assert len(folded) == 1 and "Flooded roads" in folded[0]
     fewer = {p: d for p, d in edited.items() if not p.startswith("articles/rain/")}
     assert indexed(fewer) == {"ar": 3, "en": 3} and folded == []
-    assert not (search._mirror.root / "site/articles/rain/en/index.html").exists()
+    assert not (search._mirror._root / "site/articles/rain/en/index.html").exists()

@@ -66,10 +66,10 @@ class Session:
             time.sleep(0.05)
 
     def files(self) -> dict[str, bytes] | None:
-        """The site on disk, or None while a rebuild is pruning it."""
+        """The site on disk without digest's manifest, or None while a rebuild is pruning it."""
         try:
             return {p.relative_to(self.site).as_posix(): p.read_bytes()
-                    for p in sorted(self.site.rglob("*")) if p.is_file()}
+                    for p in sorted(self.site.rglob("*")) if p.is_file() and p.name != ".digest-manifest.json"}
         except FileNotFoundError:
             return None
 

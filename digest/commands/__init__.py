@@ -32,6 +32,8 @@ def load(args: argparse.Namespace):
         "site": {"theme": theme, "base_url": getattr(args, "base_url", None)},
         "paths": {"content": getattr(args, "content", None), "output": getattr(args, "output", None)},
         "theme_dir": theme_dir,
+        "drafts": getattr(args, "drafts", False),
+        "force_output": getattr(args, "force_output", False),
     }
     # build, serve and watch need the content folder and the theme: checked with the rest.
     return load_config(args.project, overrides, check_folders=hasattr(args, "theme"))
@@ -40,6 +42,7 @@ def load(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     """Run the command ``args.command`` names; the exit code of ``digest``."""
     from ..errors import ConfigError, OutputError, ThemeError, TranslationError
+    from ..text import printable
 
     try:
         return importlib.import_module(f"{__name__}.{args.command}").run(args)
@@ -48,6 +51,10 @@ def run(args: argparse.Namespace) -> int:
         return 2
     except (ThemeError, OutputError, TranslationError) as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:  # a full disk, a folder that cannot be made...: one line, not a traceback
+        where = f"{printable(exc.filename)}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -6,6 +6,8 @@ import sys
 
 from ..build import Builder
 from ..config import SiteConfig
+from ..invocation import command
+from ..render.search import release as release_search
 from . import load
 from .console import ConsoleReporter
 
@@ -14,15 +16,19 @@ def run(args) -> int:
     """Build the site once; 1 when --strict finds file errors or warnings."""
     reporter = ConsoleReporter(quiet=args.quiet)
     config = load(args)
-    result = Builder(config, reporter).build()
+    try:
+        result = Builder(config, reporter).build()
+    finally:
+        release_search()
     preview_url = SiteConfig.base_url
     if not args.quiet and config.site.base_url == preview_url:
         print(f"note: site.base_url is {preview_url} (the local preview); set it in digest.toml or "
               "pass --base-url before publishing, so canonical links, feeds and the sitemap are right.",
               file=sys.stderr)
     if result.translator is None and result.stats.segments and not args.quiet:
-        print("note: translations are pending; run `digest models install ar en` (or "
-              "`digest models install --file PATH.argosmodel`) and build again.", file=sys.stderr)
+        src, tgt = config.site.source_language, config.site.target_language
+        print(f"note: translations are pending; run `{command('models', 'install', src, tgt)}` (or "
+              f"`{command('models', 'install', '--file', 'PATH.argosmodel')}`) and build again.", file=sys.stderr)
     if args.strict and (result.problems or reporter.warnings):
         print(f"error: --strict: {len(result.problems)} file error(s) and {reporter.warnings} warning(s) "
               "above count as failures", file=sys.stderr)

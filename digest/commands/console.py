@@ -62,6 +62,14 @@ class ConsoleReporter(Reporter):
         print(
             f"built {len(result.site.entries)} articles, {pages} pages in {result.seconds:.2f} s "
             f"({len(result.written)} files written, {len(result.removed)} removed, {translated}"
-            f"{f', {len(result.problems)} file(s) with errors' if result.problems else ''})",
+            f"{f', {len(result.problems)} file(s) with errors' if result.problems else ''}"
+            f"{_drafts(result.drafts_left_out)})",
             file=self.out, flush=True,
         )
+
+
+def _drafts(left_out: int) -> str:
+    if not left_out:
+        return ""
+    them = "them" if left_out > 1 else "it"
+    return f", {left_out} draft{'s' if left_out > 1 else ''} left out (--drafts includes {them})"

@@ -7,7 +7,14 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import PackageError
-from ..translate.packages import find_package, install_file, install_from_index, installed_packages
+from ..invocation import command
+from ..translate.packages import (
+    find_package,
+    install_file,
+    install_from_index,
+    installed_packages,
+    package_folders,
+)
 from . import load
 
 
@@ -17,12 +24,12 @@ def run(args) -> int:
     if args.models_command == "list":
         return list_packages(config)
     if args.file is not None and args.source is not None:
-        print("error: give the languages (digest models install ar en) or --file PATH.argosmodel, "
-              "not both", file=sys.stderr)
+        print(f"error: give the languages ({command('models', 'install', 'ar', 'en')}) or --file "
+              "PATH.argosmodel, not both", file=sys.stderr)
         return 2
     if args.source is not None and args.target is None:
-        print("error: give both languages (digest models install ar en) or none (the pair in "
-              "digest.toml)", file=sys.stderr)
+        print(f"error: give both languages ({command('models', 'install', 'ar', 'en')}) or none (the "
+              "pair in digest.toml)", file=sys.stderr)
         return 2
     return install(config, args.source, args.target, args.file)
 
@@ -51,8 +58,9 @@ def list_packages(config: Config) -> int:
     src, tgt = config.site.source_language, config.site.target_language
     packages = installed_packages()
     used = find_package(src, tgt)
+    print("looked in: " + ", ".join(str(f) + ("" if f.is_dir() else " (not there)") for f in package_folders()))
     if not packages:
-        print(f"no translation packages installed; run: digest models install {src} {tgt}")
+        print(f"no translation packages installed; run: {command('models', 'install', src, tgt)}")
         return 0
     for pkg in sorted(packages, key=lambda p: (p.from_code, p.to_code, str(p.package_path))):
         mark = "*" if used is not None and Path(pkg.package_path) == Path(used.package_path) else " "

@@ -66,7 +66,7 @@ class Article:
     """Neither front matter nor the file name gives a date: the file's modification time
     stands in, and every save moves it."""
     draft: bool = False
-    """``draft: true``: read and checked, but left out of the site."""
+    """``draft: true``: read and checked, but left out of the site (``--drafts``: built, marked)."""
     ignored_keys: tuple[str, ...] = ()
     """Front matter keys digest does not know (a typo, or a field of another tool): the
     article is built without them, with a warning."""
@@ -251,7 +251,7 @@ def load_articles(config: Config, reader=read_article, translation_reader=None,
         except Exception as exc:  # one odd file must never stop the others from building
             problems.append(Problem((Path(name),), f"could not be read: {type(exc).__name__}: {exc}"))
             continue
-        if article.draft:
+        if article.draft and not config.drafts:
             drafts.add(article.path.parent / _stem(article.path))
             continue
         other = articles.get(article.slug)

@@ -13,7 +13,9 @@ A missing Pagefind binary or a failing run is a warning: the site is built witho
 from __future__ import annotations
 
 import json
+import os
 import re
+import shutil
 import subprocess
 import tempfile
 import threading
@@ -22,6 +24,9 @@ from pathlib import Path
 
 from ..errors import SearchCancelled, SearchUnavailable
 from ..text import fold_arabic
+
+SEARCH_PREFIX = "search-"
+"""The search indexer's folder in the output's work area: ``search-<pid>``."""
 
 MARKER = b"data-pagefind-body"
 BUNDLE = "pagefind"
@@ -37,24 +42,44 @@ class _Mirror:
 
     In ``digest serve`` the index is made again after every change; only the pages that
     changed are folded and written again (at 1,000 articles, folding, writing and removing
-    all 2,000 pages took longer than Pagefind itself).
+    all 2,000 pages took longer than Pagefind itself). The folder is ``search-<pid>`` in the
+    output's work area (:mod:`digest.output.workarea`), never in ``/tmp``: a killed build's folder
+    is removed by the next build. If another build removed it meanwhile, it starts afresh.
     """
 
     def __init__(self) -> None:
-        self._dir: tempfile.TemporaryDirectory | None = None
+        self._root: Path | None = None
+        self._identity: tuple[int, int] | None = None
         self.written: dict[str, bytes] = {}
         """Page path -> the page's bytes (before folding) as the folder holds it."""
         self.lock = threading.Lock()
 
-    @property
-    def root(self) -> Path:
-        if self._dir is None:
-            self._dir = tempfile.TemporaryDirectory(prefix="digest-search-")
-        return Path(self._dir.name)
+    def use(self, work: Path) -> Path:
+        """The mirror folder in ``work``, made (empty) if it is new or was removed."""
+        root = work / f"{SEARCH_PREFIX}{os.getpid()}"
+        try:
+            st = os.stat(root)
+            identity = (st.st_dev, st.st_ino)
+        except OSError:
+            identity = None
+        if root != self._root or identity is None or identity != self._identity:
+            if identity is not None:
+                shutil.rmtree(root)  # a dead process with our pid left it: not ours
+            root.mkdir(parents=True)
+            st = os.stat(root)
+            self._root, self._identity, self.written = root, (st.st_dev, st.st_ino), {}
+        return root
 
-    def sync(self, pages: dict[str, bytes], cancel: threading.Event | None) -> Path:
+    def release(self) -> None:
+        """Remove the folder (the end of a one-off build)."""
+        with self.lock:
+            if self._root is not None:
+                shutil.rmtree(self._root, ignore_errors=True)
+            self._root, self._identity, self.written = None, None, {}
+
+    def sync(self, pages: dict[str, bytes], cancel: threading.Event | None, work: Path) -> Path:
         """Make the site folder hold exactly ``pages``, folded; return it."""
-        site = self.root / "site"
+        site = self.use(work) / "site"
         for rel in [rel for rel in self.written if rel not in pages]:
             del self.written[rel]
             (site / rel).unlink(missing_ok=True)
@@ -66,13 +91,21 @@ class _Mirror:
                 raise SearchCancelled()
             self.written.pop(rel, None)  # unknown until written whole
             target = site / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(fold_html(data.decode("utf-8")), encoding="utf-8")
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(fold_html(data.decode("utf-8")), encoding="utf-8")
+            except OSError as exc:  # a full disk: the site is built without search
+                raise SearchUnavailable(f"cannot write {target}: {exc.strerror or exc}") from None
             self.written[rel] = data
         return site
 
 
 _mirror = _Mirror()
+
+
+def release() -> None:
+    """Remove the search indexer's folder; the next index starts afresh."""
+    _mirror.release()
 
 
 def fold_html(html: str) -> str:
@@ -90,9 +123,10 @@ def executable() -> Path | None:
     return found if found and Path(found).exists() else None
 
 
-def search_files(files: dict[str, bytes], timeout: float = 600,
+def search_files(files: dict[str, bytes], *, work: Path, timeout: float = 600,
                  cancel: threading.Event | None = None) -> dict[str, bytes]:
-    """The Pagefind bundle (``pagefind/...``) for the pages in ``files``.
+    """The Pagefind bundle (``pagefind/...``) for the pages in ``files``, made in the work
+    area ``work`` (the caller holds its lock).
 
     Raises :class:`SearchUnavailable` when the binary is missing or fails, and
     :class:`SearchCancelled` (Pagefind stopped) as soon as ``cancel`` is set. The result is
@@ -107,8 +141,8 @@ def search_files(files: dict[str, bytes], timeout: float = 600,
     if exe is None:
         raise SearchUnavailable("Pagefind is not installed (pip install 'pagefind[extended]')")
     with _mirror.lock:
-        site = _mirror.sync(pages, cancel)
-        with tempfile.TemporaryDirectory(prefix="bundle-", dir=_mirror.root) as bundle_dir:
+        site = _mirror.sync(pages, cancel, Path(work))
+        with tempfile.TemporaryDirectory(prefix="bundle-", dir=site.parent) as bundle_dir:
             bundle = Path(bundle_dir)
             cmd = [str(exe), "--site", str(site), "--output-path", str(bundle), "--silent"]
             returncode, output = _run(cmd, timeout, cancel)

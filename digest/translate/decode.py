@@ -16,6 +16,7 @@ import time
 from typing import Iterator, Sequence
 
 from ..config import TranslationConfig
+from ..invocation import command
 from .protect import join_runs, placeholders, runs
 
 FLUSH_SECONDS = 1.0
@@ -96,7 +97,7 @@ class Decoder:
                 raise TranslationError(
                     f"the model in {path} does not load with device={o.device!r}, compute_type="
                     f"{o.compute_type!r}: {exc} (check [translation] in digest.toml, or install the "
-                    "package again with digest models install)") from None
+                    f"package again with {command('models', 'install')})") from None
         return self._model
 
     def _submit(self, segments: Sequence[str], safe: bool, kind: str) -> list:

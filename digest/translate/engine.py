@@ -18,6 +18,7 @@ from typing import Sequence
 
 from ..config import Config
 from ..events import Reporter
+from ..invocation import command
 from ..text import normalise
 from .cache import TranslationCache, cache_key
 from .decode import Decoder
@@ -223,7 +224,7 @@ def load_translator(config: Config, reporter: Reporter) -> ArgosTranslator | Non
     if path is None:
         reporter.warning(
             f"no {src}->{tgt} translation model is installed: pages show the original with a "
-            f"'translation pending' notice. Install one with: digest models install {src} {tgt}"
+            f"'translation pending' notice. Install one with: {command('models', 'install', src, tgt)}"
         )
         return None
     cache = TranslationCache(config.cache_dir, reporter.warning)

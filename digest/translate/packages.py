@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path, PurePosixPath
 
 from ..errors import PackageError
+from ..invocation import command
 
 TIMEOUT = 30.0
 """Seconds allowed for each network request of ``models install``."""
@@ -125,6 +126,31 @@ def fetch(url: str, timeout: float = TIMEOUT) -> bytes:
         return response.read()
 
 
+BROWSE_INDEX = "https://www.argosopentech.com/argospm/index/"
+"""The Argos package index as a web page, with a download link for every package."""
+
+
+def where_packages_come_from(source: str, target: str) -> str:
+    """What to do without a network: where ``.argosmodel`` files are published, and how to
+    install one that was downloaded elsewhere."""
+    from argostranslate import settings
+
+    return (f"Offline? .argosmodel files come from the Argos package index ({BROWSE_INDEX}, "
+            f"read by digest from {settings.remote_package_index}) and the mirrors each of its "
+            f"entries lists (translate-{source}_{target}-*.argosmodel); download one where there is "
+            f"a network, then install it with: {command('models', 'install', '--file', 'PATH.argosmodel')}")
+
+
+def package_folders() -> list[Path]:
+    """The folders installed packages are looked for in (argostranslate's settings, so
+    ``ARGOS_PACKAGES_DIR`` counts); a new package goes into the first."""
+    from argostranslate import settings
+
+    folders = [Path(settings.package_data_dir)]
+    folders += [Path(f) for f in settings.package_dirs if Path(f) not in folders]
+    return folders
+
+
 def install_from_index(source: str, target: str, timeout: float = TIMEOUT) -> Path:
     """Download the index entry for ``source -> target`` and install it."""
     from argostranslate import package, settings
@@ -133,8 +159,8 @@ def install_from_index(source: str, target: str, timeout: float = TIMEOUT) -> Pa
         data = fetch(settings.remote_package_index, timeout)
         index = json.loads(data)
     except (OSError, ValueError) as exc:
-        raise PackageError(f"cannot read the package index {settings.remote_package_index}: {exc} "
-                           "(offline? install a file with --file PATH.argosmodel)") from None
+        raise PackageError(f"cannot read the package index {settings.remote_package_index}: {exc}. "
+                           + where_packages_come_from(source, target)) from None
     Path(settings.local_package_index).write_bytes(data)
     available = [package.AvailablePackage(m) for m in index if isinstance(m, dict)]
     wanted = [p for p in available if p.from_code == source and p.to_code == target
@@ -153,5 +179,6 @@ def install_from_index(source: str, target: str, timeout: float = TIMEOUT) -> Pa
                 errors.append(f"{link}: {exc}")
         else:
             raise PackageError(f"download of the {source}->{target} package failed: "
-                               + ("; ".join(errors) or "the index lists no link"))
+                               + ("; ".join(errors) or "the index lists no link") + ". "
+                               + where_packages_come_from(source, target))
         return install_file(file)

@@ -1,0 +1,260 @@
+"""Writing a file map to the output folder, safely, and deleting only what digest wrote.
+
+Before the first write the folder is checked (:mod:`digest.output.guard`): digest refuses the
+project, content, themes, cache, home or root folders, symlinks, and non-empty folders it
+did not make (``--force-output`` lets it build into the last kind). The map is validated
+whole before anything is written, so a bad map leaves the last good site, and no path may
+escape the folder.
+
+Two ways of writing, both under the work area's lock (:mod:`digest.output.workarea`):
+
+- The first write of an :class:`OutputFolder` (every ``digest build``, the first build of
+  ``digest serve``/``watch``, or after the folder was replaced) stages the whole site
+  beside the output folder and swaps it in with one rename (:mod:`digest.output.stage`): a killed
+  build leaves the complete old site or the complete new one. Unchanged files are hard
+  links to the old ones, so their times are kept.
+- Later writes in a serve/watch session replace only the files that changed, each with
+  its own atomic rename from the work area, then the manifest. A staged swap at 1,000
+  articles (3,346 files) took 1.2-2.4 s, against 8-12 ms for this write step (README,
+  "The output folder"); the preview server holds requests during a rebuild anyway.
+
+:class:`OutputFolder` remembers what it left in the folder, so an edit costs a dictionary
+walk, one write and no read-back. :func:`write_site` is the one-off form.
+"""
+
+from __future__ import annotations
+
+import os
+import posixpath
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import OutputError
+from .guard import MANIFEST, Places, inspect, refusals, resolved
+from .stage import StageError, entry, manifest_bytes, manifest_line, read_manifest, stage_site
+from .workarea import SiteLock, work_dir
+
+
+@dataclass
+class WriteResult:
+    written: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    foreign: list[str] = field(default_factory=list)
+    """Top-level names in the folder digest did not write, when they changed since the
+    last build (so they are reported once)."""
+
+
+def check_path(rel: str) -> str:
+    """Return ``rel`` normalised, or raise :class:`OutputError` if it would escape the folder."""
+    if not rel or "\\" in rel or "\0" in rel or rel.startswith("/") or ":" in rel.split("/")[0]:
+        raise OutputError(f"refusing to write {rel!r}: not a relative path inside the output folder")
+    norm = posixpath.normpath(rel)
+    if norm != rel or norm == "." or norm.startswith("../") or norm == ".." or norm == MANIFEST:
+        raise OutputError(f"refusing to write {rel!r}: not a plain path inside the output folder")
+    return norm
+
+
+def _folders(rel: str):
+    """Every folder above ``rel``, outermost first: ``a/b/c`` gives ``a``, ``a/b``."""
+    end = rel.find("/")
+    while end != -1:
+        yield rel[:end]
+        end = rel.find("/", end + 1)
+
+
+def check_output(out_dir: Path, places: Places | None = None, force: bool = False) -> None:
+    """Raise :class:`OutputError` if digest must not write a site into ``out_dir``."""
+    reasons = refusals(resolved(out_dir), places, inspect(out_dir), force)
+    if reasons:
+        raise OutputError(f"refusing to write the site into {out_dir}: {'; '.join(reasons)}")
+
+
+class OutputFolder:
+    """An output folder that one builder writes again and again.
+
+    It remembers the bytes it last left at every path and trusts that memory while the
+    folder is the same one (same device and inode), so unchanged files are neither read
+    nor stat'ed. When the folder was deleted or replaced, or on the first write, the site
+    is staged and swapped in whole. ``places``: the project folders the output must keep
+    clear of; ``waiting``: told once when another build holds the lock.
+    """
+
+    def __init__(self, out_dir: Path, places: Places | None = None, force: bool = False,
+                 waiting=None) -> None:
+        self.out_dir = Path(out_dir)
+        self.places, self.force, self.waiting = places, force, waiting
+        self.lock = SiteLock.of(self.out_dir)
+        self._files: dict[str, bytes] = {}
+        self._lines: dict[str, str] = {}
+        self._foreign: list[str] = []
+        self._folders: dict[str, int] = {}
+        self._identity: tuple[int, int] | None = None
+
+    def write(self, files: dict[str, bytes]) -> WriteResult:
+        """Make the folder hold exactly ``files`` (plus what digest did not write), writing
+        only changes."""
+        self.check()
+        self.lock.acquire(self.waiting)
+        try:
+            return self._write(files)
+        except StageError as exc:
+            raise OutputError(str(exc)) from None
+        finally:
+            self.lock.release()
+
+    def check(self) -> None:
+        """Raise :class:`OutputError` if the folder must not be written; called before the
+        lock is taken (which makes the work area beside it), and again under it."""
+        if self._identity is None or self._identity != self._identity_now():
+            check_output(self.out_dir, self.places, self.force)
+
+    def _identity_now(self) -> tuple[int, int] | None:
+        try:
+            st = os.lstat(self.out_dir)
+        except OSError:
+            return None
+        return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
+
+    def _write(self, files: dict[str, bytes]) -> WriteResult:
+        identity = self._identity_now()
+        full = identity is None or identity != self._identity
+        known = {} if full else self._files
+        added = [rel for rel in files if rel not in known]
+        gone = [rel for rel in known if rel not in files]
+        if full:
+            check_output(self.out_dir, self.places, self.force)
+        folders = self._check(files, added, gone, self._folders if known else None)
+        result = WriteResult()
+        if full:
+            _, before = read_manifest(self.out_dir)
+            result.written, result.removed, foreign, self._lines = stage_site(
+                files, self.out_dir, work_dir(self.out_dir))
+            result.unchanged = len(files) - len(result.written)
+            result.foreign = foreign if foreign != before and foreign else []
+            self._foreign = foreign
+        else:
+            self._update(files, known, added, gone, result)
+        self._identity = self._identity_now()
+        self._files, self._folders = dict(files), folders
+        return result
+
+    def _update(self, files: dict[str, bytes], known: dict[str, bytes], added: list[str],
+                gone: list[str], result: WriteResult) -> None:
+        """Replace the changed files one by one, remove the gone ones, then the manifest."""
+        tmp = work_dir(self.out_dir) / "put.tmp"
+        lines = self._lines
+        if added:
+            # Listed before they are written, so a build killed in between still knows them
+            # as digest's (an empty hash never matches: they will not be linked as unchanged).
+            for rel in added:
+                lines[rel] = manifest_line(rel, [len(files[rel]), "", 0])
+            self._put_manifest(tmp)
+        for rel, data in files.items():
+            last = known.get(rel)
+            if last is not None and (last is data or last == data):
+                result.unchanged += 1
+                continue
+            target = self.out_dir / rel
+            blocker = _replace(target, data, self.out_dir, tmp)
+            if blocker is not None:
+                result.removed.append(blocker)
+            lines[rel] = manifest_line(rel, entry(data, target))
+            result.written.append(rel)
+        result.written.sort()
+        # Removal comes last, so while a rebuild runs no index links to a page already gone.
+        result.removed = sorted(set(result.removed + self._remove(sorted(gone))))
+        for rel in gone:
+            lines.pop(rel, None)
+        if result.written or gone:
+            self._put_manifest(tmp)
+
+    def _put_manifest(self, tmp: Path) -> None:
+        tmp.write_bytes(manifest_bytes(self._lines.values(), self._foreign))
+        os.replace(tmp, self.out_dir / MANIFEST)
+
+    @staticmethod
+    def _check(files: dict[str, bytes], added: list[str], gone: list[str],
+               last: dict[str, int] | None) -> dict[str, int]:
+        """Validate the paths new to the folder; return the folders of the whole map (how
+        many files each holds), given ``last``, those of the map before ``added`` and
+        ``gone`` (None: there is none)."""
+        if last is not None and not added and not gone:
+            return last  # an edit: the same paths
+        folders = dict(last) if last is not None else {}
+        for rel in added:
+            check_path(rel)
+        for rel in gone:
+            for folder in _folders(rel):
+                if folders[folder] == 1:
+                    del folders[folder]
+                else:
+                    folders[folder] -= 1
+        for rel in added:
+            for folder in _folders(rel):
+                folders[folder] = folders.get(folder, 0) + 1
+        for rel in added:
+            if rel in folders:
+                raise OutputError(f"{rel!r} cannot be written: other files need it to be a folder")
+            for parent in _folders(rel):
+                if parent in files:
+                    raise OutputError(f"{rel!r} and {parent!r} cannot both be written: one is a folder")
+        return folders
+
+    def _remove(self, gone: list[str]) -> list[str]:
+        """Delete files this folder wrote and no longer holds, and the folders they empty."""
+        for rel in gone:
+            try:
+                (self.out_dir / rel).unlink()
+            except (FileNotFoundError, NotADirectoryError, IsADirectoryError):  # replaced already
+                pass
+        for folder in sorted({f for rel in gone for f in _folders(rel)}, key=len, reverse=True):
+            try:
+                (self.out_dir / folder).rmdir()
+            except OSError:  # not empty (or already gone): keep it
+                pass
+        return gone
+
+
+def write_site(files: dict[str, bytes], out_dir: Path) -> WriteResult:
+    """Make ``out_dir`` hold exactly ``files`` (plus what digest did not write), writing
+    only changes."""
+    return OutputFolder(out_dir).write(files)
+
+
+def _replace(target: Path, data: bytes, out_dir: Path, tmp: Path) -> str | None:
+    """Write ``target`` through ``tmp`` (in the work area); return a file it had to remove
+    from its way."""
+    blocker = None
+    if not target.parent.resolve().is_relative_to(out_dir.resolve()):
+        raise OutputError(f"refusing to write {target}: its folder leads outside {out_dir}")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        # A file of the last build stands where this one needs a folder (the map was checked:
+        # it is not in the new one). It goes now rather than with the other removals.
+        inside = [p for p in reversed(target.parents) if len(p.parts) > len(out_dir.parts)]
+        found = next((p for p in inside if p.is_file() or p.is_symlink()), None)
+        if found is None:
+            raise
+        found.unlink()
+        blocker = found.relative_to(out_dir).as_posix()
+        target.parent.mkdir(parents=True, exist_ok=True)
+    if target.is_dir() and not target.is_symlink():
+        _remove_tree(target)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from None
+    return blocker
+
+
+def _remove_tree(path: Path) -> None:
+    for child in sorted(path.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        child.unlink() if not child.is_dir() or child.is_symlink() else child.rmdir()
+    path.rmdir()
