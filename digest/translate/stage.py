@@ -16,7 +16,7 @@ from typing import Protocol, Sequence, runtime_checkable
 
 from ..content.articles import Article
 from ..content.markup import Block, plain_text
-from ..events import Reporter
+from ..events import Event, Reporter, Warn
 from ..text import shorten
 from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
 
@@ -140,8 +140,9 @@ class _Collect(Reporter):
     def __init__(self) -> None:
         self.warnings: list[str] = []
 
-    def warning(self, message: str) -> None:
-        self.warnings.append(message)
+    def emit(self, event: Event) -> None:
+        if isinstance(event, Warn):
+            self.warnings.append(event.message)
 
 
 def _stamp(path: str, listed: dict[str, set[str]]) -> tuple[int, int] | None:
