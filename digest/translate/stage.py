@@ -19,6 +19,7 @@ from ..content.markup import Block, plain_text
 from ..events import Event, Reporter, Warn
 from ..text import shorten
 from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
+from .result import TranslationResult
 
 
 @runtime_checkable
@@ -32,8 +33,9 @@ class Translator(Protocol):
     name: str
     version: str
 
-    def translate(self, texts: Sequence[str]) -> list[str]:
-        """Translate ``texts`` in one batch."""
+    def translate(self, texts: Sequence[str]) -> TranslationResult:
+        """Translate ``texts`` in one batch (a translator that knows only its outputs
+        returns ``TranslationResult.plain(outputs)``)."""
         ...
 
 
@@ -245,17 +247,17 @@ def _translate(todo: list[tuple[Article, tuple]], translator: Translator | None,
         edits[article.slug], notes[article.slug] = load_post_edits(article.path)
         wanted.extend(pending_texts(article, edits[article.slug]))
     unique = list(dict.fromkeys(wanted))
-    outputs: list[str] = []
+    result = TranslationResult(())
     if translator is not None and unique:
-        outputs = translator.translate(unique)  # TranslationError stops the build
+        result = translator.translate(unique)  # TranslationError stops the build
     if translator is None:
         for article, _ in todo:
             for message in notes[article.slug]:
                 reporter.warning(message)
         return TranslationStats(len(wanted), len(unique), 0)
-    if len(outputs) != len(unique):
-        raise RuntimeError(f"translator {translator.name} returned {len(outputs)} texts for {len(unique)}")
-    machine = _Machine(translator, dict(zip(unique, outputs)))
+    if len(result.outputs) != len(unique):
+        raise RuntimeError(f"translator {translator.name} returned {len(result.outputs)} texts for {len(unique)}")
+    machine = _Machine(translator, dict(zip(unique, result.outputs)), result)
     for article, key in todo:
         collect = _Collect()
         counts = {"post_edits": 0, "stale": 0}
@@ -268,12 +270,10 @@ def _translate(todo: list[tuple[Article, tuple]], translator: Translator | None,
                       "the original is shown",) + failed
         done[article.slug] = _Done(key, english, tuple(notes[article.slug] + collect.warnings),
                                    counts["post_edits"], counts["stale"], failed)
-    engine = getattr(translator, "stats", None)
-    calls = 1 if unique else 0
+    engine = result.stats
     return TranslationStats(
-        len(wanted), len(unique), calls, sentences=getattr(engine, "sentences", len(unique)),
-        cache_hits=getattr(engine, "hits", 0), model_calls=getattr(engine, "calls", calls),
-        model_seconds=getattr(engine, "model_seconds", 0.0), failed=len(machine.failures))
+        len(wanted), len(unique), 1 if unique else 0, sentences=engine.sentences, cache_hits=engine.hits,
+        model_calls=engine.calls, model_seconds=engine.model_seconds, failed=len(machine.failures))
 
 
 def _where(article: Article, index: int) -> str:
@@ -284,10 +284,10 @@ def _where(article: Article, index: int) -> str:
 class _Machine:
     """Maps one batch's outputs back onto articles, with post-edits and provenance."""
 
-    def __init__(self, translator: Translator, english: dict[str, str]) -> None:
+    def __init__(self, translator: Translator, english: dict[str, str], result: TranslationResult) -> None:
         self.english_of = english
-        self.failures: dict[str, str] = getattr(translator, "failures", {}) or {}
-        self.alignment: dict = getattr(translator, "alignment", {}) or {}
+        self.failures = result.failures
+        self.alignment = result.alignment
         self.machine = Provenance("machine", translator.name, translator.version)
 
     def _one(self, text: str, edits: dict[str, PostEdit], used: set[str]) -> tuple[str, Provenance]:
