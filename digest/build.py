@@ -214,6 +214,9 @@ class Builder:
             # once a model is installed.
             load_glossary(config)
         site = self._model.build(config, articles, english)
+        for problem in site.problems:
+            self.reporter.problem(problem)
+        problems = problems + list(site.problems)
         theme = load_theme(config)
         if self._theme is not None and self._theme.fingerprint == theme.fingerprint:
             theme = self._theme  # its Jinja environment holds the compiled templates

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any, Sequence
 
 from ..config import Config
-from ..content.articles import Article, slugify
+from ..content.articles import Article, Problem, slugify
 from ..content.markup import Block
 from ..text import direction
 from ..translate.stage import English
@@ -87,6 +87,8 @@ class Site:
     entries: tuple[Entry, ...]
     tags: tuple[Tag, ...]
     pages: tuple[Page, ...]
+    problems: tuple[Problem, ...] = ()
+    """Content the model could not place as asked (two tags made one page); built anyway."""
 
     @property
     def source_lang(self) -> str:
@@ -230,12 +232,7 @@ def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ..
     src, tgt = config.site.source_language, config.site.target_language
     size = config.site.page_size
     entries = tuple(entry for entry, _ in entry_pages.values())
-    tag_map: dict[str, list] = {}
-    slugs: dict[str, str] = {}
-    for entry in entries:
-        for name in entry.article.tags:
-            slug = slugs.get(name) or slugs.setdefault(name, slugify(name))
-            tag_map.setdefault(slug, [name, []])[1].append(entry)
+    tag_map, problems = _tags(entries)
     tags = tuple(
         Tag(name, slug, tuple(items), len(items)) for slug, (name, items) in sorted(tag_map.items())
     )
@@ -258,7 +255,31 @@ def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ..
     pages.append(page("tags/", "tags.html", src, {"tags": tags}))
     pages.extend(_archive_pages(entries, src, tgt, size, page))
     pages.append(page("404.html", "404.html", src, {"noindex": True}))
-    return Site(config=config, entries=entries, tags=tags, pages=tuple(pages))
+    return Site(config=config, entries=entries, tags=tags, pages=tuple(pages), problems=problems)
+
+
+def _tags(entries: Sequence[Entry]) -> tuple[dict[str, list], tuple[Problem, ...]]:
+    """``{slug: [name, entries]}``, and a problem for each tag name whose page another
+    name already makes (``Sport`` and ``sport`` are both ``tags/sport/``): the page lists
+    the articles of both under the first name, and the problem names both files."""
+    tag_map: dict[str, list] = {}
+    slugs: dict[str, str] = {}
+    problems: list[Problem] = []
+    told: set[str] = set()
+    for entry in entries:
+        for name in entry.article.tags:
+            slug = slugs.get(name) or slugs.setdefault(name, slugify(name))
+            tag = tag_map.setdefault(slug, [name, []])
+            items = tag[1]
+            if tag[0] != name and name not in told:
+                told.add(name)
+                first = items[0].article.path
+                paths = (first,) if first == entry.article.path else (first, entry.article.path)
+                problems.append(Problem(paths, f"the tags {tag[0]!r} and {name!r} both make the page "
+                                        f"tags/{slug}/: it lists the articles of both under {tag[0]!r}"))
+            if not items or items[-1] is not entry:  # one article, two spellings: listed once
+                items.append(entry)
+    return tag_map, tuple(problems)
 
 
 def _archive_pages(entries: Sequence[Entry], src: str, tgt: str, size: int, page=Page) -> list[Page]:
