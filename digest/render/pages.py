@@ -15,6 +15,7 @@ from ..content.dates import format_date
 from ..errors import ThemeError
 from ..site.model import Page, Site
 from . import sitemap
+from .pagedata import page_data
 from .sitemap import SitemapURL, sitemap_index
 from .theme import Theme
 
@@ -47,6 +48,9 @@ def page_context(site: Site, page: Page, theme: Theme) -> dict:
             return config.base_path + quote(target, safe=_URL_SAFE)
         return url_for(target, page.url)
 
+    def absolute_url(target: str) -> str:
+        return config.site.base_url.rstrip("/") + "/" + quote(target, safe=_URL_SAFE)
+
     return {
         "site": site,
         "config": config,
@@ -57,8 +61,9 @@ def page_context(site: Site, page: Page, theme: Theme) -> dict:
         "target_lang": site.target_lang,
         "t": t,
         "url": url,
-        "absolute_url": lambda target: config.site.base_url.rstrip("/") + "/" + quote(target, safe=_URL_SAFE),
+        "absolute_url": absolute_url,
         "date": lambda value, lang=None: format_date(value, lang or page.lang),
+        **page_data(site, page, absolute_url),
         **page.context,
     }
 
