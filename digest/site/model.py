@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from ..config import Config
 from ..content.articles import Article, Problem, slugify
@@ -171,6 +171,14 @@ class _Pages:
         return page
 
 
+class EntryPages(NamedTuple):
+    """One article's entry and its own pages (parallel, one per language), kept by
+    :class:`SiteModel` while the article and English objects stay the same."""
+
+    entry: Entry
+    pages: tuple[Page, ...]
+
+
 class SiteModel:
     """Builds the site model again and again (``digest serve``), reusing the entry and the
     pages of every article whose article and English objects are the ones of the last build,
@@ -179,7 +187,7 @@ class SiteModel:
 
     def __init__(self) -> None:
         self._config: Config | None = None
-        self._entries: dict[str, tuple[Entry, tuple[Page, ...]]] = {}
+        self._entries: dict[str, EntryPages] = {}
         self._listings: dict[str, Page] = {}
 
     def build(self, config: Config, articles: Sequence[Article], english: dict[str, English]) -> Site:
@@ -187,14 +195,14 @@ class SiteModel:
         src, tgt = config.site.source_language, config.site.target_language
         same_config = config == self._config
         last = self._entries if same_config else {}
-        current: dict[str, tuple[Entry, tuple[Page, ...]]] = {}
+        current: dict[str, EntryPages] = {}
         for article in articles:
             cached = last.get(article.slug)
-            if cached is not None and cached[0].article is article and cached[0].english is english[article.slug]:
+            if cached is not None and cached.entry.article is article and cached.entry.english is english[article.slug]:
                 current[article.slug] = cached
             else:
                 entry = Entry(article, english[article.slug])
-                current[article.slug] = (entry, _entry_pages(entry, src, tgt))
+                current[article.slug] = EntryPages(entry, _entry_pages(entry, src, tgt))
         pages = _Pages(self._listings if same_config else {})
         site = _assemble(config, current, pages)
         self._config, self._entries, self._listings = config, current, pages.made
@@ -226,12 +234,12 @@ def _entry_pages(entry: Entry, src: str, tgt: str) -> tuple[Page, ...]:
     return tuple(pages)
 
 
-def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ...]]], page=Page) -> Site:
+def _assemble(config: Config, entry_pages: dict[str, EntryPages], page=Page) -> Site:
     """The site of ``entry_pages`` (each entry with its own pages); ``page`` makes the
     listing pages."""
     src, tgt = config.site.source_language, config.site.target_language
     size = config.site.page_size
-    entries = tuple(entry for entry, _ in entry_pages.values())
+    entries = tuple(item.entry for item in entry_pages.values())
     tag_map, problems = _tags(entries)
     tags = tuple(
         Tag(name, slug, tuple(items), len(items)) for slug, (name, items) in sorted(tag_map.items())
@@ -247,8 +255,8 @@ def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ..
     search = (("x-default", f"{src}/search/"), (src, f"{src}/search/"), (tgt, f"{tgt}/search/"))
     for lang, url in search[1:]:
         pages.append(page(url, "search.html", lang, {}, search))
-    for _, own in entry_pages.values():
-        pages.extend(own)
+    for item in entry_pages.values():
+        pages.extend(item.pages)
     for tag in tags:
         for url, chunk, nav in _paginate(tag.url, tag.entries, size):
             pages.append(page(url, "tag.html", src, {"tag": tag, "entries": chunk, "pagination": nav}))

@@ -125,10 +125,27 @@ def pending_texts(article: Article, edits: dict[str, PostEdit] | None = None) ->
 
 
 @dataclass(frozen=True)
+class EnglishInputs:
+    """What one article's English was made from. The same record (``is``) means the same
+    English: the same article object, the same post-edits file stamp and translator state.
+
+    A human translation depends on the article alone (``edits`` and ``state`` are None).
+    """
+
+    article: Article
+    edits: str | None = None
+    """The post-edits file's path."""
+    stamp: tuple[int, int] | None = None
+    """Its (mtime, size), None while it does not exist."""
+    state: tuple | None = None
+    """:func:`translator_state` when the English was made."""
+
+
+@dataclass(frozen=True)
 class _Done:
     """One article's English with what it was made from, and what its making reported."""
 
-    key: tuple
+    key: EnglishInputs
     english: English
     warnings: tuple[str, ...] = ()
     post_edits: int = 0
@@ -194,25 +211,25 @@ def translate_articles(
     state = translator_state(translator)
     result: dict[str, English] = {}
     done: dict[str, _Done] = {}
-    todo: list[tuple[Article, tuple]] = []
+    todo: list[tuple[Article, EnglishInputs]] = []
     listed: dict[str, set[str]] = {}
     for article in articles:
         cached = last.get(article.slug)
-        if cached is not None and cached.key[0] is article:
+        if cached is not None and cached.key.article is article:
             # The same article object: no new key unless its edits file or the state moved
             # (10,000 articles: this loop is a good part of a rebuild).
             old = cached.key
             if article.human is not None:
-                key: tuple = old
+                key = old
             else:
-                stamp = _stamp(old[1][0], listed)
-                same = stamp == old[1][1] and (old[2] is state or old[2] == state)
-                key = old if same else (article, (old[1][0], stamp), state)
+                stamp = _stamp(old.edits, listed)
+                same = stamp == old.stamp and (old.state is state or old.state == state)
+                key = old if same else EnglishInputs(article, old.edits, stamp, state)
         elif article.human is not None:
-            key = (article,)
+            key = EnglishInputs(article)
         else:
             edits = str(edits_path(article.path))
-            key = (article, (edits, _stamp(edits, listed)), state)
+            key = EnglishInputs(article, edits, _stamp(edits, listed), state)
         if cached is not None and cached.key is key:
             done[article.slug] = cached
         elif article.human is not None:
@@ -237,7 +254,7 @@ def translate_articles(
     return result, replace(stats, post_edits=post_edits, stale_post_edits=stale)
 
 
-def _translate(todo: list[tuple[Article, tuple]], translator: Translator | None, reporter: Reporter,
+def _translate(todo: list[tuple[Article, EnglishInputs]], translator: Translator | None, reporter: Reporter,
                done: dict[str, _Done]) -> TranslationStats:
     """Translate the articles of ``todo`` in one call into ``done`` (left out while pending)."""
     edits: dict[str, dict[str, PostEdit]] = {}
