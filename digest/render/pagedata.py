@@ -100,7 +100,8 @@ def article_json_ld(site: Site, entry: Entry, article_lang: str, page_url: str,
 
 def page_data(site: Site, page: Page, absolute_url: Callable[[str], str]) -> dict[str, Any]:
     """The computed variables of ``page``'s template: ``language_links``,
-    ``locale_alternates``, ``feeds`` and, on an article's page in one language, ``json_ld``."""
+    ``locale_alternates``, ``feeds`` and, on an article's page in one language, the
+    ``headline`` and ``shown_blocks`` it shows and its ``json_ld``."""
     data: dict[str, Any] = {
         "language_links": language_links(page),
         "locale_alternates": locale_alternates(page),
@@ -108,5 +109,10 @@ def page_data(site: Site, page: Page, absolute_url: Callable[[str], str]) -> dic
     }
     entry, lang = page.context.get("entry"), page.context.get("article_lang")
     if entry is not None and lang is not None:
+        # What the page shows: the English, unless it is the original's page or the
+        # English is pending (then the original stands in).
+        translated = lang != site.source_lang and not entry.english.pending
+        data["headline"] = entry.english.title if translated else entry.article.title
+        data["shown_blocks"] = entry.english.blocks if translated else entry.article.blocks
         data["json_ld"] = article_json_ld(site, entry, lang, page.url, absolute_url)
     return data
