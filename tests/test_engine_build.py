@@ -46,7 +46,7 @@ def test_a_build_translates_every_article_in_one_model_call_without_network(proj
     result, translator, reporter = build(project)
     assert isinstance(translator, ArgosTranslator) and result.translator == "argos-ar-en"
     # One first-pass call for all articles; retries of guarded outputs come after it.
-    batches = [n for kind, n in translator.decoder.log if kind == "batch"]
+    batches = [n for kind, n in translator.decoder.last.log if kind == "batch"]
     assert batches == [translator.stats.unique]
     assert translator.stats.hits == 0 and translator.stats.translated == translator.stats.unique
     # The same sentence in two articles is translated once.

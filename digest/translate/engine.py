@@ -20,7 +20,7 @@ from ..config import Config
 from ..events import Reporter
 from ..text import normalise
 from .cache import TranslationCache, cache_key
-from .decode import Decoder
+from .decode import Decoder, DecodeRun
 from .glossary import load_glossary
 from .protect import mask, model_text, renumber, restore, runs, unmask
 from .result import EngineStats, TranslationResult
@@ -123,11 +123,12 @@ class ArgosTranslator:
         missing = [seg for seg in segments if seg not in done and seg not in rejected]
         started = time.perf_counter()
         model = f"{self.name} {self.version}"
-        for batch in self.decoder.translate(missing, self.reporter):
+        run = DecodeRun()
+        for batch in self.decoder.translate(missing, self.reporter, run):
             rows = []
             for seg, out in batch.items():
                 if out is None:
-                    rejected[seg] = self.decoder.failures.get(seg, "rejected output")
+                    rejected[seg] = run.failures.get(seg, "rejected output")
                     rows.append((keys[seg], seg, "", model, rejected[seg]))
                 else:
                     done[seg] = out
@@ -135,13 +136,13 @@ class ArgosTranslator:
             if self.cache and rows:
                 self.cache.put_many(rows)
         seconds = time.perf_counter() - started
-        if self.decoder.last_cut:
+        if run.cut:
             self.reporter.warning(
-                f"{self.decoder.last_cut} machine translation(s) reached translation.max_decoding_length "
+                f"{run.cut} machine translation(s) reached translation.max_decoding_length "
                 f"({self.config.translation.max_decoding_length} tokens) and may be cut off: raise it in digest.toml")
         outputs, alignment, failures, failed = self._assemble(texts, masked, sentences, done, rejected)
-        self.stats = EngineStats(len(sentences), len(segments), hits, len(missing), self.decoder.last_calls,
-                                 self.decoder.last_retried, tuple(failed), seconds)
+        self.stats = EngineStats(len(sentences), len(segments), hits, len(missing), run.calls, run.retried,
+                                 tuple(failed), seconds)
         return TranslationResult(tuple(outputs), failures, alignment, self.stats)
 
     def _assemble(self, texts, masked, sentences: list[_Sentence], done: dict[str, str],
