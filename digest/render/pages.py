@@ -69,7 +69,7 @@ def page_context(site: Site, page: Page, theme: Theme) -> dict:
     }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rendered:
     """One page of the last build as rendered: the page object, its output path and bytes,
     the key of the template it was rendered with, and its sitemap row (None if unlisted).
@@ -169,7 +169,7 @@ class Renderer:
         self._pages, self._done, self._index = pages, done, index
         self._templates, self._shared = dict(keys), shared
         files = dict(map(_PATH_AND_DATA, done))
-        files.update(self._sitemap(site, theme, [r.row for r in done if r.row is not None]))
+        files.update(self._sitemap(site, theme, [row for row in map(_ROW, done) if row is not None]))
         for rel, path in theme.static.items():
             files[rel] = path.read_bytes()
         return files
@@ -207,6 +207,7 @@ class Renderer:
 
 
 _PATH_AND_DATA = operator.attrgetter("path", "data")
+_ROW = operator.attrgetter("row")
 
 
 def _same_inputs(old: Page, new: Page) -> bool:

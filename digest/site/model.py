@@ -272,6 +272,13 @@ def _tags(entries: Sequence[Entry]) -> tuple[dict[str, list], tuple[Problem, ...
     the articles of both under the first name, and the problem names both files."""
     tag_map: dict[str, list] = {}
     slugs: dict[str, str] = {}
+    for entry in entries:
+        for name in entry.article.tags:
+            slug = slugs.get(name) or slugs.setdefault(name, slugify(name))
+            tag_map.setdefault(slug, [name, []])[1].append(entry)
+    if len(tag_map) == len(slugs):  # one name per page: nothing to tell (the usual case, and fast)
+        return tag_map, ()
+    tag_map = {}
     problems: list[Problem] = []
     told: set[str] = set()
     for entry in entries:
