@@ -39,7 +39,9 @@ class InstantTranslator:
     version = "1"
 
     def translate(self, texts):
-        return [f"EN {len(t)}" for t in texts]
+        from digest.translate.result import TranslationResult
+
+        return TranslationResult.plain([f"EN {len(t)}" for t in texts])
 
 
 def article(i: int, edit: int = 0) -> str:

@@ -1,8 +1,26 @@
 """A build: content -> articles -> translate -> site model -> render -> file map -> write.
 
-:class:`Builder` keeps what can be reused between builds of one project (parsed articles by
-file hash, rendered pages by input hash, the loaded translator), so ``digest serve`` and
-``digest watch`` rebuild quickly. A one-off ``digest build`` is the same builder used once.
+:class:`Builder` keeps what can be reused between builds of one project, so ``digest serve``
+and ``digest watch`` rebuild quickly. A one-off ``digest build`` is the same builder used once.
+
+Reuse between rebuilds is one chain of "same object means unchanged". Each stage keeps a
+named record of what it made and from what; it hands on the very object of the last build
+when those inputs are the same, and the next stage checks inputs by identity (``is``, cheap)
+before it compares values:
+
+1. :class:`ReadFile` (here): a content file whose stamp (mtime, size, inode, type) is
+   unchanged gives the same parsed ``Article``; an article equal to the last build's is
+   replaced by that object (:meth:`Builder._load`).
+2. :class:`~digest.translate.stage.EnglishInputs`: the same ``Article``, post-edits stamp
+   and translator state give the same ``English`` object, without asking the translator.
+3. :class:`~digest.site.model.EntryPages`: the same ``Article`` and ``English`` give the same
+   ``Entry`` and page objects; a listing page equal to the last one is that ``Page`` object.
+4. :class:`~digest.render.pages.Rendered`: the same ``Page`` object and template key give the
+   same bytes (a new page object equal to the last at its path does too).
+5. :class:`~digest.output.OutputFolder` writes only files whose bytes changed.
+
+Beside the chain: :class:`ExtrasInputs` (feeds, robots.txt) and the alt-text audit
+(:class:`~digest.site.audit.Audited`), both keyed on the same objects.
 """
 
 from __future__ import annotations
@@ -13,6 +31,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from .config import Config
 from .content.articles import (
@@ -79,7 +98,7 @@ class Builder:
         self._pages: dict[str, bytes] | None = None
         self._bundle: dict[str, bytes] = {}
         self._english: dict = {}
-        self._files: dict[str, tuple[tuple[int, ...], object]] = {}
+        self._files: dict[str, ReadFile] = {}
         self._failing: set[str] = set()
         self._listing: tuple[list[str], frozenset[str], list[tuple[str, str]]] | None = None
         self._unchanged_but: frozenset[str] | None = None
@@ -105,7 +124,7 @@ class Builder:
         cached = self._files.get(path)
         hint = self._unchanged_but
         if hint is not None and cached is not None and path not in hint and path not in self._failing:
-            return cached[1]
+            return cached.value
         try:
             try:
                 st = os.stat(path)
@@ -114,17 +133,17 @@ class Builder:
             # Inode and type too: a FIFO or another file put in its place with the same
             # size and mtime must be read (and refused), not taken for the old file.
             stamp = (st.st_mtime_ns, st.st_size, st.st_ino, stat.S_IFMT(st.st_mode))
-            if cached and cached[0] == stamp:
-                return cached[1]
+            if cached and cached.stamp == stamp:
+                return cached.value
             value = read()
         except SourceError as exc:
             self._failing.add(path)
             if not (self.keep_last_good and cached):
                 raise
             self._stale.append(Problem((Path(path),), f"{exc} (its last good version is still shown)"))
-            return cached[1]
+            return cached.value
         self._failing.discard(path)
-        self._files[path] = (stamp, value)
+        self._files[path] = ReadFile(stamp, value)
         return value
 
     def _listed(self, changed: frozenset[str] | None) -> tuple[list[str], list[tuple[str, str]]] | None:
@@ -250,6 +269,9 @@ class Builder:
             # once a model is installed.
             load_glossary(config)
         site = self._model.build(config, articles, english)
+        for problem in site.problems:
+            self.reporter.problem(problem)
+        problems = problems + list(site.problems)
         theme = load_theme(config)
         if self._theme is not None and self._theme.fingerprint == theme.fingerprint:
             theme = self._theme  # its Jinja environment holds the compiled templates
@@ -295,11 +317,31 @@ class Builder:
             return self._output.write(self._pages | bundle).written
 
 
+class ReadFile(NamedTuple):
+    """A content file as last read: its stamp (mtime, size, inode, type) and what reading it
+    gave (an article or a human translation)."""
+
+    stamp: tuple[int, ...]
+    value: object
+
+
+class ExtrasInputs(NamedTuple):
+    """What the feeds and robots.txt are made from."""
+
+    config: Config
+    theme: str
+    """The theme's fingerprint."""
+    newest: tuple
+    """The newest entries (the bilingual feed's)."""
+    per_language: tuple
+    """Each language's feed entries."""
+
+
 def _extras(site: Site, theme, memo: dict) -> dict[str, bytes]:
     """Files beyond the pages: feeds and robots.txt (see :mod:`digest.render.feeds`), made again only
     when the configuration, the theme or one of the newest entries changed."""
-    key = (site.config, theme.fingerprint, site.entries[:FEED_SIZE],
-           tuple(feed_entries(site, lang) for lang in site.languages))
+    key = ExtrasInputs(site.config, theme.fingerprint, site.entries[:FEED_SIZE],
+                       tuple(feed_entries(site, lang) for lang in site.languages))
     if memo.get("key") != key:
         files = feed_files(site, theme.strings)
         files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {absolute(site, 'sitemap.xml')}\n".encode()

@@ -7,6 +7,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+from digest.translate.result import TranslationResult
+
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "tests" / "data" / "000_aacfcbe59bb52c0a.txt"
 """The seed article (a raw-text Arabic news page), kept in the repository so a bare clone tests."""
@@ -35,7 +37,7 @@ class FakeTranslator:
 
     def translate(self, texts):
         self.calls.append(list(texts))
-        return [f"EN({t})" for t in texts]
+        return TranslationResult.plain([f"EN({t})" for t in texts])
 
 
 class Page(HTMLParser):

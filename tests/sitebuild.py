@@ -14,6 +14,7 @@ from helpers import write_project
 from digest.build import Builder, BuildResult
 from digest.config import load_config
 from digest.events import RecordingReporter
+from digest.translate.result import TranslationResult
 
 BASE_URL = "https://example.org/digest/"
 
@@ -83,7 +84,7 @@ class Glossary:
 
     def translate(self, texts):
         self.calls += 1
-        return [ENGLISH.get(t, f"Untranslated text {i}") for i, t in enumerate(texts)]
+        return TranslationResult.plain([ENGLISH.get(t, f"Untranslated text {i}") for i, t in enumerate(texts)])
 
 
 def build_sample(root: Path, **site) -> tuple[Path, BuildResult, RecordingReporter]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 import sys
 
 import pytest
@@ -9,8 +11,10 @@ from helpers import write_project
 from modelkit import argos_home, argosmodel, no_network  # noqa: F401  (fixtures)
 
 from digest.build import Builder
+from digest.commands.console import ConsoleReporter
 from digest.config import load_config
-from digest.events import RecordingReporter
+from digest.events import Progress, RecordingReporter
+from digest.serve.project import Project
 from digest.translate.engine import ArgosTranslator
 from digest.translate.packages import install_file
 
@@ -45,12 +49,12 @@ def test_a_build_translates_every_article_in_one_model_call_without_network(proj
     result, translator, reporter = build(project)
     assert isinstance(translator, ArgosTranslator) and result.translator == "argos-ar-en"
     # One first-pass call for all articles; retries of guarded outputs come after it.
-    batches = [n for kind, n in translator.decoder.log if kind == "batch"]
+    batches = [n for kind, n in translator.decoder.last.log if kind == "batch"]
     assert batches == [translator.stats.unique]
     assert translator.stats.hits == 0 and translator.stats.translated == translator.stats.unique
     # The same sentence in two articles is translated once.
     assert translator.stats.unique < translator.stats.sentences
-    assert ("progress", (translator.stats.unique, translator.stats.unique)) in reporter.events
+    assert (translator.stats.unique, translator.stats.unique) in reporter.of("progress")
     # The random-weight model never ends a sentence: every output runs to the limit of 12.
     (cut,) = [w for w in reporter.of("warning") if "max_decoding_length" in w]
     assert cut.startswith(f"{translator.stats.unique} machine translation(s) reached") and "(12 tokens)" in cut
@@ -112,3 +116,26 @@ def test_a_model_that_does_not_load_stops_the_build_and_keeps_the_site(project, 
     assert result.returncode == 1
     assert "does not load with device='cpu', compute_type='int8'" in result.stderr
     assert {p: p.read_bytes() for p in (project / "site").rglob("*") if p.is_file()} == before
+
+
+def test_serve_and_watch_show_translation_progress(project, no_network):
+    # The Project (what serve and watch rebuild through) wraps the console reporter in an
+    # adapter; translation progress once stopped there.
+    out, err = io.StringIO(), io.StringIO()
+    outcome = Project(load_config(project), ConsoleReporter(out=out, err=err)).rebuild()
+    assert outcome.ok
+    lines = out.getvalue().splitlines()
+    done = [line for line in lines if line.startswith("translating: ")]
+    assert done and re.match(r"translating: (\d+)/\1 sentences, ", done[-1]), lines
+    assert any(line.startswith("built 3 articles") for line in lines)
+
+
+def test_a_reporter_that_overrides_a_shorthand_is_refused():
+    class Silent(RecordingReporter):
+        def emit(self, event):
+            if not isinstance(event, Progress):
+                super().emit(event)
+
+    Silent().progress(1, 2, 0.5)  # an adapter filters in emit(), visibly
+    with pytest.raises(TypeError, match="overrides progress"):
+        type("Adapter", (RecordingReporter,), {"progress": lambda self, *a: None})

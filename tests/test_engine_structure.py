@@ -64,7 +64,7 @@ def engine(argosmodel, argos_home, tmp_path):
 def test_link_targets_code_numbers_and_emphasis_survive_exactly(engine):
     translator, _ = engine()
     text = 'قال **الوزير** في [التقرير](https://example.org/a_b?x=1 "t") عن `code_x` ٥٫٢٥ و12,500 #سوريا info@example.org'
-    (out,) = translator.translate([text])
+    (out,) = translator.translate([text]).outputs
     assert out == ('said **the-minister** in [the-report](https://example.org/a_b?x=1 "t") about `code_x` '
                    "٥٫٢٥ and 12,500 #سوريا info@example.org")
 
@@ -72,19 +72,19 @@ def test_link_targets_code_numbers_and_emphasis_survive_exactly(engine):
 def test_sentences_are_translated_once_and_joined_back_with_their_alignment(engine):
     translator, _ = engine()
     texts = ["ارتفع السعر ٥٫٢٥ في المئة. هل نجحت؟ نعم.", "ارتفع السعر 7 في المئة."]
-    out = translator.translate(texts)
-    assert out == ["rose the-price ٥٫٢٥ in percent. did succeed? yes.", "rose the-price 7 in percent."]
+    result = translator.translate(texts)
+    assert result.outputs == ("rose the-price ٥٫٢٥ in percent. did succeed? yes.", "rose the-price 7 in percent.")
     # Sentences differing only in a number are one model segment.
-    assert translator.stats.sentences == 4 and translator.stats.unique == 3
+    assert result.stats.sentences == 4 and result.stats.unique == 3
     assert len(translator.decoder._model.batches) == 1
-    assert translator.alignment[texts[0]] == (
+    assert result.alignment[texts[0]] == (
         ("ارتفع السعر ٥٫٢٥ في المئة.", "rose the-price ٥٫٢٥ in percent."),
         ("هل نجحت؟", "did succeed?"), ("نعم.", "yes."))
 
 
 def test_glossary_terms_are_fixed_renderings(engine):
     translator, _ = engine(glossary={"داعش": "ISIS", "البنتاغون": "the Pentagon"})
-    (out,) = translator.translate(["قال البنتاغون إن داعش والبنتاغون اتفقا"])
+    (out,) = translator.translate(["قال البنتاغون إن داعش والبنتاغون اتفقا"]).outputs
     assert out == "said the Pentagon that ISIS and the Pentagon agreed"
 
 
@@ -97,27 +97,28 @@ def test_a_glossary_change_retranslates_only_the_sentences_it_touches(engine, tm
     first.translate(texts)
     assert first.stats.translated == 2
     second, _ = engine(glossary={"داعش": "ISIS"}, cache=cache)
-    assert second.translate(texts) == ["said the-minister that ISIS agreed. rose the-price in percent."]
+    assert second.translate(texts).outputs == ("said the-minister that ISIS agreed. rose the-price in percent.",)
     assert second.stats.translated == 1 and second.stats.hits == 1
     third, _ = engine(glossary={"داعش": "Daesh"}, cache=cache)
-    assert third.translate(texts) == ["said the-minister that Daesh agreed. rose the-price in percent."]
+    assert third.translate(texts).outputs == ("said the-minister that Daesh agreed. rose the-price in percent.",)
     assert third.calls == 0
 
 
 def test_a_runaway_output_is_retried_with_safer_settings(engine):
     translator, reporter = engine("repeat-once")
-    assert translator.translate(["قال الوزير"]) == ["said the-minister"]
-    assert translator.stats.retried == 1 and translator.stats.failed == []
+    assert translator.translate(["قال الوزير"]).outputs == ("said the-minister",)
+    assert translator.stats.retried == 1 and translator.stats.failed == ()
     assert reporter.of("warning") == []
 
 
 def test_an_echoed_output_is_retried_then_marked_failed_and_reported(engine):
     translator, reporter = engine("echo-once")
-    assert translator.translate(["قال الوزير"]) == ["said the-minister"]
+    assert translator.translate(["قال الوزير"]).outputs == ("said the-minister",)
     translator, reporter = engine("echo")
-    assert translator.translate(["قال الوزير"]) == ["قال الوزير"]
-    assert translator.failures == {"قال الوزير": "output is still in the source language"}
-    assert translator.stats.failed == [("قال الوزير", "output is still in the source language")]
+    result = translator.translate(["قال الوزير"])
+    assert result.outputs == ("قال الوزير",)
+    assert result.failures == {"قال الوزير": "output is still in the source language"}
+    assert result.stats.failed == (("قال الوزير", "output is still in the source language"),)
 
 
 def test_a_rejected_output_is_remembered_so_the_next_build_does_not_ask_again(engine, tmp_path):
@@ -127,14 +128,15 @@ def test_a_rejected_output_is_remembered_so_the_next_build_does_not_ask_again(en
     first, _ = engine("echo", cache=cache)
     first.translate(["قال الوزير"])
     again, reporter = engine("echo", cache=cache)
-    assert again.translate(["قال الوزير"]) == ["قال الوزير"]
-    assert again.calls == 0 and again.failures == {"قال الوزير": "output is still in the source language"}
-    assert again.stats.failed == [("قال الوزير", "output is still in the source language")]
+    result = again.translate(["قال الوزير"])
+    assert result.outputs == ("قال الوزير",)
+    assert again.calls == 0 and result.failures == {"قال الوزير": "output is still in the source language"}
+    assert result.stats.failed == (("قال الوزير", "output is still in the source language"),)
 
 
 def test_lost_placeholders_fall_back_to_translating_between_them(engine):
     translator, _ = engine("drop-placeholders")
-    (out,) = translator.translate(["قال [الوزير](https://example.org) ٥ في المئة."])
+    (out,) = translator.translate(["قال [الوزير](https://example.org) ٥ في المئة."]).outputs
     assert out == "said [the-minister](https://example.org) ٥ in percent."
 
 

@@ -23,6 +23,7 @@ from digest.errors import OutputError
 from digest.events import RecordingReporter
 from digest.output import OutputFolder
 from digest.render import sitemap, theme
+from digest.translate.result import TranslationResult
 
 
 def article(title: str, body: str, day: int, tags: str = "أخبار") -> str:
@@ -170,7 +171,7 @@ class StatefulTranslator(FakeTranslator):
 
     def translate(self, texts):
         super().translate(texts)
-        return [f"EN{self.suffix}({t})" for t in texts]
+        return TranslationResult.plain([f"EN{self.suffix}({t})" for t in texts])
 
 
 @pytest.mark.slow

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from helpers import FakeTranslator, write_project
 
 from digest.build import Builder
 from digest.config import load_config
 from digest.events import RecordingReporter
+from digest.translate.result import TranslationResult
 
 ARTICLE = ("---\ntitle: أسعار النفط\ndate: 2026-11-22\n---\n"
            "ارتفعت أسعار النفط يوم الاثنين.\n\nوقال محللون إن السوق متوترة.\n")
@@ -102,10 +105,10 @@ class HalfFailing(FakeTranslator):
     """Marks one text as failed, the way the engine's output guards do."""
 
     def translate(self, texts):
-        out = super().translate(texts)
-        self.failures = {t: "runaway repeating output" for t in texts if "محللون" in t}
-        self.alignment = {t: ((t, o),) for t, o in zip(texts, out)}
-        return out
+        out = super().translate(texts).outputs
+        failures = {t: "runaway repeating output" for t in texts if "محللون" in t}
+        alignment = {t: ((t, o),) for t, o in zip(texts, out)}
+        return replace(TranslationResult.plain(out), failures=failures, alignment=alignment)
 
 
 @pytest.mark.slow

@@ -1,5 +1,7 @@
 """Per-paragraph provenance and sentence alignment as readers see them on the pages."""
 
+from dataclasses import replace
+
 import pytest
 from helpers import write_project
 
@@ -61,8 +63,7 @@ def test_a_table_with_a_failed_cell_shows_the_original_table_whole(tmp_path):
     class OneCellFails(FakeTranslator):
         def translate(self, texts):
             out = super().translate(texts)
-            self.failures = {"المؤشر": "echoed the source"}
-            return out
+            return replace(out, failures={"المؤشر": "echoed the source"})
 
     write_project(tmp_path, {"content/2026-11-01-t.md": "---\ntitle: جدول\n---\n| المؤشر | القيمة |\n|---|---|\n| النفط | ٨٤ |\n"})
     result = Builder(load_config(tmp_path), translator=OneCellFails()).build()

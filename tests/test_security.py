@@ -7,6 +7,7 @@ from helpers import FakeTranslator, write_project
 
 from digest.build import Builder
 from digest.config import load_config
+from digest.translate.result import TranslationResult
 
 EVIL_TITLE = '<script>alert("t")</script><img src=x onerror=alert(1)>'
 EVIL_BODY = """
@@ -66,7 +67,7 @@ def test_xss_in_markdown_title_body_and_links_is_inert(tmp_path):
 def test_machine_output_with_html_is_escaped(tmp_path):
     class Hostile(FakeTranslator):
         def translate(self, texts):
-            return ['<script>alert("mt")</script>' for _ in texts]
+            return TranslationResult.plain(['<script>alert("mt")</script>' for _ in texts])
 
     write_project(tmp_path, {"content/a.md": "---\ntitle: أ\n---\nنص.\n"})
     result = build(tmp_path, Hostile())

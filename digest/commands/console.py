@@ -6,7 +6,7 @@ import sys
 from typing import TextIO
 
 from ..build import BuildResult
-from ..events import Reporter
+from ..events import Event, FileProblem, Finish, Info, Progress, Reporter, Warn
 from ..text import printable
 
 
@@ -21,19 +21,32 @@ class ConsoleReporter(Reporter):
         self.problems = 0
         self.warnings = 0
 
-    def problem(self, problem):
+    def emit(self, event: Event) -> None:
+        """Print ``event`` (a :class:`~digest.events.Start` prints nothing)."""
+        if isinstance(event, FileProblem):
+            self._problem(event.problem)
+        elif isinstance(event, Warn):
+            self._warning(event.message)
+        elif isinstance(event, Info):
+            self._info(event.message)
+        elif isinstance(event, Progress):
+            self._progress(event.done, event.total, event.seconds)
+        elif isinstance(event, Finish):
+            self._finish(event.result)
+
+    def _problem(self, problem):
         self.problems += 1
         print(f"error: {printable(str(problem))}", file=self.err, flush=True)
 
-    def warning(self, message):
+    def _warning(self, message):
         self.warnings += 1
         print(f"warning: {printable(message)}", file=self.err, flush=True)
 
-    def info(self, message):
+    def _info(self, message):
         if not self.quiet:
             print(printable(message), file=self.out, flush=True)
 
-    def progress(self, done, total, seconds):
+    def _progress(self, done, total, seconds):
         if self.quiet:
             return
         rate = done / seconds if seconds > 0 else 0.0
@@ -48,7 +61,7 @@ class ConsoleReporter(Reporter):
             self._last_line = seconds if done < total else -10.0  # the next build starts afresh
             print(line, file=self.out, flush=True)
 
-    def finish(self, result: BuildResult) -> None:
+    def _finish(self, result: BuildResult) -> None:
         if self.quiet:
             return
         stats = result.stats

@@ -6,6 +6,7 @@ Nothing here touches the output folder; :mod:`digest.output` writes the map.
 from __future__ import annotations
 
 import operator
+from dataclasses import dataclass
 from itertools import compress
 from urllib.parse import quote
 
@@ -15,6 +16,7 @@ from ..content.dates import format_date
 from ..errors import ThemeError
 from ..site.model import Page, Site
 from . import sitemap
+from .pagedata import page_data
 from .sitemap import SitemapURL, sitemap_index
 from .theme import Theme
 
@@ -47,6 +49,9 @@ def page_context(site: Site, page: Page, theme: Theme) -> dict:
             return config.base_path + quote(target, safe=_URL_SAFE)
         return url_for(target, page.url)
 
+    def absolute_url(target: str) -> str:
+        return config.site.base_url.rstrip("/") + "/" + quote(target, safe=_URL_SAFE)
+
     return {
         "site": site,
         "config": config,
@@ -57,10 +62,44 @@ def page_context(site: Site, page: Page, theme: Theme) -> dict:
         "target_lang": site.target_lang,
         "t": t,
         "url": url,
-        "absolute_url": lambda target: config.site.base_url.rstrip("/") + "/" + quote(target, safe=_URL_SAFE),
+        "absolute_url": absolute_url,
         "date": lambda value, lang=None: format_date(value, lang or page.lang),
+        **page_data(site, page, absolute_url),
         **page.context,
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """One page of the last build as rendered: the page object, its output path and bytes,
+    the key of the template it was rendered with, and its sitemap row (None if unlisted).
+
+    The same page object and the same template key mean the same bytes.
+    """
+
+    page: Page
+    path: str
+    data: bytes
+    template_key: str
+    row: SitemapURL | None
+
+
+@dataclass(frozen=True)
+class SitemapPart:
+    """One sitemap file of the last build: its rows, bytes and the sitemap template's key."""
+
+    rows: list
+    data: bytes
+    template_key: str
+
+
+@dataclass(frozen=True)
+class SharedInputs:
+    """What every page depends on beyond its own inputs; when it changes, all render."""
+
+    strings_key: str
+    config: object
+    nav: tuple
 
 
 class Renderer:
@@ -79,23 +118,20 @@ class Renderer:
         self.rendered = 0
 
     def _forget(self) -> None:
-        self._shared: tuple | None = None
+        self._shared: SharedInputs | None = None
         self._pages: tuple[Page, ...] = ()
-        # Per position of the last build's pages: path, bytes, template key, sitemap row.
-        self._paths: list[str] = []
-        self._data: list[bytes] = []
-        self._keys: list[str] = []
-        self._rows: list[SitemapURL | None] = []
+        self._done: list[Rendered] = []
+        """Per position of the last build's pages (``_pages``), what rendering it gave."""
         self._index: dict[str, int] = {}
+        """Output path -> position in ``_done``."""
         self._templates: dict[str, str] = {}
         """Template name -> key, of the templates the last build's pages used."""
-        self._sitemaps: dict[str, tuple] = {}
+        self._sitemaps: dict[str, SitemapPart] = {}
 
     def render(self, site: Site, theme: Theme) -> dict[str, bytes]:
         """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``."""
         self.rendered = 0
-        # What every page depends on beyond its own inputs; when it changes, all render.
-        shared = (theme.strings_key, site.config, _site_key(site))
+        shared = SharedInputs(theme.strings_key, site.config, _site_key(site))
         if shared != self._shared:
             self._forget()
         keys: dict[str, str] = {}
@@ -106,34 +142,34 @@ class Renderer:
                 key = keys[name] = theme.template_key(name)
             return key
 
-        pages, last = site.pages, self._pages
+        pages, last, before = site.pages, self._pages, self._done
         n = len(pages)
         if len(last) == n and all(key_of(name) == key for name, key in self._templates.items()):
             # Same count, same templates: only the positions holding another object need work.
-            paths, data, tkeys, rows = list(self._paths), list(self._data), list(self._keys), list(self._rows)
+            done = list(before)
             todo = list(compress(range(n), map(operator.is_not, pages, last)))
         else:
-            paths, data, tkeys, rows = [""] * n, [b""] * n, [""] * n, [None] * n
+            done = [None] * n  # type: ignore[list-item]
             todo = range(n)
         moved = len(last) != n  # then the positions of the path index are not these
         for i in todo:
             page = pages[i]
             path, key = page.path, key_of(page.template)
             j = self._index.get(path)
-            if j is not None and last[j] is page and self._keys[j] == key:
-                data[i], row = self._data[j], self._rows[j]  # moved, unchanged
-            elif j is not None and self._keys[j] == key and _same_inputs(last[j], page):
-                data[i], row = self._data[j], SitemapURL.of(page)
+            old = before[j] if j is not None else None
+            if old is not None and old.page is page and old.template_key == key:
+                done[i] = old  # moved, unchanged
+            elif old is not None and old.template_key == key and _same_inputs(old.page, page):
+                done[i] = Rendered(page, path, old.data, key, SitemapURL.of(page))
             else:
-                data[i], row = self._render(theme, page.template, page_context(site, page, theme)), SitemapURL.of(page)
-            moved = moved or self._paths[i] != path
-            paths[i], tkeys[i], rows[i] = path, key, row
-        index = {p: i for i, p in enumerate(paths)} if moved or not self._index else self._index
-        self._pages, self._paths, self._data = pages, paths, data
-        self._keys, self._rows, self._index = tkeys, rows, index
+                data = self._render(theme, page.template, page_context(site, page, theme))
+                done[i] = Rendered(page, path, data, key, SitemapURL.of(page))
+            moved = moved or i >= len(before) or before[i].path != path
+        index = {r.path: i for i, r in enumerate(done)} if moved or not self._index else self._index
+        self._pages, self._done, self._index = pages, done, index
         self._templates, self._shared = dict(keys), shared
-        files = dict(zip(paths, data))
-        files.update(self._sitemap(site, theme, [row for row in rows if row is not None]))
+        files = dict(map(_PATH_AND_DATA, done))
+        files.update(self._sitemap(site, theme, [row for row in map(_ROW, done) if row is not None]))
         for rel, path in theme.static.items():
             files[rel] = path.read_bytes()
         return files
@@ -147,12 +183,12 @@ class Renderer:
         files, memo = {}, {}
         for name, chunk in zip(names, chunks):
             cached = self._sitemaps.get(name)
-            if cached is not None and cached[2] == template and cached[0] == chunk:  # rows: identity first
-                data = cached[1]
+            if cached is not None and cached.template_key == template and cached.rows == chunk:  # identity first
+                data = cached.data
             else:
                 context = page_context(site, site.pages[0], theme) | {"urls": chunk}
                 data = self._render(theme, "sitemap.xml", context)
-            memo[name] = (chunk, data, template)
+            memo[name] = SitemapPart(chunk, data, template)
             files[name] = data
         if len(names) > 1:
             files["sitemap.xml"] = sitemap_index(site, names)
@@ -168,6 +204,10 @@ class Renderer:
             raise ThemeError(f"{where}{f', line {line}' if line else ''}: {exc}") from exc
         self.rendered += 1
         return data
+
+
+_PATH_AND_DATA = operator.attrgetter("path", "data")
+_ROW = operator.attrgetter("row")
 
 
 def _same_inputs(old: Page, new: Page) -> bool:

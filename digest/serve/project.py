@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..errors import BUILD_STOPPERS, ConfigError, SearchCancelled
-from ..events import Reporter
+from ..events import Event, Reporter, Start, Warn
 
 if TYPE_CHECKING:
     from ..build import BuildResult
@@ -81,28 +81,19 @@ def failure_of_error(exc: BaseException) -> Failure:
 
 
 class _Warnings(Reporter):
-    """Passes events on to ``inner`` and keeps this build's warnings."""
+    """Passes every event on to ``inner`` and keeps this build's warnings."""
 
     def __init__(self, inner: Reporter) -> None:
         self.inner = inner
         self.warnings: list[str] = []
 
-    def start(self, config):
-        self.warnings = []
-        self.inner.start(config)
-
-    def problem(self, problem):
-        self.inner.problem(problem)
-
-    def warning(self, message):
-        self.warnings.append(message)
-        self.inner.warning(message)
-
-    def info(self, message):
-        self.inner.info(message)
-
-    def finish(self, result):
-        self.inner.finish(result)
+    def emit(self, event: Event) -> None:
+        """Forward ``event``; a new build's :class:`Start` clears the kept warnings."""
+        if isinstance(event, Start):
+            self.warnings = []
+        elif isinstance(event, Warn):
+            self.warnings.append(event.message)
+        self.inner.emit(event)
 
 
 def _malloc_trim():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from ..content.markup import parser
 
@@ -25,6 +25,13 @@ def _images(text: str) -> tuple[tuple[str, str], ...]:
     return tuple(found)
 
 
+class Audited(NamedTuple):
+    """One article's alt-text warnings; the same article object means the same warnings."""
+
+    article: object
+    warnings: list[str]
+
+
 def missing_alt_text(site: "Site", memo: dict | None = None) -> list[str]:
     """A warning for every image, in an article or its human translation, without alt text.
 
@@ -32,14 +39,15 @@ def missing_alt_text(site: "Site", memo: dict | None = None) -> list[str]:
     call, reused while the article is the same object.
     """
     last = memo.copy() if memo is not None else {}
-    current: dict[int, tuple] = {}
+    current: dict[int, Audited] = {}
     warnings = []
     for entry in site.entries:
         article = entry.article
         cached = last.get(id(article))
-        found = cached[1] if cached is not None and cached[0] is article else _article_warnings(article)
-        current[id(article)] = (article, found)
-        warnings.extend(found)
+        if cached is None or cached.article is not article:
+            cached = Audited(article, _article_warnings(article))
+        current[id(article)] = cached
+        warnings.extend(cached.warnings)
     if memo is not None:
         memo.clear()
         memo.update(current)

@@ -13,10 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Sequence
+from typing import Any, NamedTuple, Sequence
 
 from ..config import Config
-from ..content.articles import Article, slugify, tag_key
+from ..content.articles import Article, Problem, slugify, tag_key
 from ..content.markup import Block
 from ..text import direction
 from ..translate.stage import English
@@ -87,6 +87,8 @@ class Site:
     entries: tuple[Entry, ...]
     tags: tuple[Tag, ...]
     pages: tuple[Page, ...]
+    problems: tuple[Problem, ...] = ()
+    """Content the model could not place as asked (two tags made one page); built anyway."""
 
     @property
     def source_lang(self) -> str:
@@ -169,6 +171,14 @@ class _Pages:
         return page
 
 
+class EntryPages(NamedTuple):
+    """One article's entry and its own pages (parallel, one per language), kept by
+    :class:`SiteModel` while the article and English objects stay the same."""
+
+    entry: Entry
+    pages: tuple[Page, ...]
+
+
 class SiteModel:
     """Builds the site model again and again (``digest serve``), reusing the entry and the
     pages of every article whose article and English objects are the ones of the last build,
@@ -177,7 +187,7 @@ class SiteModel:
 
     def __init__(self) -> None:
         self._config: Config | None = None
-        self._entries: dict[str, tuple[Entry, tuple[Page, ...]]] = {}
+        self._entries: dict[str, EntryPages] = {}
         self._listings: dict[str, Page] = {}
 
     def build(self, config: Config, articles: Sequence[Article], english: dict[str, English]) -> Site:
@@ -185,14 +195,14 @@ class SiteModel:
         src, tgt = config.site.source_language, config.site.target_language
         same_config = config == self._config
         last = self._entries if same_config else {}
-        current: dict[str, tuple[Entry, tuple[Page, ...]]] = {}
+        current: dict[str, EntryPages] = {}
         for article in articles:
             cached = last.get(article.slug)
-            if cached is not None and cached[0].article is article and cached[0].english is english[article.slug]:
+            if cached is not None and cached.entry.article is article and cached.entry.english is english[article.slug]:
                 current[article.slug] = cached
             else:
                 entry = Entry(article, english[article.slug])
-                current[article.slug] = (entry, _entry_pages(entry, src, tgt))
+                current[article.slug] = EntryPages(entry, _entry_pages(entry, src, tgt))
         pages = _Pages(self._listings if same_config else {})
         site = _assemble(config, current, pages)
         self._config, self._entries, self._listings = config, current, pages.made
@@ -224,23 +234,13 @@ def _entry_pages(entry: Entry, src: str, tgt: str) -> tuple[Page, ...]:
     return tuple(pages)
 
 
-def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ...]]], page=Page) -> Site:
+def _assemble(config: Config, entry_pages: dict[str, EntryPages], page=Page) -> Site:
     """The site of ``entry_pages`` (each entry with its own pages); ``page`` makes the
     listing pages."""
     src, tgt = config.site.source_language, config.site.target_language
     size = config.site.page_size
-    entries = tuple(entry for entry, _ in entry_pages.values())
-    # One tag per slug, named as first seen (newest article first): "News" and "news",
-    # or two spellings that make one slug, share a page that lists each article once.
-    tag_map: dict[str, list] = {}
-    slugs: dict[str, str] = {}
-    for entry in entries:
-        for name in entry.article.tags:
-            key = tag_key(name)
-            slug = slugs.get(key) or slugs.setdefault(key, slugify(key))
-            items = tag_map.setdefault(slug, [name, []])[1]
-            if not items or items[-1] is not entry:
-                items.append(entry)
+    entries = tuple(item.entry for item in entry_pages.values())
+    tag_map, problems = _tags(entries)
     tags = tuple(
         Tag(name, slug, tuple(items), len(items)) for slug, (name, items) in sorted(tag_map.items())
     )
@@ -255,15 +255,46 @@ def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ..
     search = (("x-default", f"{src}/search/"), (src, f"{src}/search/"), (tgt, f"{tgt}/search/"))
     for lang, url in search[1:]:
         pages.append(page(url, "search.html", lang, {}, search))
-    for _, own in entry_pages.values():
-        pages.extend(own)
+    for item in entry_pages.values():
+        pages.extend(item.pages)
     for tag in tags:
         for url, chunk, nav in _paginate(tag.url, tag.entries, size):
             pages.append(page(url, "tag.html", src, {"tag": tag, "entries": chunk, "pagination": nav}))
     pages.append(page("tags/", "tags.html", src, {"tags": tags}))
     pages.extend(_archive_pages(entries, src, tgt, size, page))
     pages.append(page("404.html", "404.html", src, {"noindex": True}))
-    return Site(config=config, entries=entries, tags=tags, pages=tuple(pages))
+    return Site(config=config, entries=entries, tags=tags, pages=tuple(pages), problems=problems)
+
+
+def _tags(entries: Sequence[Entry]) -> tuple[dict[str, list], tuple[Problem, ...]]:
+    """``{slug: [name, entries]}``, and a problem for each tag whose page another tag
+    already makes.
+
+    Names that differ only in case or Unicode form (``News``, ``news``, ``NEWS``) are one tag,
+    named as first seen (newest article first), listing each article once. Two different tags
+    whose slugs meet (``a b`` and ``a-b`` are both ``tags/a-b/``) share the page under the
+    first name, and the problem names both files."""
+    tag_map: dict[str, list] = {}
+    slugs: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    problems: list[Problem] = []
+    told: set[str] = set()
+    for entry in entries:
+        for name in entry.article.tags:
+            key = tag_key(name)
+            slug = slugs.get(key) or slugs.setdefault(key, slugify(key))
+            tag = tag_map.setdefault(slug, [name, []])
+            items = tag[1]
+            first = owner.setdefault(slug, key)
+            if first != key and key not in told:
+                told.add(key)
+                path = items[0].article.path
+                paths = (path,) if path == entry.article.path else (path, entry.article.path)
+                problems.append(Problem(paths, f"the tags {tag[0]!r} and {name!r} both make the page "
+                                        f"tags/{slug}/: it lists the articles of both under {tag[0]!r}"))
+            if not items or items[-1] is not entry:  # one article, two spellings: listed once
+                items.append(entry)
+    return tag_map, tuple(problems)
 
 
 def _archive_pages(entries: Sequence[Entry], src: str, tgt: str, size: int, page=Page) -> list[Page]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import time
+from dataclasses import dataclass, field
 from typing import Iterator, Sequence
 
 from ..config import TranslationConfig
@@ -64,6 +65,21 @@ def batch_size(tokens: Sequence[Sequence[str]], options: TranslationConfig) -> i
     return max(1, min(options.batch_tokens, share))
 
 
+@dataclass
+class DecodeRun:
+    """What one :meth:`Decoder.translate` did, filled in as it runs."""
+
+    calls: int = 0
+    """Model calls (``translate_batch``)."""
+    retried: int = 0
+    cut: int = 0
+    """Segments whose first output reached ``max_decoding_length``."""
+    failures: dict[str, str] = field(default_factory=dict)
+    """Segment -> why its output was rejected (it was yielded as None)."""
+    log: list[tuple[str, int]] = field(default_factory=list)
+    """(kind, segments) of each model call."""
+
+
 class Decoder:
     """One package's tokenizer and CTranslate2 model (loaded on first use)."""
 
@@ -74,13 +90,9 @@ class Decoder:
         self.prefix = getattr(package, "target_prefix", "") or ""
         self._model = None
         self.calls = 0
-        self.last_calls = 0
-        self.last_retried = 0
-        self.last_cut = 0
-        """Segments of the last :meth:`translate` whose first output reached ``max_decoding_length``."""
-        self.failures: dict[str, str] = {}
-        self.log: list[tuple[str, int]] = []
-        """(kind, sentences) of each model call of the last :meth:`translate`."""
+        """Model calls made so far, over every :meth:`translate`."""
+        self.last = DecodeRun()
+        """The record of the last (or current) :meth:`translate`."""
 
     def model(self):
         if self._model is None:
@@ -113,8 +125,8 @@ class Decoder:
         if self.prefix:
             kwargs["target_prefix"] = [[self.prefix]] * len(tokens)
         self.calls += 1
-        self.last_calls += 1
-        self.log.append((kind, len(segments)))
+        self.last.calls += 1
+        self.last.log.append((kind, len(segments)))
         return self.model().translate_batch(tokens, **kwargs)
 
     def _text(self, result) -> str:
@@ -128,15 +140,17 @@ class Decoder:
         """One ``translate_batch`` call over ``segments``, waited for."""
         return [self._text(r) for r in self._submit(segments, safe, kind)]
 
-    def translate(self, segments: Sequence[str], reporter=None) -> Iterator[dict[str, str | None]]:
+    def translate(self, segments: Sequence[str], reporter=None,
+                  run: DecodeRun | None = None) -> Iterator[dict[str, str | None]]:
         """Yield {segment: translation or None} as batches finish, reporting progress.
 
         All segments go to CTranslate2 in one asynchronous call (its worker threads stay
         busy from the first batch to the last); finished results are yielded about once a
         second so the caller can store them, and rejected ones are retried at the end.
+        ``run`` (the caller's) is filled in with what the call did, complete once the
+        iteration ends: the reason of every None, the model calls, retries and cut outputs.
         """
-        self.last_calls = self.last_retried = self.last_cut = 0
-        self.failures, self.log = {}, []
+        self.last = run if run is not None else DecodeRun()
         if not segments:
             return
         order = sorted(segments, key=lambda s: len(self.tokenizer.encode(s)))
@@ -147,7 +161,7 @@ class Decoder:
         for n, (seg, future) in enumerate(zip(order, self._submit(order, False, "batch")), 1):
             result = future.result() if hasattr(future, "result") else future
             if len(result.hypotheses[0]) >= self.options.max_decoding_length:
-                self.last_cut += 1  # no end of sentence before the limit: likely cut off
+                self.last.cut += 1  # no end of sentence before the limit: likely cut off
             out = self._text(result)
             if problem(seg, out):
                 bad.append(seg)
@@ -161,7 +175,7 @@ class Decoder:
                 yield ready
                 ready = {}
         if bad:
-            self.last_retried = len(bad)
+            self.last.retried = len(bad)
             yield self._retry(bad)
 
     def _retry(self, segments: list[str]) -> dict[str, str | None]:
@@ -175,7 +189,7 @@ class Decoder:
             elif placeholders(seg):
                 fallback.append(seg)
             else:
-                out[seg], self.failures[seg] = None, why
+                out[seg], self.last.failures[seg] = None, why
         if fallback:
             pieces = {r.strip() for seg in fallback for r in runs(seg) if _LETTER.search(r)}
             pieces = sorted(pieces)
@@ -193,5 +207,5 @@ class Decoder:
                 if why is None:
                     out[seg] = join_runs(parts, list(range(len(parts) - 1)))
                 else:
-                    out[seg], self.failures[seg] = None, why
+                    out[seg], self.last.failures[seg] = None, why
         return out

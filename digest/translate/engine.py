@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
@@ -22,24 +22,11 @@ from ..events import Reporter
 from ..invocation import command
 from ..text import normalise
 from .cache import TranslationCache, cache_key
-from .decode import Decoder
+from .decode import Decoder, DecodeRun
 from .glossary import load_glossary
 from .protect import mask, model_text, renumber, restore, runs, unmask
+from .result import EngineStats, TranslationResult
 from .sentences import split_sentences
-
-
-@dataclass
-class EngineStats:
-    """What the last :meth:`ArgosTranslator.translate` did."""
-
-    sentences: int = 0
-    unique: int = 0
-    hits: int = 0
-    translated: int = 0
-    calls: int = 0
-    retried: int = 0
-    failed: list[tuple[str, str]] = field(default_factory=list)
-    model_seconds: float = 0.0
 
 
 @dataclass
@@ -55,9 +42,8 @@ class _Sentence:
 class ArgosTranslator:
     """Translates with one installed Argos package through CTranslate2.
 
-    ``alignment[text]`` holds, after a call, the (source, translation) sentence pairs of
-    every text translated, for the parallel page's sentence highlighting;
-    ``failures[text]`` the reason a text's sentence could not be translated.
+    :meth:`translate` returns a :class:`~digest.translate.result.TranslationResult`;
+    ``stats`` keeps the last one's counts, for a person (or test) looking at the translator.
     """
 
     def __init__(self, package_path: Path, config: Config, cache: TranslationCache | None = None,
@@ -80,9 +66,6 @@ class ArgosTranslator:
                         "beam": opts.beam_size, "max_len": opts.max_decoding_length,
                         "compute": opts.compute_type}
         self.stats = EngineStats()
-        self.alignment: dict[str, tuple[tuple[str, str], ...]] = {}
-        self.failures: dict[str, str] = {}
-        self.segment_failures: dict[str, str] = {}
 
     @property
     def calls(self) -> int:
@@ -115,11 +98,11 @@ class ArgosTranslator:
         _, sentences = self._sentences(texts)
         return [cache_key(self.context, s.segment) for s in sentences if s.segment is not None]
 
-    def translate(self, texts: Sequence[str]) -> list[str]:
+    def translate(self, texts: Sequence[str]) -> TranslationResult:
         """Translate ``texts`` (inline Markdown), one output per text, in order."""
-        self.stats = EngineStats()
         if not texts:
-            return []
+            self.stats = EngineStats()
+            return TranslationResult(())
         # Read on every call (serve and watch keep one translator while editors change it),
         # unless state() has just read it for this build.
         if not self._glossary_read:
@@ -127,46 +110,50 @@ class ArgosTranslator:
         self._glossary_read = False
         masked, sentences = self._sentences(texts)
         segments = list(dict.fromkeys(s.segment for s in sentences if s.segment is not None))
-        self.stats.sentences, self.stats.unique = len(sentences), len(segments)
         keys = {seg: cache_key(self.context, seg) for seg in segments}
         cached = self.cache.get_many(keys.values()) if self.cache else {}
         done: dict[str, str] = {}
-        self.segment_failures = {}
+        rejected: dict[str, str] = {}  # segment: why its translation was rejected
         for seg in segments:
             if keys[seg] in cached:
                 target, why = cached[keys[seg]]
                 if why:
-                    self.segment_failures[seg] = why
+                    rejected[seg] = why
                 else:
                     done[seg] = target
-        self.stats.hits = len(done) + len(self.segment_failures)
-        missing = [seg for seg in segments if seg not in done and seg not in self.segment_failures]
+        hits = len(done) + len(rejected)
+        missing = [seg for seg in segments if seg not in done and seg not in rejected]
         started = time.perf_counter()
         model = f"{self.name} {self.version}"
-        for batch in self.decoder.translate(missing, self.reporter):
+        run = DecodeRun()
+        for batch in self.decoder.translate(missing, self.reporter, run):
             rows = []
             for seg, out in batch.items():
                 if out is None:
-                    self.segment_failures[seg] = self.decoder.failures.get(seg, "rejected output")
-                    rows.append((keys[seg], seg, "", model, self.segment_failures[seg]))
+                    rejected[seg] = run.failures.get(seg, "rejected output")
+                    rows.append((keys[seg], seg, "", model, rejected[seg]))
                 else:
                     done[seg] = out
                     rows.append((keys[seg], seg, out, model))
             if self.cache and rows:
                 self.cache.put_many(rows)
-        self.stats.model_seconds = time.perf_counter() - started
-        self.stats.translated, self.stats.calls = len(missing), self.decoder.last_calls
-        self.stats.retried = self.decoder.last_retried
-        if self.decoder.last_cut:
+        seconds = time.perf_counter() - started
+        if run.cut:
             self.reporter.warning(
-                f"{self.decoder.last_cut} machine translation(s) reached translation.max_decoding_length "
+                f"{run.cut} machine translation(s) reached translation.max_decoding_length "
                 f"({self.config.translation.max_decoding_length} tokens) and may be cut off: raise it in digest.toml")
-        return self._assemble(texts, masked, sentences, done)
+        outputs, alignment, failures, failed = self._assemble(texts, masked, sentences, done, rejected)
+        self.stats = EngineStats(len(sentences), len(segments), hits, len(missing), run.calls, run.retried,
+                                 tuple(failed), seconds)
+        return TranslationResult(tuple(outputs), failures, alignment, self.stats)
 
-    def _assemble(self, texts, masked, sentences: list[_Sentence], done: dict[str, str]) -> list[str]:
+    def _assemble(self, texts, masked, sentences: list[_Sentence], done: dict[str, str],
+                  rejected: dict[str, str]) -> tuple[list[str], dict, dict[str, str], list[tuple[str, str]]]:
+        """Join each text's sentences back: (outputs, alignment, failures by text, failed sentences)."""
         parts: list[list[str]] = [[] for _ in texts]
         pairs: list[list[tuple[str, str]]] = [[] for _ in texts]
-        self.alignment, self.failures = {}, {}
+        failures: dict[str, str] = {}
+        failed: list[tuple[str, str]] = []
         for s in sentences:
             m = masked[s.text_index]
             if s.segment is None:
@@ -175,9 +162,9 @@ class ArgosTranslator:
                 local = done.get(s.segment)
                 target = restore(local, s.order) if local is not None else None
                 if target is None:
-                    reason = self.segment_failures.get(s.segment, "placeholders lost")
-                    self.failures[texts[s.text_index]] = reason
-                    self.stats.failed.append((unmask(s.source, m.originals), reason))
+                    reason = rejected.get(s.segment, "placeholders lost")
+                    failures[texts[s.text_index]] = reason
+                    failed.append((unmask(s.source, m.originals), reason))
                     target = unmask(s.source, m.originals)
                     parts[s.text_index].append(s.lead + target + s.trail)
                     pairs[s.text_index].append((target, target))
@@ -185,9 +172,8 @@ class ArgosTranslator:
             target_text = unmask(target, m.spans)
             parts[s.text_index].append(s.lead + target_text + s.trail)
             pairs[s.text_index].append((unmask(s.source, m.originals), target_text))
-        for text, pair in zip(texts, pairs):
-            self.alignment[text] = tuple(pair)
-        return ["".join(p).strip() for p in parts]
+        alignment = {text: tuple(pair) for text, pair in zip(texts, pairs)}
+        return ["".join(p).strip() for p in parts], alignment, failures, failed
 
 
 def package_fingerprint(package_path: Path) -> str:

@@ -16,9 +16,10 @@ from typing import Protocol, Sequence, runtime_checkable
 
 from ..content.articles import Article
 from ..content.markup import Block, plain_text
-from ..events import Reporter
+from ..events import Event, Reporter, Warn
 from ..text import shorten
 from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
+from .result import TranslationResult
 
 
 @runtime_checkable
@@ -32,8 +33,9 @@ class Translator(Protocol):
     name: str
     version: str
 
-    def translate(self, texts: Sequence[str]) -> list[str]:
-        """Translate ``texts`` in one batch."""
+    def translate(self, texts: Sequence[str]) -> TranslationResult:
+        """Translate ``texts`` in one batch (a translator that knows only its outputs
+        returns ``TranslationResult.plain(outputs)``)."""
         ...
 
 
@@ -123,10 +125,27 @@ def pending_texts(article: Article, edits: dict[str, PostEdit] | None = None) ->
 
 
 @dataclass(frozen=True)
+class EnglishInputs:
+    """What one article's English was made from. The same record (``is``) means the same
+    English: the same article object, the same post-edits file stamp and translator state.
+
+    A human translation depends on the article alone (``edits`` and ``state`` are None).
+    """
+
+    article: Article
+    edits: str | None = None
+    """The post-edits file's path."""
+    stamp: tuple[int, int] | None = None
+    """Its (mtime, size), None while it does not exist."""
+    state: tuple | None = None
+    """:func:`translator_state` when the English was made."""
+
+
+@dataclass(frozen=True)
 class _Done:
     """One article's English with what it was made from, and what its making reported."""
 
-    key: tuple
+    key: EnglishInputs
     english: English
     warnings: tuple[str, ...] = ()
     post_edits: int = 0
@@ -140,8 +159,9 @@ class _Collect(Reporter):
     def __init__(self) -> None:
         self.warnings: list[str] = []
 
-    def warning(self, message: str) -> None:
-        self.warnings.append(message)
+    def emit(self, event: Event) -> None:
+        if isinstance(event, Warn):
+            self.warnings.append(event.message)
 
 
 def _stamp(path: str, listed: dict[str, set[str]]) -> tuple[int, int] | None:
@@ -191,25 +211,25 @@ def translate_articles(
     state = translator_state(translator)
     result: dict[str, English] = {}
     done: dict[str, _Done] = {}
-    todo: list[tuple[Article, tuple]] = []
+    todo: list[tuple[Article, EnglishInputs]] = []
     listed: dict[str, set[str]] = {}
     for article in articles:
         cached = last.get(article.slug)
-        if cached is not None and cached.key[0] is article:
+        if cached is not None and cached.key.article is article:
             # The same article object: no new key unless its edits file or the state moved
             # (10,000 articles: this loop is a good part of a rebuild).
             old = cached.key
             if article.human is not None:
-                key: tuple = old
+                key = old
             else:
-                stamp = _stamp(old[1][0], listed)
-                same = stamp == old[1][1] and (old[2] is state or old[2] == state)
-                key = old if same else (article, (old[1][0], stamp), state)
+                stamp = _stamp(old.edits, listed)
+                same = stamp == old.stamp and (old.state is state or old.state == state)
+                key = old if same else EnglishInputs(article, old.edits, stamp, state)
         elif article.human is not None:
-            key = (article,)
+            key = EnglishInputs(article)
         else:
             edits = str(edits_path(article.path))
-            key = (article, (edits, _stamp(edits, listed)), state)
+            key = EnglishInputs(article, edits, _stamp(edits, listed), state)
         if cached is not None and cached.key is key:
             done[article.slug] = cached
         elif article.human is not None:
@@ -234,7 +254,7 @@ def translate_articles(
     return result, replace(stats, post_edits=post_edits, stale_post_edits=stale)
 
 
-def _translate(todo: list[tuple[Article, tuple]], translator: Translator | None, reporter: Reporter,
+def _translate(todo: list[tuple[Article, EnglishInputs]], translator: Translator | None, reporter: Reporter,
                done: dict[str, _Done]) -> TranslationStats:
     """Translate the articles of ``todo`` in one call into ``done`` (left out while pending)."""
     edits: dict[str, dict[str, PostEdit]] = {}
@@ -244,17 +264,17 @@ def _translate(todo: list[tuple[Article, tuple]], translator: Translator | None,
         edits[article.slug], notes[article.slug] = load_post_edits(article.path)
         wanted.extend(pending_texts(article, edits[article.slug]))
     unique = list(dict.fromkeys(wanted))
-    outputs: list[str] = []
+    result = TranslationResult(())
     if translator is not None and unique:
-        outputs = translator.translate(unique)  # TranslationError stops the build
+        result = translator.translate(unique)  # TranslationError stops the build
     if translator is None:
         for article, _ in todo:
             for message in notes[article.slug]:
                 reporter.warning(message)
         return TranslationStats(len(wanted), len(unique), 0)
-    if len(outputs) != len(unique):
-        raise RuntimeError(f"translator {translator.name} returned {len(outputs)} texts for {len(unique)}")
-    machine = _Machine(translator, dict(zip(unique, outputs)))
+    if len(result.outputs) != len(unique):
+        raise RuntimeError(f"translator {translator.name} returned {len(result.outputs)} texts for {len(unique)}")
+    machine = _Machine(translator, dict(zip(unique, result.outputs)), result)
     for article, key in todo:
         collect = _Collect()
         counts = {"post_edits": 0, "stale": 0}
@@ -267,12 +287,10 @@ def _translate(todo: list[tuple[Article, tuple]], translator: Translator | None,
                       "the original is shown",) + failed
         done[article.slug] = _Done(key, english, tuple(notes[article.slug] + collect.warnings),
                                    counts["post_edits"], counts["stale"], failed)
-    engine = getattr(translator, "stats", None)
-    calls = 1 if unique else 0
+    engine = result.stats
     return TranslationStats(
-        len(wanted), len(unique), calls, sentences=getattr(engine, "sentences", len(unique)),
-        cache_hits=getattr(engine, "hits", 0), model_calls=getattr(engine, "calls", calls),
-        model_seconds=getattr(engine, "model_seconds", 0.0), failed=len(machine.failures))
+        len(wanted), len(unique), 1 if unique else 0, sentences=engine.sentences, cache_hits=engine.hits,
+        model_calls=engine.calls, model_seconds=engine.model_seconds, failed=len(machine.failures))
 
 
 def _where(article: Article, index: int) -> str:
@@ -283,10 +301,10 @@ def _where(article: Article, index: int) -> str:
 class _Machine:
     """Maps one batch's outputs back onto articles, with post-edits and provenance."""
 
-    def __init__(self, translator: Translator, english: dict[str, str]) -> None:
+    def __init__(self, translator: Translator, english: dict[str, str], result: TranslationResult) -> None:
         self.english_of = english
-        self.failures: dict[str, str] = getattr(translator, "failures", {}) or {}
-        self.alignment: dict = getattr(translator, "alignment", {}) or {}
+        self.failures = result.failures
+        self.alignment = result.alignment
         self.machine = Provenance("machine", translator.name, translator.version)
 
     def _one(self, text: str, edits: dict[str, PostEdit], used: set[str]) -> tuple[str, Provenance]:

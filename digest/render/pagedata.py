@@ -1,0 +1,118 @@
+"""What a page shows that has to be worked out: computed here, so templates only present it.
+
+- :func:`language_links`: the other language versions of a page a reader can switch to.
+- :func:`feed_links`: the Atom feeds a page announces, its own language's first.
+- :func:`article_json_ld`: the schema.org ``NewsArticle`` of an article page.
+
+:func:`page_data` gathers them for :func:`digest.render.pages.page_context`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..site.model import Entry, Page, Site
+
+_ARTICLE_TEMPLATES = ("article.html", "parallel.html")
+
+
+@dataclass(frozen=True)
+class LanguageLink:
+    """One other version of a page: its site path, its language (None for the bilingual or
+    parallel version, the ``x-default``) and the theme string that labels it."""
+
+    url: str
+    lang: str | None
+    label: str
+
+
+def language_links(page: Page) -> tuple[LanguageLink, ...]:
+    """The versions of ``page`` other than itself, in ``page.alternates`` order.
+
+    The ``x-default`` version is left out when it is also listed under a language (a
+    pending article's parallel page is the only version there is of its English).
+    """
+    urls = [url for _, url in page.alternates]
+    links = []
+    for lang, url in page.alternates:
+        if url == page.url:
+            continue
+        if lang != "x-default":
+            links.append(LanguageLink(url, lang, f"read_{lang}"))
+        elif urls.count(url) == 1:
+            links.append(LanguageLink(url, None, "parallel" if page.template in _ARTICLE_TEMPLATES else "bilingual"))
+    return tuple(links)
+
+
+def locale_alternates(page: Page) -> tuple[str, ...]:
+    """The languages of ``page``'s other versions (for ``og:locale:alternate``)."""
+    return tuple(lang for lang, _ in page.alternates if lang not in ("x-default", page.lang))
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """An Atom feed a page announces: its language (None: the bilingual feed) and path."""
+
+    lang: str | None
+    path: str
+
+
+def feed_links(site: Site, lang: str) -> tuple[FeedLink, ...]:
+    """The feed of ``lang``, the bilingual feed, and the other language's feed."""
+    other = site.target_lang if lang == site.source_lang else site.source_lang
+    return (FeedLink(lang, f"{lang}/feed.xml"), FeedLink(None, "feed.xml"), FeedLink(other, f"{other}/feed.xml"))
+
+
+def article_json_ld(site: Site, entry: Entry, article_lang: str, page_url: str,
+                    absolute_url: Callable[[str], str]) -> dict[str, Any]:
+    """The schema.org ``NewsArticle`` of ``entry``'s page in ``article_lang``.
+
+    A page showing a translation names the original (``translationOfWork``) and, for a
+    machine translation, the model that made it; a pending translation's page is the
+    original, in the source language.
+    """
+    article, english = entry.article, entry.english
+    src = site.source_lang
+    translated = article_lang != src and not english.pending
+    ld: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": english.title if translated else article.title,
+        "inLanguage": src if english.pending else article_lang,
+        "datePublished": article.published.isoformat(),
+        "url": absolute_url(page_url),
+        "isAccessibleForFree": True,
+    }
+    if article.author:
+        ld["author"] = {"@type": "Person", "name": article.author}
+    elif article.source:
+        ld["author"] = {"@type": "Organization", "name": article.source}
+    if translated:
+        ld["translationOfWork"] = {"@type": "NewsArticle", "@id": absolute_url(entry.url(src)),
+                                   "inLanguage": src, "headline": article.title}
+        if english.provenance.kind == "machine":
+            ld["translator"] = {"@type": "SoftwareApplication", "name": english.provenance.model,
+                                "softwareVersion": english.provenance.version}
+            ld["creativeWorkStatus"] = "machine translation"
+    return ld
+
+
+def page_data(site: Site, page: Page, absolute_url: Callable[[str], str]) -> dict[str, Any]:
+    """The computed variables of ``page``'s template: ``language_links``,
+    ``locale_alternates``, ``feeds`` and, on an article's page in one language, the
+    ``headline`` and ``shown_blocks`` it shows and its ``json_ld``."""
+    data: dict[str, Any] = {
+        "language_links": language_links(page),
+        "locale_alternates": locale_alternates(page),
+        "feeds": feed_links(site, page.lang),
+    }
+    entry, lang = page.context.get("entry"), page.context.get("article_lang")
+    if entry is not None and lang is not None:
+        # What the page shows: the English, unless it is the original's page or the
+        # English is pending (then the original stands in).
+        translated = lang != site.source_lang and not entry.english.pending
+        data["headline"] = entry.english.title if translated else entry.article.title
+        data["shown_blocks"] = entry.english.blocks if translated else entry.article.blocks
+        data["json_ld"] = article_json_ld(site, entry, lang, page.url, absolute_url)
+    return data
