@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 from helpers import FakeTranslator, write_project
-from modelkit import argos_home  # noqa: F401  (fixture)
+from modelkit import argos_home, argosmodel  # noqa: F401  (fixtures)
 
 from digest.build import Builder
 from digest.config import load_config
@@ -249,3 +249,29 @@ def test_a_bad_names_table_is_reported_with_every_problem(tmp_path):
                                      "names.'سبأ': expected a non-empty English string, got 3",
                                      "names.'واس': expected a non-empty English string, got ''"]
     assert not (tmp_path / "site").exists()
+
+
+@pytest.mark.slow
+def test_tag_names_share_the_engines_cache_and_survive_a_prune(tmp_path, argosmodel, argos_home):
+    from modelkit import digest_cli
+
+    from digest.translate.packages import install_file
+
+    install_file(argosmodel)
+    write_project(tmp_path, {
+        "content/2026-11-01-a.md": "---\ntitle: عنوان الخبر\ntags: [طقس, اقتصاد]\nsource: صحيفة محلية\n---\nنص الخبر.\n",
+        "content/glossary.toml": '[terms]\n"اقتصاد" = "Economy"\n',
+        "digest.toml": "[translation]\nmax_decoding_length = 8\ninter_threads = 1\nintra_threads = 1\nbeam_size = 1\n"})
+    first = Builder(load_config(tmp_path), RecordingReporter())
+    first.build()
+    engine = first.translator
+    # Title, paragraph, one tag and the unknown source: the glossary named the other tag.
+    assert engine.calls >= 1 and engine.stats.unique == 4
+    pruned = digest_cli("cache", "prune", "--project", str(tmp_path), env=argos_home)
+    assert pruned.returncode == 0 and "pruned 0 entries" in pruned.stdout, pruned.stdout + pruned.stderr
+    again = Builder(load_config(tmp_path), RecordingReporter())
+    result = again.build()
+    assert again.translator.calls == 0 and again.translator.stats.hits == 4
+    weather = {t.slug: t for t in result.site.tags}[slugify("طقس")]
+    if weather.english is not None:  # the random model's output may be rejected: then it waits in Arabic
+        assert weather.english.provenance.model == "argos-ar-en"
