@@ -172,6 +172,9 @@ def test_tags_are_translated_glossary_first_then_machine_with_english_pages_unde
     assert (machine.kind, machine.model, machine.version) == ("machine", "fake-ar-en", "9.9")
     listing = (out / "en/tags/index.html").read_text(encoding="utf-8")
     assert f'href="../../en/tags/{quote(economy)}/"' in listing and "<bdi>Economy</bdi>" in listing and "<bdi>EN(طقس)</bdi>" in listing
+    # /tags/ (the x-default) names each tag in both languages, the English linking to its page.
+    both = (out / "tags/index.html").read_text(encoding="utf-8")
+    assert f'<a href="../en/tags/{quote(economy)}/" hreflang="en" lang="en" dir="ltr">Economy</a>' in both
     article = (out / "articles/port/en/index.html").read_text(encoding="utf-8")
     assert f'href="../../../en/tags/{quote(economy)}/"' in article and ">Economy</span>" in article
     assert "/en/tags/" not in (out / "articles/port/ar/index.html").read_text(encoding="utf-8")
