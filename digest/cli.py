@@ -82,7 +82,9 @@ def make_parser() -> argparse.ArgumentParser:
                        help="poll the file system (for network mounts, containers, WSL)")
         if name == "serve":
             p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
-            p.add_argument("--port", type=int, default=8000, help="port (default: 8000)")
+            p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free port)")
+            p.add_argument("--open", action="store_true", help="open the site in a browser after the first build")
+            p.add_argument("--verbose", action="store_true", help="print one access-log line per request")
 
     p = _command(sub, "models", "list or install Argos Translate models")
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)

@@ -2,7 +2,7 @@
 
 Every field has a default, so a project without ``digest.toml`` works. Unknown keys and
 values of the wrong type are collected and reported together in one :class:`ConfigError`,
-each naming the file and the dotted key.
+each naming its source: the command-line flag, or the file, line and dotted key.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .configsource import Sources, flag
 from .errors import ConfigError
 
 CONFIG_NAME = "digest.toml"
@@ -221,18 +222,18 @@ def _type_name(hint: object) -> str:
     return {str: "a string", int: "an integer", bool: "true or false"}.get(hint, str(hint))
 
 
-def _section(cls: type, data: dict, prefix: str, problems: list[str], overrides: dict):
+def _section(cls: type, data: dict, prefix: str, problems: list[tuple[str, str, bool]], overrides: dict):
     hints = typing.get_type_hints(cls)
     names = {f.name for f in dataclasses.fields(cls)}
     values = {}
     for key, value in data.items():
         if key not in names:
-            problems.append(f"{prefix}{key}: unknown key (known: {', '.join(sorted(names))})")
+            problems.append((prefix + key, f"unknown key (known: {', '.join(sorted(names))})", True))
             continue
         try:
             values[key] = _check(value, hints[key])
         except TypeError as exc:
-            problems.append(f"{prefix}{key}: expected {exc}, got {type(value).__name__} {value!r}")
+            problems.append((prefix + key, f"expected {exc}, got {type(value).__name__} {value!r}", True))
     values.update({k: v for k, v in overrides.items() if v is not None})
     return cls(**values)
 
@@ -256,59 +257,108 @@ _MINIMUM = {
 }
 
 
-def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None) -> Config:
+def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None,
+                check_folders: bool = False) -> Config:
     """Read ``digest.toml`` under ``root`` (if present) and apply CLI ``overrides``.
 
     ``overrides`` maps section name to ``{key: value}``; ``None`` values are ignored so
-    unset command-line options never mask the file. ``theme_dir`` and ``drafts`` are
-    command-line settings of their own, not keys of the file. Raises :class:`ConfigError` listing
-    every problem found.
+    unset command-line options never mask the file. Each override came from the flag named
+    after its key (``base_url``: ``--base-url``). ``theme_dir``, ``drafts`` and
+    ``force_output`` are command-line settings of their own, not keys of the file. With
+    ``check_folders`` the content folder and the theme must exist too.
+
+    Raises :class:`ConfigError` listing every problem found, each prefixed with its source:
+    the flag, ``digest.toml:LINE: key``, or the key alone for a default.
     """
     root = Path(root)
     path = root / CONFIG_NAME
     overrides = overrides or {}
+    flags = {f"{section}.{key}": flag("--" + key.replace("_", "-"), value)
+             for section, values in overrides.items() if isinstance(values, dict)
+             for key, value in values.items() if value is not None}
+    if overrides.get("theme_dir"):
+        flags["site.theme"] = flag("--theme", overrides["theme_dir"])
     data: dict = {}
-    problems: list[str] = []
+    text: str | None = None
+    unparsable: str | None = None
     if path.exists():
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise ConfigError(path, [f"not valid TOML: {exc}"]) from None
+            text = path.read_text(encoding="utf-8-sig")
+            data = tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+            text, unparsable = None, str(exc)
+    sources = Sources(path, text, flags)
+    # (key, reason, about the file's value even if a flag overrides it)
+    found: list[tuple[str, str, bool]] = []
     for key in data:
         if key not in SECTIONS:
-            problems.append(f"{key}: unknown section (known: {', '.join(SECTIONS)})")
+            found.append((key, f"unknown section (known: {', '.join(SECTIONS)})", True))
     sections = {}
     for name, cls in SECTIONS.items():
         raw = data.get(name, {})
         if not isinstance(raw, dict):
-            problems.append(f"{name}: expected a table, got {type(raw).__name__}")
+            found.append((name, f"expected a table, got {type(raw).__name__}", True))
             raw = {}
-        sections[name] = _section(cls, raw, f"{name}.", problems, overrides.get(name, {}))
+        sections[name] = _section(cls, raw, f"{name}.", found, overrides.get(name, {}))
     for (section, key), allowed in _VALID.items():
         value = getattr(sections[section], key)
         if value not in allowed:
-            problems.append(f"{section}.{key}: {value!r} is not one of {', '.join(sorted(allowed))}")
+            found.append((f"{section}.{key}", f"{value!r} is not one of {', '.join(sorted(allowed))}", False))
     for key in ("source_language", "target_language"):
         code = getattr(sections["site"], key)
         if not _LANGUAGE.fullmatch(code):
-            problems.append(f"site.{key}: {code!r} is not a language code (such as ar or en)")
+            found.append((f"site.{key}", f"{code!r} is not a language code (such as ar or en)", False))
     if sections["site"].source_language == sections["site"].target_language:
-        problems.append("site.target_language: the same as site.source_language")
+        found.append(("site.target_language", "the same as site.source_language", False))
     if not urlsplit(sections["site"].base_url).scheme:
-        problems.append(f"site.base_url: {sections['site'].base_url!r} is not an absolute URL")
+        found.append(("site.base_url", f"{sections['site'].base_url!r} is not an absolute URL", False))
     for (section, key), least in _MINIMUM.items():
         if getattr(sections[section], key) < least:
-            problems.append(f"{section}.{key}: must be at least {least}, got {getattr(sections[section], key)}")
+            found.append((f"{section}.{key}", f"must be at least {least}, got {getattr(sections[section], key)}",
+                          False))
     output = data.get("paths", {}).get("output") if isinstance(data.get("paths"), dict) else None
     if isinstance(output, str) and overrides.get("paths", {}).get("output") is None and not _inside(root, output):
-        problems.append(f"paths.output: {output!r} is outside the project folder; give such a folder on the "
-                        "command line (--output DIR) instead")
-    if problems:
-        raise ConfigError(path, problems)
+        found.append(("paths.output", f"{output!r} is outside the project folder; give such a folder on the "
+                      "command line (--output DIR) instead", True))
+    problems = [sources.unparsable(unparsable)] if unparsable else []
+    problems += [sources.problem(key, reason, in_file) for key, reason, in_file in found]
     theme_dir = overrides.get("theme_dir")
-    return Config(root=root, theme_dir=Path(theme_dir) if theme_dir else None,
-                  drafts=bool(overrides.get("drafts")),
-                  force_output=bool(overrides.get("force_output")), **sections)
+    config = Config(root=root, theme_dir=Path(theme_dir) if theme_dir else None,
+                    drafts=bool(overrides.get("drafts")),
+                    force_output=bool(overrides.get("force_output")), **sections)
+    if check_folders:
+        # A file that cannot be read may set either folder: only flags and defaults are known.
+        problems += _folder_problems(config, sources, trust_defaults=unparsable is None)
+    if problems:
+        raise ConfigError(None, problems)
+    return config
+
+
+def theme_problem(config: Config) -> str | None:
+    """Why the theme the configuration names cannot be used, or None (``default`` always can)."""
+    if config.theme_dir is not None:
+        return None if config.theme_dir.is_dir() else "no such theme folder"
+    name = config.site.theme
+    if name == "default" or (config.themes_dir / name).is_dir():
+        return None
+    found = {"default"}
+    if config.themes_dir.is_dir():
+        found.update(d.name for d in config.themes_dir.iterdir() if d.is_dir() and not d.name.startswith("."))
+    return f"no theme {name!r} (themes here: {', '.join(sorted(found))})"
+
+
+def _folder_problems(config: Config, sources: Sources, trust_defaults: bool) -> list[str]:
+    problems = []
+    if not config.content_dir.is_dir() and (trust_defaults or sources.origin("paths.content") == "flag"):
+        reason = "the content folder does not exist"
+        if sources.origin("paths.content"):
+            problems.append(sources.problem("paths.content", f"{reason} ({config.content_dir})"))
+        else:
+            problems.append(f"{config.content_dir}: {reason} (create it, set paths.content or pass --content)")
+    theme = theme_problem(config)
+    if theme and (trust_defaults or sources.origin("site.theme") == "flag"):
+        problems.append(sources.problem("site.theme", theme))
+    return problems
 
 
 def _inside(root: Path, rel: str) -> bool:

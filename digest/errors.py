@@ -10,13 +10,17 @@ from pathlib import Path
 
 
 class ConfigError(Exception):
-    """Every problem found in a configuration, reported at once."""
+    """Every problem found in a configuration, reported at once.
 
-    def __init__(self, path: Path | str, problems: list[str]):
-        self.path = Path(path)
+    ``path`` names the one file at fault; None when each problem names its own source
+    (a flag, a line of ``digest.toml``), as :func:`~digest.config.load_config`'s do.
+    """
+
+    def __init__(self, path: Path | str | None, problems: list[str]):
+        self.path = Path(path) if path is not None else None
         self.problems = problems
         lines = "\n".join(f"  {p}" for p in problems)
-        super().__init__(f"{path}: invalid configuration:\n{lines}")
+        super().__init__(f"{f'{path}: ' if path is not None else ''}invalid configuration:\n{lines}")
 
 
 class SourceError(Exception):

@@ -216,7 +216,12 @@ def test_unknown_theme_is_a_config_error_and_keeps_the_last_site(tmp_path):
     Builder(load_config(tmp_path), translator=None).build()
     with pytest.raises(ConfigError, match="site.theme: no theme 'nosuch'") as caught:
         Builder(load_config(tmp_path, {"site": {"theme": "nosuch"}}), translator=None).build()
-    assert caught.value.path == tmp_path / "digest.toml" and "themes found: default" in str(caught.value)
+    # There is no digest.toml: the message never names one.
+    assert caught.value.path == tmp_path / "themes/nosuch" and "themes here: default" in str(caught.value)
+    write_project(tmp_path, {"digest.toml": '[site]\ntheme = "nosuch"\n'})
+    with pytest.raises(ConfigError, match="site.theme: no theme 'nosuch'") as caught:
+        Builder(load_config(tmp_path), translator=None).build()
+    assert caught.value.path == tmp_path / "digest.toml"
     assert (tmp_path / "site/articles/a/index.html").is_file()
 
 

@@ -92,3 +92,28 @@ def test_models_install_needs_both_languages_or_a_file_not_both(tmp_path):
     assert result.returncode == 2 and "give both languages" in result.stderr
     result = run("models", "install", "ar", "en", "--file", "x.argosmodel", cwd=tmp_path)
     assert result.returncode == 2 and "not both" in result.stderr
+
+
+def test_config_errors_are_listed_together_each_naming_its_source(tmp_path):
+    # A bad page_size used to hide the missing content folder, which hid the unknown theme.
+    write_project(tmp_path, {"digest.toml": '[site]\ntitle_en = "x"\npage_size = 0\n\n[paths]\ncontent = "posts"\n',
+                             "themes/mine/strings.toml": ""})
+    result = run("build", "--theme", "nosuch", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert "digest.toml:3: site.page_size: must be at least 1, got 0" in [s.strip() for s in lines]
+    assert "digest.toml:6: paths.content: the content folder does not exist (posts)" in [s.strip() for s in lines]
+    assert "--theme nosuch: no theme 'nosuch' (themes here: default, mine)" in [s.strip() for s in lines]
+    assert not (tmp_path / "site").exists()
+
+
+def test_without_digest_toml_a_bad_flag_names_the_flag_only(tmp_path):
+    write_project(tmp_path, {"content/a.md": "---\ntitle: أ\n---\nنص.\n"})
+    result = run("build", "--theme", "nosuch", "--base-url", "example.org", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--theme nosuch: no theme 'nosuch' (themes here: default)" in result.stderr
+    assert "--base-url example.org: 'example.org' is not an absolute URL" in result.stderr
+    assert "digest.toml" not in result.stderr
+    result = run("build", "--content", "nowhere", cwd=tmp_path)
+    assert result.returncode == 2 and "--content nowhere: the content folder does not exist" in result.stderr
+    assert "digest.toml" not in result.stderr

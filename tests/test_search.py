@@ -70,8 +70,8 @@ def test_unchanged_site_gets_a_byte_identical_bundle(tmp_path):
     fewer = {p: d for p, d in pages.items() if not p.startswith("articles/rain/")}
     bundles = []
     for _ in range(4):
-        bundles.append(search.search_files(pages))
-        search.search_files(fewer)  # another index in between: the next one is made anew
+        bundles.append(search.search_files(pages, work=tmp_path / "work"))
+        search.search_files(fewer, work=tmp_path / "work")  # another index in between: the next one is made anew
     assert all(b == bundles[0] for b in bundles)
     assert result.files["pagefind/pagefind-entry.json"] == bundles[0]["pagefind/pagefind-entry.json"]
 

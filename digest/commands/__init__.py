@@ -35,7 +35,8 @@ def load(args: argparse.Namespace):
         "drafts": getattr(args, "drafts", False),
         "force_output": getattr(args, "force_output", False),
     }
-    return load_config(args.project, overrides)
+    # build, serve and watch need the content folder and the theme: checked with the rest.
+    return load_config(args.project, overrides, check_folders=hasattr(args, "theme"))
 
 
 def run(args: argparse.Namespace) -> int:

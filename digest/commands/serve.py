@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+import threading
+import webbrowser
 
 from ..serve.preview import exposure_warning, start_serving
 from ..serve.project import Project
@@ -17,16 +20,39 @@ def run(args) -> int:
     warning = exposure_warning(args.host)
     if warning:
         reporter.warning(warning)
+    served: list[str] = []
+
+    def configure():
+        # The pages link to the address actually served (its port too, one the system chose
+        # for --port 0), not to site.base_url, unless --base-url says otherwise.
+        config = load(args)
+        if served and not args.base_url:
+            config = dataclasses.replace(config, site=dataclasses.replace(config.site, base_url=served[0]))
+        return config
+
     # reload re-reads digest.toml with the same command-line overrides when the file changes.
-    project = Project(config, reporter, reload=lambda: load(args), strict=args.strict)
+    project = Project(config, reporter, reload=configure, strict=args.strict)
+    log = (lambda line: print(line, file=sys.stderr, flush=True)) if args.verbose else None
     try:
-        preview, watcher = start_serving(project, args.host, args.port, args.poll)
+        preview, watcher = start_serving(project, args.host, args.port, args.poll, log=log, bound=served.append)
     except OSError as exc:
         print(f"error: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    reporter.info(f"serving {config.output_dir} at {preview.url} (Ctrl-C to stop)")
+    reporter.info(f"serving {project.config.output_dir} at {preview.url} (Ctrl-C to stop)")
+    if args.open:
+        # In the background: a browser command may not return until the browser closes.
+        threading.Thread(target=_open, args=(preview.url, reporter), name="digest-open", daemon=True).start()
     try:
         watcher.run_until_interrupted()
     finally:
         preview.close()
     return 0
+
+
+def _open(url: str, reporter: ConsoleReporter) -> None:
+    try:
+        opened = webbrowser.open(url)
+    except Exception:  # noqa: BLE001 - a missing browser never stops the preview
+        opened = False
+    if not opened:
+        reporter.warning(f"could not open a browser: open {url} yourself")

@@ -124,7 +124,7 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
         return {}, text, 1
     raw = match.group(1) or ""
     try:
-        meta = yaml.safe_load(raw) if raw.strip() else {}
+        meta = yaml.load(raw, Loader=_loader()) if raw.strip() else {}
     except ValueError as exc:
         # PyYAML reads 2026-13-45 as a timestamp and fails building it.
         raise SourceError(f"front matter has an impossible date or time: {exc}") from None
@@ -139,3 +139,25 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
     if not isinstance(meta, dict):
         raise SourceError("line 2: front matter must be a mapping of keys to values")
     return meta, text[match.end():], text[: match.end()].count("\n") + 1
+
+
+def _loader():
+    """PyYAML's safe loader without aliases: front matter has no use for ``&a``/``*a``, and a
+    few hundred bytes of nested aliases expand to billions of items (the "billion laughs")."""
+    global _LOADER
+    if _LOADER is None:
+        import yaml
+
+        class NoAliasLoader(yaml.SafeLoader):
+            def construct_object(self, node, deep=False):
+                # A node built before is reached again only through an alias.
+                if node in self.constructed_objects:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, "aliases (*name) are not allowed in front matter", node.start_mark)
+                return super().construct_object(node, deep)
+
+        _LOADER = NoAliasLoader
+    return _LOADER
+
+
+_LOADER = None

@@ -8,6 +8,7 @@ facts from the disk. A build calls both before it touches anything.
 from __future__ import annotations
 
 import os
+import pwd
 from dataclasses import dataclass
 from pathlib import Path, PurePath
 
@@ -23,6 +24,8 @@ class Places:
     themes: PurePath
     cache: PurePath
     home: PurePath | None
+    other_homes: tuple[PurePath, ...] = ()
+    """The account's home from the password database when ``HOME`` says otherwise (or is unset)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ def refusals(out: PurePath, places: Places | None, state: State, force: bool = F
     if places is not None:
         if _within(places.root, out):
             reasons.append("it is or contains the project folder")
-        if places.home is not None and _within(places.home, out):
+        if any(_within(home, out) for home in (places.home, *places.other_homes) if home is not None):
             reasons.append("it is or contains the home folder")
         for name, place in (("content", places.content), ("themes", places.themes),
                             ("translation cache", places.cache)):
@@ -95,6 +98,13 @@ def resolved(path: Path) -> Path:
 def places_of(config) -> Places:
     """The :class:`Places` of a :class:`~digest.config.Config`."""
     home = os.environ.get("HOME")
+    real_home = Path(os.path.realpath(home)) if home else None
+    try:
+        # HOME may be unset or point elsewhere (sudo, CI); the account's own home is protected too.
+        account = Path(os.path.realpath(pwd.getpwuid(os.getuid()).pw_dir))
+    except (KeyError, OSError):
+        account = None
+    others = (account,) if account is not None and account != real_home else ()
     return Places(root=Path(os.path.realpath(config.root)), content=Path(os.path.realpath(config.content_dir)),
                   themes=Path(os.path.realpath(config.themes_dir)), cache=Path(os.path.realpath(config.cache_dir)),
-                  home=Path(os.path.realpath(home)) if home else None)
+                  home=real_home, other_homes=others)

@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 import jinja2.meta
 
-from ..config import CONFIG_NAME, Config
+from ..config import CONFIG_NAME, Config, theme_problem
 from ..content.articles import slugify
 from ..errors import ConfigError, ThemeError
 from ..text import direction
@@ -45,14 +45,6 @@ def theme_dirs(config: Config) -> list[Path]:
     if default.resolve() not in [d.resolve() for d in dirs]:
         dirs.append(default)
     return dirs
-
-
-def _theme_names(config: Config) -> list[str]:
-    """The theme folders there are to choose from, the built-in default always among them."""
-    found = {"default"}
-    if config.themes_dir.is_dir():
-        found.update(d.name for d in config.themes_dir.iterdir() if d.is_dir() and not d.name.startswith("."))
-    return sorted(found)
 
 
 def load_strings(dirs: list[Path]) -> dict[str, dict[str, str]]:
@@ -111,14 +103,13 @@ class Theme:
 
 def load_theme(config: Config) -> Theme:
     """Load the theme search path for ``config``."""
-    chosen = chosen_theme(config)
-    if not chosen.is_dir() and (config.theme_dir or config.site.theme != "default"):
+    problem = theme_problem(config)
+    if problem:
         # A name that points nowhere is a setting to fix, like a missing content folder.
-        if config.theme_dir:
-            raise ConfigError(chosen, ["--theme: no such theme folder"])
-        raise ConfigError(config.root / CONFIG_NAME, [
-            f"site.theme: no theme {config.site.theme!r} (no folder {chosen}); "
-            f"themes found: {', '.join(_theme_names(config)) or 'none'}"])
+        # (Checked when the configuration is loaded; here too for a theme removed since.)
+        file = config.root / CONFIG_NAME
+        where = chosen_theme(config) if config.theme_dir or not file.exists() else file
+        raise ConfigError(where, [problem if config.theme_dir else f"site.theme: {problem}"])
     dirs = theme_dirs(config)
     template_dirs = [str(d / "templates") for d in dirs if (d / "templates").is_dir()]
     loader = jinja2.ChoiceLoader([

@@ -86,10 +86,11 @@ class Preview:
     written), ``failures`` (each with ``file``, ``line``, ``reason``) and optionally
     ``changed`` (false when no file changed: open pages then keep their place instead of
     reloading); if it raises, the build counts as failed with the exception as its reason.
+    ``log``, if given, is handed one access-log line per request answered.
     """
 
     def __init__(self, folder: Path, rebuild_site: Callable[..., object], host: str = "127.0.0.1",
-                 port: int = 8000, log: bool = False) -> None:
+                 port: int = 8000, log: Callable[[str], None] | None = None) -> None:
         self.folder = Path(folder)
         self._rebuild_site = rebuild_site
         self._cond = threading.Condition()
@@ -257,9 +258,14 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self):
         self._respond(head=True)
 
+    def log_request(self, code="-", size="-"):
+        log = self.server.preview.log  # type: ignore[attr-defined]
+        if log is not None:
+            code = getattr(code, "value", code)
+            log(printable(f'{self.address_string()} - - [{self.log_date_time_string()}] "{self.requestline}" {code}'))
+
     def log_message(self, format, *args):
-        if self.server.preview.log:  # type: ignore[attr-defined]
-            super().log_message(format, *args)
+        pass  # an error answered is logged by log_request, once; a hang-up is nobody's business
 
     def _send(self, status: int, body: bytes, ctype: str, head: bool, extra: dict | None = None) -> None:
         self.send_response(status)
@@ -319,10 +325,15 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(200, json.dumps(state).encode(), TYPES[".json"], head)
 
 
-def start_serving(project, host: str = "127.0.0.1", port: int = 8000, poll: bool = False):
+def start_serving(project, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
+                  log: Callable[[str], None] | None = None, bound: Callable[[str], None] | None = None):
     """The parts of ``digest serve`` for ``project``, built once and started: the preview
     server (following the output folder if ``digest.toml`` moves it) and the watcher,
-    whose loop (``watcher.run``) the caller runs. Raises OSError if the port is taken."""
+    whose loop (``watcher.run``) the caller runs. Raises OSError if the port is taken.
+
+    ``log`` gets the access-log lines. ``bound(url)``, if given, learns the address served
+    (the port the system chose, for port 0) before the first build, which then reads the
+    configuration again: the project's reload function can put the address in its pages."""
     from .watcher import Watcher
 
     def rebuild(*args):
@@ -330,9 +341,11 @@ def start_serving(project, host: str = "127.0.0.1", port: int = 8000, poll: bool
         preview.folder = project.config.output_dir
         return outcome
 
-    preview = Preview(project.config.output_dir, rebuild, host, port)
+    preview = Preview(project.config.output_dir, rebuild, host, port, log)
+    if bound is not None:
+        bound(preview.url)
     # Watching first: a change made during the first build is in the first batch.
     watcher = Watcher(project, preview.rebuild, poll=poll).start()
-    preview.rebuild()
+    preview.rebuild(bound is not None)
     preview.start()
     return preview, watcher

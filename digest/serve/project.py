@@ -72,7 +72,7 @@ def failure_of_problem(problem, root: Path | None = None) -> Failure:
 def failure_of_error(exc: BaseException) -> Failure:
     """A build-stopping exception (theme, config, output) as a :class:`Failure`."""
     if isinstance(exc, ConfigError):
-        return Failure("; ".join(exc.problems), str(exc.path))
+        return Failure("; ".join(exc.problems), str(exc.path) if exc.path else None)
     cause = exc.__cause__
     if cause is not None and getattr(cause, "lineno", None):
         reason = getattr(cause, "message", None) or str(cause)

@@ -23,10 +23,12 @@ contain it.
 
 from __future__ import annotations
 
+import os
 import tomllib
 
 from ..config import Config
 from ..content.cleantext import clean
+from ..content.safefile import UnsafeFile, read_limited
 from ..errors import ConfigError
 
 FILE_NAME = "glossary.toml"
@@ -52,10 +54,14 @@ def read_glossary(config: Config) -> dict[str, dict[str, str]]:
     """Both tables of the glossary, ``terms`` and ``names``; raises like :func:`load_glossary`."""
     path = config.content_dir / FILE_NAME
     tables: dict[str, dict[str, str]] = {name: {} for name in TABLES}
-    if not path.is_file():
+    if not os.path.lexists(path):
         return tables
     try:
-        data = clean(tomllib.loads(path.read_text(encoding="utf-8-sig")))
+        # Read like a content file: a link out of content/, a FIFO or a huge file is refused.
+        raw, _ = read_limited(path, within=config.content_dir, limit=config.text.max_file_bytes)
+        data = clean(tomllib.loads(raw.decode("utf-8-sig")))
+    except UnsafeFile as exc:
+        raise ConfigError(path, [f"glossary not usable: {exc}"]) from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(path, [f"glossary not usable: {exc}"]) from None
     problems = [f"{key}: unknown table (the glossary has a [terms] and a [names] table)"

@@ -67,7 +67,8 @@ def load_post_edits(article_path: Path) -> tuple[dict[str, PostEdit], list[str]]
     try:
         # Read like an article: a FIFO in its place must not hang the build, and an article
         # kept from a folder that turned unreadable has an edits path that cannot be looked at.
-        raw, _ = read_limited(path)
+        # Through a symbolic link only to a file beside the article or below its folder.
+        raw, _ = read_limited(path, within=article_path.parent)
     except FileNotFoundError:
         return {}, []
     except OSError as exc:
