@@ -55,6 +55,7 @@ from .render.theme import Theme, load_theme
 from .site.audit import missing_alt_text
 from .site.model import Site, SiteModel
 from .translate.glossary import load_glossary
+from .translate.labels import load_labels
 from .translate.stage import TranslationStats, Translator, translate_articles
 
 
@@ -263,7 +264,8 @@ class Builder:
                          else "a date in front matter")
                 self.reporter.warning(f"{article.path}: no date ({where}, or a YYYY-MM-DD- file name prefix): "
                                       "dated by the file's modification time, which every save moves")
-        english, stats = translate_articles(articles, self.translator, self.reporter, self._english)
+        english, stats = translate_articles(articles, self.translator, self.reporter, self._english,
+                                            load_labels(config))
         if self.translator is None:
             # The engine reads the glossary; without one a mistake in it would only show
             # once a model is installed.

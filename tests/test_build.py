@@ -174,12 +174,12 @@ def test_pending_translation_without_model(tmp_path):
     reporter = RecordingReporter()
     result = Builder(load_config(tmp_path), reporter).build()
     english = result.files["articles/a/en/index.html"].decode()
-    assert "Translation pending" in english and "فقرة." in english
+    assert "English translation coming soon" in english and "فقرة." in english
     assert 'lang="ar" dir="rtl"' in english
     # The parallel page has the original beside an empty English side: it does not claim
     # to show the original in the English column.
     parallel = result.files["articles/a/index.html"].decode()
-    assert "Translation pending: no translation model is installed yet." in parallel
+    assert "English translation coming soon." in parallel
     assert "so the original is shown" not in parallel
     assert '<meta property="og:type" content="article">' in parallel
 
@@ -236,7 +236,7 @@ def test_a_broken_glossary_stops_the_build_listing_every_problem_even_without_a_
     glossary.write_text('[terms]\n"داعش" = "ISIS"\n"بوتين" = 5\n"سوريا" = ""\n[term]\n', encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         Builder(load_config(tmp_path), translator=None).build()
-    assert caught.value.problems == ["term: unknown table (the glossary is one [terms] table)",
+    assert caught.value.problems == ["term: unknown table (the glossary has a [terms] and a [names] table)",
                                      "terms.'بوتين': expected a non-empty English string, got 5",
                                      "terms.'سوريا': expected a non-empty English string, got ''"]
     glossary.write_text('[terms]\n"داعش" = "ISIS"\n', encoding="utf-8")
@@ -270,9 +270,9 @@ def test_indexes_say_when_english_is_pending(tmp_path):
     write_project(tmp_path, {"content/a.md": "---\ntitle: عنوان عربي\n---\nنص.\n"})
     result = Builder(load_config(tmp_path), translator=None).build()
     home = result.files["index.html"].decode()
-    assert home.count("عنوان عربي</a>") == 1 and "English translation pending" in home
+    assert home.count("عنوان عربي</a>") == 1 and "English translation coming soon" in home
     english_index = result.files["en/index.html"].decode()
-    assert "عنوان عربي" in english_index and "English translation pending" in english_index
+    assert "عنوان عربي" in english_index and "English translation coming soon" in english_index
 
 
 @pytest.mark.slow

@@ -54,7 +54,7 @@ def test_build_without_model_says_how_to_install_and_strict_says_why_it_fails(tm
     result = subprocess.run([*DIGEST, "build"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "digest models install ar en" in result.stderr
-    assert "Translation pending" in (tmp_path / "site/articles/a/en/index.html").read_text()
+    assert "English translation coming soon" in (tmp_path / "site/articles/a/en/index.html").read_text()
     strict = subprocess.run([*DIGEST, "build", "--strict"], cwd=tmp_path, env=env, capture_output=True, text=True,
                             timeout=120)
     assert strict.returncode == 1

@@ -158,7 +158,7 @@ def test_archives_and_pagination(built):
     months = (out / "archive/index.html").read_text()
     assert months.index("archive/2026/11/") < months.index("archive/2026/10/")
     november = (out / "archive/2026/11/index.html").read_text()
-    assert "نوفمبر 2026" in november and "November 2026" in november
+    assert "نوفمبر 2026" in november and "November 2026" in (out / "en/archive/2026/11/index.html").read_text()
     assert (out / "archive/2026/11/page/2/index.html").is_file()
     assert not (out / "archive/2026/11/page/3/index.html").exists()
     assert "harvest" in (out / "archive/2026/10/index.html").read_text()

@@ -8,6 +8,7 @@ from ..config import Config
 from ..content.articles import load_articles
 from ..translate.cache import FILE_NAME, TranslationCache
 from ..translate.engine import load_translator
+from ..translate.labels import label_texts, load_labels
 from ..translate.stage import pending_texts
 from . import load
 from .console import ConsoleReporter
@@ -52,7 +53,8 @@ def prune(config: Config) -> int:
         print("no translation model is installed: nothing pruned (entries may still be needed)",
               file=sys.stderr)
         return 1
-    texts = [t for a in articles for t in pending_texts(a)]
+    labels = load_labels(config)  # tags and sources the glossary does not name are cached too
+    texts = [t for a in articles for t in pending_texts(a) + label_texts(a, labels)]
     cache = TranslationCache(config.cache_dir, reporter.warning)
     removed = cache.prune(set(translator.keys(texts)))
     print(f"pruned {removed} {'entry' if removed == 1 else 'entries'}; {cache.stats()['entries']} remain")

@@ -39,20 +39,28 @@ def format_date(value: dt.date | dt.datetime, lang: str) -> str:
 
 def month_label(year: int, month: int, lang: str) -> str:
     """A Gregorian month as a heading; on Arabic pages with the Hijri months it spans."""
+    main, secondary = month_labels(year, month, lang)
+    return f"{main}، {secondary}" if secondary else main
+
+
+def month_labels(year: int, month: int, lang: str) -> tuple[str, str | None]:
+    """``(Gregorian month, Hijri months it spans)`` for readers of ``lang``: one calendar
+    each, for a link and the line under it. The second is None on non-Arabic pages (and
+    outside the Umm al-Qura range)."""
     if lang != "ar":
-        return f"{GREGORIAN_EN[month - 1]} {year}"
-    text = f"{GREGORIAN_AR[month - 1]} {year} م"
+        return f"{GREGORIAN_EN[month - 1]} {year}", None
     first = dt.date(year, month, 1)
     last = first.replace(day=calendar.monthrange(year, month)[1])  # December 9999 has no next month
     start, end = hijri(first), hijri(last)
+    span = None
     if start and end:
         if start[:2] == end[:2]:
-            text += f"، {HIJRI_AR[start[1] - 1]} {start[0]} هـ"
+            span = f"{HIJRI_AR[start[1] - 1]} {start[0]} هـ"
         elif start[0] == end[0]:
-            text += f"، {HIJRI_AR[start[1] - 1]} – {HIJRI_AR[end[1] - 1]} {end[0]} هـ"
+            span = f"{HIJRI_AR[start[1] - 1]} – {HIJRI_AR[end[1] - 1]} {end[0]} هـ"
         else:
-            text += f"، {HIJRI_AR[start[1] - 1]} {start[0]} – {HIJRI_AR[end[1] - 1]} {end[0]} هـ"
-    return text
+            span = f"{HIJRI_AR[start[1] - 1]} {start[0]} – {HIJRI_AR[end[1] - 1]} {end[0]} هـ"
+    return f"{GREGORIAN_AR[month - 1]} {year} م", span
 
 
 # Levantine month names, as Syrian, Lebanese, Jordanian and Iraqi sites write them.

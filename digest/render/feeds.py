@@ -87,12 +87,16 @@ def _add_entry(feed: ET.Element, site: "Site", entry: "Entry", lang: str | None,
     stamp = _iso(article.published)
     _sub(el, "published", stamp)
     _sub(el, "updated", stamp)
+    # The English feed names sources and tags in English where their English is known.
+    english = entry.english if lang == tgt else None
+    source = english.source.text if english and english.source else article.source
     author = _sub(el, "author")
-    _sub(author, "name", article.author or article.source or site.config.language_title(src))
-    if article.author and article.source:
-        _sub(_sub(el, "contributor"), "name", article.source)
-    for name in article.tags:
-        _sub(el, "category", term=name)
+    _sub(author, "name", article.author or source or site.config.language_title(src))
+    if article.author and source:
+        _sub(_sub(el, "contributor"), "name", source)
+    for i, name in enumerate(article.tags):
+        named = english.tag(i) if english else None
+        _sub(el, "category", term=named.text if named else name)
     _sub(el, "summary", "\n".join(summary(v[2]) for v in versions))
     content = "".join(_body_html(v[2], v[0]) for v in versions)
     if any(v[0] == tgt for v in versions) and entry.english.provenance.kind == "machine":

@@ -87,7 +87,9 @@ def article_json_ld(site: Site, entry: Entry, article_lang: str, page_url: str,
     if article.author:
         ld["author"] = {"@type": "Person", "name": article.author}
     elif article.source:
-        ld["author"] = {"@type": "Organization", "name": article.source}
+        # On a page in the target language the agency goes by its English name when known.
+        name = english.source.text if article_lang != src and english.source else article.source
+        ld["author"] = {"@type": "Organization", "name": name}
     if translated:
         ld["translationOfWork"] = {"@type": "NewsArticle", "@id": absolute_url(entry.url(src)),
                                    "inLanguage": src, "headline": article.title}

@@ -19,7 +19,7 @@ from ..config import Config
 from ..content.articles import Article, Problem, slugify, tag_key
 from ..content.markup import Block
 from ..text import direction
-from ..translate.stage import English
+from ..translate.stage import English, Name
 from .summary import summary
 
 
@@ -52,10 +52,17 @@ class Tag:
     slug: str
     entries: tuple[Entry, ...] = field(compare=False)
     count: int = 0
+    english: Name | None = None
+    """The tag's English name (from its newest article that has one), None while pending."""
 
     @property
     def url(self) -> str:
         return f"tags/{self.slug}/"
+
+    def url_in(self, lang: str, source_lang: str) -> str:
+        """The tag's page for readers of ``lang``: the same slug, under ``/<lang>/`` but
+        in the source language."""
+        return self.url if lang == source_lang else f"{lang}/{self.url}"
 
 
 @dataclass(frozen=True)
@@ -242,7 +249,7 @@ def _assemble(config: Config, entry_pages: dict[str, EntryPages], page=Page) -> 
     entries = tuple(item.entry for item in entry_pages.values())
     tag_map, problems = _tags(entries)
     tags = tuple(
-        Tag(name, slug, tuple(items), len(items)) for slug, (name, items) in sorted(tag_map.items())
+        Tag(name, slug, tuple(items), len(items), english) for slug, (name, items, english) in sorted(tag_map.items())
     )
     pages: list[Page] = []
     indexes = {None: "", src: f"{src}/", tgt: f"{tgt}/"}
@@ -257,18 +264,16 @@ def _assemble(config: Config, entry_pages: dict[str, EntryPages], page=Page) -> 
         pages.append(page(url, "search.html", lang, {}, search))
     for item in entry_pages.values():
         pages.extend(item.pages)
-    for tag in tags:
-        for url, chunk, nav in _paginate(tag.url, tag.entries, size):
-            pages.append(page(url, "tag.html", src, {"tag": tag, "entries": chunk, "pagination": nav}))
-    pages.append(page("tags/", "tags.html", src, {"tags": tags}))
+    pages.extend(_tag_pages(tags, src, tgt, size, page))
     pages.extend(_archive_pages(entries, src, tgt, size, page))
     pages.append(page("404.html", "404.html", src, {"noindex": True}))
     return Site(config=config, entries=entries, tags=tags, pages=tuple(pages), problems=problems)
 
 
 def _tags(entries: Sequence[Entry]) -> tuple[dict[str, list], tuple[Problem, ...]]:
-    """``{slug: [name, entries]}``, and a problem for each tag whose page another tag
-    already makes.
+    """``{slug: [name, entries, english]}`` (``english``: the name's English from the newest
+    article that has one, None while pending), and a problem for each tag whose page another
+    tag already makes.
 
     Names that differ only in case or Unicode form (``News``, ``news``, ``NEWS``) are one tag,
     named as first seen (newest article first), listing each article once. Two different tags
@@ -280,11 +285,13 @@ def _tags(entries: Sequence[Entry]) -> tuple[dict[str, list], tuple[Problem, ...
     problems: list[Problem] = []
     told: set[str] = set()
     for entry in entries:
-        for name in entry.article.tags:
+        for i, name in enumerate(entry.article.tags):
             key = tag_key(name)
             slug = slugs.get(key) or slugs.setdefault(key, slugify(key))
-            tag = tag_map.setdefault(slug, [name, []])
+            tag = tag_map.setdefault(slug, [name, [], None])
             items = tag[1]
+            if tag[2] is None:
+                tag[2] = entry.english.tag(i)
             first = owner.setdefault(slug, key)
             if first != key and key not in told:
                 told.add(key)
@@ -297,22 +304,53 @@ def _tags(entries: Sequence[Entry]) -> tuple[dict[str, list], tuple[Problem, ...
     return tag_map, tuple(problems)
 
 
+def _tag_pages(tags: Sequence[Tag], src: str, tgt: str, size: int, page=Page) -> list[Page]:
+    """Every tag's pages and the list of tags, once per language: ``tags/<slug>/`` (both
+    headlines, the ``x-default``) and ``<tgt>/tags/<slug>/`` (English), the same slug."""
+    pages: list[Page] = []
+    for tag in tags:
+        versions = [_paginate(tag.url_in(lang, src), tag.entries, size) for lang in (src, tgt)]
+        for (url, chunk, nav), (en_url, _, en_nav) in zip(*versions):
+            alternates = (("x-default", url), (src, url), (tgt, en_url))
+            pages.append(page(url, "tag.html", src, {"tag": tag, "entries": chunk, "pagination": nav}, alternates))
+            pages.append(page(en_url, "tag.html", tgt, {"tag": tag, "entries": chunk, "pagination": en_nav},
+                              alternates))
+    alternates = (("x-default", "tags/"), (src, "tags/"), (tgt, f"{tgt}/tags/"))
+    pages.append(page("tags/", "tags.html", src, {"tags": tags}, alternates))
+    pages.append(page(f"{tgt}/tags/", "tags.html", tgt, {"tags": tags}, alternates))
+    return pages
+
+
 def _archive_pages(entries: Sequence[Entry], src: str, tgt: str, size: int, page=Page) -> list[Page]:
-    """``archive/`` listing every month, and ``archive/YYYY/MM/`` (paginated) per month."""
-    from ..content.dates import month_label
+    """``archive/`` listing every month, and ``archive/YYYY/MM/`` (paginated) per month; the
+    same under ``<tgt>/archive/`` for readers of the target language.
+
+    Each month is named in one calendar, the Gregorian, with the Hijri months it spans as
+    a second line on Arabic pages (see :func:`~digest.content.dates.month_labels`).
+    """
+    from ..content.dates import month_labels
 
     months: dict[tuple[int, int], list[Entry]] = {}
     for entry in entries:
         day = entry.article.date
         months.setdefault((day.year, day.month), []).append(entry)
-    listing = []
+    bases = {src: "archive/", tgt: f"{tgt}/archive/"}
+    listing: dict[str, list[tuple]] = {lang: [] for lang in bases}
     pages: list[Page] = []
     for (year, month), items in sorted(months.items(), reverse=True):
-        base = f"archive/{year:04d}/{month:02d}/"
-        labels = tuple((lang, month_label(year, month, lang)) for lang in (src, tgt))
-        listing.append({"url": base, "labels": labels, "count": len(items)})
-        for url, chunk, nav in _paginate(base, items, size):
-            pages.append(page(url, "archive.html", src, {"labels": labels, "entries": chunk, "pagination": nav}))
-    pages.insert(0, page("archive/", "archives.html", src, {"months": tuple(
-        (m["url"], m["labels"], m["count"]) for m in listing)}))
-    return pages
+        versions = {}
+        for lang, base in bases.items():
+            labels = month_labels(year, month, lang)
+            url = f"{base}{year:04d}/{month:02d}/"
+            listing[lang].append((url, labels[0], labels[1], len(items)))
+            versions[lang] = (labels, _paginate(url, items, size))
+        for n in range(len(versions[src][1])):
+            alternates = (("x-default", versions[src][1][n][0]),) + tuple(
+                (lang, versions[lang][1][n][0]) for lang in bases)
+            for lang, (labels, paged) in versions.items():
+                url, chunk, nav = paged[n]
+                pages.append(page(url, "archive.html", lang, {"labels": labels, "entries": chunk, "pagination": nav},
+                                  alternates))
+    alternates = (("x-default", bases[src]),) + tuple(bases.items())
+    return [page(base, "archives.html", lang, {"months": tuple(listing[lang])}, alternates)
+            for lang, base in bases.items()] + pages

@@ -211,7 +211,7 @@ def load_translator(config: Config, reporter: Reporter) -> ArgosTranslator | Non
     if path is None:
         reporter.warning(
             f"no {src}->{tgt} translation model is installed: pages show the original with a "
-            f"'translation pending' notice. Install one with: {command('models', 'install', src, tgt)}"
+            f"'translation coming soon' notice. Install one with: {command('models', 'install', src, tgt)}"
         )
         return None
     cache = TranslationCache(config.cache_dir, reporter.warning)

@@ -18,8 +18,12 @@ from ..content.articles import Article
 from ..content.markup import Block, plain_text
 from ..events import Event, Reporter, Warn
 from ..text import shorten
+from .labels import Labels, label_texts, names_of
 from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
+from .provenance import NAMED, PENDING, Name, Provenance
 from .result import TranslationResult
+
+__all__ = ["NAMED", "PENDING", "English", "Name", "Provenance", "TranslationStats", "Translator", "translate_articles"]
 
 
 @runtime_checkable
@@ -40,31 +44,6 @@ class Translator(Protocol):
 
 
 @dataclass(frozen=True)
-class Provenance:
-    """Where an English text came from: ``machine``, ``human``, ``post-edit``, ``failed`` or ``pending``.
-
-    ``failed``: the machine output was rejected by the guards and the source is shown
-    (``note`` says why). ``stale``: an editor's correction of this block that no longer
-    matches its Arabic, not applied, to be shown as out of date.
-    """
-
-    kind: str
-    model: str | None = None
-    version: str | None = None
-    note: str | None = None
-    stale: str | None = None
-
-    @property
-    def label(self) -> str:
-        if self.kind in ("machine", "failed"):
-            return f"{self.model} {self.version}".strip()
-        return self.kind
-
-
-PENDING = Provenance("pending", note="no translation model is installed")
-
-
-@dataclass(frozen=True)
 class English:
     """The English version of one article.
 
@@ -82,6 +61,14 @@ class English:
     unplaced: tuple[str, ...] = ()
     """Out-of-date post-edits (their English, as text) that resemble no paragraph now or
     whose paragraph already shows one: the pages list them after the article."""
+    tags: tuple[Name | None, ...] = ()
+    """The English of each of the article's tags, in order; None while it has none."""
+    source: Name | None = None
+    """The English of the article's source line; None while it has none."""
+
+    def tag(self, index: int) -> Name | None:
+        """The English of the article's tag number ``index`` (None: not known)."""
+        return self.tags[index] if index < len(self.tags) else None
 
     @property
     def pending(self) -> bool:
@@ -129,7 +116,8 @@ class EnglishInputs:
     """What one article's English was made from. The same record (``is``) means the same
     English: the same article object, the same post-edits file stamp and translator state.
 
-    A human translation depends on the article alone (``edits`` and ``state`` are None).
+    A human translation depends on the article and, for its tag and source names, the
+    translator state with the glossary's names (``edits`` is None).
     """
 
     article: Article
@@ -193,13 +181,15 @@ def translator_state(translator: Translator | None) -> tuple:
 
 def translate_articles(
     articles: Sequence[Article], translator: Translator | None, reporter: Reporter | None = None,
-    memo: dict[str, _Done] | None = None,
+    memo: dict[str, _Done] | None = None, labels: Labels | None = None,
 ) -> tuple[dict[str, English], TranslationStats]:
     """Give every article its English, calling ``translator`` at most once.
 
     Returns English versions keyed by slug. With no translator, machine-translated
     articles are marked pending and keep only their original text. Problems with post-edit
-    files and out-of-date corrections go to ``reporter`` as warnings.
+    files and out-of-date corrections go to ``reporter`` as warnings. Tags and sources get
+    their English from ``labels`` (the glossary and the built-in agencies) or in the same
+    call (see :mod:`digest.translate.labels`).
 
     ``memo``, kept by a long-lived builder, holds each article's English with its inputs:
     the article object, its post-edits file's stamp and the translator's state. An article
@@ -207,8 +197,9 @@ def translate_articles(
     translator (or its cache) anything.
     """
     reporter = reporter or Reporter()
+    labels = labels or Labels.of({}, {})
     last = memo if memo is not None else {}
-    state = translator_state(translator)
+    state = translator_state(translator) + (labels.key,)
     result: dict[str, English] = {}
     done: dict[str, _Done] = {}
     todo: list[tuple[Article, EnglishInputs]] = []
@@ -220,24 +211,21 @@ def translate_articles(
             # (10,000 articles: this loop is a good part of a rebuild).
             old = cached.key
             if article.human is not None:
-                key = old
+                key = old if old.state is state or old.state == state else EnglishInputs(article, state=state)
             else:
                 stamp = _stamp(old.edits, listed)
                 same = stamp == old.stamp and (old.state is state or old.state == state)
                 key = old if same else EnglishInputs(article, old.edits, stamp, state)
         elif article.human is not None:
-            key = EnglishInputs(article)
+            key = EnglishInputs(article, state=state)
         else:
             edits = str(edits_path(article.path))
             key = EnglishInputs(article, edits, _stamp(edits, listed), state)
         if cached is not None and cached.key is key:
             done[article.slug] = cached
-        elif article.human is not None:
-            human = article.human
-            done[article.slug] = _Done(key, English(human.title, human.blocks, Provenance("human")))
         else:
             todo.append((article, key))
-    stats = _translate(todo, translator, reporter, done)
+    stats = _translate(todo, translator, reporter, done, labels)
     post_edits = stale = 0
     for article in articles:
         if article.slug in done:
@@ -247,38 +235,59 @@ def translate_articles(
                 reporter.warning(message)
             post_edits, stale = post_edits + item.post_edits, stale + item.stale
         else:
-            result[article.slug] = English(None, (), PENDING)
+            tags, source = names_of(article, labels)
+            result[article.slug] = English(None, (), PENDING, tags=tags, source=source)
     if memo is not None:
         memo.clear()
         memo.update(done)
     return result, replace(stats, post_edits=post_edits, stale_post_edits=stale)
 
 
+def _human(article: Article, key: EnglishInputs, labels: Labels, machine: _Machine | None = None) -> _Done:
+    """A human translation's English, its labels from ``labels`` or ``machine``."""
+    human = article.human
+    assert human is not None
+    if machine is None:
+        tags, source = names_of(article, labels)
+    else:
+        tags, source = names_of(article, labels, machine.english_of, machine.failures, machine.machine)
+    return _Done(key, English(human.title, human.blocks, Provenance("human"), tags=tags, source=source))
+
+
 def _translate(todo: list[tuple[Article, EnglishInputs]], translator: Translator | None, reporter: Reporter,
-               done: dict[str, _Done]) -> TranslationStats:
+               done: dict[str, _Done], labels: Labels) -> TranslationStats:
     """Translate the articles of ``todo`` in one call into ``done`` (left out while pending)."""
     edits: dict[str, dict[str, PostEdit]] = {}
     notes: dict[str, list[str]] = {}
     wanted: list[str] = []
-    for article, _ in todo:
-        edits[article.slug], notes[article.slug] = load_post_edits(article.path)
-        wanted.extend(pending_texts(article, edits[article.slug]))
+    for article, key in todo:
+        if article.human is None:
+            edits[article.slug], notes[article.slug] = load_post_edits(article.path)
+            wanted.extend(pending_texts(article, edits[article.slug]))
+        elif translator is None:
+            done[article.slug] = _human(article, key, labels)
+        wanted.extend(label_texts(article, labels))
     unique = list(dict.fromkeys(wanted))
     result = TranslationResult(())
     if translator is not None and unique:
         result = translator.translate(unique)  # TranslationError stops the build
     if translator is None:
         for article, _ in todo:
-            for message in notes[article.slug]:
+            for message in notes.get(article.slug, ()):
                 reporter.warning(message)
         return TranslationStats(len(wanted), len(unique), 0)
     if len(result.outputs) != len(unique):
         raise RuntimeError(f"translator {translator.name} returned {len(result.outputs)} texts for {len(unique)}")
     machine = _Machine(translator, dict(zip(unique, result.outputs)), result)
     for article, key in todo:
+        if article.human is not None:
+            done[article.slug] = _human(article, key, labels, machine)
+            continue
         collect = _Collect()
         counts = {"post_edits": 0, "stale": 0}
         english = machine.english(article, edits[article.slug], collect, counts)
+        tags, source = names_of(article, labels, machine.english_of, machine.failures, machine.machine)
+        english = replace(english, tags=tags, source=source)
         failed = tuple(f"{article.path}: {_where(article, i)}: machine translation rejected ({p.note or 'no reason'}), "
                        "the original is shown"
                        for i, p in enumerate(english.block_provenance) if p.kind == "failed")
