@@ -88,6 +88,7 @@ def test_lead_and_body_images_publish_srcset_files_at_the_widths_claimed(tmp_pat
     assert any(".webp" in s for s in claimed) and any(".jpg" in s for s in claimed)
     widths = set()
     for srcset in claimed:
+        assert len(set(srcset.split(", "))) == len(srcset.split(", ")), srcset  # each width once
         for item in srcset.split(", "):
             url, width = item.rsplit(" ", 1)
             with Image.open(site / "articles/bridge/ar" / url) as variant:
@@ -212,8 +213,8 @@ def test_missing_alt_text_is_a_warning(tmp_path):
 
 
 def test_og_image_json_ld_and_atom_use_absolute_urls_under_a_sub_path(tmp_path):
-    write_project(tmp_path, {"content/2026-11-01-a.md": article(image="lead.jpg", image_alt="صورة"),
-                             "content/lead.jpg": photo(1000, 500)})
+    write_project(tmp_path, {"content/2026-11-01-a.md": article("![جسر](b.png)", image="lead.jpg", image_alt="صورة"),
+                             "content/lead.jpg": photo(1000, 500), "content/b.png": photo(300, 200, "PNG")})
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(sys.path))
     done = subprocess.run([sys.executable, "-m", "digest", "build", "--base-url", "https://example.org/news/"],
                           cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
@@ -225,7 +226,9 @@ def test_og_image_json_ld_and_atom_use_absolute_urls_under_a_sub_path(tmp_path):
     assert og == twitter and og.startswith("https://example.org/news/images/") and og.endswith(".jpg")
     assert (site / og.removeprefix("https://example.org/news/")).is_file()
     assert f'"image": "{og}"' in page
-    assert f'rel="enclosure" type="image/jpeg" href="{og}"' in (site / "feed.xml").read_text(encoding="utf-8")
+    feed = (site / "feed.xml").read_text(encoding="utf-8")
+    assert f'rel="enclosure" type="image/jpeg" href="{og}"' in feed
+    assert re.search(r'img src="https://example\.org/news/images/b-[0-9a-f]+-300\.png"', feed)
     parallel = (site / "articles/a/index.html").read_text(encoding="utf-8")
     assert f'<meta property="og:image" content="{og}"' in parallel
 

@@ -100,7 +100,7 @@ def process(data: bytes) -> list[Encoded]:
     if fmt == "JPEG" and alpha:
         fmt, ext, mime = "PNG", "png", "image/png"
     width, height = upright.size
-    widths = [w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])]
+    widths = sorted({w for w in WIDTHS if w < width} | {min(width, WIDTHS[-1])})
     out = []
     for w in widths:
         h = max(1, round(height * w / width))
