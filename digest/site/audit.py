@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from ..content.markup import parser
+from .inline import inline_images
 
 if TYPE_CHECKING:
     from .model import Site
-
-
-@lru_cache(maxsize=65536)
-def inline_images(text: str) -> tuple[tuple[str, str], ...]:
-    """``(src, alt)`` of every Markdown image in one inline text (memoised: serve re-checks)."""
-    if "![" not in text:
-        return ()
-    found = []
-    for token in parser().parseInline(text):
-        for child in token.children or ():
-            if child.type == "image":
-                alt = "".join(c.content for c in child.children or ())
-                found.append((str(child.attrGet("src") or ""), alt))
-    return tuple(found)
 
 
 def missing_alt_text(site: "Site", memo: dict | None = None) -> list[str]:

@@ -18,8 +18,8 @@ from urllib.parse import unquote, urlsplit
 from ..config import Config
 from ..content.articles import Article, Problem, slugify
 from ..content.safefile import UnsafeFile, is_inside, read_limited
-from .audit import inline_images
 from .imagecache import ImageCache, image_key
+from .inline import inline_images
 from .photos import Encoded, ImageRefused, Photo, Variant, check_svg
 
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
