@@ -53,7 +53,9 @@ from .render.pages import Renderer
 from .render.search import search_files
 from .render.theme import Theme, load_theme
 from .site.audit import missing_alt_text
+from .site.images import ImageStage
 from .site.model import Site, SiteModel
+from .site.staticfiles import overlay, static_files
 from .translate.glossary import load_glossary
 from .translate.labels import load_labels
 from .translate.stage import TranslationStats, Translator, translate_articles
@@ -109,6 +111,7 @@ class Builder:
         self._theme: Theme | None = None
         self._output: OutputFolder | None = None
         self._drafts_left_out = 0
+        self._images = ImageStage()
 
     @property
     def translator(self) -> Translator | None:
@@ -270,7 +273,14 @@ class Builder:
             # The engine reads the glossary; without one a mistake in it would only show
             # once a model is installed.
             load_glossary(config)
-        site = self._model.build(config, articles, english)
+        images = self._images.run(config, articles)
+        static, static_problems = static_files(config)
+        for problem in images.problems + static_problems:
+            self.reporter.problem(problem)
+        problems = problems + images.problems + static_problems
+        if images.processed:
+            self.reporter.info(f"images: {images.processed} processed (the others from the cache)")
+        site = self._model.build(config, articles, english, images.by_slug)
         for problem in site.problems:
             self.reporter.problem(problem)
         problems = problems + list(site.problems)
@@ -280,6 +290,9 @@ class Builder:
         self._theme = theme
         files = self._renderer.render(site, theme)
         files.update(_extras(site, theme, self._feeds))
+        files.update(images.files)
+        for name in overlay(files, static):
+            self.reporter.warning(f"{config.root / 'static' / name}: not copied: digest makes that page itself")
         for message in missing_alt_text(site, self._audit):
             self.reporter.warning(message)
         self._pages = dict(files)

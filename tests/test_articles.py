@@ -151,11 +151,11 @@ def test_impossible_file_name_date_is_not_stripped_from_the_slug(tmp_path):
 
 def test_unknown_front_matter_keys_are_ignored_and_drafts_left_out(tmp_path):
     write_project(tmp_path, {
-        "content/2026-11-01-a.md": "---\ntitle: أ\nimage: pic.jpg\ntitel: y\n---\nنص.\n",
+        "content/2026-11-01-a.md": "---\ntitle: أ\nlayout: wide\ntitel: y\n---\nنص.\n",
         "content/2026-11-02-b.md": "---\ntitle: ب\ndraft: true\n---\nنص.\n",
         "content/2026-11-02-b.en.md": "---\ntitle: B\n---\nText.\n",
         "content/2026-11-03-c.md": "---\ntitle: ج\ndraft: false\n---\nنص.\n",
     })
     articles, problems = load(tmp_path)
     assert problems == [] and [a.slug for a in articles] == ["c", "a"]
-    assert articles[1].ignored_keys == ("image", "titel")
+    assert articles[1].ignored_keys == ("layout", "titel")

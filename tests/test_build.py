@@ -247,12 +247,12 @@ def test_a_broken_glossary_stops_the_build_listing_every_problem_even_without_a_
 
 @pytest.mark.slow
 def test_an_unknown_front_matter_key_is_a_warning_naming_the_file_and_the_article_is_built(tmp_path):
-    write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: أ\nimage: pic.jpg\n---\nنص.\n"})
+    write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: أ\nlayout: wide\n---\nنص.\n"})
     reporter = RecordingReporter()
     result = Builder(load_config(tmp_path), reporter, translator=None).build()
     assert "articles/a/ar/index.html" in result.files and result.problems == []
     (warning,) = [w for w in reporter.of("warning") if "ignored" in w]
-    assert warning.startswith(str(tmp_path / "content/2026-11-01-a.md")) and "key(s) ignored: image" in warning
+    assert warning.startswith(str(tmp_path / "content/2026-11-01-a.md")) and "key(s) ignored: layout" in warning
 
 
 @pytest.mark.slow

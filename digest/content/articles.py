@@ -20,6 +20,7 @@ from typing import Sequence
 from ..config import Config
 from ..errors import ConfigError, SourceError
 from .cleantext import clean, clean_text
+from .leadimage import IMAGE_KEYS, LeadImage, lead_image
 from .listing import Listing, list_content
 from .markup import Block, nesting_lost, parse_blocks
 from .rawtext import parse_raw_text
@@ -74,6 +75,8 @@ class Article:
     article is built without them, with a warning."""
     notes: tuple[str, ...] = ()
     """Warnings about how the file was read (content nested too deep to show)."""
+    image: LeadImage | None = None
+    """The lead image named in front matter (``image:`` and its ``image_*`` keys)."""
     digest: str = field(default="", compare=False)
 
     @property
@@ -163,7 +166,7 @@ def _draft(meta: dict) -> bool:
     return value
 
 
-KNOWN_KEYS = {"title", "date", "slug", "tags", "source", "author", "draft"}
+KNOWN_KEYS = {"title", "date", "slug", "tags", "source", "author", "draft"} | IMAGE_KEYS
 
 
 def _stem(path: Path) -> str:
@@ -213,6 +216,7 @@ def read_article(path: Path | str, config: Config) -> Article:
         author=_text_field(meta, "author"),
         undated=meta.get("date") is None and _prefix_date(stem) is None,
         draft=_draft(meta),
+        image=lead_image(meta),
         ignored_keys=tuple(sorted(str(k) for k in set(meta) - KNOWN_KEYS)),
         notes=notes,
         digest=hashlib.sha256(src.text.encode("utf-8")).hexdigest(),

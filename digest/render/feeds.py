@@ -20,6 +20,7 @@ from ..site.model import version
 from ..site.summary import summary
 from ..text import direction
 from .blocks import render_blocks
+from .images import absolute_images
 
 if TYPE_CHECKING:
     from ..site.model import Entry, Site
@@ -98,7 +99,12 @@ def _add_entry(feed: ET.Element, site: "Site", entry: "Entry", lang: str | None,
         named = english.tag(i) if english else None
         _sub(el, "category", term=named.text if named else name)
     _sub(el, "summary", "\n".join(summary(v[2]) for v in versions))
-    content = "".join(_body_html(v[2], v[0]) for v in versions)
+    content = absolute_images("".join(_body_html(v[2], v[0]) for v in versions), entry.images,
+                              lambda path: absolute(site, path))
+    lead = entry.images.lead
+    if lead is not None:
+        # The lead photo travels with the entry as an enclosure, as feed readers expect one.
+        _sub(el, "link", rel="enclosure", type=lead.largest.mime, href=absolute(site, lead.largest.path))
     if any(v[0] == tgt for v in versions) and entry.english.provenance.kind == "machine":
         content = _machine_note(site, entry, strings.get(tgt, {})) + content
     _sub(el, "content", content, type="html")

@@ -90,6 +90,8 @@ def article_json_ld(site: Site, entry: Entry, article_lang: str, page_url: str,
         # On a page in the target language the agency goes by its English name when known.
         name = english.source.text if article_lang != src and english.source else article.source
         ld["author"] = {"@type": "Organization", "name": name}
+    if entry.images.lead:
+        ld["image"] = absolute_url(entry.images.lead.largest.path)
     if translated:
         ld["translationOfWork"] = {"@type": "NewsArticle", "@id": absolute_url(entry.url(src)),
                                    "inLanguage": src, "headline": article.title}

@@ -16,6 +16,7 @@ from ..content.dates import format_date
 from ..errors import ThemeError
 from ..site.model import Page, Site
 from . import sitemap
+from .images import place_images
 from .pagedata import page_data
 from .sitemap import SitemapURL, sitemap_index
 from .theme import Theme
@@ -197,7 +198,11 @@ class Renderer:
 
     def _render(self, theme: Theme, template_name: str, context: dict) -> bytes:
         try:
-            data = theme.env.get_template(template_name).render(context).encode("utf-8")
+            text = theme.env.get_template(template_name).render(context)
+            entry = context.get("entry")
+            if entry is not None:  # the article body's images, as published
+                text = place_images(text, entry.images, context["url"])
+            data = text.encode("utf-8")
         except jinja2.TemplateError as exc:
             where = getattr(exc, "filename", None) or template_name
             line = getattr(exc, "lineno", None)

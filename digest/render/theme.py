@@ -17,6 +17,7 @@ from ..content.articles import slugify
 from ..errors import ConfigError, ThemeError
 from ..text import direction
 from .blocks import lang_attrs, marked_runs, render_block, render_blocks, summary
+from .images import picture
 
 
 def _builtin_theme() -> Path:
@@ -126,7 +127,7 @@ def load_theme(config: Config) -> Theme:
     )
     env.globals.update(lang_attrs=lang_attrs, render_block=render_block, render_blocks=render_blocks,
                        marked_runs=marked_runs, direction=direction, tag_slug=slugify, summary=summary,
-                       pairs=lambda a, b: list(zip_longest(a, b)))
+                       pairs=lambda a, b: list(zip_longest(a, b)), picture=picture)
     static: dict[str, Path] = {}
     digest = hashlib.sha256()
     for d in reversed(dirs):

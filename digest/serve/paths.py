@@ -16,6 +16,7 @@ from typing import Iterable
 from ..config import CONFIG_NAME
 from ..content.names import is_ignored_name
 from ..render.theme import chosen_theme
+from ..site.staticfiles import static_folder
 
 CONTENT = "content"
 THEME = "theme"
@@ -38,12 +39,14 @@ class Layout:
 
     @classmethod
     def of(cls, config, themes: Iterable[Path]) -> "Layout":
-        """The layout of a :class:`~digest.config.Config` and its theme search path."""
+        """The layout of a :class:`~digest.config.Config` and its theme search path.
+
+        The project's ``static/`` folder counts with the themes: it is read whole each build."""
         def full(p: Path) -> Path:
             return Path(os.path.abspath(p))
 
         return cls(config_file=full(config.root / CONFIG_NAME), content=full(config.content_dir),
-                   themes=tuple(full(t) for t in themes),
+                   themes=tuple(full(t) for t in themes) + (full(static_folder(config)),),
                    excluded=(full(config.output_dir), full(config.cache_dir)),
                    theme_places=(full(config.themes_dir), full(chosen_theme(config))))
 

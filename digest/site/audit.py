@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import TYPE_CHECKING, NamedTuple
 
-from ..content.markup import parser
+from .inline import inline_images
 
 if TYPE_CHECKING:
     from .model import Site
-
-
-@lru_cache(maxsize=65536)
-def _images(text: str) -> tuple[tuple[str, str], ...]:
-    """``(src, alt)`` of every Markdown image in one inline text (memoised: serve re-checks)."""
-    if "![" not in text:
-        return ()
-    found = []
-    for token in parser().parseInline(text):
-        for child in token.children or ():
-            if child.type == "image":
-                alt = "".join(c.content for c in child.children or ())
-                found.append((str(child.attrGet("src") or ""), alt))
-    return tuple(found)
 
 
 class Audited(NamedTuple):
@@ -56,6 +41,9 @@ def missing_alt_text(site: "Site", memo: dict | None = None) -> list[str]:
 
 def _article_warnings(article) -> list[str]:
     warnings = []
+    image = getattr(article, "image", None)
+    if image is not None and not image.alt:
+        warnings.append(f"{article.path}: image {image.src} has no alt text; add image_alt to the front matter")
     sources = [(article.path, article.blocks)]
     if article.human is not None:
         sources.append((article.human.path, article.human.blocks))
@@ -64,7 +52,7 @@ def _article_warnings(article) -> list[str]:
             if block.plain or block.kind == "code":
                 continue
             for text in block.texts:
-                for src, alt in _images(text):
+                for src, alt in inline_images(text):
                     if not alt.strip():
                         warnings.append(f"{path}: image {src} has no alt text; write ![description]({src})")
     return warnings

@@ -20,6 +20,7 @@ from ..content.articles import Article, Problem, slugify, tag_key
 from ..content.markup import Block
 from ..text import direction
 from ..translate.stage import English, Name
+from .images import NO_IMAGES, ArticleImages
 from .summary import summary
 
 
@@ -29,6 +30,7 @@ class Entry:
 
     article: Article
     english: English
+    images: ArticleImages = NO_IMAGES
 
     @property
     def slug(self) -> str:
@@ -197,18 +199,23 @@ class SiteModel:
         self._entries: dict[str, EntryPages] = {}
         self._listings: dict[str, Page] = {}
 
-    def build(self, config: Config, articles: Sequence[Article], english: dict[str, English]) -> Site:
-        """Assemble the complete site model from loaded articles and their English."""
+    def build(self, config: Config, articles: Sequence[Article], english: dict[str, English],
+              images: dict[str, ArticleImages] | None = None) -> Site:
+        """Assemble the complete site model from loaded articles and their English (and
+        their images, by slug)."""
+        images = images or {}
         src, tgt = config.site.source_language, config.site.target_language
         same_config = config == self._config
         last = self._entries if same_config else {}
         current: dict[str, EntryPages] = {}
         for article in articles:
             cached = last.get(article.slug)
-            if cached is not None and cached.entry.article is article and cached.entry.english is english[article.slug]:
+            shown = images.get(article.slug, NO_IMAGES)
+            if (cached is not None and cached.entry.article is article and cached.entry.english is english[article.slug]
+                    and cached.entry.images == shown):
                 current[article.slug] = cached
             else:
-                entry = Entry(article, english[article.slug])
+                entry = Entry(article, english[article.slug], shown)
                 current[article.slug] = EntryPages(entry, _entry_pages(entry, src, tgt))
         pages = _Pages(self._listings if same_config else {})
         site = _assemble(config, current, pages)
