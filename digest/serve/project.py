@@ -12,10 +12,11 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..errors import BUILD_STOPPERS, ConfigError, SearchCancelled
 from ..events import Event, Reporter, Start, Warn
+from .standing import Standing, shown_name
 
 if TYPE_CHECKING:
     from ..build import BuildResult
@@ -119,15 +120,21 @@ class Project:
 
     ``reload`` reads the configuration again after ``digest.toml`` changed (the CLI passes
     one that re-applies its options); by default the file is read without overrides.
-    ``strict`` shows warnings as errors.
+    ``strict`` shows warnings as errors. ``standing``: ``reporter`` hears a warning that
+    stands unchanged from one rebuild to the next only once (see :mod:`.standing`).
     """
 
     def __init__(self, config, reporter: Reporter | None = None, translator="auto",
-                 reload: Callable[[], object] | None = None, strict: bool = False) -> None:
+                 reload: Callable[[], object] | None = None, strict: bool = False,
+                 standing: bool = False) -> None:
         from ..config import load_config
 
         self.config = config
-        self.reporter = _Warnings(reporter or Reporter())
+        reporter = reporter or Reporter()
+        self.standing = Standing(reporter, config.root) if standing else None
+        # The strict list and the preview's overlay see every warning; only the console is spared.
+        self.reporter = _Warnings(self.standing or reporter)
+        self._changes: list[str] | None = None
         self.strict = strict
         self._translator = translator
         self._reload = reload or (lambda: load_config(config.root))
@@ -149,6 +156,9 @@ class Project:
         After the first build the search index is left behind for :meth:`index`, so the
         pages are on disk (and open tabs reload) seconds sooner.
         """
+        changes, self._changes = self._changes, None
+        if self.standing is not None:
+            self.standing.begin(changes)
         try:
             if reload:
                 self.config = self._reload()
@@ -176,13 +186,22 @@ class Project:
             release_freed_memory()
         except Exception as exc:  # a preview session must outlive any one bad build
             failure = failure_of_error(exc)
+            if self.standing is not None:
+                self.standing.end(ok=False)  # the failure itself is said every time
             self.reporter.warning(f"build failed, the last good site stays: {failure}")
             return Outcome(False, [failure])
+        if self.standing is not None:
+            self.standing.end()
         failures = [failure_of_problem(p, self.config.root) for p in result.problems]
         if self.strict:
             failures += [Failure(w) for w in self.reporter.warnings]
         return Outcome(True, failures, result)
 
+    def note_changes(self, paths: Iterable[Path]) -> None:
+        """The files (absolute paths) that changed since the last rebuild, for the next one
+        to name; added to any noted before it ran."""
+        root = self.config.root
+        self._changes = sorted({*(self._changes or ()), *(shown_name(p, root) for p in paths)})
 
     def index(self, cancel: threading.Event | None = None) -> bool:
         """Bring the search index up to date if the last rebuild left it behind (the pages
