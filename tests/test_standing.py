@@ -32,7 +32,10 @@ class Watching:
     """``digest watch`` on ``root`` in a subprocess; its output, both streams, line by line."""
 
     def __init__(self, root: Path) -> None:
-        env = dict(os.environ, PYTHONPATH=str(REPO))
+        # A decoy home and model folder, empty: no translation model is installed.
+        decoy = root.parent / "home"
+        env = dict(os.environ, PYTHONPATH=str(REPO), HOME=str(decoy), ARGOS_PACKAGES_DIR=str(decoy / "argos"),
+                   XDG_DATA_HOME=str(decoy / "d"), XDG_CONFIG_HOME=str(decoy / "c"), XDG_CACHE_HOME=str(decoy / "k"))
         self.proc = subprocess.Popen([sys.executable, "-m", "digest", "watch", "--project", str(root)],
                                      env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[str] = []
@@ -69,8 +72,9 @@ class Watching:
 
 @pytest.fixture
 def project(tmp_path):
+    tmp_path = tmp_path / "project"
     write_project(tmp_path, {
-        "digest.toml": '[translation]\nengine = "none"\n',
+        "digest.toml": "[site]\ntitle_ar = \"موجز\"\n",
         "content/2026-11-01-alpha.md": article("ألفا", "نص المقال الأول."),
         "content/2026-11-02-beta.md": article("بيتا", "نص المقال الثاني.", "2026-11-02"),
         "content/gamma.md": article("غاما", "مقال بلا تاريخ.", None),
@@ -90,6 +94,7 @@ def test_an_undated_warning_is_said_once_counted_while_it_stands_and_resolved(pr
     lines = output.splitlines()
     undated = [line for line in lines if line.startswith("warning: ") and "gamma.md: no date" in line]
     assert len(undated) == 1, output
+    assert sum("translation model is installed" in line for line in lines) == 1, output
     assert lines.count("changed: content/2026-11-01-alpha.md") == 3, output
     assert lines.count("1 warning still standing (shown before)") == 3, output
     assert "changed: content/gamma.md" in lines, output
@@ -149,11 +154,13 @@ def test_the_rules_on_real_events(tmp_path):
     standing.warning("undated")
     standing.problem(_problem(tmp_path, "content/bad.md", "line 2: broken"))
     standing.end()
+    standing.announce(["content/other.md"])
     standing.begin(["content/other.md"])
     standing.warning("undated")
     standing.warning("new one")
     standing.problem(_problem(tmp_path, "content/bad.md", "line 2: broken"))
     standing.end()
+    standing.announce(["content"])
     standing.begin(["content"])  # a folder: everything in it changed
     standing.problem(_problem(tmp_path, "content/bad.md", "line 2: broken"))
     standing.warning("new one")
@@ -181,6 +188,21 @@ def test_a_build_that_stopped_halfway_resolves_nothing(tmp_path):
     assert inner.of("warning") == ["undated"]
     assert not any("resolved" in line for line in inner.of("info"))
     assert inner.of("info")[-1] == "1 warning still standing (shown before)"
+
+
+def test_a_warning_said_by_one_rebuild_only_is_not_claimed_resolved(tmp_path):
+    """Some warnings are said once, as a thing happens (a translation cut off when made):
+    the next rebuild's silence is no news. One said again is held back, by the rule."""
+    inner = RecordingReporter()
+    standing = Standing(inner, tmp_path)
+    for said in (["cut off"], [], ["cut off"], ["cut off"], []):
+        standing.begin(["content/x.md"])
+        for message in said:
+            standing.warning(message)
+        standing.end()
+    assert inner.of("warning") == ["cut off", "cut off"]
+    assert inner.of("info") == ["1 warning still standing (shown before)", "1 warning resolved",
+                                "resolved: cut off"]
 
 
 def test_name_list_shortens():

@@ -157,13 +157,19 @@ class Project:
         pages are on disk (and open tabs reload) seconds sooner.
         """
         changes, self._changes = self._changes, None
-        if self.standing is not None:
-            self.standing.begin(changes)
+        standing = self.standing
+        if standing is not None:
+            standing.announce(changes)
         try:
             if reload:
                 self.config = self._reload()
                 self.builder = self._builder(self.config)
                 self._frozen = False
+            if standing is not None:
+                # A builder says "no model installed" once, when it loads its translator:
+                # before the round, so a later round's silence does not count it resolved.
+                self.builder.translator  # noqa: B018
+                standing.begin(changes)
             # No garbage collection while a rebuild makes its pages: at 10,000 articles the
             # collector's passes over the young objects took half of the render stage. What
             # the rebuild left is scanned once, by the first collection after it. (Not in the
@@ -186,12 +192,12 @@ class Project:
             release_freed_memory()
         except Exception as exc:  # a preview session must outlive any one bad build
             failure = failure_of_error(exc)
-            if self.standing is not None:
-                self.standing.end(ok=False)  # the failure itself is said every time
+            if standing is not None:
+                standing.end(ok=False)  # the failure itself is said every time
             self.reporter.warning(f"build failed, the last good site stays: {failure}")
             return Outcome(False, [failure])
-        if self.standing is not None:
-            self.standing.end()
+        if standing is not None:
+            standing.end()
         failures = [failure_of_problem(p, self.config.root) for p in result.problems]
         if self.strict:
             failures += [Failure(w) for w in self.reporter.warnings]

@@ -56,18 +56,21 @@ class Standing(Reporter):
         self._round: set[str] | None = None  # warnings of the round under way
         self._errors: dict[str, tuple[str, ...]] | None = None  # its errors, with their files
         self._changed: tuple[str, ...] | None = None
-        self._warnings: set[str] = set()  # those of the last finished round
-        self._said: set[str] = set()  # every warning printed and not since resolved
+        self._warnings: set[str] = set()  # those of the last round that ran to its end
+        self._repeated: set[str] = set()  # those of the two rounds before this one
         self._last_errors: dict[str, tuple[str, ...]] = {}
         self._held = 0
         self._held_errors = 0
+
+    def announce(self, changed: Iterable[str] | None) -> None:
+        """Say which files changed (relative to the project folder), if known."""
+        if changed:
+            self.inner.info(f"changed: {name_list(sorted(changed))}")
 
     def begin(self, changed: Iterable[str] | None = None) -> None:
         """A rebuild begins; ``changed`` names the files that changed (relative to the
         project folder, a folder standing for all in it), or is None when not known."""
         self._changed = None if changed is None else tuple(sorted(changed))
-        if self._changed:
-            self.inner.info(f"changed: {name_list(self._changed)}")
         self._round, self._errors = set(), {}
         self._held = self._held_errors = 0
 
@@ -83,9 +86,12 @@ class Standing(Reporter):
             self._warnings |= current
             self._last_errors.update(errors)
             return
-        resolved = sorted(self._warnings - current)
+        # Resolved: said by the last two rounds, not by this one. A warning said by one
+        # round only may be one that is said once (a translation cut off as it was made),
+        # whose silence afterwards proves nothing.
+        resolved = sorted(self._repeated - current)
         fixed = sorted(set(self._last_errors) - set(errors))
-        self._said -= set(resolved)
+        self._repeated = self._warnings & current
         self._warnings, self._last_errors = current, errors
         held = [_plural(n, word) for n, word in ((self._held_errors, "file error"), (self._held, "warning")) if n]
         parts = []
@@ -105,10 +111,9 @@ class Standing(Reporter):
         """Forward ``event`` unless, in a round, it is a warning or error already shown."""
         if self._round is not None and isinstance(event, Warn):
             self._round.add(event.message)
-            if event.message in self._said:
+            if event.message in self._warnings:
                 self._held += 1
                 return
-            self._said.add(event.message)
         elif self._round is not None and isinstance(event, FileProblem):
             message = str(event.problem)
             files = tuple(shown_name(Path(p), self.root) for p in event.problem.paths)
@@ -116,8 +121,6 @@ class Standing(Reporter):
             if message in self._last_errors and not self._touched(files):
                 self._held_errors += 1
                 return
-        elif isinstance(event, Warn):
-            self._said.add(event.message)
         self.inner.emit(event)
 
     def _touched(self, files: tuple[str, ...]) -> bool:
