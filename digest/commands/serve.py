@@ -31,7 +31,7 @@ def run(args) -> int:
         return config
 
     # reload re-reads digest.toml with the same command-line overrides when the file changes.
-    project = Project(config, reporter, reload=configure, strict=args.strict)
+    project = Project(config, reporter, reload=configure, strict=args.strict, standing=True)
     log = (lambda line: print(line, file=sys.stderr, flush=True)) if args.verbose else None
     try:
         preview, watcher = start_serving(project, args.host, args.port, args.poll, log=log, bound=served.append)

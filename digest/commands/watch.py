@@ -12,7 +12,7 @@ def run(args) -> int:
     """Watch until Ctrl-C."""
     config = load(args)
     reporter = ConsoleReporter(quiet=args.quiet)
-    project = Project(config, reporter, reload=lambda: load(args), strict=args.strict)
+    project = Project(config, reporter, reload=lambda: load(args), strict=args.strict, standing=True)
     # Watching first: a change made during the first build is in the first batch.
     watcher = Watcher(project, project.rebuild, poll=args.poll).start()
     project.rebuild()

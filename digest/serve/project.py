@@ -12,10 +12,11 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from ..errors import BUILD_STOPPERS, ConfigError, SearchCancelled
 from ..events import Event, Reporter, Start, Warn
+from .standing import Standing, shown_name
 
 if TYPE_CHECKING:
     from ..build import BuildResult
@@ -119,15 +120,21 @@ class Project:
 
     ``reload`` reads the configuration again after ``digest.toml`` changed (the CLI passes
     one that re-applies its options); by default the file is read without overrides.
-    ``strict`` shows warnings as errors.
+    ``strict`` shows warnings as errors. ``standing``: ``reporter`` hears a warning that
+    stands unchanged from one rebuild to the next only once (see :mod:`.standing`).
     """
 
     def __init__(self, config, reporter: Reporter | None = None, translator="auto",
-                 reload: Callable[[], object] | None = None, strict: bool = False) -> None:
+                 reload: Callable[[], object] | None = None, strict: bool = False,
+                 standing: bool = False) -> None:
         from ..config import load_config
 
         self.config = config
-        self.reporter = _Warnings(reporter or Reporter())
+        reporter = reporter or Reporter()
+        self.standing = Standing(reporter, config.root) if standing else None
+        # The strict list and the preview's overlay see every warning; only the console is spared.
+        self.reporter = _Warnings(self.standing or reporter)
+        self._changes: list[str] | None = None
         self.strict = strict
         self._translator = translator
         self._reload = reload or (lambda: load_config(config.root))
@@ -149,11 +156,20 @@ class Project:
         After the first build the search index is left behind for :meth:`index`, so the
         pages are on disk (and open tabs reload) seconds sooner.
         """
+        changes, self._changes = self._changes, None
+        standing = self.standing
+        if standing is not None:
+            standing.announce(changes)
         try:
             if reload:
                 self.config = self._reload()
                 self.builder = self._builder(self.config)
                 self._frozen = False
+            if standing is not None:
+                # A builder says "no model installed" once, when it loads its translator:
+                # before the round, so a later round's silence does not count it resolved.
+                self.builder.translator  # noqa: B018
+                standing.begin(changes)
             # No garbage collection while a rebuild makes its pages: at 10,000 articles the
             # collector's passes over the young objects took half of the render stage. What
             # the rebuild left is scanned once, by the first collection after it. (Not in the
@@ -176,13 +192,22 @@ class Project:
             release_freed_memory()
         except Exception as exc:  # a preview session must outlive any one bad build
             failure = failure_of_error(exc)
+            if standing is not None:
+                standing.end(ok=False)  # the failure itself is said every time
             self.reporter.warning(f"build failed, the last good site stays: {failure}")
             return Outcome(False, [failure])
+        if standing is not None:
+            standing.end()
         failures = [failure_of_problem(p, self.config.root) for p in result.problems]
         if self.strict:
             failures += [Failure(w) for w in self.reporter.warnings]
         return Outcome(True, failures, result)
 
+    def note_changes(self, paths: Iterable[Path]) -> None:
+        """The files (absolute paths) that changed since the last rebuild, for the next one
+        to name; added to any noted before it ran."""
+        root = self.config.root
+        self._changes = sorted({*(self._changes or ()), *(shown_name(p, root) for p in paths)})
 
     def index(self, cancel: threading.Event | None = None) -> bool:
         """Bring the search index up to date if the last rebuild left it behind (the pages

@@ -291,6 +291,9 @@ class Watcher:
                 self._say("file events were lost (the kernel's inotify queue overflowed): "
                           "looking at every file again")
             missed, self._missed = self._missed, False
+            note = getattr(self.project, "note_changes", None)
+            if note is not None:  # for the rebuild to say what changed
+                note(changes)
             self.on_change(reload, None if reload or missed else self._content_paths(changes))
             entries = self._entries()  # after the rebuild: it is not in the way of the page
             index(self._wake)
