@@ -219,7 +219,8 @@ def _check(value: object, hint: object) -> object:
 def _type_name(hint: object) -> str:
     if typing.get_origin(hint) is tuple:
         return f"a list of {_type_name(typing.get_args(hint)[0]).removeprefix('a ').removeprefix('an ')}s"
-    return {str: "a string", int: "an integer", bool: "true or false"}.get(hint, str(hint))
+    names: dict[object, str] = {str: "a string", int: "an integer", bool: "true or false"}
+    return names.get(hint, str(hint))
 
 
 def _section(cls: type, data: dict, prefix: str, problems: list[tuple[str, str, bool]], overrides: dict):
@@ -257,7 +258,7 @@ _MINIMUM = {
 }
 
 
-def load_config(root: Path | str = ".", overrides: dict[str, dict] | None = None,
+def load_config(root: Path | str = ".", overrides: dict[str, typing.Any] | None = None,
                 check_folders: bool = False) -> Config:
     """Read ``digest.toml`` under ``root`` (if present) and apply CLI ``overrides``.
 

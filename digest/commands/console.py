@@ -32,6 +32,8 @@ class ConsoleReporter(Reporter):
         elif isinstance(event, Progress):
             self._progress(event.done, event.total, event.seconds)
         elif isinstance(event, Finish):
+            # Only a build (digest.build) finishes here; its summary needs all of BuildResult.
+            assert isinstance(event.result, BuildResult)
             self._finish(event.result)
 
     def _problem(self, problem):

@@ -37,11 +37,12 @@ def run(args) -> int:
 def install(config: Config, source: str | None, target: str | None, file: Path | None) -> int:
     """``digest models install [ar en]`` (default: the configured pair) or ``--file PATH``; one
     message, exit code 0 or 1."""
-    if file is None and not (source and target):
-        source, target = source or config.site.source_language, target or config.site.target_language
     before = {Path(p.package_path) for p in installed_packages()}
     try:
-        path = install_file(Path(file)) if file is not None else install_from_index(source, target)
+        if file is not None:
+            path = install_file(Path(file))
+        else:
+            path = install_from_index(source or config.site.source_language, target or config.site.target_language)
     except PackageError as exc:
         print(f"error: {exc}; nothing was installed", file=sys.stderr)
         return 1

@@ -70,7 +70,8 @@ def parser() -> MarkdownIt:
     """The shared parser: CommonMark plus tables and strikethrough, no raw HTML."""
     md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
     md.enable(["table", "strikethrough"])
-    md.validateLink = safe_link
+    # markdown-it-py's documented hook is this instance attribute; its annotations see a method.
+    md.validateLink = safe_link  # type: ignore[method-assign]
     return md
 
 

@@ -133,8 +133,9 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 2}: " if mark is not None else ""
         reason = getattr(exc, "problem", None) or str(exc)
-        if getattr(exc, "context", None) and getattr(exc, "context_mark", None):
-            reason = f"{reason} {exc.context}"
+        context = getattr(exc, "context", None)
+        if context and getattr(exc, "context_mark", None):
+            reason = f"{reason} {context}"
         raise SourceError(f"{where}front matter is not valid YAML: {reason}") from None
     if not isinstance(meta, dict):
         raise SourceError("line 2: front matter must be a mapping of keys to values")
@@ -160,4 +161,4 @@ def _loader():
     return _LOADER
 
 
-_LOADER = None
+_LOADER: type | None = None

@@ -6,6 +6,7 @@ Nothing here touches the output folder; :mod:`digest.output` writes the map.
 from __future__ import annotations
 
 import operator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import compress
 from urllib.parse import quote
@@ -148,7 +149,7 @@ class Renderer:
         if len(last) == n and all(key_of(name) == key for name, key in self._templates.items()):
             # Same count, same templates: only the positions holding another object need work.
             done = list(before)
-            todo = list(compress(range(n), map(operator.is_not, pages, last)))
+            todo: Sequence[int] = list(compress(range(n), map(operator.is_not, pages, last)))
         else:
             done = [None] * n  # type: ignore[list-item]
             todo = range(n)
@@ -171,8 +172,8 @@ class Renderer:
         self._templates, self._shared = dict(keys), shared
         files = dict(map(_PATH_AND_DATA, done))
         files.update(self._sitemap(site, theme, [row for row in map(_ROW, done) if row is not None]))
-        for rel, path in theme.static.items():
-            files[rel] = path.read_bytes()
+        for rel, static in theme.static.items():
+            files[rel] = static.read_bytes()
         return files
 
     def _sitemap(self, site: Site, theme: Theme, listed: list) -> dict[str, bytes]:

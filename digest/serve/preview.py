@@ -108,6 +108,7 @@ class Preview:
     @property
     def url(self) -> str:
         host, port = self.httpd.server_address[:2]
+        assert isinstance(host, str)  # an IP address: the preview listens on TCP, not a Unix socket
         host = "127.0.0.1" if host in ALL_INTERFACES else host
         return f"http://{f'[{host}]' if ':' in host else host}:{port}/"
 
@@ -238,6 +239,7 @@ class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     timeout = IO_SECONDS  # each read and write; a long-poll waits without touching the socket
     served = 0
+    server: PreviewHTTPServer
 
     def handle_one_request(self):
         if self.served:  # the first request's deadline was set when the connection was accepted
@@ -302,6 +304,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send(301, b"", "text/plain" + _TEXT, head, {"Location": location})
         if body is None:
             return self._send(404, b"Not found\n", "text/plain" + _TEXT, head)
+        assert file is not None  # the body was read from it
         ctype = TYPES.get(file.suffix.lower(), "application/octet-stream")
         if ctype.startswith("text/html"):
             body = inject(body, live_script(preview.state()))
@@ -309,6 +312,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _live(self, preview: Preview, parts, head: bool) -> None:
         name = parts.path[len(LIVE):]
+        state: dict | None
         if name == "state":
             state = preview.state()
         elif name == "wait":

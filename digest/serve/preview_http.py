@@ -113,9 +113,10 @@ def hung_up(sock: socket.socket) -> bool:
             events = poller.poll(0)
             if events and events[0][1] & (select.POLLERR | select.POLLNVAL):
                 return True
+            ready = bool(events)
         else:  # pragma: no cover - Windows
-            events = select.select([sock], [], [], 0)[0]
-        return bool(events) and sock.recv(1, socket.MSG_PEEK) == b""
+            ready = bool(select.select([sock], [], [], 0)[0])
+        return ready and sock.recv(1, socket.MSG_PEEK) == b""
     except (OSError, ValueError):
         return True
 

@@ -75,9 +75,10 @@ def failure_of_error(exc: BaseException) -> Failure:
     if isinstance(exc, ConfigError):
         return Failure("; ".join(exc.problems), str(exc.path) if exc.path else None)
     cause = exc.__cause__
-    if cause is not None and getattr(cause, "lineno", None):
+    lineno = getattr(cause, "lineno", None)
+    if cause is not None and lineno:
         reason = getattr(cause, "message", None) or str(cause)
-        return Failure(reason, getattr(cause, "filename", None), cause.lineno)
+        return Failure(reason, getattr(cause, "filename", None), lineno)
     return Failure(str(exc) if isinstance(exc, BUILD_STOPPERS) else f"{type(exc).__name__}: {exc}")
 
 

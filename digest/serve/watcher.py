@@ -14,12 +14,15 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from ..content.names import is_ignored_name
 from ..render.theme import theme_dirs
 from .paths import CONFIG, CONTENT, IGNORED, Layout, classify
 from .project import Project
+
+if TYPE_CHECKING:
+    from watchdog.observers.api import BaseObserver
 
 QUIET = 0.1
 """Seconds without events before a rebuild starts."""
@@ -79,7 +82,7 @@ class Watcher:
         self._last = 0.0
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._observer = None
+        self._observer: BaseObserver | None = None
         self.layout: Layout | None = None
         self._watching: tuple[tuple[Path, bool, int], ...] = ()
         self.rebuilds = 0
@@ -97,6 +100,7 @@ class Watcher:
     def _look_at_everything(self) -> None:
         """Make the next rebuild check every content file: events were, or may have been,
         missed, so the changed paths the watcher holds are not the whole story."""
+        assert self.layout is not None, "start() first"  # _schedule sets it
         with self._lock:
             self._missed = True
             self._changed.add(str(self.layout.content))
@@ -144,7 +148,8 @@ class Watcher:
         self.layout, self._watching = self._places()
         self._config_stamp = _stamp(self.layout.config_file)
         handler = FileSystemEventHandler()
-        handler.on_any_event = self._note
+        # watchdog calls the instance's on_any_event; mypy sees a method replaced.
+        handler.on_any_event = self._note  # type: ignore[method-assign]
         observer = PollingObserver(timeout=0.5) if self.poll else Observer()
         for folder, recursive, _ in self._watching:
             observer.schedule(handler, str(folder), recursive=recursive)
@@ -200,6 +205,7 @@ class Watcher:
             self._wake.wait(quiet - idle)
         else:
             return {}
+        assert self.layout is not None, "start() first"
         kinds = {Path(p): classify(p, self.layout) for p in changed}
         return {p: k for p, k in kinds.items() if k != IGNORED}
 
@@ -242,7 +248,8 @@ class Watcher:
 
     def _entries(self) -> set[str]:
         """Every file and folder under the content folder that matters, by path."""
-        out = set()
+        assert self.layout is not None, "start() first"
+        out: set[str] = set()
         for dirpath, dirnames, filenames in os.walk(self.layout.content):
             dirnames[:] = [d for d in dirnames if not is_ignored_name(d)]
             out.update(os.path.join(dirpath, n) for n in (*dirnames, *filenames) if not is_ignored_name(n))
@@ -251,6 +258,7 @@ class Watcher:
     def _content_paths(self, changes: dict[Path, str]) -> frozenset[str]:
         """The changed content paths, spelt as the builder lists them (under the configured
         content folder, which may be relative)."""
+        assert self.layout is not None, "start() first"
         content = self.project.config.content_dir
         return frozenset(str(content / p.relative_to(self.layout.content))
                          for p, kind in changes.items() if kind == CONTENT)

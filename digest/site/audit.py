@@ -25,7 +25,7 @@ def missing_alt_text(site: "Site", memo: dict | None = None) -> list[str]:
     """
     last = memo.copy() if memo is not None else {}
     current: dict[int, Audited] = {}
-    warnings = []
+    warnings: list[str] = []
     for entry in site.entries:
         article = entry.article
         cached = last.get(id(article))

@@ -191,8 +191,7 @@ class Decoder:
             else:
                 out[seg], self.last.failures[seg] = None, why
         if fallback:
-            pieces = {r.strip() for seg in fallback for r in runs(seg) if _LETTER.search(r)}
-            pieces = sorted(pieces)
+            pieces = sorted({r.strip() for seg in fallback for r in runs(seg) if _LETTER.search(r)})
             translated = dict(zip(pieces, self._run(pieces, safe=True, kind="runs"))) if pieces else {}
             for seg in fallback:
                 parts, why = [], None

@@ -127,7 +127,7 @@ class ArgosTranslator:
         model = f"{self.name} {self.version}"
         run = DecodeRun()
         for batch in self.decoder.translate(missing, self.reporter, run):
-            rows = []
+            rows: list[tuple[str, ...]] = []
             for seg, out in batch.items():
                 if out is None:
                     rejected[seg] = run.failures.get(seg, "rejected output")
@@ -156,6 +156,7 @@ class ArgosTranslator:
         failed: list[tuple[str, str]] = []
         for s in sentences:
             m = masked[s.text_index]
+            target: str | None
             if s.segment is None:
                 target = s.source
             else:

@@ -213,6 +213,7 @@ def translate_articles(
             if article.human is not None:
                 key = old if old.state is state or old.state == state else EnglishInputs(article, state=state)
             else:
+                assert old.edits is not None  # machine English always records its edits file
                 stamp = _stamp(old.edits, listed)
                 same = stamp == old.stamp and (old.state is state or old.state == state)
                 key = old if same else EnglishInputs(article, old.edits, stamp, state)
@@ -329,7 +330,8 @@ class _Machine:
     def english(self, article: Article, edits: dict[str, PostEdit], reporter: Reporter, counts: dict) -> English:
         used: set[str] = set()
         title, _ = self._one(article.title, edits, used)
-        blocks, provenance, sentences = [], [], []
+        blocks, provenance = [], []
+        sentences: list[tuple[tuple[str, str], ...]] = []
         for block in article.blocks:
             if not block.translatable:
                 blocks.append(block)
