@@ -78,7 +78,7 @@ class Standing(Reporter):
         """The rebuild is over; ``ok`` when it ran to its end. Prints what was held back
         and what was resolved. A build that stopped halfway resolved nothing: what it did not
         get to say still stands."""
-        if self._round is None:
+        if self._round is None or self._errors is None:
             return
         current, errors = self._round, self._errors
         self._round = self._errors = None
@@ -114,7 +114,7 @@ class Standing(Reporter):
             if event.message in self._warnings:
                 self._held += 1
                 return
-        elif self._round is not None and isinstance(event, FileProblem):
+        elif self._errors is not None and isinstance(event, FileProblem):
             message = str(event.problem)
             files = tuple(shown_name(Path(p), self.root) for p in event.problem.paths)
             self._errors[message] = files

@@ -12,7 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Sequence
+from typing import Literal, Sequence
 from urllib.parse import unquote, urlsplit
 
 from ..config import Config
@@ -33,7 +33,7 @@ class ArticleImages:
     lead: Photo | None = None
     body: tuple[tuple[str, Photo | None], ...] = ()
 
-    def of(self, src: str) -> Photo | None | bool:
+    def of(self, src: str) -> Photo | None | Literal[False]:
         """The photo of body image ``src``; None if refused; False if digest left it alone."""
         return dict(self.body).get(src, False)
 
@@ -117,7 +117,8 @@ class ImageStage:
         if isinstance(outcome, str):
             raise ImageRefused(outcome)
         stem = slugify(PurePosixPath(path).stem, fallback="image")[:40]
-        variants, webp = [], []
+        variants: list[Variant] = []
+        webp: list[Variant] = []
         for encoded in outcome:
             site_path = f"images/{stem}-{key[:12]}-{encoded.name}"
             result.files[site_path] = encoded.data

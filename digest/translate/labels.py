@@ -85,6 +85,7 @@ def names_of(article: Article, labels: Labels, machine: Mapping[str, str] | None
              for part in source_parts(article.source, labels.sources)]
     if not parts or any(p is None for p in parts):
         return tags, None
-    kinds = [p.provenance for p in parts if p is not None and p.provenance.kind == "machine"]
-    source = Name(", ".join(p.text for p in parts if p is not None), kinds[0] if kinds else parts[0].provenance)
+    named = [p for p in parts if p is not None]
+    kinds = [p.provenance for p in named if p.provenance.kind == "machine"]
+    source = Name(", ".join(p.text for p in named), kinds[0] if kinds else named[0].provenance)
     return tags, source
