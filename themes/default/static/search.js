@@ -85,6 +85,9 @@
       },
       processResult: originalExcerpt
     });
+    // Pagefind labels its box with a title only; screen readers get a real name.
+    var box = el.querySelector(".pagefind-ui__search-input");
+    if (box) box.setAttribute("aria-label", el.getAttribute("aria-label"));
     // The header's search form sends readers here with ?q=...
     var query = new URLSearchParams(location.search).get("q");
     if (query) ui.triggerSearch(query);
