@@ -16,7 +16,7 @@ from ..config import CONFIG_NAME, Config
 from ..content.articles import slugify
 from ..errors import ConfigError, ThemeError
 from ..text import direction
-from .blocks import lang_attrs, marked_runs, render_block, render_blocks, summary
+from .blocks import lang_attrs, marked_runs, outline, render_block, render_blocks, summary
 
 
 def _builtin_theme() -> Path:
@@ -134,7 +134,7 @@ def load_theme(config: Config) -> Theme:
         lstrip_blocks=True,
     )
     env.globals.update(lang_attrs=lang_attrs, render_block=render_block, render_blocks=render_blocks,
-                       marked_runs=marked_runs, direction=direction, tag_slug=slugify, summary=summary,
+                       marked_runs=marked_runs, outline=outline, direction=direction, tag_slug=slugify, summary=summary,
                        pairs=lambda a, b: list(zip_longest(a, b)))
     static: dict[str, Path] = {}
     digest = hashlib.sha256()
