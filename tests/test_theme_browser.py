@@ -153,3 +153,30 @@ def test_search_ui_speaks_the_page_language(site, browser):
     assert "Summary" not in text and "summary" not in text
     assert "نتيجة واحدة" in text
     assert not any("a" <= c.lower() <= "z" for c in placeholder), placeholder
+
+
+def fonts_of(tab, selector: str) -> set[str]:
+    """The font families Chromium actually drew ``selector``'s text with."""
+    cdp = tab.context.new_cdp_session(tab)
+    cdp.send("DOM.enable")
+    cdp.send("CSS.enable")
+    root = cdp.send("DOM.getDocument", {"depth": -1})["root"]["nodeId"]
+    node = cdp.send("DOM.querySelector", {"nodeId": root, "selector": selector})["nodeId"]
+    return {f["familyName"] for f in cdp.send("CSS.getPlatformFontsForNode", {"nodeId": node})["fonts"]}
+
+
+def test_latin_inside_arabic_uses_the_companion_font_and_the_nav_one_family_per_language(site, browser):
+    tab, _ = open_page(browser, site + PAGES["article-ar"])
+    stack = tab.evaluate("getComputedStyle(document.documentElement).getPropertyValue('--font-ar')")
+    tab.evaluate("""() => { const p = document.createElement('p'); p.id = 'mixed';
+        p.textContent = 'قال الروائي Paulo Coelho عام 2026 إن الكتاب يبقى.';
+        document.querySelector('.body').append(p); }""")
+    mixed = fonts_of(tab, "#mixed")
+    arabic_nav = fonts_of(tab, ".site-nav a:not([lang])")
+    english_nav = fonts_of(tab, '.site-nav a[lang="en"]')
+    tab.close()
+    if "Noto Naskh Arabic" not in mixed:
+        pytest.skip(f"Noto Naskh Arabic is not installed (drawn with {mixed})")
+    assert not any("DejaVu" in f for f in mixed), mixed
+    assert all(f'"{f}"' in stack for f in mixed), (mixed, stack)
+    assert len(arabic_nav) == 1 and len(english_nav) == 1 and arabic_nav != english_nav, (arabic_nav, english_nav)
