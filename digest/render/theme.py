@@ -97,6 +97,10 @@ class Theme:
         try:
             source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
             refs = jinja2.meta.find_referenced_templates(self.env.parse(source))
+        except jinja2.TemplateNotFound:
+            # Pulled in with "ignore missing" (a theme's optional part): it adds nothing
+            # until it exists. A required one that is missing fails when rendered.
+            return "missing"
         except jinja2.TemplateError:
             return self.fingerprint  # the render will report it
         digest = hashlib.sha256(name.encode() + b"\0" + source.encode())
