@@ -36,7 +36,8 @@
     return result;
   }
   // Pagefind's own Arabic strings read "1 نتيجة ل النفط"; these agree in number and use
-  // quotation marks. Languages not listed keep Pagefind's built-in strings.
+  // quotation marks. Languages not listed keep Pagefind's built-in strings. "searching"
+  // ends in "..." as Pagefind's own does: that is how a waiting script tells it apart.
   var labels = {
     ar: {
       placeholder: "ابحث في الأخبار",
@@ -49,14 +50,14 @@
       one_result: "نتيجة واحدة عن «[SEARCH_TERM]»",
       alt_search: "لا نتائج عن «[SEARCH_TERM]»، وهذه نتائج «[DIFFERENT_TERM]»",
       search_suggestion: "لا نتائج عن «[SEARCH_TERM]». جرّب إحدى هذه العبارات:",
-      searching: "جارٍ البحث عن «[SEARCH_TERM]»…"
+      searching: "جارٍ البحث عن «[SEARCH_TERM]»..."
     },
     en: {
       placeholder: "Search the stories",
       zero_results: "No results for “[SEARCH_TERM]”",
       many_results: "[COUNT] results for “[SEARCH_TERM]”",
       one_result: "1 result for “[SEARCH_TERM]”",
-      searching: "Searching for “[SEARCH_TERM]”…"
+      searching: "Searching for “[SEARCH_TERM]”..."
     }
   };
   window.addEventListener("DOMContentLoaded", function () {
