@@ -176,11 +176,12 @@ def test_pending_translation_without_model(tmp_path):
     english = result.files["articles/a/en/index.html"].decode()
     assert "English translation coming soon" in english and "فقرة." in english
     assert 'lang="ar" dir="rtl"' in english
-    # The parallel page has the original beside an empty English side: it does not claim
-    # to show the original in the English column.
+    # The parallel page shows the original at full width under the note, not beside an
+    # empty English column.
     parallel = result.files["articles/a/index.html"].decode()
     assert "English translation coming soon." in parallel
     assert "so the original is shown" not in parallel
+    assert "parallel-pending" in parallel and "side-target" not in parallel and "فقرة." in parallel
     assert '<meta property="og:type" content="article">' in parallel
 
 

@@ -192,13 +192,13 @@ def test_a_tag_waits_in_arabic_on_english_pages_until_translated(pending):
 
 def test_the_english_index_lists_english_headlines_and_marks_pending_ones(fake, pending):
     listed = (fake[0] / "en/index.html").read_text(encoding="utf-8")
-    assert '<h2 class="entry-title" lang="en" dir="ltr">' in listed and "EN(توسعة الميناء التجاري)</a>" in listed
+    assert '<h2 class="card-title" lang="en" dir="ltr">' in listed and "EN(توسعة الميناء التجاري)</a>" in listed
     assert "coming soon" not in listed
     waiting = (pending[0] / "en/index.html").read_text(encoding="utf-8")
     # Pending articles stay listed under their Arabic title, marked, so /en/ page N and /ar/
     # page N list the same articles.
     assert waiting.count("English translation coming soon") == len(ARTICLES) - 1
-    assert '<h2 class="entry-title" lang="ar" dir="rtl">' in waiting
+    assert '<h2 class="card-title" lang="ar" dir="rtl">' in waiting
 
 
 @pytest.mark.parametrize("which", ["translated", "pending"])

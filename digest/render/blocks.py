@@ -14,7 +14,15 @@ def lang_attrs(lang: str) -> Markup:
     return Markup(f'lang="{escape(lang)}" dir="{direction(lang)}"')
 
 
-def render_block(block: Block, lang: str, sentences: tuple[str, ...] = (), anchor: str = "") -> Markup:
+def outline(blocks: tuple[Block, ...]) -> tuple[int, ...]:
+    """The Markdown heading levels an article uses, shallowest first: ``render_block`` ranks
+    a heading among them, so an article that starts at ``##`` or jumps from ``##`` to
+    ``####`` still gets h2, h3 under the page's h1, with no level skipped."""
+    return tuple(sorted({b.level for b in blocks if b.kind == "heading"}))
+
+
+def render_block(block: Block, lang: str, sentences: tuple[str, ...] = (), anchor: str = "",
+                 levels: tuple[int, ...] = ()) -> Markup:
     """One block as HTML, Latin runs isolated inside right-to-left text.
 
     With ``sentences`` (the block's text split as the translator split it) and an
@@ -30,7 +38,8 @@ def render_block(block: Block, lang: str, sentences: tuple[str, ...] = (), ancho
     else:
         inline = [render_inline(t, block.plain, rtl) for t in block.texts]
     if block.kind == "heading":
-        level = min(block.level + 1, 6)
+        rank = levels.index(block.level) if block.level in levels else block.level - 1
+        level = min(rank + 2, 6)
         return Markup(f"<h{level}>{inline[0]}</h{level}>")
     if block.kind == "item":
         # One item alone in its list (the parallel page pairs item by item): its number
@@ -87,9 +96,11 @@ def summary(blocks: tuple[Block, ...], limit: int) -> str:
     return shorten(" ".join(plain_text(t, b.plain) for b in blocks if b.kind != "code" for t in b.texts), limit)
 
 
-def render_blocks(blocks: tuple[Block, ...], lang: str) -> Markup:
+def render_blocks(blocks: tuple[Block, ...], lang: str, levels: tuple[int, ...] | None = None) -> Markup:
     """A run of blocks as one flowing text: consecutive items of a list make one list, and
-    a nested list sits inside the item before it."""
+    a nested list sits inside the item before it. ``levels``: the whole article's
+    :func:`outline` when ``blocks`` is only part of it."""
+    levels = outline(blocks) if levels is None else levels
     rtl = direction(lang) == "rtl"
     out: list[str] = []
     lists: list[list] = []  # the open lists, outermost first: [group, tag, level]
@@ -101,7 +112,7 @@ def render_blocks(blocks: tuple[Block, ...], lang: str) -> Markup:
     for block in blocks:
         if block.kind != "item":
             close(0)
-            out.append(render_block(block, lang))
+            out.append(render_block(block, lang, levels=levels))
             continue
         tag = "ol" if block.ordered else "ul"
         close(block.level)

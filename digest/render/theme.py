@@ -16,7 +16,7 @@ from ..config import CONFIG_NAME, Config, theme_problem
 from ..content.articles import slugify
 from ..errors import ConfigError, ThemeError
 from ..text import direction
-from .blocks import lang_attrs, marked_runs, render_block, render_blocks, summary
+from .blocks import lang_attrs, marked_runs, outline, render_block, render_blocks, summary
 from .images import picture
 
 
@@ -90,6 +90,10 @@ class Theme:
         try:
             source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
             refs = jinja2.meta.find_referenced_templates(self.env.parse(source))
+        except jinja2.TemplateNotFound:
+            # Pulled in with "ignore missing" (a theme's optional part): it adds nothing
+            # until it exists. A required one that is missing fails when rendered.
+            return "missing"
         except jinja2.TemplateError:
             return self.fingerprint  # the render will report it
         digest = hashlib.sha256(name.encode() + b"\0" + source.encode())
@@ -126,8 +130,8 @@ def load_theme(config: Config) -> Theme:
         lstrip_blocks=True,
     )
     env.globals.update(lang_attrs=lang_attrs, render_block=render_block, render_blocks=render_blocks,
-                       marked_runs=marked_runs, direction=direction, tag_slug=slugify, summary=summary,
-                       pairs=lambda a, b: list(zip_longest(a, b)), picture=picture)
+                       marked_runs=marked_runs, outline=outline, direction=direction, tag_slug=slugify,
+                       summary=summary, pairs=lambda a, b: list(zip_longest(a, b)), picture=picture)
     static: dict[str, Path] = {}
     digest = hashlib.sha256()
     for d in reversed(dirs):

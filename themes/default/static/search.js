@@ -25,6 +25,9 @@
   function originalExcerpt(result) {
     var summary = result.meta && result.meta.summary;
     if (!summary) return result;
+    // Pagefind lists every other metadata key under the result as "key: value" (an
+    // English "summary:" box repeating the excerpt): the summary is only used here.
+    delete result.meta.summary;
     result.excerpt = summary.split(/(\s+)/).map(function (word) {
       var bare = fold(word).replace(/[^\p{L}\p{N}]/gu, "");
       var hit = bare && currentTerms.some(function (t) { return bare.indexOf(t) !== -1; });
@@ -32,6 +35,31 @@
     }).join("");
     return result;
   }
+  // Pagefind's own Arabic strings read "1 نتيجة ل النفط"; these agree in number and use
+  // quotation marks. Languages not listed keep Pagefind's built-in strings. "searching"
+  // ends in "..." as Pagefind's own does: that is how a waiting script tells it apart.
+  var labels = {
+    ar: {
+      placeholder: "ابحث في الأخبار",
+      clear_search: "مسح",
+      load_more: "عرض المزيد من النتائج",
+      search_label: "ابحث في هذا الموقع",
+      filters_label: "تصفية",
+      zero_results: "لا نتائج عن «[SEARCH_TERM]»",
+      many_results: "[COUNT] نتائج عن «[SEARCH_TERM]»",
+      one_result: "نتيجة واحدة عن «[SEARCH_TERM]»",
+      alt_search: "لا نتائج عن «[SEARCH_TERM]»، وهذه نتائج «[DIFFERENT_TERM]»",
+      search_suggestion: "لا نتائج عن «[SEARCH_TERM]». جرّب إحدى هذه العبارات:",
+      searching: "جارٍ البحث عن «[SEARCH_TERM]»..."
+    },
+    en: {
+      placeholder: "Search the stories",
+      zero_results: "No results for “[SEARCH_TERM]”",
+      many_results: "[COUNT] results for “[SEARCH_TERM]”",
+      one_result: "1 result for “[SEARCH_TERM]”",
+      searching: "Searching for “[SEARCH_TERM]”..."
+    }
+  };
   window.addEventListener("DOMContentLoaded", function () {
     var el = document.getElementById("search");
     if (!el) return;
@@ -50,6 +78,7 @@
       showImages: false,
       showSubResults: false,
       resetStyles: false,
+      translations: labels[(document.documentElement.lang || "").split("-")[0]] || {},
       processTerm: function (term) {
         var folded = fold(term);
         currentTerms = folded.split(/\s+/).filter(Boolean);
@@ -57,6 +86,9 @@
       },
       processResult: originalExcerpt
     });
+    // Pagefind labels its box with a title only; screen readers get a real name.
+    var box = el.querySelector(".pagefind-ui__search-input");
+    if (box) box.setAttribute("aria-label", el.getAttribute("aria-label"));
     // The header's search form sends readers here with ?q=...
     var query = new URLSearchParams(location.search).get("q");
     if (query) ui.triggerSearch(query);
