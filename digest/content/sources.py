@@ -143,12 +143,16 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
 
 def _loader():
     """PyYAML's safe loader without aliases: front matter has no use for ``&a``/``*a``, and a
-    few hundred bytes of nested aliases expand to billions of items (the "billion laughs")."""
+    few hundred bytes of nested aliases expand to billions of items (the "billion laughs").
+
+    Built on libyaml's ``CSafeLoader`` when PyYAML was compiled with it (parsing is several
+    times faster at 10,000 articles), else on the pure-Python ``SafeLoader``.
+    """
     global _LOADER
     if _LOADER is None:
         import yaml
 
-        class NoAliasLoader(yaml.SafeLoader):
+        class NoAliasLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
             def construct_object(self, node, deep=False):
                 # A node built before is reached again only through an alias.
                 if node in self.constructed_objects:
