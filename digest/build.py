@@ -259,9 +259,12 @@ class Builder:
         for message in missing_alt_text(site, self._audit):
             self.reporter.warning(message)
         self._pages = dict(files)
-        files.update(self._search(files) if search else self._bundle)
+        searching = config.site.search
+        if searching:
+            files.update(self._search(files) if search else self._bundle)
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
-                             translator=getattr(self.translator, "name", None), search_pending=not search,
+                             translator=getattr(self.translator, "name", None),
+                             search_pending=searching and not search,
                              drafts_left_out=self._drafts_left_out)
         if output is not None:
             outcome = output.write(files)
@@ -285,7 +288,7 @@ class Builder:
     def index(self, cancel: threading.Event | None = None) -> list[str]:
         """Bring the search index of the last written build up to date; return the files
         written. Raises :class:`~digest.errors.SearchCancelled` as soon as ``cancel`` is set."""
-        if self._output is None or self._pages is None:
+        if self._output is None or self._pages is None or not self.config.site.search:
             return []
         with self._output.lock:
             kept = self._bundle  # what the last write holds

@@ -253,7 +253,7 @@ def _assemble(config: Config, entry_pages: dict[str, tuple[Entry, tuple[Page, ..
             pages.append(page(url, "index.html", lang, {"entries": chunk, "pagination": nav, "index_lang": lang},
                               alternates))
     search = (("x-default", f"{src}/search/"), (src, f"{src}/search/"), (tgt, f"{tgt}/search/"))
-    for lang, url in search[1:]:
+    for lang, url in search[1:] if config.site.search else ():
         pages.append(page(url, "search.html", lang, {}, search))
     for _, own in entry_pages.values():
         pages.extend(own)
