@@ -244,8 +244,11 @@ class Builder:
                          else "a date in front matter")
                 self.reporter.warning(f"{article.path}: no date ({where}, or a YYYY-MM-DD- file name prefix): "
                                       "dated by the file's modification time, which every save moves")
-        english, stats = translate_articles(articles, self.translator, self.reporter, self._english)
-        if self.translator is None:
+        # The model is looked for (and its absence reported) only when an article needs it:
+        # a site of human translations has nothing pending.
+        translator = self.translator if any(a.human is None for a in articles) else None
+        english, stats = translate_articles(articles, translator, self.reporter, self._english)
+        if translator is None:
             # The engine reads the glossary; without one a mistake in it would only show
             # once a model is installed.
             load_glossary(config)
@@ -263,7 +266,7 @@ class Builder:
         if searching:
             files.update(self._search(files) if search else self._bundle)
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
-                             translator=getattr(self.translator, "name", None),
+                             translator=getattr(translator, "name", None),
                              search_pending=searching and not search,
                              drafts_left_out=self._drafts_left_out)
         if output is not None:
