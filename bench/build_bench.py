@@ -20,7 +20,7 @@ Per run: wall time; CPU time (user + system of the process and its children, fro
 peak RSS of the whole process tree, the sum of the RSS of every process in it, sampled
 every 20 ms from /proc (digest runs Pagefind as a child); and the largest single process's
 maximum RSS (wait4's ru_maxrss). The load average before each run is kept. Results go to
-``<work>/results.json`` and a Markdown table to stdout.
+``bench/results/build-results-<sizes>.json`` and a Markdown table to stdout.
 """
 
 from __future__ import annotations
@@ -220,7 +220,8 @@ def main() -> None:
     results = {}
     for size in (int(s) for s in args.sizes.split(",")):
         results[size] = bench_size(size, args.rounds, base / f"build-{size}", args.no_search)
-    (base / "build-results.json").write_text(json.dumps(results, indent=1), encoding="utf-8")
+    name = f"build-results-{'-'.join(map(str, results))}.json"
+    (base / name).write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(table(results))
 
 
