@@ -57,7 +57,7 @@ from .site.images import ImageStage
 from .site.model import Site, SiteModel
 from .site.staticfiles import overlay, static_files
 from .translate.glossary import load_glossary
-from .translate.labels import load_labels
+from .translate.labels import label_texts, load_labels
 from .translate.stage import TranslationStats, Translator, translate_articles
 
 
@@ -267,9 +267,13 @@ class Builder:
                          else "a date in front matter")
                 self.reporter.warning(f"{article.path}: no date ({where}, or a YYYY-MM-DD- file name prefix): "
                                       "dated by the file's modification time, which every save moves")
-        english, stats = translate_articles(articles, self.translator, self.reporter, self._english,
-                                            load_labels(config))
-        if self.translator is None:
+        labels = load_labels(config)
+        # The model is looked for (and its absence reported) only when something needs it:
+        # a site of human translations whose tags and sources all have English has nothing pending.
+        needed = any(a.human is None or label_texts(a, labels) for a in articles)
+        translator = self.translator if needed else None
+        english, stats = translate_articles(articles, translator, self.reporter, self._english, labels)
+        if translator is None:
             # The engine reads the glossary; without one a mistake in it would only show
             # once a model is installed.
             load_glossary(config)
@@ -296,9 +300,12 @@ class Builder:
         for message in missing_alt_text(site, self._audit):
             self.reporter.warning(message)
         self._pages = dict(files)
-        files.update(self._search(files) if search else self._bundle)
+        searching = config.site.search
+        if searching:
+            files.update(self._search(files) if search else self._bundle)
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
-                             translator=getattr(self.translator, "name", None), search_pending=not search,
+                             translator=getattr(translator, "name", None),
+                             search_pending=searching and not search,
                              drafts_left_out=self._drafts_left_out)
         if output is not None:
             outcome = output.write(files)
@@ -322,7 +329,7 @@ class Builder:
     def index(self, cancel: threading.Event | None = None) -> list[str]:
         """Bring the search index of the last written build up to date; return the files
         written. Raises :class:`~digest.errors.SearchCancelled` as soon as ``cancel`` is set."""
-        if self._output is None or self._pages is None:
+        if self._output is None or self._pages is None or not self.config.site.search:
             return []
         with self._output.lock:
             kept = self._bundle  # what the last write holds

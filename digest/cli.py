@@ -57,6 +57,8 @@ def _project_args(p: argparse.ArgumentParser, command: str) -> None:
     p.add_argument("--strict", action="store_true", help=STRICT_HELP[command])
     p.add_argument("--drafts", action="store_true",
                    help="include articles marked draft: true, with a visible draft marker")
+    p.add_argument("--no-search", action="store_true",
+                   help="no search index or search pages this run (overrides site.search)")
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
 
 

@@ -91,6 +91,8 @@ class SiteConfig:
     """Theme folder name under ``themes/``; falls back to ``default`` template by template."""
     page_size: int = 20
     """Entries per page on the home page, indexes and tag pages."""
+    search: bool = True
+    """Build the Pagefind search index and search pages (``--no-search``: off for one run)."""
 
 
 @dataclass(frozen=True)

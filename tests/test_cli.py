@@ -117,3 +117,17 @@ def test_without_digest_toml_a_bad_flag_names_the_flag_only(tmp_path):
     result = run("build", "--content", "nowhere", cwd=tmp_path)
     assert result.returncode == 2 and "--content nowhere: the content folder does not exist" in result.stderr
     assert "digest.toml" not in result.stderr
+
+
+def test_no_model_is_mentioned_when_every_article_has_a_human_translation(tmp_path):
+    write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: عنوان\n---\nنص.\n",
+                             "content/2026-11-01-a.en.md": "---\ntitle: Title\n---\nText.\n"})
+    env = dict(os.environ, PYTHONPATH=str(REPO), ARGOS_PACKAGES_DIR=str(tmp_path / "argos"), HOME=str(tmp_path),
+               XDG_DATA_HOME=str(tmp_path / "d"), XDG_CONFIG_HOME=str(tmp_path / "c"), XDG_CACHE_HOME=str(tmp_path / "k"))
+    strict = subprocess.run([*DIGEST, "build", "--strict"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert strict.returncode == 0 and "translation model" not in strict.stdout + strict.stderr, strict.stderr
+    assert "Translation pending" not in (tmp_path / "site/articles/a/en/index.html").read_text()
+    write_project(tmp_path, {"content/2026-11-02-b.txt": "عنوان آخر\nنص.\n"})  # one article with no translation
+    pending = subprocess.run([*DIGEST, "build"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+    assert pending.returncode == 0 and "digest models install ar en" in pending.stderr

@@ -71,3 +71,20 @@ def test_a_yaml_error_points_at_the_line_where_the_unclosed_bracket_starts():
 
     with pytest.raises(SourceError, match=r"^line 4: front matter is not valid YAML: .* while parsing a flow sequence"):
         split_front_matter("---\ntitle: x\ndate: 2026-11-01\ntags: [a, b\nsource: y\n---\nنص\n")
+
+
+def test_front_matter_uses_libyaml_when_pyyaml_has_it_and_still_refuses_aliases():
+    import yaml
+
+    from digest.content.sources import _loader, split_front_matter
+
+    if yaml.__with_libyaml__:
+        assert issubclass(_loader(), yaml.CSafeLoader)
+    meta, body, line = split_front_matter("---\ntitle: عنوان\ntags: [أ, ب]\n---\nنص\n")
+    assert meta == {"title": "عنوان", "tags": ["أ", "ب"]} and body == "نص\n" and line == 5
+    with pytest.raises(SourceError, match="aliases"):
+        split_front_matter("---\na: &x [1]\nb: *x\n---\nنص\n")
+    # libyaml refuses this escape; pure-Python PyYAML reads it (the surrogate is removed later).
+    assert split_front_matter('---\ntitle: "a\\ud800b"\n---\nنص\n')[0] == {"title": "a\ud800b"}
+    with pytest.raises(SourceError, match=r"^line 3: front matter is not valid YAML"):
+        split_front_matter("---\ntitle: x\n  bad: : indent\n---\nنص\n")

@@ -29,7 +29,8 @@ def load(args: argparse.Namespace):
     if theme and ("/" in theme or Path(theme).is_dir()):
         theme_dir, theme = str(Path(theme).resolve()), None
     overrides = {
-        "site": {"theme": theme, "base_url": getattr(args, "base_url", None)},
+        "site": {"theme": theme, "base_url": getattr(args, "base_url", None),
+                 "search": False if getattr(args, "no_search", False) else None},
         "paths": {"content": getattr(args, "content", None), "output": getattr(args, "output", None)},
         "theme_dir": theme_dir,
         "drafts": getattr(args, "drafts", False),

@@ -124,7 +124,7 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
         return {}, text, 1
     raw = match.group(1) or ""
     try:
-        meta = yaml.load(raw, Loader=_loader()) if raw.strip() else {}
+        meta = _parse(raw) if raw.strip() else {}
     except ValueError as exc:
         # PyYAML reads 2026-13-45 as a timestamp and fails building it.
         raise SourceError(f"front matter has an impossible date or time: {exc}") from None
@@ -142,23 +142,45 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
     return meta, text[match.end():], text[: match.end()].count("\n") + 1
 
 
-def _loader():
+def _parse(raw: str):
+    """``raw`` front matter read by libyaml, or, if that fails, by pure-Python PyYAML, whose
+    reading and messages are the reference: libyaml refuses some input it accepts (a
+    ``"\\ud800"`` escape, whose lone surrogate is removed later) and places errors
+    differently. Only a bad file is read twice."""
+    import yaml
+
+    fast = _loader()
+    try:
+        return yaml.load(raw, Loader=fast)
+    except yaml.YAMLError:
+        if fast is _loader(pure=True):
+            raise
+    return yaml.load(raw, Loader=_loader(pure=True))
+
+
+def _loader(pure: bool = False):
     """PyYAML's safe loader without aliases: front matter has no use for ``&a``/``*a``, and a
-    few hundred bytes of nested aliases expand to billions of items (the "billion laughs")."""
-    global _LOADER
-    if _LOADER is None:
+    few hundred bytes of nested aliases expand to billions of items (the "billion laughs").
+
+    Built on libyaml's ``CSafeLoader`` when PyYAML was compiled with it (parsing is several
+    times faster at 10,000 articles) unless ``pure``, else on the pure-Python ``SafeLoader``.
+    """
+    if not _LOADERS:
         import yaml
 
-        class NoAliasLoader(yaml.SafeLoader):
-            def construct_object(self, node, deep=False):
-                # A node built before is reached again only through an alias.
-                if node in self.constructed_objects:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, "aliases (*name) are not allowed in front matter", node.start_mark)
-                return super().construct_object(node, deep)
+        def no_aliases(base):
+            class NoAliasLoader(base):  # type: ignore[valid-type,misc]  # the base is picked at run time (libyaml or not)
+                def construct_object(self, node, deep=False):
+                    # A node built before is reached again only through an alias.
+                    if node in self.constructed_objects:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, "aliases (*name) are not allowed in front matter", node.start_mark)
+                    return super().construct_object(node, deep)
+            return NoAliasLoader
 
-        _LOADER = NoAliasLoader
-    return _LOADER
+        _LOADERS[True] = no_aliases(yaml.SafeLoader)
+        _LOADERS[False] = no_aliases(yaml.CSafeLoader) if yaml.__with_libyaml__ else _LOADERS[True]
+    return _LOADERS[pure]
 
 
-_LOADER: type | None = None
+_LOADERS: dict = {}

