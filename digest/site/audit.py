@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NamedTuple
 
-from .inline import inline_images
+from .inline import body_images
 
 if TYPE_CHECKING:
     from .model import Site
@@ -44,15 +44,7 @@ def _article_warnings(article) -> list[str]:
     image = getattr(article, "image", None)
     if image is not None and not image.alt:
         warnings.append(f"{article.path}: image {image.src} has no alt text; add image_alt to the front matter")
-    sources = [(article.path, article.blocks)]
-    if article.human is not None:
-        sources.append((article.human.path, article.human.blocks))
-    for path, blocks in sources:
-        for block in blocks:
-            if block.plain or block.kind == "code":
-                continue
-            for text in block.texts:
-                for src, alt in inline_images(text):
-                    if not alt.strip():
-                        warnings.append(f"{path}: image {src} has no alt text; write ![description]({src})")
+    for path, src, alt in body_images(article):
+        if not alt.strip():
+            warnings.append(f"{path}: image {src} has no alt text; write ![description]({src})")
     return warnings

@@ -19,7 +19,7 @@ from ..config import Config
 from ..content.articles import Article, Problem, slugify
 from ..content.safefile import UnsafeFile, is_inside, read_limited
 from .imagecache import ImageCache, image_key
-from .inline import inline_images
+from .inline import body_images
 from .photos import Encoded, ImageRefused, Photo, Variant, check_svg
 
 MAX_IMAGE_BYTES = 50 * 1024 * 1024
@@ -88,17 +88,9 @@ class ImageStage:
             about = {"alt": article.image.alt, "caption": article.image.caption, "credit": article.image.credit}
             lead = photo(article.image.src, article.path.parent, **about)
         body: dict[str, Photo | None] = {}
-        sources = [(article.path.parent, article.blocks)]
-        if article.human is not None:
-            sources.append((article.human.path.parent, article.human.blocks))
-        for base, blocks in sources:
-            for block in blocks:
-                if block.plain or block.kind == "code":
-                    continue
-                for text in block.texts:
-                    for src, _alt in inline_images(text):
-                        if src not in body and not _external(src):
-                            body[src] = photo(src, base)
+        for path, src, _alt in body_images(article):
+            if src not in body and not _external(src):
+                body[src] = photo(src, path.parent)
         return ArticleImages(lead, tuple(sorted(body.items())))
 
     def _photo(self, path: str, src: str, cache: ImageCache, result: ImageResult, seen: dict,

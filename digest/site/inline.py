@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..content.markup import parser
+
+if TYPE_CHECKING:
+    from ..content.articles import Article
 
 
 @lru_cache(maxsize=65536)
@@ -19,3 +25,18 @@ def inline_images(text: str) -> tuple[tuple[str, str], ...]:
                 alt = "".join(c.content for c in child.children or ())
                 found.append((str(child.attrGet("src") or ""), alt))
     return tuple(found)
+
+
+def body_images(article: Article) -> Iterator[tuple[Path, str, str]]:
+    """``(file, src, alt)`` of every Markdown image in the body of ``article`` and of its
+    human translation, in order (code and plain blocks hold none)."""
+    sources = [(article.path, article.blocks)]
+    if article.human is not None:
+        sources.append((article.human.path, article.human.blocks))
+    for path, blocks in sources:
+        for block in blocks:
+            if block.plain or block.kind == "code":
+                continue
+            for text in block.texts:
+                for src, alt in inline_images(text):
+                    yield path, src, alt
