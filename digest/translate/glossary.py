@@ -60,9 +60,7 @@ def read_glossary(config: Config) -> dict[str, dict[str, str]]:
         # Read like a content file: a link out of content/, a FIFO or a huge file is refused.
         raw, _ = read_limited(path, within=config.content_dir, limit=config.text.max_file_bytes)
         data = clean(tomllib.loads(raw.decode("utf-8-sig")))
-    except UnsafeFile as exc:
-        raise ConfigError(path, [f"glossary not usable: {exc}"]) from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (UnsafeFile, OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(path, [f"glossary not usable: {exc}"]) from None
     problems = [f"{key}: unknown table (the glossary has a [terms] and a [names] table)"
                 for key in data if key not in TABLES]
