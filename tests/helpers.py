@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
+import os
 import re
+import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
@@ -11,6 +14,15 @@ from digest.translate.result import TranslationResult
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "tests" / "data" / "000_aacfcbe59bb52c0a.txt"
+CHROMIUM = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+"""Debian's Chromium, which the browser tests drive through Playwright's executable_path."""
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """A static file server for browser tests that logs nothing."""
+
+    def log_message(self, *args):
+        pass
 """The seed article (a raw-text Arabic news page), kept in the repository so a bare clone tests."""
 
 

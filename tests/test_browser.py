@@ -7,17 +7,15 @@ are never downloaded). Screenshots go to ``test-artifacts/``.
 from __future__ import annotations
 
 import os
-import shutil
 import threading
 
 import pytest
-from helpers import REPO, FakeTranslator, write_project
+from helpers import CHROMIUM, REPO, FakeTranslator, write_project
 
 from digest.config import load_config
 from digest.serve.preview import start_serving
 from digest.serve.project import Project
 
-CHROMIUM = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
     pytest.mark.slow,

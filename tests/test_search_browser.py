@@ -7,16 +7,15 @@ package; skipped when either is missing. Playwright's own browsers are not used.
 import functools
 import http.server
 import os
-import shutil
 import threading
 
 import pytest
+from helpers import CHROMIUM, QuietHandler
 from sitebuild import build_sample
 
 from digest.render.search import executable
 from digest.text import fold_arabic
 
-CHROMIUM = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [
     pytest.mark.slow,
@@ -24,11 +23,6 @@ pytestmark = [
     pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no Chromium"),
     pytest.mark.skipif(executable() is None, reason="no Pagefind binary"),
 ]
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")

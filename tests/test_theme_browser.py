@@ -10,17 +10,15 @@ from __future__ import annotations
 import functools
 import http.server
 import os
-import shutil
 import threading
 from urllib.parse import quote
 
 import pytest
-from helpers import REPO
+from helpers import CHROMIUM, REPO, QuietHandler
 from sitebuild import build_sample
 
 from digest.render.search import executable
 
-CHROMIUM = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 sync_api = pytest.importorskip("playwright.sync_api")
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 pytestmark = [
@@ -39,11 +37,6 @@ PAGES = {
     "tag": f"tags/{quote('زراعة')}/",
     "search": f"ar/search/?q={quote('القمح')}",
 }
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
 
 
 @pytest.fixture(scope="module")
