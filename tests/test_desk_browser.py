@@ -21,6 +21,7 @@ from modelkit import argos_home, argosmodel  # noqa: F401  (fixtures)
 from digest.translate.packages import install_file
 
 sync_api = pytest.importorskip("playwright.sync_api")
+axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.browser,
@@ -90,6 +91,8 @@ def test_edit_a_paragraph_in_place_see_it_find_it_in_the_edits_file_and_undo_it(
     tab.keyboard.press("Control+A")
     tab.keyboard.type("Stocks fell at the big ports.")
     tab.screenshot(path=ARTIFACTS / "desk-1-editing.png")
+    results = axe_api.Axe().run(tab)
+    assert results.violations_count == 0, results.generate_report()
     started = time.monotonic()
     tab.keyboard.press("Control+Enter")
     tab.wait_for_selector('#p2[data-provenance="post-edit"]', timeout=20_000)
@@ -120,6 +123,8 @@ def test_the_review_page_lists_items_links_to_their_paragraph_and_is_never_writt
     tab.goto(url + "__digest__/review/")
     item = tab.wait_for_selector('.review-item[data-kind="unplaced-edit"]')
     assert "A paragraph long gone." in item.inner_text()
+    results = axe_api.Axe().run(tab)
+    assert results.violations_count == 0, results.generate_report()
     # It follows the site: a post-edit that goes out of date shows up without a reload by hand.
     edits = project / EDITS
     edits.write_text(edits.read_text(encoding="utf-8") + '\n[[edit]]\narabic = "تراجع المخزون في الموانئ."\n'

@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import http.client
 import json
+import os
 import re
+import signal
+import subprocess
+import sys
 import threading
+import time
 
 import pytest
-from helpers import FakeTranslator, write_project
+from helpers import REPO, FakeTranslator, write_project
 
 from digest.config import load_config
 from digest.serve.editguard import MAX_BODY, TOKEN_HEADER, editing_allowed
@@ -20,6 +25,8 @@ from digest.serve.project import Project
 FILES = {
     "content/2026-11-01-oil.md": "---\ntitle: نفط\n---\nارتفعت أسعار النفط.\n\nتراجع المخزون.\n",
     "content/2026-11-01-oil.edits.toml": "# kept by the desk\n",
+    "content/2026-11-02-fair.md": "---\ntitle: معرض\n---\nافتتح المعرض.\n",
+    "content/2026-11-02-fair.en.md": "---\ntitle: Fair\n---\nThe fair opened.\n",
     "secret.md": "---\ntitle: سر\n---\nليس في المحتوى.\n",
 }
 
@@ -86,6 +93,10 @@ def good(preview, token: str, **overrides):
 def test_a_good_request_writes_the_post_edit_and_the_same_request_undoes_it(served):
     preview, root = served
     token = token_of(preview)
+    status, reply = request(preview, "GET", "/__digest__/paragraph?slug=oil&index=1")
+    assert status == 200 and json.loads(reply) == {
+        "slug": "oil", "index": 1, "arabic": "تراجع المخزون.", "english": "EN(تراجع المخزون.)", "post_edited": False,
+        "file": "content/2026-11-01-oil.edits.toml"}
     status, reply = request(preview, "POST", "/__digest__/edit", *good(preview, token))
     assert status == 200, reply
     assert json.loads(reply) == {"changed": True, "file": "content/2026-11-01-oil.edits.toml"}
@@ -114,6 +125,7 @@ REFUSED = {
     "a negative paragraph": ({"index": -1}, 400),
     "an extra key": ({"path": "/etc/passwd"}, 400),
     "empty English": ({"english": "  "}, 400),
+    "a human translation's paragraph": ({"slug": "fair", "index": 0}, 400),
 }
 
 
@@ -187,3 +199,32 @@ def test_without_editing_no_page_gets_the_editor_and_every_post_is_refused(tmp_p
     finally:
         watcher.stop()
         preview.close()
+
+
+@pytest.mark.parametrize("allow", [False, True])
+def test_serve_on_every_interface_turns_editing_off_unless_allowed_with_a_warning(tmp_path, allow):
+    write_project(tmp_path, {**FILES, "digest.toml": '[translation]\nengine = "none"\n'})
+    args = ["--allow-remote-edits"] if allow else []
+    process = subprocess.Popen([sys.executable, "-m", "digest", "serve", "--host", "0.0.0.0", "--port", "0", *args],
+                               cwd=tmp_path, text=True, env=dict(os.environ, PYTHONPATH=str(REPO), HOME=str(tmp_path)),
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline, found = time.monotonic() + 60, None
+        while found is None and time.monotonic() < deadline:
+            line = process.stdout.readline()
+            assert line or process.poll() is None, process.stderr.read()
+            found = re.search(r"serving .* at http://[^:]+:(\d+)/", line)
+        assert found, "serve never said where it serves"
+        port = int(found.group(1))
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        conn.request("GET", "/articles/oil/")
+        page = conn.getresponse().read().decode()
+        conn.close()
+        assert "data-digest-live" in page and ("data-digest-desk" in page) is allow
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+    if allow:
+        assert "editing in place is on for everyone who can reach 0.0.0.0" in stderr
+    else:
+        assert "editing in place is off" in stderr and "--allow-remote-edits" in stderr

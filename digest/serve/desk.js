@@ -22,12 +22,21 @@
     return b;
   }
 
+  function note(side, text) {
+    var old = side.parentNode.querySelector(".digest-desk-note");
+    if (old) old.remove();
+    var p = document.createElement("p");
+    p.className = "digest-desk-note"; p.lang = "en"; p.dir = "ltr"; p.setAttribute("role", "status");
+    p.textContent = text;
+    side.parentNode.insertBefore(p, side.nextSibling);
+  }
+
   function open(side, pair, index) {
     if (side.querySelector(".digest-desk-editor")) return;
     fetch("/__digest__/paragraph?slug=" + encodeURIComponent(slug) + "&index=" + index, { cache: "no-store" })
       .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
       .then(function (got) {
-        if (!got.ok) { side.title = got.data.error; return; }
+        if (!got.ok) { note(side, "Cannot be edited here: " + got.data.error); return; }
         var form = document.createElement("form");
         form.className = "digest-desk-editor"; form.lang = "en"; form.dir = "ltr";
         form.style.cssText = "margin:.5em 0;text-align:left";
