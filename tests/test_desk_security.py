@@ -156,6 +156,15 @@ def test_an_oversized_body_is_refused_unread_and_writes_nothing(served):
     assert content_bytes(root) == before
 
 
+@pytest.mark.parametrize("body", [b"[" * 60000, b"\xff\xfe not utf-8", b"{\"slug\": \"oil\""])
+def test_a_body_that_is_not_json_is_refused_and_writes_nothing(served, body):
+    preview, root = served
+    before = content_bytes(root)
+    _, headers = good(preview, token_of(preview))
+    assert request(preview, "POST", "/__digest__/edit", body, headers)[0] == 400
+    assert content_bytes(root) == before
+
+
 def test_a_get_or_a_post_elsewhere_is_refused_and_writes_nothing(served):
     preview, root = served
     before = content_bytes(root)

@@ -80,3 +80,13 @@ def test_an_edits_file_that_is_a_symbolic_link_is_not_written_through(tmp_path):
     with pytest.raises(EditsFileError, match="not a plain file"):
         save_post_edit(path, "قال محللون.", "Analysts said.")
     assert outside.read_text(encoding="utf-8") == ""
+
+
+def test_an_inline_array_written_by_hand_gets_an_inline_entry_and_stays_valid(tmp_path):
+    path = article(tmp_path)
+    edits_file = path.with_name("2026-11-01-oil.edits.toml")
+    edits_file.write_text('edit = [{arabic = "تراجع المخزون.", english = "Stocks fell."}]  # by hand\n', encoding="utf-8")
+    assert save_post_edit(path, "قال محللون.", "Analysts said.")
+    edits, problems = load_post_edits(path)
+    assert problems == [] and sorted(e.english for e in edits.values()) == ["Analysts said.", "Stocks fell."]
+    assert "# by hand" in edits_file.read_text(encoding="utf-8")

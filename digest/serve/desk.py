@@ -11,6 +11,7 @@ The watcher sees that file change and the site rebuilds as after any edit.
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 from pathlib import Path
@@ -99,7 +100,7 @@ class Desk:
         try:
             data = json.loads(body.read(min(length, MAX_BODY)).decode("utf-8"))
             return 200, self.edit(data)
-        except (UnicodeDecodeError, json.JSONDecodeError):
+        except (ValueError, RecursionError):  # not UTF-8, not JSON, or nested past the parser's depth
             return 400, {"error": "the body is not JSON"}
         except Refused as exc:
             return exc.status, {"error": str(exc)}
@@ -159,11 +160,8 @@ def _json(value: object) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode("utf-8")
 
 
-_JS: list[str] = []
-
-
+@functools.cache
 def _editor_js() -> str:
-    """The editor's script (``desk.js`` beside this module), read once."""
-    if not _JS:
-        _JS.append(Path(__file__).with_name("desk.js").read_text(encoding="utf-8").replace("</", "<\\/"))
-    return _JS[0]
+    """The editor's script (``desk.js`` beside this module), read once; ``</`` escaped, so
+    nothing in it can close the ``<script>`` element it is put in."""
+    return Path(__file__).with_name("desk.js").read_text(encoding="utf-8").replace("</", "<\\/")

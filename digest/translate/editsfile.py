@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import tomllib
 from pathlib import Path
 
 from ..content.cleantext import clean
@@ -30,6 +31,7 @@ def save_post_edit(article_path: Path, arabic: str, english: str | None) -> bool
     in place; a new one is added at the end. Raises :class:`EditsFileError`."""
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
+    from tomlkit.items import AoT
 
     path = edits_path(article_path)
     key = paragraph_key(arabic)
@@ -62,14 +64,30 @@ def save_post_edit(article_path: Path, arabic: str, english: str | None) -> bool
                 return False
             first["english"] = english
         else:
-            entry = tomlkit.table()
+            # [[edit]] tables, or an inline array (edit = [{...}]) written by hand.
+            entry = tomlkit.table() if isinstance(entries, AoT) else tomlkit.inline_table()
             entry["arabic"] = " ".join(clean(arabic).split())
             entry["english"] = english
-            if len(entries) and hasattr(entries[-1], "add") and not tomlkit.dumps(document).endswith("\n\n"):
+            if len(entries) and isinstance(entries, AoT) and not tomlkit.dumps(document).endswith("\n\n"):
                 entries[-1].add(tomlkit.nl())  # a blank line between entries, as people write them
             entries.append(entry)
-    _write_atomically(path, tomlkit.dumps(document).encode("utf-8"))
+    text = tomlkit.dumps(document)
+    _check(path, text, key, english)
+    _write_atomically(path, text.encode("utf-8"))
     return True
+
+
+def _check(path: Path, text: str, key: str, english: str | None) -> None:
+    """Read ``text`` back as the build will: it must parse and hold exactly the change made,
+    or nothing is written (a layout the round trip does not handle must not cost the file)."""
+    try:
+        entries = tomllib.loads(text).get("edit", [])
+    except tomllib.TOMLDecodeError as exc:
+        raise EditsFileError(f"{path}: not changed: the result would not be valid TOML ({exc})") from exc
+    found = [e.get("english") for e in entries if isinstance(e, dict) and isinstance(e.get("arabic"), str)
+             and paragraph_key(e["arabic"]) == key]
+    if found[:1] != ([english] if english is not None else []):
+        raise EditsFileError(f"{path}: not changed: the post-edit did not read back as saved")
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
