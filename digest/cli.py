@@ -87,6 +87,9 @@ def make_parser() -> argparse.ArgumentParser:
             p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0: any free port)")
             p.add_argument("--open", action="store_true", help="open the site in a browser after the first build")
             p.add_argument("--verbose", action="store_true", help="print one access-log line per request")
+            p.add_argument("--allow-remote-edits", action="store_true",
+                           help="keep editing in place on when --host is not this machine only (anyone who "
+                                "reaches the preview can then change .edits.toml files)")
 
     p = _command(sub, "models", "list or install Argos Translate models")
     msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)

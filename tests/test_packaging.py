@@ -43,6 +43,7 @@ def test_a_wheel_builds_sites_with_its_own_default_theme(tmp_path):
     with zipfile.ZipFile(wheel) as archive:
         names = set(archive.namelist())
         assert {f"digest/_theme/{rel}" for rel in theme_files} <= names
+        assert "digest/serve/desk.js" in names  # digest serve's editor, read beside its module
         assert not [n for n in names if n.startswith(("tests/", "bench/", "themes/"))]
         archive.extractall(tmp_path / "installed")
 

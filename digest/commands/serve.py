@@ -7,7 +7,8 @@ import sys
 import threading
 import webbrowser
 
-from ..serve.preview import exposure_warning, start_serving
+from ..serve.editguard import editing_allowed
+from ..serve.preview import LIVE, exposure_warning, start_serving
 from ..serve.project import Project
 from . import load
 from .console import ConsoleReporter
@@ -20,6 +21,9 @@ def run(args) -> int:
     warning = exposure_warning(args.host)
     if warning:
         reporter.warning(warning)
+    editing, edit_warning = editing_allowed(args.host, args.allow_remote_edits)
+    if edit_warning:
+        reporter.warning(edit_warning)
     served: list[str] = []
 
     def configure():
@@ -34,11 +38,14 @@ def run(args) -> int:
     project = Project(config, reporter, reload=configure, strict=args.strict, standing=True)
     log = (lambda line: print(line, file=sys.stderr, flush=True)) if args.verbose else None
     try:
-        preview, watcher = start_serving(project, args.host, args.port, args.poll, log=log, bound=served.append)
+        preview, watcher = start_serving(project, args.host, args.port, args.poll, log=log, bound=served.append,
+                                         editing=editing)
     except OSError as exc:
         print(f"error: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     reporter.info(f"serving {project.config.output_dir} at {preview.url} (Ctrl-C to stop)")
+    reporter.info(f"review page: {preview.url}{LIVE[1:]}review/"
+                  + (" (click an English paragraph of a parallel page to post-edit it)" if editing else ""))
     if args.open:
         # In the background: a browser command may not return until the browser closes.
         threading.Thread(target=_open, args=(preview.url, reporter), name="digest-open", daemon=True).start()

@@ -86,11 +86,13 @@ class Preview:
     written), ``failures`` (each with ``file``, ``line``, ``reason``) and optionally
     ``changed`` (false when no file changed: open pages then keep their place instead of
     reloading); if it raises, the build counts as failed with the exception as its reason.
-    ``log``, if given, is handed one access-log line per request answered.
+    ``log``, if given, is handed one access-log line per request answered. ``desk``, if
+    given, answers the other requests under :data:`LIVE` (``get``, ``post``) and adds its
+    ``script()`` to every HTML page served (see :mod:`.desk`).
     """
 
     def __init__(self, folder: Path, rebuild_site: Callable[..., object], host: str = "127.0.0.1",
-                 port: int = 8000, log: Callable[[str], None] | None = None) -> None:
+                 port: int = 8000, log: Callable[[str], None] | None = None, desk=None) -> None:
         self.folder = Path(folder)
         self._rebuild_site = rebuild_site
         self._cond = threading.Condition()
@@ -100,6 +102,7 @@ class Preview:
         self.epoch = 0
         self.errors: list[dict] = []
         self.log = log
+        self.desk = desk
         self.poll_seconds = POLL_SECONDS
         self.httpd = PreviewHTTPServer((host, port), _Handler)
         self.httpd.preview = self  # type: ignore[attr-defined]
@@ -260,6 +263,18 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self):
         self._respond(head=True)
 
+    def do_POST(self):
+        preview: Preview = self.server.preview  # type: ignore[attr-defined]
+        path = urlsplit(self.path).path
+        # The body is read (by the desk) only once every check passed: never after a refusal.
+        self.close_connection = True
+        if preview.desk is None or not path.startswith(LIVE):
+            return self._send(405, b"POST is only for the editor's desk of digest serve\n", "text/plain" + _TEXT,
+                              False, {"Allow": "GET, HEAD"})
+        host_ok = host_allowed(self.headers.get("Host"), self.server.bound, self.connection.getsockname()[0])
+        status, reply = preview.desk.post(path[len(LIVE):], self.headers, self.rfile, host_ok)
+        self._send(status, json.dumps(reply).encode(), TYPES[".json"], False)
+
     def log_request(self, code="-", size="-"):
         log = self.server.preview.log  # type: ignore[attr-defined]
         if log is not None:
@@ -307,7 +322,7 @@ class _Handler(BaseHTTPRequestHandler):
         assert file is not None  # the body was read from it
         ctype = TYPES.get(file.suffix.lower(), "application/octet-stream")
         if ctype.startswith("text/html"):
-            body = inject(body, live_script(preview.state()))
+            body = inject(body, live_script(preview.state()) + (preview.desk.script() if preview.desk else b""))
         self._send(status, body, ctype, head)
 
     def _live(self, preview: Preview, parts, head: bool) -> None:
@@ -325,27 +340,38 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
         else:
-            return self._send(404, b"Not found\n", "text/plain" + _TEXT, head)
+            got = preview.desk.get(name, parse_qs(parts.query)) if preview.desk else None
+            if got is None:
+                return self._send(404, b"Not found\n", "text/plain" + _TEXT, head)
+            status, ctype, body = got
+            if ctype.startswith("text/html"):  # the review page follows the site's builds
+                body = inject(body, live_script(preview.state()))
+            return self._send(status, body, ctype, head, {"Allow": "POST"} if status == 405 else None)
         self._send(200, json.dumps(state).encode(), TYPES[".json"], head)
 
 
 def start_serving(project, host: str = "127.0.0.1", port: int = 8000, poll: bool = False,
-                  log: Callable[[str], None] | None = None, bound: Callable[[str], None] | None = None):
+                  log: Callable[[str], None] | None = None, bound: Callable[[str], None] | None = None,
+                  editing: bool = False):
     """The parts of ``digest serve`` for ``project``, built once and started: the preview
     server (following the output folder if ``digest.toml`` moves it) and the watcher,
     whose loop (``watcher.run``) the caller runs. Raises OSError if the port is taken.
 
     ``log`` gets the access-log lines. ``bound(url)``, if given, learns the address served
     (the port the system chose, for port 0) before the first build, which then reads the
-    configuration again: the project's reload function can put the address in its pages."""
+    configuration again: the project's reload function can put the address in its pages.
+    The review page is always served; ``editing`` turns on editing in place (see :mod:`.desk`)."""
+    from .desk import Desk
     from .watcher import Watcher
 
     def rebuild(*args):
         outcome = project.rebuild(*args)
         preview.folder = project.config.output_dir
+        desk.seen(outcome)
         return outcome
 
-    preview = Preview(project.config.output_dir, rebuild, host, port, log)
+    desk = Desk(editing)
+    preview = Preview(project.config.output_dir, rebuild, host, port, log, desk)
     if bound is not None:
         bound(preview.url)
     # Watching first: a change made during the first build is in the first batch.
