@@ -131,6 +131,10 @@ class TranslationConfig:
     256 to 1024 were within a few percent of each other on 2 cores (256 slightly ahead)."""
     max_decoding_length: int = 256
     """Upper bound on the length of one translated sentence, in tokens."""
+    review_below: float = -1.0
+    """A machine-translated paragraph whose lowest sentence score (the model's mean natural-log
+    probability per token, 0 at best) is below this is marked for review. At -1.0 the model
+    was, on average, less than 37% sure of each token; ``-inf`` marks nothing."""
 
 
 @dataclass(frozen=True)
@@ -202,6 +206,9 @@ def _check(value: object, hint: object) -> object:
     elif hint is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
+    elif hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
     elif hint is str:
         if isinstance(value, str):
             return value
@@ -221,7 +228,7 @@ def _check(value: object, hint: object) -> object:
 def _type_name(hint: object) -> str:
     if typing.get_origin(hint) is tuple:
         return f"a list of {_type_name(typing.get_args(hint)[0]).removeprefix('a ').removeprefix('an ')}s"
-    names: dict[object, str] = {str: "a string", int: "an integer", bool: "true or false"}
+    names: dict[object, str] = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
     return names.get(hint, str(hint))
 
 
