@@ -58,6 +58,7 @@ from .site.model import Site, SiteModel
 from .site.staticfiles import overlay, static_files
 from .translate.glossary import load_glossary
 from .translate.labels import label_texts, load_labels
+from .translate.originals import track_originals
 from .translate.stage import TranslationStats, Translator, translate_articles
 
 
@@ -272,7 +273,11 @@ class Builder:
         # a site of human translations whose tags and sources all have English has nothing pending.
         needed = any(a.human is None or label_texts(a, labels) for a in articles)
         translator = self.translator if needed else None
-        english, stats = translate_articles(articles, translator, self.reporter, self._english, labels)
+        # Before translating: a human translation's out-of-date blocks are part of its English.
+        drifts, record_problems = track_originals(config, articles, self.reporter, write=output is not None)
+        problems = problems + record_problems
+        english, stats = translate_articles(articles, translator, self.reporter, self._english, labels,
+                                            config.translation.review_below, drifts)
         if translator is None:
             # The engine reads the glossary; without one a mistake in it would only show
             # once a model is installed.
