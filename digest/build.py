@@ -102,6 +102,7 @@ class Builder:
         self._pages: dict[str, bytes] | None = None
         self._bundle: dict[str, bytes] = {}
         self._english: dict = {}
+        self._originals: dict = {}
         self._files: dict[str, ReadFile] = {}
         self._failing: set[str] = set()
         self._listing: tuple[list[str], frozenset[str], list[tuple[str, str]]] | None = None
@@ -274,7 +275,8 @@ class Builder:
         needed = any(a.human is None or label_texts(a, labels) for a in articles)
         translator = self.translator if needed else None
         # Before translating: a human translation's out-of-date blocks are part of its English.
-        drifts, record_problems = track_originals(config, articles, self.reporter, write=output is not None)
+        drifts, record_problems = track_originals(config, articles, self.reporter, output is not None,
+                                                  self._originals)
         problems = problems + record_problems
         english, stats = translate_articles(articles, translator, self.reporter, self._english, labels,
                                             config.translation.review_below, drifts)

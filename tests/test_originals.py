@@ -165,3 +165,17 @@ def test_a_record_entry_of_a_deleted_translation_is_dropped(project):
     (project / "content/other.en.md").unlink()
     build(project)
     assert "other.en.md" not in (project / RECORD_NAME).read_text(encoding="utf-8")
+
+
+def test_a_long_lived_builder_sees_the_arabic_change_and_the_english_update(project):
+    builder = Builder(load_config(project), RecordingReporter(), translator=None, keep_last_good=True)
+
+    def outdated():
+        return {e.article.slug: e.english.outdated for e in builder.build().site.entries}["plant"]
+
+    assert outdated() == ()
+    edit(project, "الفقرة الأولى عن المحطة.", "الفقرة الأولى تغيرت.")
+    assert outdated() == (True, False, False)
+    assert outdated() == (True, False, False)  # the same objects again: still out of date
+    edit(project, "The first paragraph, on the plant.", "The first paragraph, changed.", "content/2026-11-20-plant.en.md")
+    assert outdated() == ()

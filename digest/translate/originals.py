@@ -162,17 +162,35 @@ def _key(config: Config, article: Article) -> str | None:
     return name if name.isprintable() and name == name.strip() else None
 
 
+def _read(path: Path, memo: dict) -> tuple[dict[str, Entry], list[Problem]]:
+    """:func:`read_record`, reused while the file's (mtime, size) is unchanged."""
+    try:
+        st = path.stat()
+        stamp: tuple | None = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None
+    if stamp is not None and memo.get("stamp") == stamp:
+        return dict(memo["entries"]), list(memo["problems"])
+    entries, problems = read_record(path)
+    memo.update(stamp=stamp, entries=dict(entries), problems=list(problems))
+    return entries, problems
+
+
 def track_originals(config: Config, articles: Sequence[Article], reporter: Reporter,
-                    write: bool) -> tuple[dict[str, Drift], list[Problem]]:
+                    write: bool, memo: dict | None = None) -> tuple[dict[str, Drift], list[Problem]]:
     """Each human translation's drift by slug (only those that drifted), and the record's problems.
 
     Problems and a warning per out-of-date, added or removed paragraph go to ``reporter``.
     With ``write`` (and a record without problems) the record is brought up to date: new
     translations and English changed since are recorded, entries of translations no longer
-    on disk are dropped; the file is written only when its text changes.
+    on disk are dropped; the file is written only when its text changes. ``memo``, kept by a
+    long-lived builder, saves reading an unchanged record and hashing an unchanged article.
     """
+    memo = memo if memo is not None else {}
     path = config.root / RECORD_NAME
-    entries, problems = read_record(path)
+    entries, problems = _read(path, memo)
+    hashed: dict[str, tuple[Article, Entry]] = memo.get("hashed", {})
+    memo["hashed"] = seen = {}
     for problem in problems:
         reporter.problem(problem)
     bad = bool(problems)
@@ -184,7 +202,9 @@ def track_originals(config: Config, articles: Sequence[Article], reporter: Repor
         name = _key(config, article)
         if name is None:
             continue
-        now = entry_of(article)
+        last = hashed.get(name)
+        now = last[1] if last is not None and last[0] is article else entry_of(article)
+        seen[name] = (article, now)
         then = entries.get(name)
         if then is None or then.english != now.english:
             if not bad or name not in entries:
@@ -195,13 +215,14 @@ def track_originals(config: Config, articles: Sequence[Article], reporter: Repor
             drifts[article.slug] = drift
             _warn(article, drift, reporter)
     for name in list(updated):
-        if not (config.content_dir / name).is_file():
+        if name not in seen and not (config.content_dir / name).is_file():
             del updated[name]
     text = format_record(updated)
     if write and not bad and updated != entries:
         try:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 write_record(path, text)
+                memo.pop("stamp", None)
         except OSError as exc:
             problem = Problem((path,), f"cannot be written ({exc.strerror or exc})")
             reporter.problem(problem)
