@@ -123,3 +123,36 @@ def test_a_cache_from_before_scores_is_used_as_it_is_and_translates_nothing_agai
         "SELECT count(*), count(score) FROM translations").fetchone()
     assert rows[0] > 0 and rows[1] == 0  # the column is back, empty
     assert result.problems == []
+
+
+@pytest.mark.slow
+def test_asking_for_scores_leaves_the_outputs_as_they_were(argosmodel, argos_home):
+    import ctranslate2
+
+    from digest.config import TranslationConfig
+    from digest.translate.decode import Decoder, batch_size, problem
+    from digest.translate.packages import find_package, install_file
+
+    install_file(argosmodel)
+    package = find_package("ar", "en")
+    options = TranslationConfig(max_decoding_length=12, beam_size=2, inter_threads=1)
+    decoder = Decoder(package, options)
+    segments = ["ارتفعت أسعار النفط.", "وقال محللون إن السوق متوترة.", "تراجع المخزون في المنطقة."]
+    scored = {}
+    for batch in decoder.translate(segments):
+        scored.update(batch)
+    # The very call digest makes (same order, batching and options), without the scores.
+    order = sorted(segments, key=lambda s: len(package.tokenizer.encode(s)))
+    tokens = [package.tokenizer.encode(s) for s in order]
+    model = ctranslate2.Translator(str(package.package_path / "model"), compute_type="int8",
+                                   inter_threads=1, intra_threads=1)
+    plain = model.translate_batch(tokens, beam_size=2, max_batch_size=batch_size(tokens, options),
+                                  batch_type="tokens", max_decoding_length=12, replace_unknowns=True)
+    compared = 0
+    for segment, result in zip(order, plain):
+        text = " ".join(package.tokenizer.decode(result.hypotheses[0]).split())
+        if problem(segment, text) is None:  # else digest retried it with safer settings
+            assert scored[segment] == text
+            compared += 1
+    assert compared >= 1
+    assert set(decoder.last.scores) == {s for s, out in scored.items() if out is not None}
