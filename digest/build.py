@@ -12,7 +12,8 @@ before it compares values:
    unchanged gives the same parsed ``Article``; an article equal to the last build's is
    replaced by that object (:meth:`Builder._load`).
 2. :class:`~digest.translate.stage.EnglishInputs`: the same ``Article``, post-edits stamp
-   and translator state give the same ``English`` object, without asking the translator.
+   and translator state (``review_below`` and, for a human translation, its drift from the
+   recorded Arabic included) give the same ``English`` object, without asking the translator.
 3. :class:`~digest.site.model.EntryPages`: the same ``Article`` and ``English`` give the same
    ``Entry`` and page objects; a listing page equal to the last one is that ``Page`` object.
 4. :class:`~digest.render.pages.Rendered`: the same ``Page`` object and template key give the

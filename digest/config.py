@@ -8,6 +8,7 @@ each naming its source: the command-line flag, or the file, line and dotted key.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -326,6 +327,8 @@ def load_config(root: Path | str = ".", overrides: dict[str, typing.Any] | None 
         if getattr(sections[section], key) < least:
             found.append((f"{section}.{key}", f"must be at least {least}, got {getattr(sections[section], key)}",
                           False))
+    if math.isnan(sections["translation"].review_below):
+        found.append(("translation.review_below", "must be a number, got nan", True))
     output = data.get("paths", {}).get("output") if isinstance(data.get("paths"), dict) else None
     if isinstance(output, str) and overrides.get("paths", {}).get("output") is None and not _inside(root, output):
         found.append(("paths.output", f"{output!r} is outside the project folder; give such a folder on the "

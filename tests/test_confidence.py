@@ -156,3 +156,9 @@ def test_asking_for_scores_leaves_the_outputs_as_they_were(argosmodel, argos_hom
             compared += 1
     assert compared >= 1
     assert set(decoder.last.scores) == {s for s, out in scored.items() if out is not None}
+
+
+def test_review_below_nan_is_refused(tmp_path):
+    write_project(tmp_path, {"digest.toml": "[translation]\nreview_below = nan\n"})
+    with pytest.raises(ConfigError, match=r"digest.toml:2: translation.review_below: must be a number, got nan"):
+        load_config(tmp_path)
