@@ -12,7 +12,8 @@ before it compares values:
    unchanged gives the same parsed ``Article``; an article equal to the last build's is
    replaced by that object (:meth:`Builder._load`).
 2. :class:`~digest.translate.stage.EnglishInputs`: the same ``Article``, post-edits stamp
-   and translator state give the same ``English`` object, without asking the translator.
+   and translator state (``review_below`` and, for a human translation, its drift from the
+   recorded Arabic included) give the same ``English`` object, without asking the translator.
 3. :class:`~digest.site.model.EntryPages`: the same ``Article`` and ``English`` give the same
    ``Entry`` and page objects; a listing page equal to the last one is that ``Page`` object.
 4. :class:`~digest.render.pages.Rendered`: the same ``Page`` object and template key give the
@@ -58,6 +59,7 @@ from .site.model import Site, SiteModel
 from .site.staticfiles import overlay, static_files
 from .translate.glossary import load_glossary
 from .translate.labels import label_texts, load_labels
+from .translate.originals import track_originals
 from .translate.stage import TranslationStats, Translator, translate_articles
 
 
@@ -101,6 +103,7 @@ class Builder:
         self._pages: dict[str, bytes] | None = None
         self._bundle: dict[str, bytes] = {}
         self._english: dict = {}
+        self._originals: dict = {}
         self._files: dict[str, ReadFile] = {}
         self._failing: set[str] = set()
         self._listing: tuple[list[str], frozenset[str], list[tuple[str, str]]] | None = None
@@ -272,7 +275,12 @@ class Builder:
         # a site of human translations whose tags and sources all have English has nothing pending.
         needed = any(a.human is None or label_texts(a, labels) for a in articles)
         translator = self.translator if needed else None
-        english, stats = translate_articles(articles, translator, self.reporter, self._english, labels)
+        # Before translating: a human translation's out-of-date blocks are part of its English.
+        drifts, record_problems = track_originals(config, articles, self.reporter, output is not None,
+                                                  self._originals)
+        problems = problems + record_problems
+        english, stats = translate_articles(articles, translator, self.reporter, self._english, labels,
+                                            config.translation.review_below, drifts)
         if translator is None:
             # The engine reads the glossary; without one a mistake in it would only show
             # once a model is installed.

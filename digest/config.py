@@ -8,6 +8,7 @@ each naming its source: the command-line flag, or the file, line and dotted key.
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import re
 import tomllib
@@ -131,6 +132,10 @@ class TranslationConfig:
     256 to 1024 were within a few percent of each other on 2 cores (256 slightly ahead)."""
     max_decoding_length: int = 256
     """Upper bound on the length of one translated sentence, in tokens."""
+    review_below: float = -1.0
+    """A machine-translated paragraph whose lowest sentence score (the model's mean natural-log
+    probability per token, 0 at best) is below this is marked for review. At -1.0 the model
+    was, on average, less than 37% sure of each token; ``-inf`` marks nothing."""
 
 
 @dataclass(frozen=True)
@@ -202,6 +207,9 @@ def _check(value: object, hint: object) -> object:
     elif hint is int:
         if isinstance(value, int) and not isinstance(value, bool):
             return value
+    elif hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
     elif hint is str:
         if isinstance(value, str):
             return value
@@ -221,7 +229,7 @@ def _check(value: object, hint: object) -> object:
 def _type_name(hint: object) -> str:
     if typing.get_origin(hint) is tuple:
         return f"a list of {_type_name(typing.get_args(hint)[0]).removeprefix('a ').removeprefix('an ')}s"
-    names: dict[object, str] = {str: "a string", int: "an integer", bool: "true or false"}
+    names: dict[object, str] = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
     return names.get(hint, str(hint))
 
 
@@ -319,6 +327,8 @@ def load_config(root: Path | str = ".", overrides: dict[str, typing.Any] | None 
         if getattr(sections[section], key) < least:
             found.append((f"{section}.{key}", f"must be at least {least}, got {getattr(sections[section], key)}",
                           False))
+    if math.isnan(sections["translation"].review_below):
+        found.append(("translation.review_below", "must be a number, got nan", True))
     output = data.get("paths", {}).get("output") if isinstance(data.get("paths"), dict) else None
     if isinstance(output, str) and overrides.get("paths", {}).get("output") is None and not _inside(root, output):
         found.append(("paths.output", f"{output!r} is outside the project folder; give such a folder on the "

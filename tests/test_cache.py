@@ -25,10 +25,10 @@ def test_keys_depend_on_everything_that_shapes_a_translation():
 def test_round_trip_and_hits(tmp_path):
     cache = TranslationCache(tmp_path)
     cache.put_many([("k1", "س", "t1", "m 1"), ("k2", "ص", "t2", "m 1"), ("k4", "ع", "", "m 1", "empty")])
-    assert cache.get_many(["k1", "k3", "k4"]) == {"k1": ("t1", None), "k4": ("", "empty")}
+    assert cache.get_many(["k1", "k3", "k4"]) == {"k1": ("t1", None, None), "k4": ("", "empty", None)}
     stats = cache.stats()
     assert stats["entries"] == 3 and stats["hits"] == 2 and stats["failed"] == 1 and stats["models"] == {"m 1": 3}
-    assert cache.prune({"k2"}) == 2 and cache.get_many(["k1", "k2"]) == {"k2": ("t2", None)}
+    assert cache.prune({"k2"}) == 2 and cache.get_many(["k1", "k2"]) == {"k2": ("t2", None, None)}
 
 
 def test_a_corrupt_cache_is_moved_aside_with_a_warning_and_rebuilt(tmp_path):
@@ -42,7 +42,7 @@ def test_a_corrupt_cache_is_moved_aside_with_a_warning_and_rebuilt(tmp_path):
     assert len(warnings) == 1 and "unreadable" in warnings[0]
     assert cache.get_many(["k"]) == {}
     cache.put_many([("k", "s", "t2", "m")])
-    assert cache.get_many(["k"]) == {"k": ("t2", None)}
+    assert cache.get_many(["k"]) == {"k": ("t2", None, None)}
     assert list(tmp_path.glob("translations.sqlite3.corrupt-*"))
 
 

@@ -53,6 +53,8 @@ def toml_value(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, int):
         return str(value)
+    if isinstance(value, float):
+        return "inf" if value == float("inf") else "-inf" if value == float("-inf") else repr(value)
     if isinstance(value, str):
         # A JSON string is a TOML basic string (same escapes); Arabic stays readable.
         return json.dumps(value, ensure_ascii=False)

@@ -6,6 +6,10 @@ protected spans already replaced by placeholders, see :mod:`digest.translate.pro
 cannot go stale, so nothing ever invalidates it; ``digest cache prune`` drops the entries
 the current content no longer asks for. WAL mode makes it safe for two builds at once and
 keeps it readable after a crash; a corrupt file is moved aside with a warning and rebuilt.
+
+Each entry keeps the model's score of its translation (see :mod:`digest.translate.decode`).
+A cache written before scores were kept gains the column on opening; its entries have no
+score (None) and stay valid: they are never translated again for want of one.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from ..text import normalise
 FILE_NAME = "translations.sqlite3"
 SCHEMA = """CREATE TABLE IF NOT EXISTS translations (
     key TEXT PRIMARY KEY, source TEXT NOT NULL, target TEXT NOT NULL, model TEXT NOT NULL,
-    created REAL NOT NULL, hits INTEGER NOT NULL DEFAULT 0, problem TEXT)"""
+    created REAL NOT NULL, hits INTEGER NOT NULL DEFAULT 0, problem TEXT, score REAL)"""
 
 
 def cache_key(context: dict, segment: str) -> str:
@@ -54,6 +58,13 @@ class TranslationCache:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA synchronous = NORMAL")
             db.execute(SCHEMA)
+            columns = {row[1] for row in db.execute("PRAGMA table_info(translations)")}
+            if "score" not in columns:
+                try:
+                    db.execute("ALTER TABLE translations ADD COLUMN score REAL")
+                except sqlite3.OperationalError as exc:
+                    if "duplicate column" not in str(exc):  # another build added it first
+                        raise
             db.execute("SELECT count(*) FROM translations WHERE key = ''").fetchone()
         except sqlite3.DatabaseError:
             db.close()
@@ -69,20 +80,22 @@ class TranslationCache:
             if part.exists():
                 part.replace(Path(str(aside) + suffix))
 
-    def get_many(self, keys: Iterable[str]) -> dict[str, tuple[str, str | None]]:
-        """(target, problem) of the ``keys`` present, and count the hits.
+    def get_many(self, keys: Iterable[str]) -> dict[str, tuple[str, str | None, float | None]]:
+        """(target, problem, score) of the ``keys`` present, and count the hits.
 
         ``problem`` is set when the model's output for that sentence was rejected: the same
-        model and options would give the same output, so it is not asked again.
+        model and options would give the same output, so it is not asked again. ``score``
+        is None for an entry stored before scores were kept (or a rejected one).
         """
         keys = list(dict.fromkeys(keys))
-        found: dict[str, tuple[str, str | None]] = {}
+        found: dict[str, tuple[str, str | None, float | None]] = {}
         try:
             for start in range(0, len(keys), 500):
                 chunk = keys[start:start + 500]
                 marks = ",".join("?" * len(chunk))
-                rows = self.db.execute(f"SELECT key, target, problem FROM translations WHERE key IN ({marks})", chunk)
-                found.update((k, (t, p)) for k, t, p in rows.fetchall())
+                rows = self.db.execute(
+                    f"SELECT key, target, problem, score FROM translations WHERE key IN ({marks})", chunk)
+                found.update((k, (t, p, s)) for k, t, p, s in rows.fetchall())
             if found:
                 with self._transaction():
                     self.db.executemany("UPDATE translations SET hits = hits + 1 WHERE key = ?",
@@ -92,13 +105,14 @@ class TranslationCache:
         return found
 
     def put_many(self, rows: Iterable[tuple]) -> None:
-        """Store (key, source, target, model[, problem]) rows in one transaction."""
+        """Store (key, source, target, model[, problem[, score]]) rows in one transaction."""
         now = time.time()
         try:
             with self._transaction():
                 self.db.executemany(
-                    "INSERT OR REPLACE INTO translations (key, source, target, model, problem, created, hits) "
-                    "VALUES (?, ?, ?, ?, ?, ?, 0)", [(*row[:4], (row[4:] or (None,))[0], now) for row in rows])
+                    "INSERT OR REPLACE INTO translations (key, source, target, model, problem, score, created, hits) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, 0)", [(*row[:4], *(tuple(row[4:6]) + (None, None))[:2], now)
+                                                        for row in rows])
         except sqlite3.DatabaseError as exc:
             self._recover(exc)
 

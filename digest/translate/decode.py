@@ -7,6 +7,11 @@ a killed build loses at most the batches in flight. An output that is empty, sti
 source script, runaway repeating, or missing a placeholder is retried with safer settings;
 a segment whose placeholders still do not survive is translated run by run between them;
 anything still bad is reported as failed.
+
+Every accepted output comes with CTranslate2's score (``return_scores=True``): the
+hypothesis' summed log-probability divided by its length in tokens (``length_penalty`` is
+left at its default of 1, so this is the mean natural-log probability per token, 0 at best).
+Asking for it changes nothing in the search, so the outputs are the same as without.
 """
 
 from __future__ import annotations
@@ -78,6 +83,9 @@ class DecodeRun:
     """Segment -> why its output was rejected (it was yielded as None)."""
     log: list[tuple[str, int]] = field(default_factory=list)
     """(kind, segments) of each model call."""
+    scores: dict[str, float | None] = field(default_factory=dict)
+    """Segment -> the score of its accepted output (see the module docstring); a segment
+    translated run by run between its placeholders gets its lowest run's."""
 
 
 class Decoder:
@@ -117,7 +125,8 @@ class Decoder:
         o = self.options
         tokens = [self.tokenizer.encode(s) for s in segments]
         kwargs = dict(beam_size=o.beam_size, max_batch_size=batch_size(tokens, o), batch_type="tokens",
-                      max_decoding_length=o.max_decoding_length, replace_unknowns=True, asynchronous=True)
+                      max_decoding_length=o.max_decoding_length, replace_unknowns=True, asynchronous=True,
+                      return_scores=True)
         if safe:
             longest = max(len(t) for t in tokens)
             kwargs.update(beam_size=max(o.beam_size, 2), repetition_penalty=1.3, no_repeat_ngram_size=4,
@@ -136,9 +145,10 @@ class Decoder:
             pieces = pieces[1:]
         return " ".join(self.tokenizer.decode(pieces).split())
 
-    def _run(self, segments: Sequence[str], safe: bool = False, kind: str = "batch") -> list[str]:
-        """One ``translate_batch`` call over ``segments``, waited for."""
-        return [self._text(r) for r in self._submit(segments, safe, kind)]
+    def _run(self, segments: Sequence[str], safe: bool = False, kind: str = "batch") -> list[tuple[str, float | None]]:
+        """One ``translate_batch`` call over ``segments``, waited for: (text, score) each."""
+        done = [r.result() if hasattr(r, "result") else r for r in self._submit(segments, safe, kind)]
+        return [(self._text(r), _score(r)) for r in done]
 
     def translate(self, segments: Sequence[str], reporter=None,
                   run: DecodeRun | None = None) -> Iterator[dict[str, str | None]]:
@@ -167,6 +177,7 @@ class Decoder:
                 bad.append(seg)
             else:
                 ready[seg] = out
+                self.last.scores[seg] = _score(result)
             now = time.perf_counter()
             if n == len(order) or now - last >= FLUSH_SECONDS:
                 last = now
@@ -182,10 +193,11 @@ class Decoder:
         """Safer decoding; then run-by-run for lost placeholders; else None and a reason."""
         out: dict[str, str | None] = {}
         fallback = []
-        for seg, text in zip(segments, self._run(segments, safe=True, kind="retry")):
+        for seg, (text, score) in zip(segments, self._run(segments, safe=True, kind="retry")):
             why = problem(seg, text)
             if why is None:
                 out[seg] = text
+                self.last.scores[seg] = score
             elif placeholders(seg):
                 fallback.append(seg)
             else:
@@ -194,17 +206,26 @@ class Decoder:
             pieces = sorted({r.strip() for seg in fallback for r in runs(seg) if _LETTER.search(r)})
             translated = dict(zip(pieces, self._run(pieces, safe=True, kind="runs"))) if pieces else {}
             for seg in fallback:
-                parts, why = [], None
+                parts, why, lowest = [], None, []
                 for r in runs(seg):
                     core = r.strip()
                     if not _LETTER.search(core):
                         parts.append(r)
                         continue
-                    why = why or problem(core, translated[core], False)
+                    text, score = translated[core]
+                    why = why or problem(core, text, False)
+                    lowest += [score] if score is not None else []
                     lead, trail = r[:len(r) - len(r.lstrip())], r[len(r.rstrip()):]
-                    parts.append(lead + translated[core] + trail)
+                    parts.append(lead + text + trail)
                 if why is None:
                     out[seg] = join_runs(parts, list(range(len(parts) - 1)))
+                    self.last.scores[seg] = min(lowest, default=None)
                 else:
                     out[seg], self.last.failures[seg] = None, why
         return out
+
+
+def _score(result) -> float | None:
+    """The best hypothesis' score of a finished ``TranslationResult`` (None if it has none)."""
+    scores = getattr(result, "scores", None)
+    return float(scores[0]) if scores else None

@@ -114,9 +114,10 @@ class ArgosTranslator:
         cached = self.cache.get_many(keys.values()) if self.cache else {}
         done: dict[str, str] = {}
         rejected: dict[str, str] = {}  # segment: why its translation was rejected
+        scores: dict[str, float | None] = {}
         for seg in segments:
             if keys[seg] in cached:
-                target, why = cached[keys[seg]]
+                target, why, scores[seg] = cached[keys[seg]]
                 if why:
                     rejected[seg] = why
                 else:
@@ -127,14 +128,14 @@ class ArgosTranslator:
         model = f"{self.name} {self.version}"
         run = DecodeRun()
         for batch in self.decoder.translate(missing, self.reporter, run):
-            rows: list[tuple[str, ...]] = []
+            rows: list[tuple] = []
             for seg, out in batch.items():
                 if out is None:
                     rejected[seg] = run.failures.get(seg, "rejected output")
                     rows.append((keys[seg], seg, "", model, rejected[seg]))
                 else:
-                    done[seg] = out
-                    rows.append((keys[seg], seg, out, model))
+                    done[seg], scores[seg] = out, run.scores.get(seg)
+                    rows.append((keys[seg], seg, out, model, None, scores[seg]))
             if self.cache and rows:
                 self.cache.put_many(rows)
         seconds = time.perf_counter() - started
@@ -145,7 +146,12 @@ class ArgosTranslator:
         outputs, alignment, failures, failed = self._assemble(texts, masked, sentences, done, rejected)
         self.stats = EngineStats(len(sentences), len(segments), hits, len(missing), run.calls, run.retried,
                                  tuple(failed), seconds)
-        return TranslationResult(tuple(outputs), failures, alignment, self.stats)
+        by_text: dict[str, list[float | None]] = {}
+        for s in sentences:
+            if s.segment is not None and s.segment in done:
+                by_text.setdefault(texts[s.text_index], []).append(scores.get(s.segment))
+        return TranslationResult(tuple(outputs), failures, alignment, self.stats,
+                                 {text: tuple(found) for text, found in by_text.items()})
 
     def _assemble(self, texts, masked, sentences: list[_Sentence], done: dict[str, str],
                   rejected: dict[str, str]) -> tuple[list[str], dict, dict[str, str], list[tuple[str, str]]]:

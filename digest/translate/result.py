@@ -35,13 +35,17 @@ class TranslationResult:
 
     ``failures[text]``: why a text's translation (or one of its sentences) was rejected; its
     output is then the original. ``alignment[text]``: its sentence pairs, for the parallel
-    page's highlighting (empty when the translator does not align).
+    page's highlighting (empty when the translator does not align). ``scores[text]``: the
+    model's score of each translated sentence of a text (the mean log-probability per token,
+    0 at best; None where unknown: an entry cached before scores were kept), in order;
+    missing when the translator gives none.
     """
 
     outputs: tuple[str, ...]
     failures: Mapping[str, str] = field(default_factory=dict)
     alignment: Mapping[str, Alignment] = field(default_factory=dict)
     stats: EngineStats = field(default_factory=EngineStats)
+    scores: Mapping[str, tuple[float | None, ...]] = field(default_factory=dict)
 
     @classmethod
     def plain(cls, outputs: Sequence[str]) -> "TranslationResult":
@@ -49,3 +53,11 @@ class TranslationResult:
         all of them translated in one call."""
         n = len(outputs)
         return cls(tuple(outputs), stats=EngineStats(n, n, 0, n, 1 if n else 0))
+
+    def score(self, text: str) -> float | None:
+        """The lowest known score of ``text``'s sentences, or None when none is known.
+
+        The lowest, not the mean: one garbled sentence is what an editor must find, and a
+        mean over a long paragraph would hide it."""
+        known = [s for s in self.scores.get(text, ()) if s is not None]
+        return min(known) if known else None

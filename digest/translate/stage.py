@@ -15,10 +15,12 @@ from dataclasses import dataclass, replace
 from typing import Protocol, Sequence, runtime_checkable
 
 from ..content.articles import Article
-from ..content.markup import Block, plain_text
+from ..content.markup import plain_text
 from ..events import Event, Reporter, Warn
 from ..text import shorten
+from .english import English
 from .labels import Labels, label_texts, names_of
+from .originals import Drift
 from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
 from .provenance import NAMED, PENDING, Name, Provenance
 from .result import TranslationResult
@@ -41,43 +43,6 @@ class Translator(Protocol):
         """Translate ``texts`` in one batch (a translator that knows only its outputs
         returns ``TranslationResult.plain(outputs)``)."""
         ...
-
-
-@dataclass(frozen=True)
-class English:
-    """The English version of one article.
-
-    For machine translations ``blocks`` is aligned one for one with the article's blocks,
-    as are ``block_provenance`` and ``sentences`` (the (source, translation) sentence pairs
-    of each block, for highlighting; empty where unknown). A human translation has its own
-    blocks, paired by position.
-    """
-
-    title: str | None
-    blocks: tuple[Block, ...]
-    provenance: Provenance
-    block_provenance: tuple[Provenance, ...] = ()
-    sentences: tuple[tuple[tuple[str, str], ...], ...] = ()
-    unplaced: tuple[str, ...] = ()
-    """Out-of-date post-edits (their English, as text) that resemble no paragraph now or
-    whose paragraph already shows one: the pages list them after the article."""
-    tags: tuple[Name | None, ...] = ()
-    """The English of each of the article's tags, in order; None while it has none."""
-    source: Name | None = None
-    """The English of the article's source line; None while it has none."""
-
-    def tag(self, index: int) -> Name | None:
-        """The English of the article's tag number ``index`` (None: not known)."""
-        return self.tags[index] if index < len(self.tags) else None
-
-    @property
-    def pending(self) -> bool:
-        return self.provenance.kind == "pending"
-
-    def provenance_of(self, index: int) -> Provenance:
-        if index < len(self.block_provenance):
-            return self.block_provenance[index]
-        return self.provenance
 
 
 @dataclass(frozen=True)
@@ -182,6 +147,7 @@ def translator_state(translator: Translator | None) -> tuple:
 def translate_articles(
     articles: Sequence[Article], translator: Translator | None, reporter: Reporter | None = None,
     memo: dict[str, _Done] | None = None, labels: Labels | None = None,
+    review_below: float = float("-inf"), drifts: dict[str, Drift] | None = None,
 ) -> tuple[dict[str, English], TranslationStats]:
     """Give every article its English, calling ``translator`` at most once.
 
@@ -195,30 +161,39 @@ def translate_articles(
     the article object, its post-edits file's stamp and the translator's state. An article
     whose inputs are those again gets the same ``English`` object without asking the
     translator (or its cache) anything.
+
+    Machine-translated blocks scored below ``review_below`` are marked for review; the
+    human translations in ``drifts`` (by slug) get their out-of-date blocks marked.
     """
     reporter = reporter or Reporter()
     labels = labels or Labels.of({}, {})
     last = memo if memo is not None else {}
-    state = translator_state(translator) + (labels.key,)
+    drifts = drifts or {}
+    state = translator_state(translator) + (labels.key, review_below)
     result: dict[str, English] = {}
     done: dict[str, _Done] = {}
     todo: list[tuple[Article, EnglishInputs]] = []
     listed: dict[str, set[str]] = {}
     for article in articles:
         cached = last.get(article.slug)
+        if article.human is not None and article.slug in drifts:
+            state_here = state + (drifts[article.slug],)
+        else:
+            state_here = state
         if cached is not None and cached.key.article is article:
             # The same article object: no new key unless its edits file or the state moved
             # (10,000 articles: this loop is a good part of a rebuild).
             old = cached.key
             if article.human is not None:
-                key = old if old.state is state or old.state == state else EnglishInputs(article, state=state)
+                same = old.state is state_here or old.state == state_here
+                key = old if same else EnglishInputs(article, state=state_here)
             else:
                 assert old.edits is not None  # machine English always records its edits file
                 stamp = _stamp(old.edits, listed)
                 same = stamp == old.stamp and (old.state is state or old.state == state)
                 key = old if same else EnglishInputs(article, old.edits, stamp, state)
         elif article.human is not None:
-            key = EnglishInputs(article, state=state)
+            key = EnglishInputs(article, state=state_here)
         else:
             edits = str(edits_path(article.path))
             key = EnglishInputs(article, edits, _stamp(edits, listed), state)
@@ -226,7 +201,7 @@ def translate_articles(
             done[article.slug] = cached
         else:
             todo.append((article, key))
-    stats = _translate(todo, translator, reporter, done, labels)
+    stats = _translate(todo, translator, reporter, done, labels, review_below, drifts)
     post_edits = stale = 0
     for article in articles:
         if article.slug in done:
@@ -244,19 +219,25 @@ def translate_articles(
     return result, replace(stats, post_edits=post_edits, stale_post_edits=stale)
 
 
-def _human(article: Article, key: EnglishInputs, labels: Labels, machine: _Machine | None = None) -> _Done:
-    """A human translation's English, its labels from ``labels`` or ``machine``."""
+def _human(article: Article, key: EnglishInputs, labels: Labels, machine: _Machine | None = None,
+           drift: Drift | None = None) -> _Done:
+    """A human translation's English, its labels from ``labels`` or ``machine``, its
+    out-of-date blocks from ``drift``."""
     human = article.human
     assert human is not None
     if machine is None:
         tags, source = names_of(article, labels)
     else:
         tags, source = names_of(article, labels, machine.english_of, machine.failures, machine.machine)
-    return _Done(key, English(human.title, human.blocks, Provenance("human"), tags=tags, source=source))
+    drift = drift or Drift()
+    outdated = tuple(i in drift.outdated for i in range(len(human.blocks))) if drift else ()
+    return _Done(key, English(human.title, human.blocks, Provenance("human"), tags=tags, source=source,
+                              outdated=outdated, added=drift.added, removed=drift.removed))
 
 
 def _translate(todo: list[tuple[Article, EnglishInputs]], translator: Translator | None, reporter: Reporter,
-               done: dict[str, _Done], labels: Labels) -> TranslationStats:
+               done: dict[str, _Done], labels: Labels, review_below: float,
+               drifts: dict[str, Drift]) -> TranslationStats:
     """Translate the articles of ``todo`` in one call into ``done`` (left out while pending)."""
     edits: dict[str, dict[str, PostEdit]] = {}
     notes: dict[str, list[str]] = {}
@@ -266,7 +247,7 @@ def _translate(todo: list[tuple[Article, EnglishInputs]], translator: Translator
             edits[article.slug], notes[article.slug] = load_post_edits(article.path)
             wanted.extend(pending_texts(article, edits[article.slug]))
         elif translator is None:
-            done[article.slug] = _human(article, key, labels)
+            done[article.slug] = _human(article, key, labels, drift=drifts.get(article.slug))
         wanted.extend(label_texts(article, labels))
     unique = list(dict.fromkeys(wanted))
     result = TranslationResult(())
@@ -282,13 +263,14 @@ def _translate(todo: list[tuple[Article, EnglishInputs]], translator: Translator
     machine = _Machine(translator, dict(zip(unique, result.outputs)), result)
     for article, key in todo:
         if article.human is not None:
-            done[article.slug] = _human(article, key, labels, machine)
+            done[article.slug] = _human(article, key, labels, machine, drifts.get(article.slug))
             continue
         collect = _Collect()
         counts = {"post_edits": 0, "stale": 0}
         english = machine.english(article, edits[article.slug], collect, counts)
         tags, source = names_of(article, labels, machine.english_of, machine.failures, machine.machine)
-        english = replace(english, tags=tags, source=source)
+        review = tuple(s is not None and s < review_below for s in english.scores)
+        english = replace(english, tags=tags, source=source, review=review)
         failed = tuple(f"{article.path}: {_where(article, i)}: machine translation rejected ({p.note or 'no reason'}), "
                        "the original is shown"
                        for i, p in enumerate(english.block_provenance) if p.kind == "failed")
@@ -315,6 +297,7 @@ class _Machine:
         self.english_of = english
         self.failures = result.failures
         self.alignment = result.alignment
+        self.result = result
         self.machine = Provenance("machine", translator.name, translator.version)
 
     def _one(self, text: str, edits: dict[str, PostEdit], used: set[str]) -> tuple[str, Provenance]:
@@ -332,6 +315,7 @@ class _Machine:
         title, _ = self._one(article.title, edits, used)
         blocks, provenance = [], []
         sentences: list[tuple[tuple[str, str], ...]] = []
+        scores: list[float | None] = []
         for block in article.blocks:
             if not block.translatable:
                 blocks.append(block)
@@ -350,6 +334,9 @@ class _Machine:
                 blocks.append(block if failed else block.with_texts([t for t, _ in outs]))
                 provenance.append(failed[0] if failed else self.machine)
                 sentences.append(tuple(pair for t in block.texts for pair in self.alignment.get(t, ())))
+        for block, prov in zip(article.blocks, provenance):
+            known = [self.result.score(t) for t in block.texts] if block.translatable and prov.kind == "machine" else []
+            scores.append(min((s for s in known if s is not None), default=None))
         counts["post_edits"] += len(used)
         sources = [b.texts[0] if b.translatable and len(b.texts) == 1 else "" for b in article.blocks]
         unplaced: list[str] = []
@@ -366,4 +353,5 @@ class _Machine:
                                              stale=plain_text(edit.english))
             else:
                 unplaced.append(plain_text(edit.english))
-        return English(title, tuple(blocks), self.machine, tuple(provenance), tuple(sentences), tuple(unplaced))
+        return English(title, tuple(blocks), self.machine, tuple(provenance), tuple(sentences), tuple(unplaced),
+                       scores=tuple(scores) if any(s is not None for s in scores) else ())

@@ -1,0 +1,251 @@
+"""Out-of-date human translations: the Arabic each ``name.en.md`` was translated from.
+
+When a build first sees a human translation, it records a short hash of each block of the
+article's Arabic, and of the English, in one project file beside ``digest.toml``
+(:data:`RECORD_NAME`). Later builds compare the Arabic with that record: an English
+paragraph whose Arabic changed or went is out of date, and an Arabic paragraph that came
+since has no English. Blocks are matched by content (a diff of the hashes), so a paragraph
+inserted at the top does not make every later one look changed.
+
+The record is project data, not cache: it lives where version control keeps it, and
+deleting ``.digest-cache/`` must not forget what a translation was made from. It is one
+sorted text file, one line per translation, so a diff shows which articles moved. An entry
+is made current again when its ``name.en.md`` changes: an editor who updates the English
+has read the new Arabic (a translation recorded before this existed counts as current until
+the Arabic next changes, for the same reason: nothing says otherwise).
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from ..config import Config
+from ..content.articles import Article, Problem
+from ..content.markup import Block, plain_text
+from ..events import Reporter
+from ..text import shorten
+
+RECORD_NAME = "translated-from.txt"
+HEADER = ("# digest: the Arabic each human translation (name.en.md) was made from, one line each:\n"
+          "# <hash of the English> <hash of each Arabic block, comma-separated, or -> <path under content/>.\n"
+          "# Written by `digest build`; keep it in version control. Delete a line to accept an\n"
+          "# article's English as current again.\n")
+_LINE = re.compile(r"([0-9a-f]{12}) ((?:[0-9a-f]{12})(?:,[0-9a-f]{12})*|-) (\S.*)")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What one human translation was made from."""
+
+    english: str
+    """The hash of the English (title and blocks)."""
+    arabic: tuple[str, ...]
+    """The hash of each Arabic block, in order."""
+
+
+@dataclass(frozen=True)
+class Drift:
+    """How an article's Arabic moved since its human translation was made (0-based indexes)."""
+
+    outdated: tuple[int, ...] = ()
+    """English blocks whose Arabic changed or was removed."""
+    added: tuple[int, ...] = ()
+    """Arabic blocks (now) that came after the translation: they have no English."""
+    removed: tuple[int, ...] = ()
+    """Arabic blocks (then) that are gone."""
+
+    def __bool__(self) -> bool:
+        return bool(self.outdated or self.added or self.removed)
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def block_hash(block: Block) -> str:
+    """A short hash of what a block says (its kind and visible text, spacing aside)."""
+    return _hash(block.kind + "\x1f" + "\x1e".join(" ".join(plain_text(t, block.plain).split())
+                                                    for t in block.texts))
+
+
+def entry_of(article: Article) -> Entry:
+    """The record entry of ``article``'s human translation as it is now."""
+    human = article.human
+    assert human is not None
+    return Entry(_hash("\x1d".join([human.title] + [block_hash(b) for b in human.blocks])),
+                 tuple(block_hash(b) for b in article.blocks))
+
+
+def compare(then: Sequence[str], now: Sequence[str], english_blocks: int) -> Drift:
+    """The drift from the Arabic block hashes ``then`` to ``now``, for an English of
+    ``english_blocks`` blocks paired with ``then`` by position."""
+    changed: list[int] = []
+    added: list[int] = []
+    removed: list[int] = []
+    matcher = difflib.SequenceMatcher(None, list(then), list(now), autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        both = min(i2 - i1, j2 - j1)
+        changed.extend(range(i1, i1 + both))
+        removed.extend(range(i1 + both, i2))
+        added.extend(range(j1 + both, j2))
+    outdated = sorted(i for i in changed + removed if i < english_blocks)
+    return Drift(tuple(outdated), tuple(added), tuple(removed))
+
+
+def read_record(path: Path) -> tuple[dict[str, Entry], list[Problem]]:
+    """The entries of the record file at ``path`` by content path, and its bad lines.
+
+    A missing file is an empty record. A line that cannot be read is a problem naming the
+    file and line; its article is then treated as current.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}, []
+    except (OSError, UnicodeDecodeError) as exc:
+        return {}, [Problem((path,), f"cannot be read ({exc}): human translations are taken as current")]
+    entries: dict[str, Entry] = {}
+    problems: list[Problem] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = _LINE.fullmatch(line.rstrip())
+        if match is None:
+            problems.append(Problem((path,), f"line {number}: expected '<hash> <hashes or -> <path>' "
+                                    f"(12 hex digits each), got {shorten(line, 60)!r}; that article's "
+                                    "translation is taken as current"))
+            continue
+        english, arabic, name = match.groups()
+        if name in entries:
+            problems.append(Problem((path,), f"line {number}: {name} is listed twice; taken as current"))
+            entries.pop(name)
+            continue
+        entries[name] = Entry(english, () if arabic == "-" else tuple(arabic.split(",")))
+    return entries, problems
+
+
+def format_record(entries: dict[str, Entry]) -> str:
+    """The record file's text: the header, then one line per entry, sorted by path."""
+    lines = [f"{e.english} {','.join(e.arabic) or '-'} {name}\n" for name, e in sorted(entries.items())]
+    return HEADER + "".join(lines)
+
+
+def write_record(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` atomically (a temporary file beside it, then a rename)."""
+    # Builds that write hold the output folder's lock: a temporary file left here is a killed one's.
+    for stale in path.parent.glob(f".{path.name}.*.tmp"):
+        stale.unlink(missing_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _key(config: Config, article: Article) -> str | None:
+    """The record's name for ``article``'s translation: its path under content/, or None
+    when it cannot be one line of the file."""
+    assert article.human is not None
+    try:
+        name = article.human.path.resolve().relative_to(config.content_dir.resolve()).as_posix()
+    except (ValueError, OSError):
+        return None
+    return name if name.isprintable() and name == name.strip() else None
+
+
+def _read(path: Path, memo: dict) -> tuple[dict[str, Entry], list[Problem]]:
+    """:func:`read_record`, reused while the file's (mtime, size) is unchanged."""
+    try:
+        st = path.stat()
+        stamp: tuple | None = (st.st_mtime_ns, st.st_size)
+    except OSError:
+        stamp = None
+    if stamp is not None and memo.get("stamp") == stamp:
+        return dict(memo["entries"]), list(memo["problems"])
+    entries, problems = read_record(path)
+    memo.update(stamp=stamp, entries=dict(entries), problems=list(problems))
+    return entries, problems
+
+
+def track_originals(config: Config, articles: Sequence[Article], reporter: Reporter,
+                    write: bool, memo: dict | None = None) -> tuple[dict[str, Drift], list[Problem]]:
+    """Each human translation's drift by slug (only those that drifted), and the record's problems.
+
+    Problems and a warning per out-of-date, added or removed paragraph go to ``reporter``.
+    With ``write`` (and a record without problems) the record is brought up to date: new
+    translations and English changed since are recorded, entries of translations no longer
+    on disk are dropped; the file is written only when its text changes. ``memo``, kept by a
+    long-lived builder, saves reading an unchanged record and hashing an unchanged article.
+    """
+    memo = memo if memo is not None else {}
+    path = config.root / RECORD_NAME
+    entries, problems = _read(path, memo)
+    hashed: dict[str, tuple[Article, Entry]] = memo.get("hashed", {})
+    memo["hashed"] = seen = {}
+    for problem in problems:
+        reporter.problem(problem)
+    bad = bool(problems)
+    updated = dict(entries)
+    drifts: dict[str, Drift] = {}
+    for article in articles:
+        if article.human is None:
+            continue
+        name = _key(config, article)
+        if name is None:
+            continue
+        last = hashed.get(name)
+        now = last[1] if last is not None and last[0] is article else entry_of(article)
+        seen[name] = (article, now)
+        then = entries.get(name)
+        if then is None or then.english != now.english:
+            if not bad or name not in entries:
+                updated[name] = now
+            continue
+        drift = compare(then.arabic, now.arabic, len(article.human.blocks))
+        if drift:
+            drifts[article.slug] = drift
+            _warn(article, drift, reporter)
+    for name in list(updated):
+        if name not in seen and not (config.content_dir / name).is_file():
+            del updated[name]
+    text = format_record(updated)
+    if write and not bad and updated != entries:
+        try:
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                write_record(path, text)
+                memo.pop("stamp", None)
+        except OSError as exc:
+            problem = Problem((path,), f"cannot be written ({exc.strerror or exc})")
+            reporter.problem(problem)
+            problems.append(problem)
+    return drifts, problems
+
+
+def _warn(article: Article, drift: Drift, reporter: Reporter) -> None:
+    human = article.human
+    assert human is not None
+    for i in drift.outdated:
+        english = shorten(" ".join(plain_text(t, human.blocks[i].plain) for t in human.blocks[i].texts), 40)
+        why = "was removed" if i in drift.removed else "changed"
+        reporter.warning(f"{human.path}: paragraph {i + 1} ({english}) is out of date: its original in "
+                         f"{article.path.name} {why} after this translation")
+    for j in drift.added:
+        arabic = shorten(" ".join(article.blocks[j].texts), 40)
+        reporter.warning(f"{article.path}: paragraph {j + 1} ({arabic}) was added after the human translation "
+                         f"{human.path.name}: it has no English")
+    for i in drift.removed:
+        if i >= len(human.blocks):
+            reporter.warning(f"{article.path}: paragraph {i + 1} of the original was removed after the human "
+                             f"translation {human.path.name}")
