@@ -130,3 +130,35 @@ def test_a_project_built_with_the_fixture_model_lists_each_kind(tmp_path, argosm
     (tmp_path / "p" / "digest.toml").write_text('[translation]\nengine = "none"\n', encoding="utf-8")
     groups = review(Builder(load_config(tmp_path / "p")).build(write=False).site)
     assert [(g.slug, [i.kind for i in g.items]) for g in groups] == [("water", [PENDING]), ("oil", [PENDING])]
+
+
+@pytest.mark.slow
+def test_low_confidence_and_out_of_date_human_paragraphs_are_listed_too(tmp_path, argosmodel, argos_home):
+    from digest.build import Builder
+    from digest.site.review import LOW_CONFIDENCE, OUTDATED
+    from digest.translate.packages import install_file
+
+    install_file(argosmodel)
+    files = dict(MODEL_FILES)
+    # Every log-probability is below zero: each scored machine paragraph is low-confidence.
+    files["digest.toml"] += "review_below = 0.0\n"
+    files["content/2026-11-02-water.md"] += "\nوتعمل بالطاقة الشمسية.\n"
+    files["content/2026-11-02-water.en.md"] = ("---\ntitle: A new desalination plant\n---\n"
+                                               "The plant will supply 12,500 homes.\n\nIt runs on solar power.\n")
+    project = tmp_path / "p"
+    write_project(project, files)
+    first = Builder(load_config(project)).build()  # records what water.en.md was made from
+    assert not [g for g in review(first.site) if g.slug == "water"]
+    oil = {g.slug: g for g in review(first.site)}["oil"]
+    scored = [i for i in oil.items if i.kind == LOW_CONFIDENCE]
+    (entry,) = [e for e in first.site.entries if e.slug == "oil"]
+    assert {i.block for i in scored} == {i for i, flag in enumerate(entry.english.review) if flag}
+    assert scored and all(re.fullmatch(r"score -?\d+\.\d\d", i.detail) for i in scored)
+
+    arabic = project / "content/2026-11-02-water.md"
+    arabic.write_text(arabic.read_text(encoding="utf-8").replace("بالطاقة الشمسية", "بطاقة الرياح"),
+                      encoding="utf-8")
+    water = {g.slug: g for g in review(Builder(load_config(project)).build().site)}["water"]
+    assert [(i.kind, i.url) for i in water.items] == [(OUTDATED, "articles/water/#p2")]
+    html = review_html((water,), project, editing=True)
+    assert 'data-kind="outdated"' in html and "the original changed after this translation" in html

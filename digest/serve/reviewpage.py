@@ -11,12 +11,14 @@ from typing import Sequence
 
 from markupsafe import escape
 
-from ..site.review import FAILED, PENDING, STALE_EDIT, UNPLACED_EDIT, ArticleReview
+from ..site.review import FAILED, LOW_CONFIDENCE, OUTDATED, PENDING, STALE_EDIT, UNPLACED_EDIT, ArticleReview
 
 LABELS = {
     FAILED: ("machine translation rejected", "the original is shown; reason"),
     STALE_EDIT: ("post-edit out of date", "its Arabic changed; the editor's English was"),
     UNPLACED_EDIT: ("post-edit out of date", "no paragraph resembles its Arabic now; the editor's English was"),
+    LOW_CONFIDENCE: ("low confidence", "below translation.review_below"),
+    OUTDATED: ("human translation out of date", "what changed"),
     PENDING: ("untranslated", "pending"),
 }
 """Each kind's heading and the words before its detail; a kind missing here shows its name."""

@@ -24,6 +24,10 @@ UNPLACED_EDIT = "unplaced-edit"
 """An out-of-date post-edit that resembles no paragraph now (listed after the article)."""
 PENDING = "pending"
 """An article with no English yet."""
+LOW_CONFIDENCE = "low-confidence"
+"""A machine-translated paragraph whose score is below ``translation.review_below``."""
+OUTDATED = "outdated"
+"""A human-translation paragraph whose Arabic changed, was added or was removed since it was made."""
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,30 @@ def pending(entry: Entry) -> Iterable[Item]:
         yield Item(PENDING, entry.url(), None, "", entry.english.provenance.note or "no English yet")
 
 
-KINDS: tuple[Callable[[Entry], Iterable[Item]], ...] = (failed_blocks, stale_post_edits, pending)
+def low_confidence(entry: Entry) -> Iterable[Item]:
+    """Machine-translated paragraphs the model was unsure of, with their score."""
+    english = entry.english
+    for i, flagged in enumerate(english.review):
+        score = english.score_of(i)
+        if flagged and score is not None:
+            yield _block_item(entry, i, LOW_CONFIDENCE, f"score {score:.2f}")
+
+
+def outdated(entry: Entry) -> Iterable[Item]:
+    """Paragraphs of a human translation made from an Arabic that has changed since."""
+    english = entry.english
+    for i, stale in enumerate(english.outdated):
+        if stale:
+            yield _block_item(entry, i, OUTDATED, "the original changed after this translation")
+    for i in english.added:
+        yield _block_item(entry, i, OUTDATED, "a paragraph added to the original: no English for it")
+    for i in english.removed:
+        yield Item(OUTDATED, entry.url(), None, "",
+                   f"paragraph {i + 1} of the original was removed after this translation")
+
+
+KINDS: tuple[Callable[[Entry], Iterable[Item]], ...] = (failed_blocks, low_confidence, stale_post_edits, outdated,
+                                                         pending)
 """Every kind of item, each a function of one entry."""
 
 
