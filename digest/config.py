@@ -117,10 +117,10 @@ class TranslationConfig:
     """``argos`` to use an installed Argos Translate package, ``none`` to skip translation."""
     beam_size: int = 4
     """Beam width for decoding; 1 is greedy and fastest."""
-    compute_type: str = "int8"
-    """CTranslate2 compute type: ``int8``, ``int8_float32``, ``float32``, ``auto``..."""
-    device: str = "cpu"
-    """``cpu``, ``cuda`` or ``auto``."""
+    compute_type: str = "auto"
+    """CTranslate2 compute type: ``auto`` (int8 on a CPU, int8_float16 on a GPU), ``int8``, ``float32``..."""
+    device: str = "auto"
+    """``auto`` (a GPU if CTranslate2 sees one, else the CPU), ``cpu`` or ``cuda``."""
     inter_threads: int = 2
     """CTranslate2 batches decoded in parallel, one worker each (set it to the number of cores)."""
     intra_threads: int = 1
@@ -131,6 +131,13 @@ class TranslationConfig:
     256 to 1024 were within a few percent of each other on 2 cores (256 slightly ahead)."""
     max_decoding_length: int = 256
     """Upper bound on the length of one translated sentence, in tokens."""
+    cluster: str = ""
+    """A Ray cluster to translate on (the ``ray`` extra): ``local``, or an address such as
+    ``ray://head:10001``; empty: this process. ``--cluster`` overrides it."""
+    cluster_actors: int = 0
+    """Ray actors, each with its own copy of the model (0: as many as the cluster has room for)."""
+    cluster_retries: int = 2
+    """Times a batch whose worker died is sent to another one before its sentences are failed."""
 
 
 @dataclass(frozen=True)
@@ -256,6 +263,8 @@ _MINIMUM = {
     ("translation", "intra_threads"): 0,
     ("translation", "batch_tokens"): 1,
     ("translation", "max_decoding_length"): 1,
+    ("translation", "cluster_actors"): 0,
+    ("translation", "cluster_retries"): 0,
     ("text", "max_file_bytes"): 1,
 }
 

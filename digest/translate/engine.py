@@ -23,6 +23,7 @@ from ..invocation import command
 from ..text import normalise
 from .cache import TranslationCache, cache_key
 from .decode import Decoder, DecodeRun
+from .device import resolve
 from .glossary import load_glossary
 from .protect import mask, model_text, renumber, restore, runs, unmask
 from .result import EngineStats, TranslationResult
@@ -60,11 +61,13 @@ class ArgosTranslator:
         self._glossary_read = False
         self.decoder = Decoder(self.package, config.translation)
         opts = config.translation
+        # Checked now, not at the first model call: a GPU that is not there stops the build at once.
+        self.device, compute = resolve(opts, local=not opts.cluster)
         self.context = {"engine": "digest-argos-1", "package": self.package.package_path.name,
                         "model": package_fingerprint(self.package.package_path),
                         "version": self.version, "from": self.package.from_code, "to": self.package.to_code,
                         "beam": opts.beam_size, "max_len": opts.max_decoding_length,
-                        "compute": opts.compute_type}
+                        "compute": compute}
         self.stats = EngineStats()
 
     @property
