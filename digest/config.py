@@ -8,6 +8,7 @@ each naming its source: the command-line flag, or the file, line and dotted key.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import os
 import re
 import tomllib
@@ -316,6 +317,8 @@ def load_config(root: Path | str = ".", overrides: dict[str, typing.Any] | None 
         value = getattr(sections[section], key)
         if value not in allowed:
             found.append((f"{section}.{key}", f"{value!r} is not one of {', '.join(sorted(allowed))}", False))
+    if sections["translation"].cluster and not _importable("ray"):
+        found.append(("translation.cluster", "needs Ray: pip install 'digest[ray]' (or set no cluster)", False))
     for key in ("source_language", "target_language"):
         code = getattr(sections["site"], key)
         if not _LANGUAGE.fullmatch(code):
@@ -344,6 +347,14 @@ def load_config(root: Path | str = ".", overrides: dict[str, typing.Any] | None 
     if problems:
         raise ConfigError(None, problems)
     return config
+
+
+def _importable(module: str) -> bool:
+    """True if ``module`` could be imported (it is not imported: Ray alone takes seconds)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # ValueError: hidden as sys.modules[module] = None
+        return False
 
 
 def theme_problem(config: Config) -> str | None:

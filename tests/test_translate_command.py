@@ -92,6 +92,18 @@ def test_an_interrupted_run_keeps_what_finished_and_a_rerun_sends_only_the_rest(
     assert again.translator.calls == 0
 
 
+def test_cluster_without_the_ray_extra_says_how_to_get_it(tmp_path, installed):
+    project = archive(tmp_path / "p", 2)
+    # ray hidden from this process: ``import ray`` fails as on a machine without the extra.
+    code = ("import sys; sys.modules['ray'] = None; from digest.cli import main; "
+            f"sys.exit(main(['translate', '--project', {str(project)!r}, '--cluster', 'local']))")
+    result = subprocess.run([sys.executable, "-c", code], env=installed | {"PYTHONPATH": str(REPO)},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2, result.stderr
+    assert "--cluster local: needs Ray: pip install 'digest[ray]'" in result.stderr
+    assert _rows(project) == 0
+
+
 def test_a_build_imports_nothing_from_ray(tmp_path, installed):
     project = archive(tmp_path / "p", 2)
     code = (f"import sys; from digest.cli import main; main(['build', '--project', {str(project)!r}, '-q']); "

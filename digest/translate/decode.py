@@ -78,6 +78,8 @@ class DecodeRun:
     """Segment -> why its output was rejected (it was yielded as None)."""
     log: list[tuple[str, int]] = field(default_factory=list)
     """(kind, segments) of each model call."""
+    unstored: set[str] = field(default_factory=set)
+    """Failed segments not to cache: their failure may not recur (a cluster worker was lost)."""
 
 
 class Decoder:
