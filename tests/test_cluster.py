@@ -121,3 +121,21 @@ def test_a_batch_that_keeps_failing_is_reported_failed_and_not_cached(project, c
     assert {t: e for t, e in english_ray.items() if t not in lost} == {t: e for t, e in english.items() if t not in lost}
     # Not cached: another run may well translate them.
     assert set(rows_ray) < set(rows) and not any("Ray" in (problem or "") for *_, problem in rows_ray)
+
+
+def test_digest_translate_cluster_local_from_the_command_line_fills_the_same_cache(project, argos_home):
+    import subprocess
+    import sys
+
+    from helpers import REPO
+
+    _, _, _, rows = _run(project)
+    for old in (project / ".digest-cache").glob("*"):
+        old.unlink()
+    result = subprocess.run([sys.executable, "-m", "digest", "translate", "--project", str(project), "--cluster",
+                             "local"], env=argos_home | {"PYTHONPATH": str(REPO)}, capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "on the Ray cluster local" in result.stdout and "0 already in the cache" in result.stdout
+    with sqlite3.connect(project / ".digest-cache" / "translations.sqlite3") as db:
+        assert sorted(db.execute("SELECT key, source, target, problem FROM translations")) == rows

@@ -55,6 +55,10 @@ def run(args) -> int:
         stored = cache.stats()["entries"] - before
         print(f"\ninterrupted after {time.perf_counter() - started:.1f} s: {stored} new sentence translations are "
               f"in the cache; `{command('translate')}` again continues from there", file=sys.stderr, flush=True)
+        if config.translation.cluster:
+            from ..translate.cluster import disconnect
+
+            disconnect()  # os._exit below skips Ray's own exit handler
         # The model may still be decoding queued batches: their results would be thrown away anyway.
         os._exit(130)
     finally:

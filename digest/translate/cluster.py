@@ -56,6 +56,14 @@ def connect(address: str):
     return ray
 
 
+def disconnect() -> None:
+    """Leave Ray (a ``local`` instance stops with it), if this process joined it."""
+    import sys
+
+    if "ray" in sys.modules:
+        sys.modules["ray"].shutdown()
+
+
 class ClusterDecoder:
     """The :class:`~digest.translate.decode.Decoder` interface, on Ray actors."""
 
@@ -69,8 +77,8 @@ class ClusterDecoder:
         self.blob = None
         self.resent = 0
         """Batches sent again because their actor died."""
-        self.overhead: list[float] = []
-        """Per batch: seconds between sending it and having its result, less the actor's decoding."""
+        self.timings: list[tuple[float, float]] = []
+        """Per batch: (seconds from sending it to having its result, the actor's decoding seconds)."""
 
     def start(self) -> list:
         """Connect and create the actors (once); every actor has loaded the package when it returns."""
@@ -150,7 +158,7 @@ class ClusterDecoder:
                 outputs = self._lost(batch, f"the Ray worker translating it was lost {attempts + 1} times "
                                             f"({_cause(exc)})")
             else:
-                self.overhead.append(time.perf_counter() - sent - seconds)
+                self.timings.append((time.perf_counter() - sent, seconds))
                 self.calls += calls
                 self.last.calls += calls
                 self.last.retried += retried
