@@ -62,6 +62,11 @@ def _project_args(p: argparse.ArgumentParser, command: str) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="print only errors and warnings")
 
 
+def _cluster_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--cluster", metavar="ADDRESS", help="translate on a Ray cluster: local, or an address such "
+                   "as ray://head:10001 (overrides translation.cluster; needs digest[ray])")
+
+
 def make_parser() -> argparse.ArgumentParser:
     parser = Parser(
         prog="digest",
@@ -75,6 +80,14 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "build", "build the site into the output folder")
     _project_args(p, "build")
+    _cluster_arg(p)
+
+    p = _command(sub, "translate", "fill the translation cache for all content (or FILEs), without building")
+    _project_arg(p)
+    p.add_argument("files", nargs="*", type=Path, metavar="FILE", help="content files (default: all of them)")
+    p.add_argument("--content", metavar="DIR", help="content folder (overrides paths.content)")
+    _cluster_arg(p)
+    p.add_argument("-q", "--quiet", action="store_true", help="print only errors, warnings and the summary")
 
     for name, helptext in (("serve", "build, serve with live reload, rebuild on change"),
                            ("watch", "build and rebuild on change, without a server")):

@@ -8,6 +8,7 @@ each naming its source: the command-line flag, or the file, line and dotted key.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
 import os
 import re
@@ -118,10 +119,10 @@ class TranslationConfig:
     """``argos`` to use an installed Argos Translate package, ``none`` to skip translation."""
     beam_size: int = 4
     """Beam width for decoding; 1 is greedy and fastest."""
-    compute_type: str = "int8"
-    """CTranslate2 compute type: ``int8``, ``int8_float32``, ``float32``, ``auto``..."""
-    device: str = "cpu"
-    """``cpu``, ``cuda`` or ``auto``."""
+    compute_type: str = "auto"
+    """CTranslate2 compute type: ``auto`` (int8 on a CPU, int8_float16 on a GPU), ``int8``, ``float32``..."""
+    device: str = "auto"
+    """``auto`` (a GPU if CTranslate2 sees one, else the CPU), ``cpu`` or ``cuda``."""
     inter_threads: int = 2
     """CTranslate2 batches decoded in parallel, one worker each (set it to the number of cores)."""
     intra_threads: int = 1
@@ -136,6 +137,13 @@ class TranslationConfig:
     """A machine-translated paragraph whose lowest sentence score (the model's mean natural-log
     probability per token, 0 at best) is below this is marked for review. At -1.0 the model
     was, on average, less than 37% sure of each token; ``-inf`` marks nothing."""
+    cluster: str = ""
+    """A Ray cluster to translate on (the ``ray`` extra): ``local``, or an address such as
+    ``ray://head:10001``; empty: this process. ``--cluster`` overrides it."""
+    cluster_actors: int = 0
+    """Ray actors, each with its own copy of the model (0: as many as the cluster has room for)."""
+    cluster_retries: int = 2
+    """Times a batch whose worker died is sent to another one before its sentences are failed."""
 
 
 @dataclass(frozen=True)
@@ -264,6 +272,8 @@ _MINIMUM = {
     ("translation", "intra_threads"): 0,
     ("translation", "batch_tokens"): 1,
     ("translation", "max_decoding_length"): 1,
+    ("translation", "cluster_actors"): 0,
+    ("translation", "cluster_retries"): 0,
     ("text", "max_file_bytes"): 1,
 }
 
@@ -315,6 +325,8 @@ def load_config(root: Path | str = ".", overrides: dict[str, typing.Any] | None 
         value = getattr(sections[section], key)
         if value not in allowed:
             found.append((f"{section}.{key}", f"{value!r} is not one of {', '.join(sorted(allowed))}", False))
+    if sections["translation"].cluster and not _importable("ray"):
+        found.append(("translation.cluster", "needs Ray: pip install 'digest[ray]' (or set no cluster)", False))
     for key in ("source_language", "target_language"):
         code = getattr(sections["site"], key)
         if not _LANGUAGE.fullmatch(code):
@@ -345,6 +357,14 @@ def load_config(root: Path | str = ".", overrides: dict[str, typing.Any] | None 
     if problems:
         raise ConfigError(None, problems)
     return config
+
+
+def _importable(module: str) -> bool:
+    """True if ``module`` could be imported (it is not imported: Ray alone takes seconds)."""
+    try:
+        return importlib.util.find_spec(module) is not None
+    except (ImportError, ValueError):  # ValueError: hidden as sys.modules[module] = None
+        return False
 
 
 def theme_problem(config: Config) -> str | None:

@@ -9,7 +9,7 @@ def test_defaults_without_file(tmp_path):
     config = load_config(tmp_path)
     assert config.site.source_language == "ar"
     assert config.output_dir == tmp_path / "site"
-    assert config.translation.compute_type == "int8"
+    assert config.translation.compute_type == "auto"
 
 
 def test_values_and_overrides(tmp_path):

@@ -86,6 +86,8 @@ class DecodeRun:
     scores: dict[str, float | None] = field(default_factory=dict)
     """Segment -> the score of its accepted output (see the module docstring); a segment
     translated run by run between its placeholders gets its lowest run's."""
+    unstored: set[str] = field(default_factory=set)
+    """Failed segments not to cache: their failure may not recur (a cluster worker was lost)."""
 
 
 class Decoder:
@@ -107,16 +109,18 @@ class Decoder:
             import ctranslate2
 
             from ..errors import TranslationError
+            from .device import resolve
 
             o, path = self.options, self.package.package_path / "model"
+            device, compute = resolve(o)
             try:
                 self._model = ctranslate2.Translator(
-                    str(path), device=o.device, compute_type=o.compute_type,
+                    str(path), device=device, compute_type=compute,
                     inter_threads=o.inter_threads, intra_threads=o.intra_threads)
             except (RuntimeError, ValueError, OSError) as exc:
                 raise TranslationError(
-                    f"the model in {path} does not load with device={o.device!r}, compute_type="
-                    f"{o.compute_type!r}: {exc} (check [translation] in digest.toml, or install the "
+                    f"the model in {path} does not load with device={device!r}, compute_type="
+                    f"{compute!r}: {exc} (check [translation] in digest.toml, or install the "
                     f"package again with {command('models', 'install')})") from None
         return self._model
 

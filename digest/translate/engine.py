@@ -11,11 +11,10 @@ sentences back.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from ..config import Config
 from ..events import Reporter
@@ -23,10 +22,15 @@ from ..invocation import command
 from ..text import normalise
 from .cache import TranslationCache, cache_key
 from .decode import Decoder, DecodeRun
+from .device import resolve
+from .fingerprint import package_fingerprint
 from .glossary import load_glossary
 from .protect import mask, model_text, renumber, restore, runs, unmask
 from .result import EngineStats, TranslationResult
 from .sentences import split_sentences
+
+if TYPE_CHECKING:
+    from .cluster import ClusterDecoder
 
 
 @dataclass
@@ -58,13 +62,15 @@ class ArgosTranslator:
         self.version = str(getattr(self.package, "package_version", "") or "0")
         self.glossary = load_glossary(config)
         self._glossary_read = False
-        self.decoder = Decoder(self.package, config.translation)
+        self.decoder: Decoder | ClusterDecoder = Decoder(self.package, config.translation)
         opts = config.translation
+        # Checked now, not at the first model call: a GPU that is not there stops the build at once.
+        self.device, compute = resolve(opts, local=not opts.cluster)
         self.context = {"engine": "digest-argos-1", "package": self.package.package_path.name,
                         "model": package_fingerprint(self.package.package_path),
                         "version": self.version, "from": self.package.from_code, "to": self.package.to_code,
                         "beam": opts.beam_size, "max_len": opts.max_decoding_length,
-                        "compute": opts.compute_type}
+                        "compute": compute}
         self.stats = EngineStats()
 
     @property
@@ -132,7 +138,8 @@ class ArgosTranslator:
             for seg, out in batch.items():
                 if out is None:
                     rejected[seg] = run.failures.get(seg, "rejected output")
-                    rows.append((keys[seg], seg, "", model, rejected[seg]))
+                    if seg not in run.unstored:
+                        rows.append((keys[seg], seg, "", model, rejected[seg]))
                 else:
                     done[seg], scores[seg] = out, run.scores.get(seg)
                     rows.append((keys[seg], seg, out, model, None, scores[seg]))
@@ -183,24 +190,6 @@ class ArgosTranslator:
         return ["".join(p).strip() for p in parts], alignment, failures, failed
 
 
-def package_fingerprint(package_path: Path) -> str:
-    """A hash of what shapes a package's output: its CTranslate2 model and tokenizer files.
-
-    Part of every cache key, so a package replaced by another of the same name and version
-    (a retrained model, a local build) never answers from the old one's cache. Hashing a
-    real ~100 MB model takes about 0.1 s, once per translator.
-    """
-    digest = hashlib.sha256()
-    root = Path(package_path)
-    parts = sorted(p for p in root.rglob("*") if p.is_file() and p.relative_to(root).parts[0] != "stanza"
-                   and p.name not in ("README.md", "metadata.json"))
-    for path in parts:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        with path.open("rb") as fh:
-            digest.update(hashlib.file_digest(fh, "sha256").digest())
-    return digest.hexdigest()[:32]
-
-
 def find_package(source: str, target: str) -> Path | None:
     """The folder of the installed Argos package a build uses for ``source -> target``."""
     from .packages import find_package as find
@@ -222,4 +211,9 @@ def load_translator(config: Config, reporter: Reporter) -> ArgosTranslator | Non
         )
         return None
     cache = TranslationCache(config.cache_dir, reporter.warning)
-    return ArgosTranslator(path, config, cache=cache, reporter=reporter)
+    translator = ArgosTranslator(path, config, cache=cache, reporter=reporter)
+    if config.translation.cluster:
+        from .cluster import ClusterDecoder  # imports Ray only when it starts
+
+        translator.decoder = ClusterDecoder(path, config.translation, translator.context["model"])
+    return translator
