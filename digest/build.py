@@ -86,11 +86,15 @@ class Builder:
     ``translator`` may be given (tests, benchmarks); otherwise it is loaded from the
     configuration on first use. With ``keep_last_good`` (serve, watch) a file that turns
     unreadable or malformed keeps its last good article, and the build reports the problem.
+    ``workers`` above 1 renders in that many forked processes (:mod:`digest.render.pool`):
+    only for a process running no other thread, such as ``digest build``.
     """
 
     def __init__(self, config: Config, reporter: Reporter | None = None,
-                 translator: Translator | None | str = "auto", keep_last_good: bool = False) -> None:
+                 translator: Translator | None | str = "auto", keep_last_good: bool = False,
+                 workers: int = 1) -> None:
         self.config = config
+        self.workers = workers
         self.keep_last_good = keep_last_good
         self.reporter = reporter or Reporter()
         self._translator = translator
@@ -292,7 +296,7 @@ class Builder:
         if self._theme is not None and self._theme.fingerprint == theme.fingerprint:
             theme = self._theme  # its Jinja environment holds the compiled templates
         self._theme = theme
-        files = self._renderer.render(site, theme)
+        files = self._renderer.render(site, theme, self.workers)
         files.update(_extras(site, theme, self._feeds))
         files.update(images.files)
         for name in overlay(files, static):

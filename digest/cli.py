@@ -75,6 +75,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "build", "build the site into the output folder")
     _project_args(p, "build")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="processes rendering pages at once (overrides build.workers; 0: one per core, "
+                        "1: no pool)")
 
     for name, helptext in (("serve", "build, serve with live reload, rebuild on change"),
                            ("watch", "build and rebuild on change, without a server")):

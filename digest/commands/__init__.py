@@ -32,6 +32,7 @@ def load(args: argparse.Namespace):
         "site": {"theme": theme, "base_url": getattr(args, "base_url", None),
                  "search": False if getattr(args, "no_search", False) else None},
         "paths": {"content": getattr(args, "content", None), "output": getattr(args, "output", None)},
+        "build": {"workers": getattr(args, "workers", None)},
         "theme_dir": theme_dir,
         "drafts": getattr(args, "drafts", False),
         "force_output": getattr(args, "force_output", False),
