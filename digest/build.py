@@ -43,6 +43,7 @@ from .content.articles import (
     read_article,
     read_translation,
 )
+from .content.parallel import read_all, take
 from .errors import SearchUnavailable, SourceError
 from .events import Reporter
 from .output import OutputFolder
@@ -86,7 +87,7 @@ class Builder:
     ``translator`` may be given (tests, benchmarks); otherwise it is loaded from the
     configuration on first use. With ``keep_last_good`` (serve, watch) a file that turns
     unreadable or malformed keeps its last good article, and the build reports the problem.
-    ``workers`` above 1 renders in that many forked processes (:mod:`digest.render.pool`):
+    ``workers`` above 1 renders in that many forked processes (:mod:`digest.workers`):
     only for a process running no other thread, such as ``digest build``.
     """
 
@@ -191,9 +192,11 @@ class Builder:
             files = files + self._behind(refused, files)
         self._unchanged_but = changed if changed is not None and self._files else None
         drafts: list[str] = []
+        # A first build reads every file: with workers, they parse them all at once.
+        parsed = read_all(files, config, self.workers) if files and not self._files else {}
 
         def read(path: str, config: Config) -> Article:
-            article = self._read(path, lambda: read_article(path, config))
+            article = self._read(path, lambda: take(parsed, path, lambda: read_article(path, config)))
             if article.draft and not config.drafts:
                 drafts.append(path)
             return article
@@ -201,7 +204,8 @@ class Builder:
         try:
             articles, problems = load_articles(
                 config, reader=read,
-                translation_reader=lambda path: self._read(path, lambda: read_translation(path, config)),
+                translation_reader=lambda path: self._read(
+                    path, lambda: take(parsed, path, lambda: read_translation(path, config))),
                 files=files, refused=refused)
         finally:
             self._unchanged_but = None

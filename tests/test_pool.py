@@ -16,7 +16,7 @@ from test_atomic import assert_whole, make_project, site_files
 
 from digest.build import Builder
 from digest.config import load_config
-from digest.render.pool import available_cores, worker_count
+from digest.workers import available_cores, worker_count
 
 sys.path.insert(0, str(REPO / "bench"))
 from build_corpus import write_digest  # noqa: E402

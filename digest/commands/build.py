@@ -7,8 +7,8 @@ import sys
 from ..build import Builder
 from ..config import SiteConfig
 from ..invocation import command
-from ..render.pool import worker_count
 from ..render.search import release as release_search
+from ..workers import worker_count
 from . import load
 from .console import ConsoleReporter
 

@@ -16,10 +16,10 @@ import jinja2
 from ..content.dates import format_date
 from ..errors import ThemeError
 from ..site.model import Page, Site
+from ..workers import pool_map, worth_a_pool
 from . import sitemap
 from .images import place_images
 from .pagedata import page_data
-from .pool import render_many, use_pool
 from .sitemap import SitemapURL, sitemap_index
 from .theme import Theme
 
@@ -135,7 +135,7 @@ class Renderer:
         """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``.
 
         With ``workers`` above 1, many pages to render are shared out to that many forked
-        processes (:mod:`digest.render.pool`); the bytes are the same.
+        processes (:mod:`digest.workers`); the bytes are the same.
         """
         self.rendered = 0
         shared = SharedInputs(theme.strings_key, site.config, _site_key(site))
@@ -177,7 +177,7 @@ class Renderer:
             page = pages[i]
             return self._render(theme, page.template, page_context(site, page, theme))
 
-        made = (render_many(render_page, fresh, workers) if use_pool(workers, len(fresh))
+        made = (pool_map(render_page, fresh, workers) if worth_a_pool(workers, len(fresh))
                 else map(render_page, fresh))
         for i, data in zip(fresh, made):
             page = pages[i]
