@@ -173,3 +173,18 @@ def test_kill_9_of_a_build_with_workers_leaves_no_worker_and_the_last_good_site(
     assert build_with(tmp_path, 2, "site").returncode == 0
     assert assert_whole(tmp_path / "site", sites) == 1 - current
     assert sorted(p.name for p in (tmp_path / ".site.digest").iterdir()) == ["lock"]
+
+
+def test_a_bad_file_read_by_a_worker_is_reported_as_in_one_process(tmp_path):
+    write_digest(tmp_path, 60)
+    write_project(tmp_path, {
+        "content/2024-05-05-broken.md": "---\ntitle: [unclosed\n---\nنص.\n",
+        "content/2024-05-06-orphan.en.md": "---\ntitle: Orphan\n---\nText.\n",
+        "content/2024-05-07-binary.md": b"---\ntitle: x\n---\n\xff\xfe\x00bad\n",
+    })
+    one, two = (build_with(tmp_path, workers, f"w{workers}") for workers in (1, 2))
+    assert one.returncode == two.returncode == 0
+    problems = [line for line in two.stderr.splitlines() if "broken.md" in line or "binary.md" in line]
+    assert len(problems) == 2, two.stderr
+    assert one.stderr == two.stderr
+    assert site_files(tmp_path / "w1") == site_files(tmp_path / "w2")
