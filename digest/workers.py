@@ -15,6 +15,7 @@ Imports nothing from digest.
 from __future__ import annotations
 
 import ctypes
+import gc
 import multiprocessing
 import os
 import signal
@@ -59,6 +60,9 @@ def pool_map(job: Callable[[Any], Any], items: Sequence, workers: int) -> Iterat
     size = max(MIN_CHUNK, -(-len(items) // (workers * CHUNKS_PER_WORKER)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
     _job = job
+    # The collector writes to every object it looks at, which would copy the whole model
+    # into each worker page by page: the objects of now are left out of its rounds.
+    gc.freeze()
     pool = ProcessPoolExecutor(min(workers, len(chunks)), mp_context=multiprocessing.get_context("fork"),
                                initializer=_start_worker, initargs=(os.getpid(),))
     try:
@@ -67,6 +71,7 @@ def pool_map(job: Callable[[Any], Any], items: Sequence, workers: int) -> Iterat
     finally:
         _job = None
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
 
 
 def _run(chunk: Sequence) -> list:
