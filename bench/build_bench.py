@@ -18,7 +18,8 @@ builds, every one a fresh process:
 
 Per run: wall time; CPU time (user + system of the process and its children, from wait4);
 peak RSS of the whole process tree, the sum of the RSS of every process in it, sampled
-every 20 ms from /proc (digest runs Pagefind as a child); and the largest single process's
+every 20 ms from /proc (digest runs Pagefind as a child), and the same sum of PSS (digest's
+forked workers share the parent's pages: summed RSS counts them once per process); and the largest single process's
 maximum RSS (wait4's ru_maxrss). The load average before each run is kept. Results go to
 ``bench/results/build-results-<sizes>.json`` and a Markdown table to stdout.
 """
@@ -54,8 +55,9 @@ def hugo_binary() -> Path:
     return found[0]
 
 
-def _tree_rss(root: int) -> int:
-    """Bytes resident in ``root`` and all its descendants now."""
+def _tree_rss(root: int) -> tuple[int, int]:
+    """Bytes resident in ``root`` and all its descendants now: the sum of their RSS, and of
+    their PSS (pages shared between forked processes counted once, split among them)."""
     children: dict[int, list[int]] = {}
     rss: dict[int, int] = {}
     page = os.sysconf("SC_PAGE_SIZE")
@@ -70,12 +72,24 @@ def _tree_rss(root: int) -> int:
         pid = int(name)
         children.setdefault(int(fields[1]), []).append(pid)
         rss[pid] = int(fields[21]) * page
-    total, todo = 0, [root]
+    total, pss, todo = 0, 0, [root]
     while todo:
         pid = todo.pop()
         total += rss.get(pid, 0)
+        pss += _pss(pid)
         todo.extend(children.get(pid, ()))
-    return total
+    return total, pss
+
+
+def _pss(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup", "rb") as fh:
+            for line in fh:
+                if line.startswith(b"Pss:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError):
+        pass
+    return 0
 
 
 def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> dict:
@@ -83,12 +97,13 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> dict:
     load = os.getloadavg()[0]
     started = time.perf_counter()
     proc = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    peak = [0]
+    peak = [0, 0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.02):
-            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            rss, pss = _tree_rss(proc.pid)
+            peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -102,16 +117,16 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> dict:
     proc.stderr.close()
     if proc.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} exited {proc.returncode}:\n{errors[-2000:]}")
-    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "tree_rss": peak[0],
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "tree_rss": peak[0], "tree_pss": peak[1],
             "max_rss": usage.ru_maxrss * 1024, "load": load}
 
 
 class Digest:
     name = "digest"
 
-    def __init__(self, root: Path, search: bool) -> None:
-        self.root, self.search = root, search
-        self.name = "digest" if search else "digest --no-search"
+    def __init__(self, root: Path, search: bool, workers: int | None = None) -> None:
+        self.root, self.search, self.workers = root, search, workers
+        self.name = ("digest" if search else "digest --no-search") + (f" --workers {workers}" if workers else "")
         self.env = dict(os.environ, PYTHONPATH=str(REPO))
 
     def clean(self) -> None:
@@ -120,6 +135,7 @@ class Digest:
 
     def run(self) -> dict:
         argv = [sys.executable, "-m", "digest", "build", "--project", str(self.root), "-q"]
+        argv += ["--workers", str(self.workers)] if self.workers else []
         return measure(argv + ([] if self.search else ["--no-search"]), self.root, self.env)
 
     def edit(self) -> None:
@@ -158,23 +174,28 @@ def corpus(work: Path, size: int) -> tuple[Path, Path]:
     return digest, hugo
 
 
-def bench_size(size: int, rounds: int, work: Path, no_search: bool) -> dict:
-    """Every tool, every scenario, ``rounds`` times, tools taking turns."""
+def bench_size(size: int, rounds: int, work: Path, no_search: bool, workers: list[int | None] | None = None,
+               hugo: bool = True, search: bool = True, scenarios: tuple[str, ...] = SCENARIOS) -> dict:
+    """Every tool, every scenario, ``rounds`` times, tools taking turns. ``workers``: a digest
+    run per count (None: digest's default)."""
     digest_root, hugo_root = corpus(work, size)
-    tools = [Digest(digest_root, True), Hugo(hugo_root, hugo_binary())]
-    if no_search:
-        tools.insert(1, Digest(digest_root, False))
-    runs: dict[str, dict[str, list[dict]]] = {t.name: {s: [] for s in SCENARIOS} for t in tools}
+    tools: list = []
+    for count in workers or [None]:
+        tools += [Digest(digest_root, True, count)] if search else []
+        tools += [Digest(digest_root, False, count)] if no_search else []
+    tools += [Hugo(hugo_root, hugo_binary())] if hugo else []
+    runs: dict[str, dict[str, list[dict]]] = {t.name: {s: [] for s in scenarios} for t in tools}
     for r in range(rounds):
         for tool in tools:
             tool.clean()
-            for scenario in SCENARIOS:
+            for scenario in scenarios:
                 if scenario == "edit":
                     tool.edit()
                 result = tool.run()
                 runs[tool.name][scenario].append(result)
                 print(f"  {size} round {r + 1} {tool.name:19} {scenario:5} {result['wall']:7.2f} s "
                       f"cpu {result['cpu']:7.2f} s tree {result['tree_rss'] / 2**20:7.0f} MB "
+                      f"(pss {result['tree_pss'] / 2**20:5.0f}) "
                       f"load {result['load']:.1f}", file=sys.stderr, flush=True)
     return runs
 
@@ -186,8 +207,8 @@ def _median(runs: list[dict], key: str) -> float:
 def table(results: dict) -> str:
     """The results as Markdown: medians, then the ratios the targets are stated in."""
     lines = ["| articles | tool | build | runs wall (s) | median wall (s) | median CPU (s) | "
-             "peak RSS, tree (MB) | largest process (MB) | load before |",
-             "|---|---|---|---|---|---|---|---|---|"]
+             "peak RSS, tree (MB) | peak PSS, tree (MB) | largest process (MB) | load before |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     ratios = []
     for size, runs in results.items():
         for tool, scenarios in runs.items():
@@ -196,8 +217,11 @@ def table(results: dict) -> str:
                 loads = ", ".join(f"{r['load']:.1f}" for r in rs)
                 lines.append(f"| {size} | {tool} | {scenario} | {walls} | {_median(rs, 'wall'):.2f} | "
                              f"{_median(rs, 'cpu'):.2f} | {_median(rs, 'tree_rss') / 2**20:.0f} | "
+                             f"{_median(rs, 'tree_pss') / 2**20:.0f} | "
                              f"{_median(rs, 'max_rss') / 2**20:.0f} | "
                              f"{loads} |")
+        if "digest" not in runs or "hugo" not in runs or set(runs["digest"]) != set(SCENARIOS):
+            continue
         d, h = runs["digest"], runs["hugo"]
         hugo_second = _median(h["noop"], "wall")
         ratios.append(
@@ -215,11 +239,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="rounds per size (tools take turns in each)")
     parser.add_argument("--work", type=Path, help="folder for corpora and results (default bench/results)")
     parser.add_argument("--no-search", action="store_true", help="also run digest build --no-search")
+    parser.add_argument("--only-no-search", action="store_true", help="run digest build --no-search only")
+    parser.add_argument("--digest-only", action="store_true", help="leave Hugo out")
+    parser.add_argument("--workers", help="digest runs with each of these --workers counts, comma-separated "
+                        "(default: digest's own default)")
+    parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="which of cold,noop,edit to run")
     args = parser.parse_args()
+    workers = [int(n) for n in args.workers.split(",")] if args.workers else None
+    scenarios = tuple(s for s in SCENARIOS if s in args.scenarios.split(","))
     base = args.work or BENCH / "results"
     results = {}
     for size in (int(s) for s in args.sizes.split(",")):
-        results[size] = bench_size(size, args.rounds, base / f"build-{size}", args.no_search)
+        results[size] = bench_size(size, args.rounds, base / f"build-{size}", args.no_search or args.only_no_search,
+                                   workers, hugo=not args.digest_only, search=not args.only_no_search,
+                                   scenarios=scenarios)
     name = f"build-results-{'-'.join(map(str, results))}.json"
     (base / name).write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(table(results))

@@ -44,6 +44,7 @@ from .content.articles import (
     read_article,
     read_translation,
 )
+from .content.parallel import read_all, take
 from .errors import SearchUnavailable, SourceError
 from .events import Reporter
 from .output import OutputFolder
@@ -88,11 +89,15 @@ class Builder:
     ``translator`` may be given (tests, benchmarks); otherwise it is loaded from the
     configuration on first use. With ``keep_last_good`` (serve, watch) a file that turns
     unreadable or malformed keeps its last good article, and the build reports the problem.
+    ``workers`` above 1 renders in that many forked processes (:mod:`digest.workers`):
+    only for a process running no other thread, such as ``digest build``.
     """
 
     def __init__(self, config: Config, reporter: Reporter | None = None,
-                 translator: Translator | None | str = "auto", keep_last_good: bool = False) -> None:
+                 translator: Translator | None | str = "auto", keep_last_good: bool = False,
+                 workers: int = 1) -> None:
         self.config = config
+        self.workers = workers
         self.keep_last_good = keep_last_good
         self.reporter = reporter or Reporter()
         self._translator = translator
@@ -190,9 +195,11 @@ class Builder:
             files = files + self._behind(refused, files)
         self._unchanged_but = changed if changed is not None and self._files else None
         drafts: list[str] = []
+        # A first build reads every file: with workers, they parse them all at once.
+        parsed = read_all(files, config, self.workers) if files and not self._files else {}
 
         def read(path: str, config: Config) -> Article:
-            article = self._read(path, lambda: read_article(path, config))
+            article = self._read(path, lambda: take(parsed, path, lambda: read_article(path, config)))
             if article.draft and not config.drafts:
                 drafts.append(path)
             return article
@@ -200,7 +207,8 @@ class Builder:
         try:
             articles, problems = load_articles(
                 config, reader=read,
-                translation_reader=lambda path: self._read(path, lambda: read_translation(path, config)),
+                translation_reader=lambda path: self._read(
+                    path, lambda: take(parsed, path, lambda: read_translation(path, config))),
                 files=files, refused=refused)
         finally:
             self._unchanged_but = None
@@ -300,7 +308,7 @@ class Builder:
         if self._theme is not None and self._theme.fingerprint == theme.fingerprint:
             theme = self._theme  # its Jinja environment holds the compiled templates
         self._theme = theme
-        files = self._renderer.render(site, theme)
+        files = self._renderer.render(site, theme, self.workers)
         files.update(_extras(site, theme, self._feeds))
         files.update(images.files)
         for name in overlay(files, static):

@@ -80,6 +80,9 @@ def make_parser() -> argparse.ArgumentParser:
 
     p = _command(sub, "build", "build the site into the output folder")
     _project_args(p, "build")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="processes rendering pages at once (overrides build.workers; 0: one per core, "
+                        "1: no pool)")
     _cluster_arg(p)
 
     p = _command(sub, "translate", "fill the translation cache for all content (or FILEs), without building")

@@ -161,6 +161,16 @@ class TextConfig:
 
 
 @dataclass(frozen=True)
+class BuildConfig:
+    """How a build uses the machine's cores."""
+
+    workers: int = 0
+    """Processes that render pages at once: 0 (the default) is one per core this process may
+    use, 1 renders in the build's own process with no pool (``--workers N`` for one run).
+    ``digest serve`` and ``watch`` always render in their own process."""
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration of one project."""
 
@@ -169,6 +179,7 @@ class Config:
     paths: PathsConfig = field(default_factory=PathsConfig)
     translation: TranslationConfig = field(default_factory=TranslationConfig)
     text: TextConfig = field(default_factory=TextConfig)
+    build: BuildConfig = field(default_factory=BuildConfig)
     theme_dir: Path | None = None
     """Set by ``--theme``: a theme folder used instead of ``themes/<site.theme>``."""
     drafts: bool = False
@@ -203,7 +214,8 @@ class Config:
         return self.site.title_ar if lang == self.site.source_language else self.site.title_en
 
 
-SECTIONS = {"site": SiteConfig, "paths": PathsConfig, "translation": TranslationConfig, "text": TextConfig}
+SECTIONS = {"site": SiteConfig, "paths": PathsConfig, "translation": TranslationConfig, "text": TextConfig,
+            "build": BuildConfig}
 
 
 def _check(value: object, hint: object) -> object:
@@ -275,6 +287,7 @@ _MINIMUM = {
     ("translation", "cluster_actors"): 0,
     ("translation", "cluster_retries"): 0,
     ("text", "max_file_bytes"): 1,
+    ("build", "workers"): 0,
 }
 
 

@@ -33,6 +33,7 @@ def load(args: argparse.Namespace):
                  "search": False if getattr(args, "no_search", False) else None},
         "paths": {"content": getattr(args, "content", None), "output": getattr(args, "output", None)},
         "translation": {"cluster": getattr(args, "cluster", None)},
+        "build": {"workers": getattr(args, "workers", None)},
         "theme_dir": theme_dir,
         "drafts": getattr(args, "drafts", False),
         "force_output": getattr(args, "force_output", False),

@@ -8,6 +8,7 @@ from ..build import Builder
 from ..config import SiteConfig
 from ..invocation import command
 from ..render.search import release as release_search
+from ..workers import worker_count
 from . import load
 from .console import ConsoleReporter
 
@@ -17,7 +18,7 @@ def run(args) -> int:
     reporter = ConsoleReporter(quiet=args.quiet)
     config = load(args)
     try:
-        result = Builder(config, reporter).build()
+        result = Builder(config, reporter, workers=worker_count(config.build.workers)).build()
     finally:
         release_search()
     preview_url = SiteConfig.base_url

@@ -16,6 +16,7 @@ import jinja2
 from ..content.dates import format_date
 from ..errors import ThemeError
 from ..site.model import Page, Site
+from ..workers import pool_map, worth_a_pool
 from . import sitemap
 from .images import place_images
 from .pagedata import page_data
@@ -130,8 +131,12 @@ class Renderer:
         """Template name -> key, of the templates the last build's pages used."""
         self._sitemaps: dict[str, SitemapPart] = {}
 
-    def render(self, site: Site, theme: Theme) -> dict[str, bytes]:
-        """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``."""
+    def render(self, site: Site, theme: Theme, workers: int = 1) -> dict[str, bytes]:
+        """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``.
+
+        With ``workers`` above 1, many pages to render are shared out to that many forked
+        processes (:mod:`digest.workers`); the bytes are the same.
+        """
         self.rendered = 0
         shared = SharedInputs(theme.strings_key, site.config, _site_key(site))
         if shared != self._shared:
@@ -154,6 +159,7 @@ class Renderer:
             done = [None] * n  # type: ignore[list-item]
             todo = range(n)
         moved = len(last) != n  # then the positions of the path index are not these
+        fresh: list[int] = []  # positions to render
         for i in todo:
             page = pages[i]
             path, key = page.path, key_of(page.template)
@@ -164,9 +170,19 @@ class Renderer:
             elif old is not None and old.template_key == key and _same_inputs(old.page, page):
                 done[i] = Rendered(page, path, old.data, key, SitemapURL.of(page))
             else:
-                data = self._render(theme, page.template, page_context(site, page, theme))
-                done[i] = Rendered(page, path, data, key, SitemapURL.of(page))
+                fresh.append(i)
             moved = moved or i >= len(before) or before[i].path != path
+
+        def render_page(i: int) -> bytes:
+            page = pages[i]
+            return self._render(theme, page.template, page_context(site, page, theme))
+
+        made = (pool_map(render_page, fresh, workers) if worth_a_pool(workers, len(fresh))
+                else map(render_page, fresh))
+        for i, data in zip(fresh, made):
+            page = pages[i]
+            done[i] = Rendered(page, page.path, data, key_of(page.template), SitemapURL.of(page))
+        self.rendered = len(fresh)
         index = {r.path: i for i, r in enumerate(done)} if moved or not self._index else self._index
         self._pages, self._done, self._index = pages, done, index
         self._templates, self._shared = dict(keys), shared
@@ -190,6 +206,7 @@ class Renderer:
             else:
                 context = page_context(site, site.pages[0], theme) | {"urls": chunk}
                 data = self._render(theme, "sitemap.xml", context)
+                self.rendered += 1
             memo[name] = SitemapPart(chunk, data, template)
             files[name] = data
         if len(names) > 1:
@@ -208,7 +225,6 @@ class Renderer:
             where = getattr(exc, "filename", None) or template_name
             line = getattr(exc, "lineno", None)
             raise ThemeError(f"{where}{f', line {line}' if line else ''}: {exc}") from exc
-        self.rendered += 1
         return data
 
 

@@ -1,0 +1,92 @@
+"""Work shared out to a pool of forked processes that die with the build.
+
+The pool is forked when everything the work needs is in memory (the configuration; for
+rendering, the whole site model and theme), so every worker starts with it (copy-on-write):
+nothing of it is pickled. A worker receives only chunks of small items (file paths, page
+positions) and sends back their results, which come out in the order of the items: what is
+made is the same whatever the number of workers.
+
+Forking copies only the thread that forks; in a process running other threads (``digest
+serve``'s watcher and HTTP server) a lock one of them holds stays held in the child forever.
+That is why only ``digest build`` asks for workers (see :class:`~digest.build.Builder`).
+Imports nothing from digest.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+CHUNKS_PER_WORKER = 8
+"""Items of one kind sit together (article pages, then listings, which are larger): several
+chunks per worker, handed out as workers free up, even the load out."""
+MIN_CHUNK = 16
+"""With fewer items per chunk, sending the work costs about as much as doing it."""
+
+_PR_SET_PDEATHSIG = 1
+_job: Callable[[Any], Any] | None = None
+"""What a worker does with one item: set in the parent just before the fork."""
+
+
+def available_cores() -> int:
+    """The cores this process may run on (its affinity mask, not the machine's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def worker_count(setting: int) -> int:
+    """The number of workers ``build.workers`` asks for: 0 means one per available core."""
+    return setting if setting > 0 else available_cores()
+
+
+def worth_a_pool(workers: int, items: int) -> bool:
+    """Whether ``items`` are worth forking ``workers`` processes for (at least two chunks)."""
+    return workers > 1 and items > MIN_CHUNK
+
+
+def pool_map(job: Callable[[Any], Any], items: Sequence, workers: int) -> Iterator:
+    """``job(item)`` for every item, in order, done by ``workers`` forked processes. An
+    exception ``job`` raises in a worker is raised here, as it was (after the chunks under
+    way end; the others are dropped)."""
+    global _job
+    size = max(MIN_CHUNK, -(-len(items) // (workers * CHUNKS_PER_WORKER)))
+    chunks = [items[i:i + size] for i in range(0, len(items), size)]
+    _job = job
+    # The collector writes to every object it looks at, which would copy the whole model
+    # into each worker page by page: the objects of now are left out of its rounds.
+    gc.freeze()
+    pool = ProcessPoolExecutor(min(workers, len(chunks)), mp_context=multiprocessing.get_context("fork"),
+                               initializer=_start_worker, initargs=(os.getpid(),))
+    try:
+        for done in pool.map(_run, chunks):
+            yield from done
+    finally:
+        _job = None
+        pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
+
+
+def _run(chunk: Sequence) -> list:
+    assert _job is not None
+    return [_job(item) for item in chunk]
+
+
+def _start_worker(parent: int) -> None:
+    """Make this worker die with the build: killed by the kernel when its parent dies (even
+    by ``kill -9``), and deaf to Ctrl-C, which the parent handles for the whole build."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):  # not Linux: the pool's pipes closing ends it instead
+        pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)

@@ -1,0 +1,190 @@
+"""Rendering in a pool of worker processes (issue 14): the same bytes whatever the number of
+workers, the same error message, and no worker outliving a build killed with ``kill -9``.
+Real builds in real subprocesses; no model (engine none, or pages left pending)."""
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from helpers import REPO, write_project
+from test_atomic import assert_whole, make_project, site_files
+
+from digest.build import Builder
+from digest.config import load_config
+from digest.workers import available_cores, worker_count
+
+sys.path.insert(0, str(REPO / "bench"))
+from build_corpus import write_digest  # noqa: E402
+
+pytestmark = pytest.mark.slow
+ENV = dict(os.environ, PYTHONPATH=str(REPO))
+
+
+def digest(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "digest", *args], env=ENV, capture_output=True, text=True,
+                          timeout=300)
+
+
+def build_with(root: Path, workers: int, output: str, *more: str) -> subprocess.CompletedProcess:
+    return digest("build", "--project", str(root), "--output", output, "--workers", str(workers), "--no-search",
+                  *more)
+
+
+def same_sites(root: Path) -> dict[str, bytes]:
+    """Build ``root`` with 1 and 2 workers; both sites, without their manifests, must be equal."""
+    for workers in (1, 2):
+        result = build_with(root, workers, f"w{workers}")
+        assert result.returncode == 0, result.stderr
+    one, two = site_files(root / "w1"), site_files(root / "w2")
+    assert one.keys() == two.keys()
+    assert [rel for rel in one if one[rel] != two[rel]] == []
+    return one
+
+
+def test_the_sample_content_is_the_same_with_one_worker_or_two(tmp_path):
+    assert digest("new", str(tmp_path / "p")).returncode == 0
+    files = same_sites(tmp_path / "p")
+    assert sum(rel.endswith(".html") for rel in files) > 16  # more than one chunk of pages
+
+
+def test_a_generated_corpus_is_the_same_with_one_worker_or_two(tmp_path):
+    write_digest(tmp_path, 60)
+    files = same_sites(tmp_path)
+    assert len([rel for rel in files if rel.startswith("articles/")]) == 180
+
+
+def test_two_workers_render_in_other_processes(tmp_path):
+    """In-process: the pages come from forked children (their CPU time is this process's
+    children's) and are the pages one process makes."""
+    write_digest(tmp_path, 60)
+    config = load_config(tmp_path, {"site": {"search": False}})
+    alone = Builder(config, translator=None, workers=1).build(write=False).files
+    before = os.times()
+    pooled = Builder(config, translator=None, workers=2).build(write=False)
+    after = os.times()
+    assert after.children_user + after.children_system > before.children_user + before.children_system
+    assert pooled.files == alone
+    assert pooled.rendered == Builder(config, translator=None, workers=1).build(write=False).rendered
+
+
+def broken_theme(root: Path, template: str, fault: str) -> None:
+    """A theme whose ``template`` fails on one article's page only, deep into the work (so a
+    worker meets it, not the parent)."""
+    folder = root / "themes/broken/templates"
+    folder.mkdir(parents=True)
+    (folder / template).write_text(
+        f'{{% extends "default/{template}" %}}{{% block main %}}'
+        f'{{% if entry.slug == "article-00042" %}}{fault}{{% endif %}}{{{{ super() }}}}{{% endblock %}}')
+
+
+def test_a_template_error_in_a_worker_reads_as_in_one_process(tmp_path):
+    write_digest(tmp_path, 60)
+    broken_theme(tmp_path, "article.html", "{{ entry.nothing.deeper }}")
+    one, two = (build_with(tmp_path, workers, "site", "--theme", "broken") for workers in (1, 2))
+    assert one.returncode == two.returncode == 1
+    assert one.stderr.splitlines()[-1] == two.stderr.splitlines()[-1]
+    assert two.stderr.splitlines()[-1].startswith("error: ") and "article.html" in two.stderr
+    assert "Traceback" not in two.stderr
+    assert not (tmp_path / "site").exists()
+
+
+def test_an_exception_in_a_worker_reads_as_in_one_process(tmp_path):
+    write_digest(tmp_path, 60)
+    broken_theme(tmp_path, "parallel.html", "{{ 1 // (entry.slug | length - 13) }}")
+    one, two = (build_with(tmp_path, workers, "site", "--theme", "broken") for workers in (1, 2))
+    assert one.returncode == two.returncode != 0
+    assert one.stderr.splitlines()[-1] == two.stderr.splitlines()[-1] == \
+        "ZeroDivisionError: integer division or modulo by zero"
+    assert not (tmp_path / "site").exists()
+
+
+def test_workers_setting(tmp_path):
+    assert worker_count(0) == available_cores() >= 1
+    assert worker_count(3) == 3
+    write_project(tmp_path, {"digest.toml": "[build]\nworkers = -1\nthreads = 2\n"})
+    result = digest("build", "--project", str(tmp_path))
+    assert result.returncode == 2
+    assert "build.workers" in result.stderr and "must be at least 0" in result.stderr
+    assert "build.threads" in result.stderr and "unknown key" in result.stderr
+
+
+def _descendants(pid: int) -> set[int]:
+    """The live processes under ``pid`` (children of children too), from /proc."""
+    found, todo = set(), [pid]
+    while todo:
+        parent = todo.pop()
+        for task in Path(f"/proc/{parent}/task").glob("*"):
+            try:
+                children = (task / "children").read_text().split()
+            except OSError:
+                continue
+            for child in map(int, children):
+                if child not in found:
+                    found.add(child)
+                    todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_kill_9_of_a_build_with_workers_leaves_no_worker_and_the_last_good_site(tmp_path):
+    sites = {}
+    for version in (0, 1):
+        make_project(tmp_path, version)
+        assert build_with(tmp_path, 2, "site").returncode == 0
+        sites[version] = site_files(tmp_path / "site")
+    current = assert_whole(tmp_path / "site", sites)
+    rng = random.Random(14)
+    saw_workers = 0
+    for _ in range(6):
+        make_project(tmp_path, 1 - current)
+        proc = subprocess.Popen([sys.executable, "-m", "digest", "build", "--project", str(tmp_path),
+                                 "--output", "site", "--workers", "2", "--no-search"], env=ENV,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Wait for the pool, then kill at a random moment of the rendering (or after it).
+        deadline, workers = time.monotonic() + 120, set()
+        while not workers and proc.poll() is None and time.monotonic() < deadline:
+            workers = _descendants(proc.pid)
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0, 1.5))
+        workers |= _descendants(proc.pid)
+        saw_workers += bool(workers)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        deadline = time.monotonic() + 10
+        while any(map(_alive, workers)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in workers if _alive(pid)]
+        current = assert_whole(tmp_path / "site", sites)
+    assert saw_workers >= 3
+    # The next build is a normal one: the lock is free and the work area is cleaned up.
+    make_project(tmp_path, 1 - current)
+    assert build_with(tmp_path, 2, "site").returncode == 0
+    assert assert_whole(tmp_path / "site", sites) == 1 - current
+    assert sorted(p.name for p in (tmp_path / ".site.digest").iterdir()) == ["lock"]
+
+
+def test_a_bad_file_read_by_a_worker_is_reported_as_in_one_process(tmp_path):
+    write_digest(tmp_path, 60)
+    write_project(tmp_path, {
+        "content/2024-05-05-broken.md": "---\ntitle: [unclosed\n---\nنص.\n",
+        "content/2024-05-06-orphan.en.md": "---\ntitle: Orphan\n---\nText.\n",
+        "content/2024-05-07-binary.md": b"---\ntitle: x\n---\n\xff\xfe\x00bad\n",
+    })
+    one, two = (build_with(tmp_path, workers, f"w{workers}") for workers in (1, 2))
+    assert one.returncode == two.returncode == 0
+    problems = [line for line in two.stderr.splitlines() if "broken.md" in line or "binary.md" in line]
+    assert len(problems) == 2, two.stderr
+    assert one.stderr == two.stderr
+    assert site_files(tmp_path / "w1") == site_files(tmp_path / "w2")
