@@ -21,58 +21,12 @@ from urllib.parse import urlsplit
 
 from .configsource import Sources, flag
 from .errors import ConfigError
+from .pagechrome import DEFAULT_AGENCIES, DEFAULT_CHROME  # noqa: F401  (re-exported)
 
 CONFIG_NAME = "digest.toml"
 
 DEFAULT_MAX_FILE_BYTES = 10_000_000
 """The default of ``text.max_file_bytes``: a content file larger than this is refused."""
-
-DEFAULT_AGENCIES = (
-    "وكالات",
-    "رويترز",
-    "أ ف ب",
-    "أ.ف.ب",
-    "ا ف ب",
-    "فرانس برس",
-    "د ب أ",
-    "د.ب.أ",
-    "أ ب",
-    "الأناضول",
-    "سانا",
-    "واس",
-    "كونا",
-    "وام",
-    "قنا",
-    "بنا",
-    "معا",
-    "وفا",
-    "سبوتنيك",
-    "الجزيرة",
-)
-
-DEFAULT_CHROME = (
-    "إضافة تعليق جديد",
-    "أضف تعليق",
-    "أضف تعليقك",
-    "أضف تعليقاً",
-    "اضف تعليق",
-    "التعليقات",
-    "تعليقات",
-    "شارك",
-    "شارك الخبر",
-    "مشاركة",
-    "طباعة",
-    "اطبع",
-    "أرسل لصديق",
-    "إرسال لصديق",
-    "اقرأ أيضا",
-    "اقرأ أيضاً",
-    "اقرأ المزيد",
-    "مواضيع ذات صلة",
-    "أخبار ذات صلة",
-    "تابعونا على",
-    "كلمات مفتاحية",
-)
 
 
 @dataclass(frozen=True)
