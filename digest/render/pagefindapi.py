@@ -1,0 +1,134 @@
+"""Pagefind's Python API (``pagefind.index``) driven from a build: records in, bundle out.
+
+Pagefind's service reads one reply every 0.1 s (``PagefindService._wait_for_responses``
+sleeps before each), so 2,000 records took 200 s. :class:`_Service` reads replies as they
+come; everything else is the package's own ``PagefindIndex``.
+
+Each language is indexed by its own Pagefind process, one after the other: a process holds
+one language's index, not both (at 10,000 articles the single process of the old mirror
+peaked at 2.8 GB). The bundles are written into one folder; only ``pagefind-entry.json``
+(which lists the languages) is written by both and is merged here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from ..errors import SearchCancelled, SearchUnavailable
+
+ENTRY = "pagefind-entry.json"
+
+
+class Record(NamedTuple):
+    """One page as the search index holds it."""
+
+    url: str
+    """Root-relative, with a leading ``/`` (Pagefind's results are joined to the UI's base URL)."""
+    language: str
+    content: str
+    """The searchable text, Arabic folded."""
+    meta: tuple[tuple[str, str], ...]
+    """What a result shows (title, summary, image): Pagefind stores it, does not search it."""
+
+
+def _service_class() -> Any:
+    """A ``PagefindService`` that hands on each reply as soon as it is read."""
+    from pagefind.service import PagefindService
+
+    class _Service(PagefindService):
+        async def _wait_for_responses(self) -> None:
+            assert self._backend.stdout is not None
+            try:
+                while True:
+                    await self._read_one()
+            except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+                # Pagefind died or spoke nonsense: whoever waits learns it now, not at the timeout.
+                for waiting in self._responses.values():
+                    if not waiting.done():
+                        waiting.set_exception(SearchUnavailable(f"Pagefind stopped: {exc or type(exc).__name__}"))
+
+        async def _read_one(self) -> None:
+            assert self._backend.stdout is not None
+            chunk = await self._backend.stdout.readuntil(b",")
+            reply = json.loads(base64.b64decode(chunk[:-1]))
+            if reply is None:
+                return
+            payload: Any = reply.get("payload") or {}
+            number = reply.get("message_id")
+            if number is None and payload.get("original_message"):
+                number = json.loads(payload["original_message"]).get("message_id")
+            waiting = self._responses.pop(number, None) if number is not None else None
+            if waiting is None or waiting.done():
+                return
+            if payload.get("type") == "Error":
+                waiting.set_exception(SearchUnavailable(f"Pagefind: {payload.get('message')}"))
+            else:
+                waiting.set_result(payload)
+
+    return _Service
+
+
+async def _index_language(records: Sequence[Record], out: Path, cancel: threading.Event | None) -> dict:
+    """Index ``records`` (one language) in a Pagefind process; write its bundle into ``out``;
+    return that language's part of ``pagefind-entry.json``."""
+    service = await _service_class()().launch()
+    try:
+        index = await service.create_index({})
+        # A few requests in flight keep Pagefind busy while the next ones are encoded.
+        window = 64
+        pending: list[asyncio.Future] = []
+        for record in records:
+            if cancel is not None and cancel.is_set():
+                raise SearchCancelled()
+            pending.append(asyncio.ensure_future(index.add_custom_record(
+                url=record.url, content=record.content, language=record.language,
+                meta=dict(record.meta))))
+            if len(pending) >= window:
+                await asyncio.gather(*pending)
+                pending = []
+        await asyncio.gather(*pending)
+        await index.write_files(output_path=str(out))
+        return json.loads((out / ENTRY).read_text(encoding="utf-8"))
+    finally:
+        service._poll_task.cancel()
+        service._backend.terminate()
+        await service._backend.wait()
+
+
+async def _index_all(records: Sequence[Record], out: Path, cancel: threading.Event | None,
+                     timeout: float) -> bytes:
+    entry: dict[str, Any] = {}
+    for language in sorted({r.language for r in records}):
+        part = await asyncio.wait_for(_index_language([r for r in records if r.language == language], out, cancel),
+                                      timeout)
+        languages = {**entry.get("languages", {}), **part.get("languages", {})}
+        entry = {**part, "languages": languages}
+    # Sorted keys: an unchanged site writes a byte-identical entry file.
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def build_bundle(records: Iterable[Record], out: Path, *, cancel: threading.Event | None = None,
+                 timeout: float = 600) -> dict[str, bytes]:
+    """The Pagefind bundle of ``records``, written into the empty folder ``out`` and returned
+    as ``{path in the bundle: bytes}``.
+
+    Raises :class:`SearchUnavailable` when Pagefind is missing or fails, and
+    :class:`SearchCancelled` as soon as ``cancel`` is set.
+    """
+    try:
+        entry = asyncio.run(_index_all(list(records), out, cancel, timeout))
+    except (SearchUnavailable, SearchCancelled):
+        raise
+    except (TimeoutError, asyncio.TimeoutError):
+        raise SearchUnavailable(f"Pagefind did not finish within {timeout:.0f} s") from None
+    except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+        raise SearchUnavailable(f"Pagefind failed: {exc}") from None
+    files = {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+    files[ENTRY] = entry
+    return files
