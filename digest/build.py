@@ -299,7 +299,9 @@ class Builder:
         # Pagefind indexes the model in its own process while the pages render.
         indexing = Indexing(site, work_dir(config.output_dir)) if searching and search else None
         try:
-            files = self._renderer.render(site, theme)
+            rendering = time.perf_counter()
+            files = self._renderer.render(site, theme, lambda done, total: self.reporter.progress(
+                done, total, time.perf_counter() - rendering, "pages"))
         except BaseException:
             if indexing is not None:
                 indexing.cancel.set()

@@ -6,7 +6,8 @@ Nothing here touches the output folder; :mod:`digest.output` writes the map.
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from urllib.parse import quote
@@ -21,6 +22,9 @@ from .images import place_images
 from .pagedata import page_data
 from .sitemap import SitemapURL, sitemap_index
 from .theme import Theme
+
+PROGRESS_EVERY = 0.1
+"""Seconds between two progress reports while pages render."""
 
 
 def url_for(target: str, page_url: str) -> str:
@@ -130,8 +134,13 @@ class Renderer:
         """Template name -> key, of the templates the last build's pages used."""
         self._sitemaps: dict[str, SitemapPart] = {}
 
-    def render(self, site: Site, theme: Theme) -> dict[str, bytes]:
-        """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``."""
+    def render(self, site: Site, theme: Theme,
+               progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+        """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``.
+
+        ``progress(done, total)`` hears of the pages to look at, about ten times a second
+        and once at the end.
+        """
         self.rendered = 0
         shared = SharedInputs(theme.strings_key, site.config, _site_key(site))
         if shared != self._shared:
@@ -154,7 +163,11 @@ class Renderer:
             done = [None] * n  # type: ignore[list-item]
             todo = range(n)
         moved = len(last) != n  # then the positions of the path index are not these
-        for i in todo:
+        tick = time.monotonic() + PROGRESS_EVERY
+        for count, i in enumerate(todo):
+            if progress is not None and time.monotonic() >= tick:
+                progress(count, len(todo))
+                tick = time.monotonic() + PROGRESS_EVERY
             page = pages[i]
             path, key = page.path, key_of(page.template)
             j = self._index.get(path)
@@ -167,6 +180,8 @@ class Renderer:
                 data = self._render(theme, page.template, page_context(site, page, theme))
                 done[i] = Rendered(page, path, data, key, SitemapURL.of(page))
             moved = moved or i >= len(before) or before[i].path != path
+        if progress is not None:
+            progress(len(todo), len(todo))
         index = {r.path: i for i, r in enumerate(done)} if moved or not self._index else self._index
         self._pages, self._done, self._index = pages, done, index
         self._templates, self._shared = dict(keys), shared
