@@ -159,17 +159,17 @@ def corpus(work: Path, size: int) -> tuple[Path, Path]:
 
 
 def bench_size(size: int, rounds: int, work: Path, no_search: bool, hugo: bool = True,
-               repo: Path = REPO) -> dict:
+               repo: Path = REPO, scenarios: tuple[str, ...] = SCENARIOS) -> dict:
     """Every tool, every scenario, ``rounds`` times, tools taking turns."""
     digest_root, hugo_root = corpus(work, size)
     tools: list = [Digest(digest_root, True, repo)] + ([Hugo(hugo_root, hugo_binary())] if hugo else [])
     if no_search:
         tools.insert(1, Digest(digest_root, False, repo))
-    runs: dict[str, dict[str, list[dict]]] = {t.name: {s: [] for s in SCENARIOS} for t in tools}
+    runs: dict[str, dict[str, list[dict]]] = {t.name: {s: [] for s in scenarios} for t in tools}
     for r in range(rounds):
         for tool in tools:
             tool.clean()
-            for scenario in SCENARIOS:
+            for scenario in scenarios:
                 if scenario == "edit":
                     tool.edit()
                 result = tool.run()
@@ -199,7 +199,7 @@ def table(results: dict) -> str:
                              f"{_median(rs, 'cpu'):.2f} | {_median(rs, 'tree_rss') / 2**20:.0f} | "
                              f"{_median(rs, 'max_rss') / 2**20:.0f} | "
                              f"{loads} |")
-        if "hugo" not in runs:
+        if "hugo" not in runs or set(runs["hugo"]) != set(SCENARIOS):
             continue
         d, h = runs["digest"], runs["hugo"]
         hugo_second = _median(h["noop"], "wall")
@@ -219,6 +219,7 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="folder for corpora and results (default bench/results)")
     parser.add_argument("--no-search", action="store_true", help="also run digest build --no-search")
     parser.add_argument("--no-hugo", action="store_true", help="digest only")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold build")
     parser.add_argument("--digest", type=Path, default=REPO,
                         help="the digest checkout to run (default: this one), to compare two versions")
     args = parser.parse_args()
@@ -226,7 +227,8 @@ def main() -> None:
     results = {}
     for size in (int(s) for s in args.sizes.split(",")):
         results[size] = bench_size(size, args.rounds, base / f"build-{size}", args.no_search,
-                                   not args.no_hugo, args.digest.resolve())
+                                   not args.no_hugo, args.digest.resolve(),
+                                   ("cold",) if args.cold_only else SCENARIOS)
     name = f"build-results-{'-'.join(map(str, results))}.json"
     (base / name).write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(table(results))
