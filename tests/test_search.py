@@ -143,3 +143,20 @@ def test_records_are_indexed_as_fast_as_pagefind_answers(tmp_path):
     files = build_bundle(records, tmp_path / "out")
     assert time.monotonic() - started < 20
     assert json.loads(files["pagefind-entry.json"])["languages"]["en"]["page_count"] == 400
+
+
+@pytest.mark.slow
+def test_a_cancel_stops_pagefind_midway(tmp_path):
+    """digest serve gives up an index as soon as newer pages are on their way."""
+    if search.executable() is None:
+        pytest.skip("no Pagefind binary")
+    records = [Record(f"/articles/a{i}/ar/", "ar", "حصاد القمح في الجزيرة " * 200, (("title", f"T{i}"),))
+               for i in range(20000)]
+    cancel = threading.Event()
+    timer = threading.Timer(1.0, cancel.set)
+    timer.start()
+    (tmp_path / "out").mkdir()
+    started = time.monotonic()
+    with pytest.raises(SearchCancelled):
+        build_bundle(records, tmp_path / "out", cancel=cancel)
+    assert time.monotonic() - started < 10

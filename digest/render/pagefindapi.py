@@ -78,6 +78,7 @@ async def _index_language(records: Sequence[Record], out: Path, cancel: threadin
     """Index ``records`` (one language) in a Pagefind process; write its bundle into ``out``;
     return that language's part of ``pagefind-entry.json``."""
     service = await _service_class()().launch()
+    watching = asyncio.ensure_future(_stop_when(cancel, service))
     try:
         index = await service.create_index({})
         # A few requests in flight keep Pagefind busy while the next ones are encoded.
@@ -95,10 +96,27 @@ async def _index_language(records: Sequence[Record], out: Path, cancel: threadin
         await asyncio.gather(*pending)
         await index.write_files(output_path=str(out))
         return json.loads((out / ENTRY).read_text(encoding="utf-8"))
+    except SearchUnavailable:
+        if cancel is not None and cancel.is_set():
+            raise SearchCancelled() from None  # stopped by _stop_when, not broken
+        raise
     finally:
+        watching.cancel()
         service._poll_task.cancel()
-        service._backend.terminate()
+        try:
+            service._backend.terminate()
+        except ProcessLookupError:  # killed by _stop_when, or died
+            pass
         await service._backend.wait()
+
+
+async def _stop_when(cancel: threading.Event | None, service: Any) -> None:
+    """Stop Pagefind as soon as ``cancel`` is set, even while it writes the bundle."""
+    if cancel is None:
+        return
+    while not cancel.is_set():
+        await asyncio.sleep(0.05)
+    service._backend.kill()
 
 
 async def _index_all(records: Sequence[Record], out: Path, cancel: threading.Event | None,

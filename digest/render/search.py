@@ -137,6 +137,11 @@ def _bundle(records: list[Record], work: Path, timeout: float, cancel: threading
             files = build_bundle(records, Path(bundle_dir), cancel=cancel, timeout=timeout)
     except OSError as exc:  # a full disk: the site is built without search
         raise SearchUnavailable(f"cannot write the index in {folder}: {exc.strerror or exc}") from None
+    finally:
+        try:
+            folder.rmdir()  # nothing is kept between indexes; still in use by another: kept
+        except OSError:
+            pass
     out = {f"{BUNDLE}/{path}": data for path, data in files.items()}
     _memo[:] = [records, out]
     return dict(out)
