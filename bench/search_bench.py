@@ -19,7 +19,6 @@ import argparse
 import asyncio
 import os
 import resource
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -72,12 +71,11 @@ class _After:
     """Digest's :class:`~digest.render.search.Indexing`, but started only when its result is
     asked for: indexing after the pages render."""
 
-    def __init__(self, site, work, cancel=None) -> None:
-        self.args, self.cancel = (site, work), cancel or threading.Event()
+    def __init__(self, site, cancel=None) -> None:
+        self.site, self.cancel = site, cancel or threading.Event()
 
     def result(self):
-        site, work = self.args
-        return search.search_bundle(site, work=work, cancel=self.cancel)
+        return search.search_bundle(self.site, cancel=self.cancel)
 
 
 def main() -> None:
@@ -97,19 +95,14 @@ def main() -> None:
     print(f"records: {len(records)} made in {time.perf_counter() - started:.1f} s, "
           f"{sum(len(r.content) for r in records) / 2**20:.0f} MB of text")
 
-    with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp) / "per-language"
-        out.mkdir()
-        _, wall, peak = _children_peak(lambda: pagefindapi.build_bundle(records, out))
-        print(f"one Pagefind process per language: {wall:.1f} s, Pagefind peak {peak / 2**20:.0f} MB")
-        out = Path(tmp) / "one"
-        out.mkdir()
+    _, wall, peak = _children_peak(lambda: pagefindapi.build_bundle(records))
+    print(f"one Pagefind process per language: {wall:.1f} s, Pagefind peak {peak / 2**20:.0f} MB")
 
-        async def both() -> None:
-            await pagefindapi._index_language(records, out, None)
+    async def both() -> None:
+        await pagefindapi._index_language(records, {}, None)
 
-        _, wall, peak = _children_peak(lambda: asyncio.run(both()))
-        print(f"one Pagefind process for both languages: {wall:.1f} s, Pagefind peak {peak / 2**20:.0f} MB")
+    _, wall, peak = _children_peak(lambda: asyncio.run(both()))
+    print(f"one Pagefind process for both languages: {wall:.1f} s, Pagefind peak {peak / 2**20:.0f} MB")
 
     for name, indexing in (("while the pages render", search.Indexing), ("after the pages", _After)):
         search.release()

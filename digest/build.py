@@ -47,7 +47,6 @@ from .errors import SearchUnavailable, SourceError
 from .events import Reporter
 from .output import OutputFolder
 from .output.guard import places_of
-from .output.workarea import work_dir
 from .render.feeds import FEED_SIZE, absolute, feed_entries, feed_files
 from .render.pages import Renderer
 from .render.search import Indexing
@@ -297,7 +296,7 @@ class Builder:
         self._site = site
         searching = config.site.search
         # Pagefind indexes the model in its own process while the pages render.
-        indexing = Indexing(site, work_dir(config.output_dir)) if searching and search else None
+        indexing = Indexing(site) if searching and search else None
         try:
             rendering = time.perf_counter()
             files = self._renderer.render(site, theme, lambda done, total: self.reporter.progress(
@@ -345,7 +344,7 @@ class Builder:
             return []
         with self._output.lock:
             kept = self._bundle  # what the last write holds
-            bundle = self._search(Indexing(self._site, work_dir(self.config.output_dir), cancel))
+            bundle = self._search(Indexing(self._site, cancel))
             if bundle == kept:
                 return []
             return self._output.write(self._pages | bundle).written

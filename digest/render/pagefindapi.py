@@ -6,8 +6,8 @@ come; everything else is the package's own ``PagefindIndex``.
 
 Each language is indexed by its own Pagefind process, one after the other: a process holds
 one language's index, not both (at 10,000 articles the single process of the old mirror
-peaked at 2.8 GB). The bundles are written into one folder; only ``pagefind-entry.json``
-(which lists the languages) is written by both and is merged here.
+peaked at 2.8 GB). Each hands its bundle back through the pipe; the files do not clash but
+for ``pagefind-entry.json`` (which lists the languages), merged here.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ import base64
 import json
 import threading
 from collections.abc import Iterable, Sequence
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..errors import SearchCancelled, SearchUnavailable
 
 ENTRY = "pagefind-entry.json"
+REPLY_LIMIT = 2**30
+"""The largest reply read from Pagefind (the whole bundle of one language)."""
 
 
 class Record(NamedTuple):
@@ -42,6 +43,16 @@ def _service_class() -> Any:
     from pagefind.service import PagefindService
 
     class _Service(PagefindService):
+        async def launch(self) -> "_Service":
+            # The bundle comes back in one reply (get_files): tens of MB at 10,000 articles,
+            # where the package's launch caps a reply at 2 MiB. Pagefind's log lines go
+            # nowhere: on stdout they would be read as replies.
+            self._backend = await asyncio.create_subprocess_exec(
+                self._bin, "--service", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL, limit=REPLY_LIMIT)
+            self._poll_task = self._loop.create_task(self._wait_for_responses())
+            return self
+
         async def _wait_for_responses(self) -> None:
             assert self._backend.stdout is not None
             try:
@@ -74,9 +85,9 @@ def _service_class() -> Any:
     return _Service
 
 
-async def _index_language(records: Sequence[Record], out: Path, cancel: threading.Event | None) -> dict:
-    """Index ``records`` (one language) in a Pagefind process; write its bundle into ``out``;
-    return that language's part of ``pagefind-entry.json``."""
+async def _index_language(records: Sequence[Record], out: dict[str, bytes], cancel: threading.Event | None) -> dict:
+    """Index ``records`` (one language) in a Pagefind process; put its bundle's files into
+    ``out``; return that language's ``pagefind-entry.json``."""
     service = await _service_class()().launch()
     watching = asyncio.ensure_future(_stop_when(cancel, service))
     try:
@@ -94,8 +105,11 @@ async def _index_language(records: Sequence[Record], out: Path, cancel: threadin
                 await asyncio.gather(*pending)
                 pending = []
         await asyncio.gather(*pending)
-        await index.write_files(output_path=str(out))
-        return json.loads((out / ENTRY).read_text(encoding="utf-8"))
+        # The bundle through the pipe, not write_files: its reply came before every file was
+        # on disk (under load the entry file was read empty), and no folder is needed.
+        for item in await index.get_files():
+            out[item["path"]] = item["content"]
+        return json.loads(out[ENTRY])
     except SearchUnavailable:
         if cancel is not None and cancel.is_set():
             raise SearchCancelled() from None  # stopped by _stop_when, not broken
@@ -119,7 +133,7 @@ async def _stop_when(cancel: threading.Event | None, service: Any) -> None:
     service._backend.kill()
 
 
-async def _index_all(records: Sequence[Record], out: Path, cancel: threading.Event | None,
+async def _index_all(records: Sequence[Record], out: dict[str, bytes], cancel: threading.Event | None,
                      timeout: float) -> bytes:
     entry: dict[str, Any] = {}
     for language in sorted({r.language for r in records}):
@@ -131,22 +145,21 @@ async def _index_all(records: Sequence[Record], out: Path, cancel: threading.Eve
     return json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-def build_bundle(records: Iterable[Record], out: Path, *, cancel: threading.Event | None = None,
+def build_bundle(records: Iterable[Record], *, cancel: threading.Event | None = None,
                  timeout: float = 600) -> dict[str, bytes]:
-    """The Pagefind bundle of ``records``, written into the empty folder ``out`` and returned
-    as ``{path in the bundle: bytes}``.
+    """The Pagefind bundle of ``records`` as ``{path in the bundle: bytes}``.
 
     Raises :class:`SearchUnavailable` when Pagefind is missing or fails, and
     :class:`SearchCancelled` as soon as ``cancel`` is set.
     """
+    files: dict[str, bytes] = {}
     try:
-        entry = asyncio.run(_index_all(list(records), out, cancel, timeout))
+        entry = asyncio.run(_index_all(list(records), files, cancel, timeout))
     except (SearchUnavailable, SearchCancelled):
         raise
     except (TimeoutError, asyncio.TimeoutError):
         raise SearchUnavailable(f"Pagefind did not finish within {timeout:.0f} s") from None
-    except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
-        raise SearchUnavailable(f"Pagefind failed: {exc}") from None
-    files = {path.relative_to(out).as_posix(): path.read_bytes() for path in sorted(out.rglob("*")) if path.is_file()}
+    except (OSError, ValueError, KeyError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+        raise SearchUnavailable(f"Pagefind failed: {exc!r}") from None
     files[ENTRY] = entry
-    return files
+    return dict(sorted(files.items()))

@@ -15,8 +15,6 @@ A missing Pagefind binary or a failing run is a warning: the site is built witho
 
 from __future__ import annotations
 
-import os
-import tempfile
 import threading
 from pathlib import Path
 
@@ -28,7 +26,8 @@ from ..text import fold_arabic
 from .pagefindapi import Record, build_bundle
 
 SEARCH_PREFIX = "search-"
-"""The search indexer's folder in the output's work area: ``search-<pid>``."""
+"""``search-<pid>``: the work-area folder the output's lock keeps for this process
+(:func:`digest.output.workarea.clear`); the search stage itself writes no folder now."""
 
 BUNDLE = "pagefind"
 SUMMARY_CHARS = 240
@@ -109,19 +108,17 @@ def search_records(site: Site) -> list[Record]:
     return records
 
 
-def search_bundle(site: Site, *, work: Path, timeout: float = 600,
-                  cancel: threading.Event | None = None) -> dict[str, bytes]:
-    """The Pagefind bundle (``pagefind/...``) for ``site``, made in the work area ``work``
-    (the caller holds its lock).
+def search_bundle(site: Site, *, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, bytes]:
+    """The Pagefind bundle (``pagefind/...``) for ``site``.
 
     Raises :class:`SearchUnavailable` when the binary is missing or fails, and
     :class:`SearchCancelled` (Pagefind stopped) as soon as ``cancel`` is set. The result is
     remembered for identical records, so a rebuild that changed no article skips Pagefind.
     """
-    return _bundle(search_records(site), Path(work), timeout, cancel)
+    return _bundle(search_records(site), timeout, cancel)
 
 
-def _bundle(records: list[Record], work: Path, timeout: float, cancel: threading.Event | None) -> dict[str, bytes]:
+def _bundle(records: list[Record], timeout: float, cancel: threading.Event | None) -> dict[str, bytes]:
     if not records:  # no article yet: nothing to index
         return {}
     if _memo and _memo[0] == records:  # the unchanged entries' records are the same objects: cheap
@@ -130,18 +127,7 @@ def _bundle(records: list[Record], work: Path, timeout: float, cancel: threading
         raise SearchUnavailable("Pagefind is not installed (pip install 'pagefind[extended]')")
     if cancel is not None and cancel.is_set():
         raise SearchCancelled()
-    folder = work / f"{SEARCH_PREFIX}{os.getpid()}"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(prefix="bundle-", dir=folder) as bundle_dir:
-            files = build_bundle(records, Path(bundle_dir), cancel=cancel, timeout=timeout)
-    except OSError as exc:  # a full disk: the site is built without search
-        raise SearchUnavailable(f"cannot write the index in {folder}: {exc.strerror or exc}") from None
-    finally:
-        try:
-            folder.rmdir()  # nothing is kept between indexes; still in use by another: kept
-        except OSError:
-            pass
+    files = build_bundle(records, cancel=cancel, timeout=timeout)
     out = {f"{BUNDLE}/{path}": data for path, data in files.items()}
     _memo[:] = [records, out]
     return dict(out)
@@ -152,17 +138,17 @@ class Indexing:
     (Python, beside the renderer, would only take turns with it), Pagefind, a process of its
     own, indexes them on another core while the pages render."""
 
-    def __init__(self, site: Site, work: Path, cancel: threading.Event | None = None) -> None:
+    def __init__(self, site: Site, cancel: threading.Event | None = None) -> None:
         self.cancel = cancel or threading.Event()
         """Set it to stop Pagefind (the build failed, or newer pages are on their way)."""
         self._outcome: dict[str, bytes] | BaseException = {}
-        self._thread = threading.Thread(target=self._run, args=(search_records(site), Path(work)),
+        self._thread = threading.Thread(target=self._run, args=(search_records(site),),
                                         name="search", daemon=True)
         self._thread.start()
 
-    def _run(self, records: list[Record], work: Path) -> None:
+    def _run(self, records: list[Record]) -> None:
         try:
-            self._outcome = _bundle(records, work, 600, self.cancel)
+            self._outcome = _bundle(records, 600, self.cancel)
         except BaseException as exc:  # handed to whoever waits, in their thread
             self._outcome = exc
 
