@@ -124,10 +124,10 @@ def measure(argv: list[str], cwd: Path, env: dict[str, str]) -> dict:
 class Digest:
     name = "digest"
 
-    def __init__(self, root: Path, search: bool, workers: int | None = None) -> None:
+    def __init__(self, root: Path, search: bool, workers: int | None = None, repo: Path = REPO) -> None:
         self.root, self.search, self.workers = root, search, workers
         self.name = ("digest" if search else "digest --no-search") + (f" --workers {workers}" if workers else "")
-        self.env = dict(os.environ, PYTHONPATH=str(REPO))
+        self.env = dict(os.environ, PYTHONPATH=str(repo))
 
     def clean(self) -> None:
         for name in ("site", ".site.digest", ".digest-cache"):
@@ -175,14 +175,15 @@ def corpus(work: Path, size: int) -> tuple[Path, Path]:
 
 
 def bench_size(size: int, rounds: int, work: Path, no_search: bool, workers: list[int | None] | None = None,
-               hugo: bool = True, search: bool = True, scenarios: tuple[str, ...] = SCENARIOS) -> dict:
+               hugo: bool = True, search: bool = True, scenarios: tuple[str, ...] = SCENARIOS,
+               repo: Path = REPO) -> dict:
     """Every tool, every scenario, ``rounds`` times, tools taking turns. ``workers``: a digest
     run per count (None: digest's default)."""
     digest_root, hugo_root = corpus(work, size)
     tools: list = []
     for count in workers or [None]:
-        tools += [Digest(digest_root, True, count)] if search else []
-        tools += [Digest(digest_root, False, count)] if no_search else []
+        tools += [Digest(digest_root, True, count, repo)] if search else []
+        tools += [Digest(digest_root, False, count, repo)] if no_search else []
     tools += [Hugo(hugo_root, hugo_binary())] if hugo else []
     runs: dict[str, dict[str, list[dict]]] = {t.name: {s: [] for s in scenarios} for t in tools}
     for r in range(rounds):
@@ -240,10 +241,14 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="folder for corpora and results (default bench/results)")
     parser.add_argument("--no-search", action="store_true", help="also run digest build --no-search")
     parser.add_argument("--only-no-search", action="store_true", help="run digest build --no-search only")
-    parser.add_argument("--digest-only", action="store_true", help="leave Hugo out")
+    parser.add_argument("--digest-only", "--no-hugo", action="store_true", dest="digest_only", help="leave Hugo out")
     parser.add_argument("--workers", help="digest runs with each of these --workers counts, comma-separated "
                         "(default: digest's own default)")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="which of cold,noop,edit to run")
+    parser.add_argument("--cold-only", action="store_const", const="cold", dest="scenarios",
+                        help="only the cold build (--scenarios cold)")
+    parser.add_argument("--digest", type=Path, default=REPO,
+                        help="the digest checkout to run (default: this one), to compare two versions")
     args = parser.parse_args()
     workers = [int(n) for n in args.workers.split(",")] if args.workers else None
     scenarios = tuple(s for s in SCENARIOS if s in args.scenarios.split(","))
@@ -252,7 +257,7 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         results[size] = bench_size(size, args.rounds, base / f"build-{size}", args.no_search or args.only_no_search,
                                    workers, hugo=not args.digest_only, search=not args.only_no_search,
-                                   scenarios=scenarios)
+                                   scenarios=scenarios, repo=args.digest)
     name = f"build-results-{'-'.join(map(str, results))}.json"
     (base / name).write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(table(results))

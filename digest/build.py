@@ -49,10 +49,9 @@ from .errors import SearchUnavailable, SourceError
 from .events import Reporter
 from .output import OutputFolder
 from .output.guard import places_of
-from .output.workarea import work_dir
 from .render.feeds import FEED_SIZE, absolute, feed_entries, feed_files
 from .render.pages import Renderer
-from .render.search import search_files
+from .render.search import Indexing
 from .render.theme import Theme, load_theme
 from .site.audit import missing_alt_text
 from .site.images import ImageStage
@@ -107,6 +106,8 @@ class Builder:
         self._feeds: dict = {}
         self._pages: dict[str, bytes] | None = None
         self._bundle: dict[str, bytes] = {}
+        self._site: Site | None = None
+        """The last build's site model: what :meth:`index` indexes."""
         self._english: dict = {}
         self._originals: dict = {}
         self._files: dict[str, ReadFile] = {}
@@ -308,7 +309,20 @@ class Builder:
         if self._theme is not None and self._theme.fingerprint == theme.fingerprint:
             theme = self._theme  # its Jinja environment holds the compiled templates
         self._theme = theme
-        files = self._renderer.render(site, theme, self.workers)
+        self._site = site
+        searching = config.site.search
+        # Pagefind indexes the model in its own process while the pages render; with a pool
+        # the render workers already use the cores, and they must not be forked from a process
+        # whose indexing thread is mid-call with Pagefind's pipes open: it starts after them.
+        indexing = Indexing(site) if searching and search and self.workers <= 1 else None
+        try:
+            rendering = time.perf_counter()
+            files = self._renderer.render(site, theme, self.workers, lambda done, total: self.reporter.progress(
+                done, total, time.perf_counter() - rendering, "pages"))
+        except BaseException:
+            if indexing is not None:
+                indexing.cancel.set()
+            raise
         files.update(_extras(site, theme, self._feeds))
         files.update(images.files)
         for name in overlay(files, static):
@@ -316,9 +330,10 @@ class Builder:
         for message in missing_alt_text(site, self._audit):
             self.reporter.warning(message)
         self._pages = dict(files)
-        searching = config.site.search
+        if searching and search and indexing is None:
+            indexing = Indexing(site)
         if searching:
-            files.update(self._search(files) if search else self._bundle)
+            files.update(self._search(indexing) if indexing is not None else self._bundle)
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                              translator=getattr(translator, "name", None),
                              search_pending=searching and not search,
@@ -333,10 +348,10 @@ class Builder:
         self.reporter.finish(result)
         return result
 
-    def _search(self, pages: dict[str, bytes], cancel: threading.Event | None = None) -> dict[str, bytes]:
-        """The Pagefind bundle for ``pages``, remembered for :meth:`build` without search."""
+    def _search(self, indexing: Indexing) -> dict[str, bytes]:
+        """The Pagefind bundle ``indexing`` makes, remembered for :meth:`build` without search."""
         try:
-            self._bundle = search_files(pages, cancel=cancel, work=work_dir(self.config.output_dir))
+            self._bundle = indexing.result()
         except SearchUnavailable as exc:
             self.reporter.warning(f"search is not built: {exc}")
             self._bundle = {}
@@ -345,11 +360,11 @@ class Builder:
     def index(self, cancel: threading.Event | None = None) -> list[str]:
         """Bring the search index of the last written build up to date; return the files
         written. Raises :class:`~digest.errors.SearchCancelled` as soon as ``cancel`` is set."""
-        if self._output is None or self._pages is None or not self.config.site.search:
+        if self._output is None or self._pages is None or self._site is None or not self.config.site.search:
             return []
         with self._output.lock:
             kept = self._bundle  # what the last write holds
-            bundle = self._search(self._pages, cancel)
+            bundle = self._search(Indexing(self._site, cancel))
             if bundle == kept:
                 return []
             return self._output.write(self._pages | bundle).written

@@ -65,11 +65,13 @@ class Info:
 
 @dataclass(frozen=True)
 class Progress:
-    """Machine translation: ``done`` of ``total`` sentences after ``seconds``."""
+    """``done`` of ``total`` after ``seconds``: sentences machine-translated, or (``unit``
+    ``"pages"``) pages rendered."""
 
     done: int
     total: int
     seconds: float
+    unit: str = "sentences"
 
 
 @dataclass(frozen=True)
@@ -115,9 +117,9 @@ class Reporter:
         """Progress or a hint."""
         self.emit(Info(message))
 
-    def progress(self, done: int, total: int, seconds: float) -> None:
-        """Machine translation: ``done`` of ``total`` sentences after ``seconds``."""
-        self.emit(Progress(done, total, seconds))
+    def progress(self, done: int, total: int, seconds: float, unit: str = "sentences") -> None:
+        """``done`` of ``total`` sentences (or ``unit``: pages) after ``seconds``."""
+        self.emit(Progress(done, total, seconds, unit))
 
     def finish(self, result: Finished) -> None:
         """A build finished and its site was written."""

@@ -1,16 +1,20 @@
 """The search stage without a browser: Arabic folding, the bundle, and life without Pagefind."""
 
+import dataclasses
 import json
 import os
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 from helpers import REPO, write_project
 from sitebuild import build_sample
 
+from digest.errors import SearchCancelled
 from digest.render import search
-from digest.render.search import fold_html
+from digest.render.pagefindapi import Record, build_bundle
 from digest.text import fold_arabic
 
 
@@ -22,9 +26,23 @@ def test_fold_arabic():
     assert fold_arabic("Oil prices") == "Oil prices"
 
 
-def test_fold_html_keeps_tags_and_attributes():
-    html = '<h1 title="أسعار">أسعار</h1><meta content="مكتبة">'
-    assert fold_html(html) == '<h1 title="أسعار">اسعار</h1><meta content="مكتبة">'
+def test_records_hold_each_article_once_per_language_folded_with_titles_as_written(tmp_path):
+    _, result, _ = build_sample(tmp_path)
+    records = {r.url: r for r in search.search_records(result.site)}
+    # The single-language pages, never the parallel page (it repeats both) nor listings.
+    assert sorted(records) == sorted(f"/articles/{s}/{lang}/" for s in ("harvest", "library", "rain", "port")
+                                     for lang in ("ar", "en"))
+    library = records["/articles/library/ar/"]
+    assert library.language == "ar"
+    assert "مكتبه جديده للاطفال" in library.content  # title, folded
+    assert "مكتبه جديده للاطفال تضم الاف الكتب المصوره" in library.content  # body, folded
+    assert "سلمي" in library.content and "ثقافه" in library.content  # author and tag
+    meta = dict(library.meta)
+    assert meta["title"] == "مكتبة جديدة للأطفال في المدينة القديمة"  # results show the original spelling
+    assert meta["summary"].startswith("افتتحت البلدية مكتبةً")
+    port = records["/articles/port/en/"]
+    assert port.language == "en" and "container ships" in port.content
+    assert dict(port.meta)["title"] == "The commercial port expands"
 
 
 @pytest.mark.slow
@@ -66,41 +84,77 @@ def test_unchanged_site_gets_a_byte_identical_bundle(tmp_path):
     if search.executable() is None:
         pytest.skip("no Pagefind binary")
     _, result, _ = build_sample(tmp_path)
-    pages = {p: d for p, d in result.files.items() if p.endswith(".html")}
-    fewer = {p: d for p, d in pages.items() if not p.startswith("articles/rain/")}
     bundles = []
-    for _ in range(4):
-        bundles.append(search.search_files(pages, work=tmp_path / "work"))
-        search.search_files(fewer, work=tmp_path / "work")  # another index in between: the next one is made anew
+    for _ in range(3):
+        search.release()  # a new index each time, not the remembered one
+        bundles.append(search.search_bundle(result.site))
     assert all(b == bundles[0] for b in bundles)
     assert result.files["pagefind/pagefind-entry.json"] == bundles[0]["pagefind/pagefind-entry.json"]
+    entry = json.loads(bundles[0]["pagefind/pagefind-entry.json"])
+    assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == {"ar": 4, "en": 4}
+    assert not (tmp_path / "work").exists()  # the bundle came through the pipe, not a folder
 
 
 @pytest.mark.slow
-def test_a_new_index_folds_only_the_pages_that_changed_and_drops_removed_ones(tmp_path, monkeypatch):
-    """digest serve indexes again after every change: the folded copies Pagefind reads are
-    kept between runs, and only changed pages are folded and written again."""
+def test_a_new_index_makes_records_only_for_the_articles_that_changed(tmp_path, monkeypatch):
+    """digest serve indexes again after every change: an entry object kept from the last
+    build keeps its records; the same records again are the same bundle, without Pagefind."""
     if search.executable() is None:
         pytest.skip("no Pagefind binary")
     _, result, _ = build_sample(tmp_path)
-    pages = {p: d for p, d in result.files.items() if p.endswith(".html")}
-    folded = []
-    fold = search.fold_html
-    monkeypatch.setattr(search, "fold_html", lambda html: folded.append(html) or fold(html))
+    site = result.site
+    made = []
+    entry_records = search.entry_records
+    monkeypatch.setattr(search, "entry_records", lambda entry, *a: made.append(entry.slug) or entry_records(entry, *a))
+    search.release()
+    first = search.search_bundle(site)
+    assert sorted(made) == ["harvest", "library", "port", "rain"]
+    made.clear()
+    monkeypatch.setattr(search, "build_bundle", lambda *a, **k: pytest.fail("Pagefind ran for the same records"))
+    assert search.search_bundle(site) == first and made == []
+    rain = next(e for e in site.entries if e.slug == "rain")
+    edited = dataclasses.replace(site, entries=tuple(dataclasses.replace(e) if e is rain else e for e in site.entries))
+    again = search.search_records(edited)
+    assert made == ["rain"] and again == search.search_records(site)
 
-    def indexed(files):
-        monkeypatch.setattr(search, "_memo", [])
-        folded.clear()
-        entry = json.loads(search.search_files(files, work=tmp_path / "work")["pagefind/pagefind-entry.json"])
-        return {lang: v["page_count"] for lang, v in entry["languages"].items()}
 
-    assert indexed(pages) == {"ar": 4, "en": 4}
-    assert indexed(pages) == {"ar": 4, "en": 4} and folded == []
-    edited = dict(pages)
-    edited["articles/rain/en/index.html"] = pages["articles/rain/en/index.html"].replace(
-        b"</article>", b"<p>Flooded roads</p></article>")
-    assert indexed(edited) == {"ar": 4, "en": 4}
-    assert len(folded) == 1 and "Flooded roads" in folded[0]
-    fewer = {p: d for p, d in edited.items() if not p.startswith("articles/rain/")}
-    assert indexed(fewer) == {"ar": 3, "en": 3} and folded == []
-    assert not (search._mirror._root / "site/articles/rain/en/index.html").exists()
+@pytest.mark.slow
+def test_a_set_cancel_stops_indexing(tmp_path):
+    if search.executable() is None:
+        pytest.skip("no Pagefind binary")
+    _, result, _ = build_sample(tmp_path)
+    search.release()
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(SearchCancelled):
+        search.search_bundle(result.site, cancel=cancel)
+
+
+@pytest.mark.slow
+def test_records_are_indexed_as_fast_as_pagefind_answers(tmp_path):
+    """Pagefind's own client reads one reply per 0.1 s (400 records: 40 s); digest's reads
+    them as they come."""
+    if search.executable() is None:
+        pytest.skip("no Pagefind binary")
+    records = [Record(f"/articles/a{i}/en/", "en", f"story number {i} about wheat and rain", (("title", f"T{i}"),))
+               for i in range(400)]
+    started = time.monotonic()
+    files = build_bundle(records)
+    assert time.monotonic() - started < 20
+    assert json.loads(files["pagefind-entry.json"])["languages"]["en"]["page_count"] == 400
+
+
+@pytest.mark.slow
+def test_a_cancel_stops_pagefind_midway(tmp_path):
+    """digest serve gives up an index as soon as newer pages are on their way."""
+    if search.executable() is None:
+        pytest.skip("no Pagefind binary")
+    records = [Record(f"/articles/a{i}/ar/", "ar", "حصاد القمح في الجزيرة " * 200, (("title", f"T{i}"),))
+               for i in range(20000)]
+    cancel = threading.Event()
+    timer = threading.Timer(1.0, cancel.set)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(SearchCancelled):
+        build_bundle(records, cancel=cancel)
+    assert time.monotonic() - started < 10

@@ -8,6 +8,7 @@ from typing import TextIO
 from ..build import BuildResult
 from ..events import Event, FileProblem, Finish, Info, Progress, Reporter, Warn
 from ..text import printable
+from .progressbar import PageBar
 
 
 class ConsoleReporter(Reporter):
@@ -20,6 +21,7 @@ class ConsoleReporter(Reporter):
         self.quiet = quiet
         self.problems = 0
         self.warnings = 0
+        self.bar = PageBar(self.err)
 
     def emit(self, event: Event) -> None:
         """Print ``event`` (a :class:`~digest.events.Start` prints nothing)."""
@@ -29,6 +31,9 @@ class ConsoleReporter(Reporter):
             self._warning(event.message)
         elif isinstance(event, Info):
             self._info(event.message)
+        elif isinstance(event, Progress) and event.unit == "pages":
+            if not self.quiet:
+                self.bar.update(event.done, event.total, event.seconds)
         elif isinstance(event, Progress):
             self._progress(event.done, event.total, event.seconds)
         elif isinstance(event, Finish):
@@ -37,15 +42,18 @@ class ConsoleReporter(Reporter):
             self._finish(event.result)
 
     def _problem(self, problem):
+        self.bar.clear()
         self.problems += 1
         print(f"error: {printable(str(problem))}", file=self.err, flush=True)
 
     def _warning(self, message):
+        self.bar.clear()
         self.warnings += 1
         print(f"warning: {printable(message)}", file=self.err, flush=True)
 
     def _info(self, message):
         if not self.quiet:
+            self.bar.clear()
             print(printable(message), file=self.out, flush=True)
 
     def _progress(self, done, total, seconds):

@@ -6,7 +6,8 @@ Nothing here touches the output folder; :mod:`digest.output` writes the map.
 from __future__ import annotations
 
 import operator
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import compress
 from urllib.parse import quote
@@ -22,6 +23,9 @@ from .images import place_images
 from .pagedata import page_data
 from .sitemap import SitemapURL, sitemap_index
 from .theme import Theme
+
+PROGRESS_EVERY = 0.1
+"""Seconds between two progress reports while pages render."""
 
 
 def url_for(target: str, page_url: str) -> str:
@@ -131,11 +135,13 @@ class Renderer:
         """Template name -> key, of the templates the last build's pages used."""
         self._sitemaps: dict[str, SitemapPart] = {}
 
-    def render(self, site: Site, theme: Theme, workers: int = 1) -> dict[str, bytes]:
+    def render(self, site: Site, theme: Theme, workers: int = 1,
+               progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
         """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``.
 
         With ``workers`` above 1, many pages to render are shared out to that many forked
-        processes (:mod:`digest.workers`); the bytes are the same.
+        processes (:mod:`digest.workers`); the bytes are the same. ``progress(done, total)``
+        hears of the pages rendered, about ten times a second and once at the end.
         """
         self.rendered = 0
         shared = SharedInputs(theme.strings_key, site.config, _site_key(site))
@@ -179,10 +185,16 @@ class Renderer:
 
         made = (pool_map(render_page, fresh, workers) if worth_a_pool(workers, len(fresh))
                 else map(render_page, fresh))
-        for i, data in zip(fresh, made):
+        tick = time.monotonic() + PROGRESS_EVERY
+        for count, (i, data) in enumerate(zip(fresh, made)):
             page = pages[i]
             done[i] = Rendered(page, page.path, data, key_of(page.template), SitemapURL.of(page))
+            if progress is not None and time.monotonic() >= tick:
+                progress(count, len(fresh))
+                tick = time.monotonic() + PROGRESS_EVERY
         self.rendered = len(fresh)
+        if progress is not None:
+            progress(len(fresh), len(fresh))
         index = {r.path: i for i, r in enumerate(done)} if moved or not self._index else self._index
         self._pages, self._done, self._index = pages, done, index
         self._templates, self._shared = dict(keys), shared

@@ -1,121 +1,49 @@
-"""Client-side search: a Pagefind index built from the rendered file map.
+"""Client-side search: a Pagefind index built from the site model, not from rendered pages.
 
-Only pages marked ``data-pagefind-body`` (the single-language article pages) are indexed;
-Pagefind keeps one index per ``<html lang>``, so a reader on an Arabic page searches the
-Arabic text and a reader on an English page the English. The HTML handed to Pagefind is a
-copy with Arabic text folded (diacritics and tatweel dropped, أ/إ/آ/ٱ -> ا, ة -> ه,
-ى -> ي); ``static/search.js`` folds the reader's query the same way, so the two match
-whatever spelling either side used. The published pages keep their original text.
+Each article is one record per language, the text its single-language page shows there
+(title, lead-photo caption, byline names, body, tags); the parallel page repeats both and
+is left out, as are listings and an English page whose translation is pending (it shows the
+Arabic, which the Arabic page already holds). Pagefind keeps one index per record language,
+so a reader on an Arabic page searches the Arabic text and a reader on an English page the
+English. The record text has Arabic folded (diacritics and tatweel dropped, أ/إ/آ/ٱ -> ا,
+ة -> ه, ى -> ي); ``static/search.js`` folds the reader's query the same way, so the two match
+whatever spelling either side used. Titles and summaries (the ``meta`` a result shows) keep
+the original spelling.
 
 A missing Pagefind binary or a failing run is a warning: the site is built without search.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import shutil
-import subprocess
-import tempfile
 import threading
-import time
 from pathlib import Path
 
+from ..content.markup import plain_text
 from ..errors import SearchCancelled, SearchUnavailable
+from ..site.model import Entry, Site, version
+from ..site.summary import summary
 from ..text import fold_arabic
+from .pagefindapi import Record, build_bundle
 
 SEARCH_PREFIX = "search-"
-"""The search indexer's folder in the output's work area: ``search-<pid>``."""
+"""``search-<pid>``: the work-area folder the output's lock keeps for this process
+(:func:`digest.output.workarea.clear`); the search stage itself writes no folder now."""
 
-MARKER = b"data-pagefind-body"
 BUNDLE = "pagefind"
-
-_TAG = re.compile(r"(<[^>]*>)")
+SUMMARY_CHARS = 240
+"""As long as the summary the article template gives Pagefind (``summary[content]``)."""
 
 _memo: list = []
-"""``[pages, bundle]`` of the last index built."""
-
-
-class _Mirror:
-    """A folder holding the folded pages Pagefind reads, kept for the whole process.
-
-    In ``digest serve`` the index is made again after every change; only the pages that
-    changed are folded and written again (at 1,000 articles, folding, writing and removing
-    all 2,000 pages took longer than Pagefind itself). The folder is ``search-<pid>`` in the
-    output's work area (:mod:`digest.output.workarea`), never in ``/tmp``: a killed build's folder
-    is removed by the next build. If another build removed it meanwhile, it starts afresh.
-    """
-
-    def __init__(self) -> None:
-        self._root: Path | None = None
-        self._identity: tuple[int, int] | None = None
-        self.written: dict[str, bytes] = {}
-        """Page path -> the page's bytes (before folding) as the folder holds it."""
-        self.folders: set[Path] = set()
-        """Folders made in it: each is made once (10,000 articles: 40,000 pages, 20,000 folders)."""
-        self.lock = threading.Lock()
-
-    def use(self, work: Path) -> Path:
-        """The mirror folder in ``work``, made (empty) if it is new or was removed."""
-        root = work / f"{SEARCH_PREFIX}{os.getpid()}"
-        try:
-            st = os.stat(root)
-            identity = (st.st_dev, st.st_ino)
-        except OSError:
-            identity = None
-        if root != self._root or identity is None or identity != self._identity:
-            if identity is not None:
-                shutil.rmtree(root)  # a dead process with our pid left it: not ours
-            root.mkdir(parents=True)
-            st = os.stat(root)
-            self._root, self._identity, self.written = root, (st.st_dev, st.st_ino), {}
-            self.folders = set()
-        return root
-
-    def release(self) -> None:
-        """Remove the folder (the end of a one-off build)."""
-        with self.lock:
-            if self._root is not None:
-                shutil.rmtree(self._root, ignore_errors=True)
-            self._root, self._identity, self.written, self.folders = None, None, {}, set()
-
-    def sync(self, pages: dict[str, bytes], cancel: threading.Event | None, work: Path) -> Path:
-        """Make the site folder hold exactly ``pages``, folded; return it."""
-        site = self.use(work) / "site"
-        for rel in [rel for rel in self.written if rel not in pages]:
-            del self.written[rel]
-            (site / rel).unlink(missing_ok=True)
-        for rel, data in pages.items():
-            old = self.written.get(rel)
-            if old is data or old == data:
-                continue
-            if cancel is not None and cancel.is_set():
-                raise SearchCancelled()
-            self.written.pop(rel, None)  # unknown until written whole
-            target = site / rel
-            try:
-                if target.parent not in self.folders:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    self.folders.add(target.parent)
-                target.write_text(fold_html(data.decode("utf-8")), encoding="utf-8")
-            except OSError as exc:  # a full disk: the site is built without search
-                raise SearchUnavailable(f"cannot write {target}: {exc.strerror or exc}") from None
-            self.written[rel] = data
-        return site
-
-
-_mirror = _Mirror()
+"""``[records, bundle]`` of the last index built."""
+_by_entry: dict[str, tuple[Entry, str, tuple[Record, ...]]] = {}
+"""Slug -> the entry object, source language and the records made of it (``digest serve``
+makes records again only for the entries that changed)."""
 
 
 def release() -> None:
-    """Remove the search indexer's folder; the next index starts afresh."""
-    _mirror.release()
-
-
-def fold_html(html: str) -> str:
-    """``html`` with :func:`fold_arabic` applied to text between tags (attributes untouched)."""
-    return "".join(part if part.startswith("<") else fold_arabic(part) for part in _TAG.split(html))
+    """Forget the last index; the next one is made afresh."""
+    _memo.clear()
+    _by_entry.clear()
 
 
 def executable() -> Path | None:
@@ -128,61 +56,105 @@ def executable() -> Path | None:
     return found if found and Path(found).exists() else None
 
 
-def search_files(files: dict[str, bytes], *, work: Path, timeout: float = 600,
-                 cancel: threading.Event | None = None) -> dict[str, bytes]:
-    """The Pagefind bundle (``pagefind/...``) for the pages in ``files``, made in the work
-    area ``work`` (the caller holds its lock).
+def entry_records(entry: Entry, source_lang: str, target_lang: str) -> tuple[Record, ...]:
+    """The search records of one article: its text in each language it has."""
+    english, article = entry.english, entry.article
+    out = []
+    for lang in (source_lang, target_lang):
+        if lang != source_lang and english.pending:
+            continue
+        _, title, blocks = version(entry, lang, source_lang)
+        parts = [title]
+        photo = entry.images.lead
+        if photo is not None:
+            parts += [photo.caption or "", photo.credit or ""]
+        source = english.source.text if lang != source_lang and english.source else article.source
+        parts += [source or "", article.author or ""]
+        parts += [plain_text(text, block.plain) for block in blocks for text in block.texts]
+        tags = tuple(_tag(entry, i, name, lang, source_lang) for i, name in enumerate(article.tags))
+        parts += tags
+        meta = [("title", title), ("summary", summary(blocks, SUMMARY_CHARS))]
+        if photo is not None:
+            meta += [("image", "/" + photo.main.path), ("image_alt", photo.alt or "")]
+        content = fold_arabic(" ".join(" ".join(p.split()) for p in parts if p))
+        # Tags are searched words, not Pagefind filters: Pagefind writes filters in hash-map
+        # order (the bundle would change on every build) and its UI would grow a filter panel.
+        out.append(Record("/" + entry.url(lang), lang, content, tuple(meta)))
+    return tuple(out)
+
+
+def _tag(entry: Entry, index: int, name: str, lang: str, source_lang: str) -> str:
+    if lang == source_lang:
+        return name
+    named = entry.english.tag(index)
+    return named.text if named else name
+
+
+def search_records(site: Site) -> list[Record]:
+    """Every search record of ``site``, in the order of its entries."""
+    src, tgt = site.source_lang, site.target_lang
+    records: list[Record] = []
+    kept: dict[str, tuple[Entry, str, tuple[Record, ...]]] = {}
+    for entry in site.entries:
+        last = _by_entry.get(entry.slug)
+        if last is not None and last[0] is entry and last[1] == src:
+            made = last[2]
+        else:
+            made = entry_records(entry, src, tgt)
+        kept[entry.slug] = (entry, src, made)
+        records.extend(made)
+    _by_entry.clear()
+    _by_entry.update(kept)
+    return records
+
+
+def search_bundle(site: Site, *, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, bytes]:
+    """The Pagefind bundle (``pagefind/...``) for ``site``.
 
     Raises :class:`SearchUnavailable` when the binary is missing or fails, and
     :class:`SearchCancelled` (Pagefind stopped) as soon as ``cancel`` is set. The result is
-    remembered for identical input, so a rebuild that changed no article skips Pagefind.
+    remembered for identical records, so a rebuild that changed no article skips Pagefind.
     """
-    pages = {p: d for p, d in files.items() if p.endswith(".html") and MARKER in d}
-    if not pages:  # no article yet: nothing to index (Pagefind would fail on an empty site)
+    return _bundle(search_records(site), timeout, cancel)
+
+
+def _bundle(records: list[Record], timeout: float, cancel: threading.Event | None) -> dict[str, bytes]:
+    if not records:  # no article yet: nothing to index
         return {}
-    if _memo and _memo[0] == pages:  # bytes objects compare by identity first: cheap
+    if _memo and _memo[0] == records:  # the unchanged entries' records are the same objects: cheap
         return dict(_memo[1])
-    exe = executable()
-    if exe is None:
+    if executable() is None:
         raise SearchUnavailable("Pagefind is not installed (pip install 'pagefind[extended]')")
-    with _mirror.lock:
-        site = _mirror.sync(pages, cancel, Path(work))
-        with tempfile.TemporaryDirectory(prefix="bundle-", dir=site.parent) as bundle_dir:
-            bundle = Path(bundle_dir)
-            cmd = [str(exe), "--site", str(site), "--output-path", str(bundle), "--silent"]
-            returncode, output = _run(cmd, timeout, cancel)
-            if returncode != 0:
-                detail = output.strip().splitlines()[-1:] or ["no output"]
-                raise SearchUnavailable(f"Pagefind failed ({returncode}): {detail[0]}")
-            out = {
-                f"{BUNDLE}/{path.relative_to(bundle).as_posix()}": path.read_bytes()
-                for path in sorted(bundle.rglob("*")) if path.is_file()
-            }
-    entry = f"{BUNDLE}/pagefind-entry.json"
-    if entry in out:
-        # Pagefind lists languages in hash-map order; sorted, an unchanged site writes nothing.
-        data = json.loads(out[entry])
-        out[entry] = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
-    _memo[:] = [pages, out]
+    if cancel is not None and cancel.is_set():
+        raise SearchCancelled()
+    files = build_bundle(records, cancel=cancel, timeout=timeout)
+    out = {f"{BUNDLE}/{path}": data for path, data in files.items()}
+    _memo[:] = [records, out]
     return dict(out)
 
 
-def _run(cmd: list[str], timeout: float, cancel: threading.Event | None) -> tuple[int, str]:
-    """Run Pagefind; stop it when ``cancel`` is set or ``timeout`` passes."""
-    try:
-        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    except OSError as exc:
-        raise SearchUnavailable(f"Pagefind could not run: {exc}") from None
-    deadline = time.monotonic() + timeout
-    while True:
+class Indexing:
+    """:func:`search_bundle` with Pagefind working in a thread: the records are made here
+    (Python, beside the renderer, would only take turns with it), Pagefind, a process of its
+    own, indexes them on another core while the pages render."""
+
+    def __init__(self, site: Site, cancel: threading.Event | None = None) -> None:
+        self.cancel = cancel or threading.Event()
+        """Set it to stop Pagefind (the build failed, or newer pages are on their way)."""
+        self._outcome: dict[str, bytes] | BaseException = {}
+        self._thread = threading.Thread(target=self._run, args=(search_records(site),),
+                                        name="search", daemon=True)
+        self._thread.start()
+
+    def _run(self, records: list[Record]) -> None:
         try:
-            output, _ = proc.communicate(timeout=0.05)
-            return proc.returncode, output
-        except subprocess.TimeoutExpired:
-            cancelled = cancel is not None and cancel.is_set()
-            if cancelled or time.monotonic() > deadline:
-                proc.kill()
-                proc.communicate()
-                if cancelled:
-                    raise SearchCancelled() from None
-                raise SearchUnavailable(f"Pagefind did not finish within {timeout:.0f} s") from None
+            self._outcome = _bundle(records, 600, self.cancel)
+        except BaseException as exc:  # handed to whoever waits, in their thread
+            self._outcome = exc
+
+    def result(self) -> dict[str, bytes]:
+        """The bundle, once made; raises what :func:`search_bundle` raised."""
+        self._thread.join()
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        return self._outcome

@@ -1,0 +1,165 @@
+"""Pagefind's Python API (``pagefind.index``) driven from a build: records in, bundle out.
+
+Pagefind's service reads one reply every 0.1 s (``PagefindService._wait_for_responses``
+sleeps before each), so 2,000 records took 200 s. :class:`_Service` reads replies as they
+come; everything else is the package's own ``PagefindIndex``.
+
+Each language is indexed by its own Pagefind process, one after the other: a process holds
+one language's index, not both (at 10,000 articles the single process of the old mirror
+peaked at 2.8 GB). Each hands its bundle back through the pipe; the files do not clash but
+for ``pagefind-entry.json`` (which lists the languages), merged here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import threading
+from collections.abc import Iterable, Sequence
+from typing import Any, NamedTuple
+
+from ..errors import SearchCancelled, SearchUnavailable
+
+ENTRY = "pagefind-entry.json"
+REPLY_LIMIT = 2**30
+"""The largest reply read from Pagefind (the whole bundle of one language)."""
+
+
+class Record(NamedTuple):
+    """One page as the search index holds it."""
+
+    url: str
+    """Root-relative, with a leading ``/`` (Pagefind's results are joined to the UI's base URL)."""
+    language: str
+    content: str
+    """The searchable text, Arabic folded."""
+    meta: tuple[tuple[str, str], ...]
+    """What a result shows (title, summary, image): Pagefind stores it, does not search it."""
+
+
+def _service_class() -> Any:
+    """A ``PagefindService`` that hands on each reply as soon as it is read."""
+    from pagefind.service import PagefindService
+
+    class _Service(PagefindService):
+        async def launch(self) -> "_Service":
+            # The bundle comes back in one reply (get_files): tens of MB at 10,000 articles,
+            # where the package's launch caps a reply at 2 MiB. Pagefind's log lines go
+            # nowhere: on stdout they would be read as replies.
+            self._backend = await asyncio.create_subprocess_exec(
+                self._bin, "--service", stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.DEVNULL, limit=REPLY_LIMIT)
+            self._poll_task = self._loop.create_task(self._wait_for_responses())
+            return self
+
+        async def _wait_for_responses(self) -> None:
+            assert self._backend.stdout is not None
+            try:
+                while True:
+                    await self._read_one()
+            except (OSError, ValueError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+                # Pagefind died or spoke nonsense: whoever waits learns it now, not at the timeout.
+                for waiting in self._responses.values():
+                    if not waiting.done():
+                        waiting.set_exception(SearchUnavailable(f"Pagefind stopped: {exc or type(exc).__name__}"))
+
+        async def _read_one(self) -> None:
+            assert self._backend.stdout is not None
+            chunk = await self._backend.stdout.readuntil(b",")
+            reply = json.loads(base64.b64decode(chunk[:-1]))
+            if reply is None:
+                return
+            payload: Any = reply.get("payload") or {}
+            number = reply.get("message_id")
+            if number is None and payload.get("original_message"):
+                number = json.loads(payload["original_message"]).get("message_id")
+            waiting = self._responses.pop(number, None) if number is not None else None
+            if waiting is None or waiting.done():
+                return
+            if payload.get("type") == "Error":
+                waiting.set_exception(SearchUnavailable(f"Pagefind: {payload.get('message')}"))
+            else:
+                waiting.set_result(payload)
+
+    return _Service
+
+
+async def _index_language(records: Sequence[Record], out: dict[str, bytes], cancel: threading.Event | None) -> dict:
+    """Index ``records`` (one language) in a Pagefind process; put its bundle's files into
+    ``out``; return that language's ``pagefind-entry.json``."""
+    service = await _service_class()().launch()
+    watching = asyncio.ensure_future(_stop_when(cancel, service))
+    try:
+        index = await service.create_index({})
+        # A few requests in flight keep Pagefind busy while the next ones are encoded.
+        window = 64
+        pending: list[asyncio.Future] = []
+        for record in records:
+            if cancel is not None and cancel.is_set():
+                raise SearchCancelled()
+            pending.append(asyncio.ensure_future(index.add_custom_record(
+                url=record.url, content=record.content, language=record.language,
+                meta=dict(record.meta))))
+            if len(pending) >= window:
+                await asyncio.gather(*pending)
+                pending = []
+        await asyncio.gather(*pending)
+        # The bundle through the pipe, not write_files: its reply came before every file was
+        # on disk (under load the entry file was read empty), and no folder is needed.
+        for item in await index.get_files():
+            out[item["path"]] = item["content"]
+        return json.loads(out[ENTRY])
+    except SearchUnavailable:
+        if cancel is not None and cancel.is_set():
+            raise SearchCancelled() from None  # stopped by _stop_when, not broken
+        raise
+    finally:
+        watching.cancel()
+        service._poll_task.cancel()
+        try:
+            service._backend.terminate()
+        except ProcessLookupError:  # killed by _stop_when, or died
+            pass
+        await service._backend.wait()
+
+
+async def _stop_when(cancel: threading.Event | None, service: Any) -> None:
+    """Stop Pagefind as soon as ``cancel`` is set, even while it writes the bundle."""
+    if cancel is None:
+        return
+    while not cancel.is_set():
+        await asyncio.sleep(0.05)
+    service._backend.kill()
+
+
+async def _index_all(records: Sequence[Record], out: dict[str, bytes], cancel: threading.Event | None,
+                     timeout: float) -> bytes:
+    entry: dict[str, Any] = {}
+    for language in sorted({r.language for r in records}):
+        part = await asyncio.wait_for(_index_language([r for r in records if r.language == language], out, cancel),
+                                      timeout)
+        languages = {**entry.get("languages", {}), **part.get("languages", {})}
+        entry = {**part, "languages": languages}
+    # Sorted keys: an unchanged site writes a byte-identical entry file.
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def build_bundle(records: Iterable[Record], *, cancel: threading.Event | None = None,
+                 timeout: float = 600) -> dict[str, bytes]:
+    """The Pagefind bundle of ``records`` as ``{path in the bundle: bytes}``.
+
+    Raises :class:`SearchUnavailable` when Pagefind is missing or fails, and
+    :class:`SearchCancelled` as soon as ``cancel`` is set.
+    """
+    files: dict[str, bytes] = {}
+    try:
+        entry = asyncio.run(_index_all(list(records), files, cancel, timeout))
+    except (SearchUnavailable, SearchCancelled):
+        raise
+    except (TimeoutError, asyncio.TimeoutError):
+        raise SearchUnavailable(f"Pagefind did not finish within {timeout:.0f} s") from None
+    except (OSError, ValueError, KeyError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+        raise SearchUnavailable(f"Pagefind failed: {exc!r}") from None
+    files[ENTRY] = entry
+    return dict(sorted(files.items()))
