@@ -147,7 +147,8 @@ def test_digest_build_on_a_terminal_draws_the_bar_and_into_a_pipe_does_not(tmp_p
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "digest", "build", "--project", str(project), "--no-search"],
+    done = subprocess.run([sys.executable, "-m", "digest", "build", "--project", str(project), "--no-search",
+                           "--workers", "1"],  # one process: long enough for the bar on an idle machine
                           stdout=subprocess.PIPE, stderr=slave, timeout=600)
     took = time.monotonic() - started
     os.close(slave)
@@ -161,6 +162,7 @@ def test_digest_build_on_a_terminal_draws_the_bar_and_into_a_pipe_does_not(tmp_p
     assert shown.index("\r\x1b[K", last) < shown.find("\n", last) % (len(shown) + 1)  # wiped before any other line
     assert b"\r" not in done.stdout and b"rendering" not in done.stdout
     # The same build with stderr into a pipe: no bar.
-    piped = subprocess.run([sys.executable, "-m", "digest", "build", "--project", str(project), "--no-search"],
+    piped = subprocess.run([sys.executable, "-m", "digest", "build", "--project", str(project), "--no-search",
+                           "--workers", "1"],  # one process: long enough for the bar on an idle machine
                            capture_output=True, timeout=600)
     assert piped.returncode == 0 and b"rendering" not in piped.stderr and b"\r" not in piped.stderr
