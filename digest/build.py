@@ -40,14 +40,16 @@ from .content.articles import (
     Problem,
     content_files,
     load_articles,
-    read_article,
-    read_translation,
 )
+from .content.cache import ArticleCache
+from .content.store import BuildStore
 from .errors import SearchUnavailable, SourceError
 from .events import Reporter
 from .output import OutputFolder
 from .output.guard import places_of
 from .output.workarea import work_dir
+from .render.bundlecache import search_bundle
+from .render.cache import Kept, PageCache
 from .render.feeds import FEED_SIZE, absolute, feed_entries, feed_files
 from .render.pages import Renderer
 from .render.search import search_files
@@ -66,7 +68,8 @@ class BuildResult:
     """What one build did."""
 
     site: Site
-    files: dict[str, bytes]
+    files: dict[str, bytes | Kept]
+    """Path -> bytes, or a :class:`~digest.render.cache.Kept` file (on disk as it should be: not rendered)."""
     problems: list[Problem]
     stats: TranslationStats
     written: list[str] = field(default_factory=list)
@@ -98,8 +101,10 @@ class Builder:
         self._model = SiteModel()
         self._audit: dict = {}
         self._feeds: dict = {}
-        self._pages: dict[str, bytes] | None = None
-        self._bundle: dict[str, bytes] = {}
+        self._pages: dict[str, bytes | Kept] | None = None
+        self._bundle: dict[str, bytes | Kept] = {}
+        self._articles: ArticleCache | None = None
+        self._site: Site | None = None
         self._english: dict = {}
         self._files: dict[str, ReadFile] = {}
         self._failing: set[str] = set()
@@ -189,7 +194,7 @@ class Builder:
         drafts: list[str] = []
 
         def read(path: str, config: Config) -> Article:
-            article = self._read(path, lambda: read_article(path, config))
+            article = self._read(path, lambda: self.articles.read_article(path, config))
             if article.draft and not config.drafts:
                 drafts.append(path)
             return article
@@ -197,10 +202,11 @@ class Builder:
         try:
             articles, problems = load_articles(
                 config, reader=read,
-                translation_reader=lambda path: self._read(path, lambda: read_translation(path, config)),
+                translation_reader=lambda p: self._read(p, lambda: self.articles.read_translation(p, config)),
                 files=files, refused=refused)
         finally:
             self._unchanged_but = None
+            self.articles.flush()
         # Forget files that are gone, so a long session's memory stays flat.
         self._files = {p: v for p, v in self._files.items() if p in self._seen}
         # An article with a human translation is a new object each time the two are joined;
@@ -292,7 +298,11 @@ class Builder:
         if self._theme is not None and self._theme.fingerprint == theme.fingerprint:
             theme = self._theme  # its Jinja environment holds the compiled templates
         self._theme = theme
-        files = self._renderer.render(site, theme)
+        # The persistent cache serves the first write to a folder; after it, this builder's memory.
+        on_disk = output.on_disk() if output is not None else None
+        self._site = site
+        cache = PageCache(self.articles.store, on_disk) if on_disk is not None else None
+        files = self._renderer.render(site, theme, cache)
         files.update(_extras(site, theme, self._feeds))
         files.update(images.files)
         for name in overlay(files, static):
@@ -302,7 +312,7 @@ class Builder:
         self._pages = dict(files)
         searching = config.site.search
         if searching:
-            files.update(self._search(files) if search else self._bundle)
+            files.update(self._search(files, on_disk=on_disk) if search else self._bundle)
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                              translator=getattr(translator, "name", None),
                              search_pending=searching and not search,
@@ -317,10 +327,24 @@ class Builder:
         self.reporter.finish(result)
         return result
 
-    def _search(self, pages: dict[str, bytes], cancel: threading.Event | None = None) -> dict[str, bytes]:
-        """The Pagefind bundle for ``pages``, remembered for :meth:`build` without search."""
+    @property
+    def articles(self) -> ArticleCache:
+        """Reads content files, parsing only those the persistent build cache (its ``store``) lacks."""
+        if self._articles is None:
+            self._articles = ArticleCache(BuildStore(self.config.cache_dir))
+        return self._articles
+
+    def _search(self, pages: dict[str, bytes | Kept], cancel: threading.Event | None = None,
+                on_disk: dict[str, str] | None = None) -> dict[str, bytes | Kept]:
+        """The Pagefind bundle for ``pages``, remembered for :meth:`build` without search;
+        with ``on_disk`` (a first write), the one on disk if the indexed pages are unchanged."""
+        out_dir, theme, site = self.config.output_dir, self._theme, self._site
+        assert theme is not None and site is not None
         try:
-            self._bundle = search_files(pages, cancel=cancel, work=work_dir(self.config.output_dir))
+            self._bundle = search_bundle(
+                pages, lambda texts: search_files(texts, cancel=cancel, work=work_dir(out_dir)),
+                lambda rel, kept: self._renderer.page_bytes(site, theme, rel, kept, (out_dir / rel).read_bytes),
+                self.articles.store if on_disk is not None else None, on_disk or {})
         except SearchUnavailable as exc:
             self.reporter.warning(f"search is not built: {exc}")
             self._bundle = {}

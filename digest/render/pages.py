@@ -5,6 +5,7 @@ Nothing here touches the output folder; :mod:`digest.output` writes the map.
 
 from __future__ import annotations
 
+import hashlib
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from ..content.dates import format_date
 from ..errors import ThemeError
 from ..site.model import Page, Site
 from . import sitemap
+from .cache import Kept, PageCache, page_key
 from .images import place_images
 from .pagedata import page_data
 from .sitemap import SitemapURL, sitemap_index
@@ -81,7 +83,7 @@ class Rendered:
 
     page: Page
     path: str
-    data: bytes
+    data: bytes | Kept
     template_key: str
     row: SitemapURL | None
 
@@ -130,8 +132,11 @@ class Renderer:
         """Template name -> key, of the templates the last build's pages used."""
         self._sitemaps: dict[str, SitemapPart] = {}
 
-    def render(self, site: Site, theme: Theme) -> dict[str, bytes]:
-        """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``."""
+    def render(self, site: Site, theme: Theme, cache: PageCache | None = None) -> dict[str, bytes | Kept]:
+        """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``.
+
+        With a ``cache``, a page the output folder already holds as its inputs say is not
+        rendered: its value is a :class:`~digest.render.cache.Kept`."""
         self.rendered = 0
         shared = SharedInputs(theme.strings_key, site.config, _site_key(site))
         if shared != self._shared:
@@ -154,6 +159,7 @@ class Renderer:
             done = [None] * n  # type: ignore[list-item]
             todo = range(n)
         moved = len(last) != n  # then the positions of the path index are not these
+        misses: list[int] = []
         for i in todo:
             page = pages[i]
             path, key = page.path, key_of(page.template)
@@ -164,9 +170,9 @@ class Renderer:
             elif old is not None and old.template_key == key and _same_inputs(old.page, page):
                 done[i] = Rendered(page, path, old.data, key, SitemapURL.of(page))
             else:
-                data = self._render(theme, page.template, page_context(site, page, theme))
-                done[i] = Rendered(page, path, data, key, SitemapURL.of(page))
+                misses.append(i)
             moved = moved or i >= len(before) or before[i].path != path
+        self._fill(site, theme, cache, pages, misses, done, key_of)
         index = {r.path: i for i, r in enumerate(done)} if moved or not self._index else self._index
         self._pages, self._done, self._index = pages, done, index
         self._templates, self._shared = dict(keys), shared
@@ -175,6 +181,43 @@ class Renderer:
         for rel, static in theme.static.items():
             files[rel] = static.read_bytes()
         return files
+
+    def _fill(self, site: Site, theme: Theme, cache: PageCache | None, pages: Sequence[Page],
+              misses: list[int], done: list, key_of) -> None:
+        """Render the pages at positions ``misses`` into ``done``, but those ``cache`` shows
+        the output folder already holds."""
+        keys: dict[int, str] = {}
+        kept: dict[str, Kept] = {}
+        if cache is not None and misses:
+            shared = cache.shared_key(theme.strings_key, site.config, _site_key(site))
+            for i in misses:
+                found = page_key(cache.prints, shared, key_of(pages[i].template), pages[i])
+                if found is not None:
+                    keys[i] = found
+            kept = cache.kept({k: pages[i].path for i, k in keys.items()})
+        for i in misses:
+            page = pages[i]
+            key = keys.get(i)
+            data: bytes | Kept | None = kept.get(key) if key is not None else None
+            if data is None:
+                data = self._render(theme, page.template, page_context(site, page, theme))
+                if cache is not None and key is not None:
+                    cache.remember(key, data)
+            done[i] = Rendered(page, page.path, data, key_of(page.template), SitemapURL.of(page))
+        if cache is not None:
+            cache.flush()
+
+    def page_bytes(self, site: Site, theme: Theme, path: str, kept: Kept, read) -> bytes:
+        """The bytes of the page at ``path`` that the last :meth:`render` left as ``kept``:
+        ``read()`` (the file on disk) if it still has the recorded hash, else rendered again."""
+        try:
+            data = read()
+        except OSError:
+            data = None
+        if data is not None and len(data) == kept.size and hashlib.sha256(data).hexdigest() == kept.sha:
+            return data
+        page = self._done[self._index[path]].page
+        return self._render(theme, page.template, page_context(site, page, theme))
 
     def _sitemap(self, site: Site, theme: Theme, listed: list) -> dict[str, bytes]:
         """The sitemap files for the rows ``listed``: parts of :data:`SITEMAP_URLS` URLs under an

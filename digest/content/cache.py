@@ -1,0 +1,169 @@
+"""Parsed articles across processes, by a hash of the file's text and what shapes its parsing.
+
+A content file is still read (safely, as always: :func:`~digest.content.sources.read_source`)
+but not parsed again when the build store has the article its text gives: the key covers
+the decoded text, the path (the slug and date may come from the file name), the reading
+settings (``[text]``, the content folder) and, through :func:`~digest.content.store.cache_key`,
+digest's version and the store's schema. An undated article's date is the file's time, so it
+is taken from the file now, never from the entry.
+
+Entries are JSON, checked field by field when read: one that does not decode to exactly
+what this version writes is a miss, parsed again and stored again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+from pathlib import Path
+
+from ..config import Config
+from .articles import Article, HumanTranslation, _published, _stem, parse_article, parse_translation
+from .leadimage import LeadImage
+from .markup import Block
+from .sources import read_source
+from .store import BuildStore, cache_key
+
+
+class _Bad(Exception):
+    """An entry that is not what this version writes."""
+
+
+def _str(value: object) -> str:
+    if not isinstance(value, str):
+        raise _Bad()
+    return value
+
+
+def _opt(value: object) -> str | None:
+    return None if value is None else _str(value)
+
+
+def _strs(value: object) -> tuple[str, ...]:
+    if not isinstance(value, list):
+        raise _Bad()
+    return tuple(map(_str, value))
+
+
+def _int(value: object) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise _Bad()
+    return value
+
+
+def _bool(value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _Bad()
+    return value
+
+
+def _block_row(block: Block) -> list:
+    return [block.kind, list(block.texts), block.level, block.ordered, block.group, block.columns, block.plain,
+            block.number, block.continued]
+
+
+def _blocks(value: object) -> tuple[Block, ...]:
+    if not isinstance(value, list):
+        raise _Bad()
+    blocks = []
+    for row in value:
+        if not isinstance(row, list) or len(row) != 9:
+            raise _Bad()
+        blocks.append(Block(_str(row[0]), _strs(row[1]), _int(row[2]), _bool(row[3]), _int(row[4]), _int(row[5]),
+                            _bool(row[6]), _int(row[7]), _bool(row[8])))
+    return tuple(blocks)
+
+
+def encode_article(article: Article) -> list:
+    """``article`` (without its human translation) as JSON data."""
+    image = article.image
+    return [article.slug, article.title, article.published.isoformat(), [_block_row(b) for b in article.blocks],
+            list(article.tags), article.source, article.author, article.undated, article.draft,
+            list(article.ignored_keys), list(article.notes),
+            None if image is None else [image.src, image.alt, image.caption, image.credit], article.digest]
+
+
+def decode_article(path: Path, value: object) -> Article:
+    """The article :func:`encode_article` gave ``value`` for; raises ``_Bad`` on anything else."""
+    if not isinstance(value, list) or len(value) != 13:
+        raise _Bad()
+    slug, title, published, blocks, tags, source, author, undated, draft, ignored, notes, image, digest = value
+    try:
+        when = dt.datetime.fromisoformat(_str(published))
+    except ValueError:
+        raise _Bad() from None
+    if when.tzinfo is None:
+        raise _Bad()
+    lead = None
+    if image is not None:
+        if not isinstance(image, list) or len(image) != 4:
+            raise _Bad()
+        lead = LeadImage(_str(image[0]), _opt(image[1]), _opt(image[2]), _opt(image[3]))
+    return Article(path=path, slug=_str(slug), title=_str(title), published=when, blocks=_blocks(blocks),
+                   tags=_strs(tags), source=_opt(source), author=_opt(author), undated=_bool(undated),
+                   draft=_bool(draft), ignored_keys=_strs(ignored), notes=_strs(notes), image=lead,
+                   digest=_str(digest))
+
+
+def _reading(config: Config) -> str:
+    """What shapes parsing beyond the file: the ``[text]`` settings and the content folder."""
+    return repr((config.text, str(config.content_dir)))
+
+
+class ArticleCache:
+    """Reads articles and human translations, parsing only files the store has not seen.
+
+    New entries are kept until :meth:`flush` (one transaction per build).
+    """
+
+    def __init__(self, store: BuildStore) -> None:
+        self.store = store
+        self._new: list[tuple[str, object]] = []
+        self.parsed = 0
+        """Files parsed (not found in the store) since the last :meth:`flush`."""
+
+    def _key(self, kind: str, path: Path, text: str, config: Config) -> str:
+        digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return cache_key(kind, _reading(config), str(path), digest)
+
+    def read_article(self, path: Path | str, config: Config) -> Article:
+        """As :func:`~digest.content.articles.read_article`, from the store when it can."""
+        path = Path(path)
+        src = read_source(path, config.content_dir, config.text.max_file_bytes)
+        key = self._key("article", path, src.text, config)
+        value = self.store.get_many("articles", [key]).get(key)
+        if value is not None:
+            try:
+                article = decode_article(path, value)
+            except (_Bad, TypeError, ValueError):
+                pass
+            else:
+                if article.undated:  # dated by the file's time, which is not in the key
+                    article = dataclasses.replace(article, published=_published(None, _stem(path), src.mtime))
+                return article
+        article = parse_article(path, src, config)
+        self.parsed += 1
+        self._new.append((key, encode_article(article)))
+        return article
+
+    def read_translation(self, path: Path | str, config: Config) -> HumanTranslation:
+        """As :func:`~digest.content.articles.read_translation`, from the store when it can."""
+        path = Path(path)
+        src = read_source(path, config.content_dir, config.text.max_file_bytes)
+        key = self._key("translation", path, src.text, config)
+        value = self.store.get_many("articles", [key]).get(key)
+        if isinstance(value, list) and len(value) == 3:
+            try:
+                return HumanTranslation(path, _str(value[0]), _blocks(value[1]), _strs(value[2]))
+            except (_Bad, TypeError, ValueError):
+                pass
+        human = parse_translation(path, src)
+        self.parsed += 1
+        self._new.append((key, [human.title, [_block_row(b) for b in human.blocks], list(human.notes)]))
+        return human
+
+    def flush(self) -> None:
+        """Store the files parsed since the last flush."""
+        self.store.put_many("articles", self._new)
+        self._new = []
