@@ -123,15 +123,17 @@ class ArticleCache:
         self.parsed = 0
         """Files parsed (not found in the store) since the last :meth:`flush`."""
 
-    def _key(self, kind: str, path: Path, text: str, config: Config) -> str:
+    @staticmethod
+    def _key(kind: str, path: Path, text: str, config: Config) -> tuple[str, str]:
+        """The key of ``text`` read from ``path``, and the text's SHA-256."""
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        return cache_key(kind, _reading(config), str(path), digest)
+        return cache_key(kind, _reading(config), str(path), digest), digest
 
     def read_article(self, path: Path | str, config: Config) -> Article:
         """As :func:`~digest.content.articles.read_article`, from the store when it can."""
         path = Path(path)
         src = read_source(path, config.content_dir, config.text.max_file_bytes)
-        key = self._key("article", path, src.text, config)
+        key, digest = self._key("article", path, src.text, config)
         value = self.store.get_many("articles", [key]).get(key)
         if value is not None:
             try:
@@ -139,6 +141,10 @@ class ArticleCache:
             except (_Bad, TypeError, ValueError):
                 pass
             else:
+                if article.digest != digest:  # another file's entry: not this text's
+                    article = parse_article(path, src, config)
+                    self._new.append((key, encode_article(article)))
+                    return article
                 if article.undated:  # dated by the file's time, which is not in the key
                     article = dataclasses.replace(article, published=_published(None, _stem(path), src.mtime))
                 return article
@@ -151,16 +157,16 @@ class ArticleCache:
         """As :func:`~digest.content.articles.read_translation`, from the store when it can."""
         path = Path(path)
         src = read_source(path, config.content_dir, config.text.max_file_bytes)
-        key = self._key("translation", path, src.text, config)
+        key, digest = self._key("translation", path, src.text, config)
         value = self.store.get_many("articles", [key]).get(key)
-        if isinstance(value, list) and len(value) == 3:
+        if isinstance(value, list) and len(value) == 4 and value[3] == digest:
             try:
                 return HumanTranslation(path, _str(value[0]), _blocks(value[1]), _strs(value[2]))
             except (_Bad, TypeError, ValueError):
                 pass
         human = parse_translation(path, src)
         self.parsed += 1
-        self._new.append((key, [human.title, [_block_row(b) for b in human.blocks], list(human.notes)]))
+        self._new.append((key, [human.title, [_block_row(b) for b in human.blocks], list(human.notes), digest]))
         return human
 
     def flush(self) -> None:

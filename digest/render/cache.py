@@ -113,6 +113,13 @@ class PageCache:
         """The hash of what every page shares (strings key, configuration, nav)."""
         return cache_key("shared", *(self.prints.of(part) for part in parts))
 
+    def sitemap_key(self, name: str, template_key: str, rows: list, *shared: object) -> str | None:
+        """The key of sitemap file ``name`` listing ``rows``."""
+        try:
+            return cache_key("sitemap", self.shared_key(*shared), template_key, name, self.prints.of(rows))
+        except (Unhashable, RecursionError):
+            return None
+
     def kept(self, wanted: dict[str, str]) -> dict[str, Kept]:
         """For ``wanted`` (key -> path) the pages the output folder holds as their key says,
         by key."""

@@ -93,7 +93,7 @@ class SitemapPart:
     """One sitemap file of the last build: its rows, bytes and the sitemap template's key."""
 
     rows: list
-    data: bytes
+    data: bytes | Kept
     template_key: str
 
 
@@ -177,7 +177,7 @@ class Renderer:
         self._pages, self._done, self._index = pages, done, index
         self._templates, self._shared = dict(keys), shared
         files = dict(map(_PATH_AND_DATA, done))
-        files.update(self._sitemap(site, theme, [row for row in map(_ROW, done) if row is not None]))
+        files.update(self._sitemap(site, theme, [row for row in map(_ROW, done) if row is not None], cache))
         for rel, static in theme.static.items():
             files[rel] = static.read_bytes()
         return files
@@ -219,24 +219,34 @@ class Renderer:
         page = self._done[self._index[path]].page
         return self._render(theme, page.template, page_context(site, page, theme))
 
-    def _sitemap(self, site: Site, theme: Theme, listed: list) -> dict[str, bytes]:
+    def _sitemap(self, site: Site, theme: Theme, listed: list, cache: PageCache | None) -> dict[str, bytes | Kept]:
         """The sitemap files for the rows ``listed``: parts of :data:`SITEMAP_URLS` URLs under an
         index on a big site, each rendered again only when its rows changed."""
         chunks = [listed[i:i + sitemap.SITEMAP_URLS] for i in range(0, len(listed), sitemap.SITEMAP_URLS)] or [[]]
         names = ["sitemap.xml"] if len(chunks) == 1 else [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
         template = theme.template_key("sitemap.xml")
-        files, memo = {}, {}
+        files: dict[str, bytes | Kept] = {}
+        memo = {}
         for name, chunk in zip(names, chunks):
             cached = self._sitemaps.get(name)
+            data: bytes | Kept | None = None
+            key = (cache.sitemap_key(name, template, chunk, theme.strings_key, site.config, _site_key(site))
+                   if cache is not None else None)
             if cached is not None and cached.template_key == template and cached.rows == chunk:  # identity first
                 data = cached.data
-            else:
+            elif cache is not None and key is not None:
+                data = cache.kept({key: name}).get(key)
+            if data is None:
                 context = page_context(site, site.pages[0], theme) | {"urls": chunk}
                 data = self._render(theme, "sitemap.xml", context)
+                if cache is not None and key is not None:
+                    cache.remember(key, data)
             memo[name] = SitemapPart(chunk, data, template)
             files[name] = data
         if len(names) > 1:
             files["sitemap.xml"] = sitemap_index(site, names)
+        if cache is not None:
+            cache.flush()
         self._sitemaps = memo
         return files
 
