@@ -158,10 +158,10 @@ def corpus(work: Path, size: int) -> tuple[Path, Path]:
     return digest, hugo
 
 
-def bench_size(size: int, rounds: int, work: Path, no_search: bool) -> dict:
+def bench_size(size: int, rounds: int, work: Path, no_search: bool, hugo: bool = True) -> dict:
     """Every tool, every scenario, ``rounds`` times, tools taking turns."""
     digest_root, hugo_root = corpus(work, size)
-    tools = [Digest(digest_root, True), Hugo(hugo_root, hugo_binary())]
+    tools = [Digest(digest_root, True)] + ([Hugo(hugo_root, hugo_binary())] if hugo else [])
     if no_search:
         tools.insert(1, Digest(digest_root, False))
     runs: dict[str, dict[str, list[dict]]] = {t.name: {s: [] for s in SCENARIOS} for t in tools}
@@ -198,6 +198,8 @@ def table(results: dict) -> str:
                              f"{_median(rs, 'cpu'):.2f} | {_median(rs, 'tree_rss') / 2**20:.0f} | "
                              f"{_median(rs, 'max_rss') / 2**20:.0f} | "
                              f"{loads} |")
+        if "hugo" not in runs:
+            continue  # --no-hugo: no ratios
         d, h = runs["digest"], runs["hugo"]
         hugo_second = _median(h["noop"], "wall")
         ratios.append(
@@ -215,11 +217,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="rounds per size (tools take turns in each)")
     parser.add_argument("--work", type=Path, help="folder for corpora and results (default bench/results)")
     parser.add_argument("--no-search", action="store_true", help="also run digest build --no-search")
+    parser.add_argument("--no-hugo", action="store_true",
+                        help="digest only (compare with Hugo figures of an earlier run on the same machine)")
     args = parser.parse_args()
     base = args.work or BENCH / "results"
     results = {}
     for size in (int(s) for s in args.sizes.split(",")):
-        results[size] = bench_size(size, args.rounds, base / f"build-{size}", args.no_search)
+        results[size] = bench_size(size, args.rounds, base / f"build-{size}", args.no_search,
+                                    not args.no_hugo)
     name = f"build-results-{'-'.join(map(str, results))}.json"
     (base / name).write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(table(results))

@@ -25,6 +25,7 @@ from pathlib import PurePath
 
 from ..content.store import BuildStore, cache_key
 from ..site.model import Page
+from .theme import Theme
 
 MARKER = b"data-pagefind-body"
 """What marks a page for the search index (see :mod:`digest.render.search`)."""
@@ -108,10 +109,26 @@ class PageCache:
         self.store, self.on_disk = store, on_disk
         self.prints = Fingerprints()
         self._new: list[tuple[str, object]] = []
+        self._templates: tuple[str, dict[str, str]] = ("", {})
 
     def shared_key(self, *parts: object) -> str:
         """The hash of what every page shares (strings key, configuration, nav)."""
         return cache_key("shared", *(self.prints.of(part) for part in parts))
+
+    def load_template_keys(self, theme: Theme) -> None:
+        """Give ``theme`` the template keys stored for its fingerprint."""
+        key = cache_key("templates", theme.fingerprint)
+        value = self.store.get_many("pages", [key]).get(key)
+        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            theme.known_keys(value)
+        self._templates = (key, theme.known_keys())
+
+    def save_template_keys(self, theme: Theme) -> None:
+        """Store ``theme``'s template keys if it worked out new ones."""
+        key, before = self._templates
+        now = theme.known_keys()
+        if now != before:
+            self._new.append((key, now))
 
     def sitemap_key(self, name: str, template_key: str, rows: list, *shared: object) -> str | None:
         """The key of sitemap file ``name`` listing ``rows``."""

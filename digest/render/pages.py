@@ -131,6 +131,8 @@ class Renderer:
         self._templates: dict[str, str] = {}
         """Template name -> key, of the templates the last build's pages used."""
         self._sitemaps: dict[str, SitemapPart] = {}
+        self._read_back: dict[str, tuple[Kept, bytes]] = {}
+        """Path -> the bytes of a kept page, read for the search index."""
 
     def render(self, site: Site, theme: Theme, cache: PageCache | None = None) -> dict[str, bytes | Kept]:
         """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``.
@@ -138,6 +140,8 @@ class Renderer:
         With a ``cache``, a page the output folder already holds as its inputs say is not
         rendered: its value is a :class:`~digest.render.cache.Kept`."""
         self.rendered = 0
+        if cache is not None:
+            cache.load_template_keys(theme)
         shared = SharedInputs(theme.strings_key, site.config, _site_key(site))
         if shared != self._shared:
             self._forget()
@@ -178,6 +182,9 @@ class Renderer:
         self._templates, self._shared = dict(keys), shared
         files = dict(map(_PATH_AND_DATA, done))
         files.update(self._sitemap(site, theme, [row for row in map(_ROW, done) if row is not None], cache))
+        if cache is not None:
+            cache.save_template_keys(theme)
+            cache.flush()
         for rel, static in theme.static.items():
             files[rel] = static.read_bytes()
         return files
@@ -210,14 +217,18 @@ class Renderer:
     def page_bytes(self, site: Site, theme: Theme, path: str, kept: Kept, read) -> bytes:
         """The bytes of the page at ``path`` that the last :meth:`render` left as ``kept``:
         ``read()`` (the file on disk) if it still has the recorded hash, else rendered again."""
+        known = self._read_back.get(path)
+        if known is not None and known[0] == kept:  # serve: the search index asks again after each edit
+            return known[1]
         try:
             data = read()
         except OSError:
             data = None
-        if data is not None and len(data) == kept.size and hashlib.sha256(data).hexdigest() == kept.sha:
-            return data
-        page = self._done[self._index[path]].page
-        return self._render(theme, page.template, page_context(site, page, theme))
+        if data is None or len(data) != kept.size or hashlib.sha256(data).hexdigest() != kept.sha:
+            page = self._done[self._index[path]].page
+            data = self._render(theme, page.template, page_context(site, page, theme))
+        self._read_back[path] = (kept, data)
+        return data
 
     def _sitemap(self, site: Site, theme: Theme, listed: list, cache: PageCache | None) -> dict[str, bytes | Kept]:
         """The sitemap files for the rows ``listed``: parts of :data:`SITEMAP_URLS` URLs under an
