@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 
 from ..config import Config
@@ -63,16 +64,24 @@ def _block_row(block: Block) -> list:
             block.number, block.continued]
 
 
+_BLOCK_TYPES = (str, list, int, bool, int, int, bool, int, bool)
+
+
 def _blocks(value: object) -> tuple[Block, ...]:
-    if not isinstance(value, list):
+    if type(value) is not list:
         raise _Bad()
     blocks = []
     for row in value:
-        if not isinstance(row, list) or len(row) != 9:
+        # Exact types (a bool is not taken for an int): the loop runs for every block of every article.
+        if (type(row) is not list or len(row) != 9 or not all(map(_is, row, _BLOCK_TYPES))
+                or not all(type(text) is str for text in row[1])):
             raise _Bad()
-        blocks.append(Block(_str(row[0]), _strs(row[1]), _int(row[2]), _bool(row[3]), _int(row[4]), _int(row[5]),
-                            _bool(row[6]), _int(row[7]), _bool(row[8])))
+        blocks.append(Block(row[0], tuple(row[1]), *row[2:]))
     return tuple(blocks)
+
+
+def _is(value: object, kind: type) -> bool:
+    return type(value) is kind
 
 
 def encode_article(article: Article) -> list:
@@ -106,6 +115,7 @@ def decode_article(path: Path, value: object) -> Article:
                    digest=_str(digest))
 
 
+@lru_cache(maxsize=4)
 def _reading(config: Config) -> str:
     """What shapes parsing beyond the file: the ``[text]`` settings and the content folder."""
     return repr((config.text, str(config.content_dir)))
@@ -134,7 +144,7 @@ class ArticleCache:
         path = Path(path)
         src = read_source(path, config.content_dir, config.text.max_file_bytes)
         key, digest = self._key("article", path, src.text, config)
-        value = self.store.get_many("articles", [key]).get(key)
+        value = self.store.get("articles", key)
         if value is not None:
             try:
                 article = decode_article(path, value)
@@ -158,7 +168,7 @@ class ArticleCache:
         path = Path(path)
         src = read_source(path, config.content_dir, config.text.max_file_bytes)
         key, digest = self._key("translation", path, src.text, config)
-        value = self.store.get_many("articles", [key]).get(key)
+        value = self.store.get("articles", key)
         if isinstance(value, list) and len(value) == 4 and value[3] == digest:
             try:
                 return HumanTranslation(path, _str(value[0]), _blocks(value[1]), _strs(value[2]))

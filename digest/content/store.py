@@ -101,6 +101,20 @@ class BuildStore:
             self.close()
         return found
 
+    def get(self, table: str, key: str) -> object | None:
+        """The decoded value of ``key`` in ``table``, or None."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            self.close()
+            return None
+        try:
+            return json.loads(row[0]) if row is not None else None
+        except (ValueError, TypeError, RecursionError):
+            return None
+
     def put_many(self, table: str, items: Iterable[tuple[str, object]]) -> None:
         """Store ``(key, value)`` pairs in ``table`` in one transaction."""
         if self.db is None:

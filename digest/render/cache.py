@@ -23,6 +23,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from ..content.markup import Block
 from ..content.store import BuildStore, cache_key
 from ..site.model import Page
 from .theme import Theme
@@ -47,6 +48,8 @@ class Unhashable(Exception):
 
 
 _PLAIN = (str, int, float, bool, type(None), bytes, dt.date, dt.time, dt.timedelta, PurePath)
+_LEAVES = {str, int, float, bool, type(None), Block}
+"""Types whose ``repr`` is their value, every field of it (``Block``: texts and numbers only)."""
 
 
 class Fingerprints:
@@ -65,7 +68,11 @@ class Fingerprints:
             found = self._memo.get(id(value))
             if found is not None and found[0] is value:
                 return found[1]
-            text = "(" + ",".join(map(self.of, value)) + ")"
+            if all(type(item) in _LEAVES for item in value):
+                # Texts, numbers, blocks: their repr says all ``==`` compares, in one call.
+                text = repr(value)
+            else:
+                text = "(" + ",".join(map(self.of, value)) + ")"
             if len(text) > 64:
                 text = "#" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
             self._memo[id(value)] = (value, text)
