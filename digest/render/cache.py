@@ -26,6 +26,8 @@ from pathlib import PurePath
 from ..content.markup import Block
 from ..content.store import BuildStore, cache_key
 from ..site.model import Page
+from ..translate.provenance import Name, Provenance
+from .sitemap import SitemapURL
 from .theme import Theme
 
 MARKER = b"data-pagefind-body"
@@ -48,8 +50,9 @@ class Unhashable(Exception):
 
 
 _PLAIN = (str, int, float, bool, type(None), bytes, dt.date, dt.time, dt.timedelta, PurePath)
-_LEAVES = {str, int, float, bool, type(None), Block}
-"""Types whose ``repr`` is their value, every field of it (``Block``: texts and numbers only)."""
+_LEAVES = {str, int, float, bool, type(None), Block, Provenance, Name, SitemapURL}
+"""Types whose ``repr`` is their value: every field of these dataclasses is compared and shown,
+and holds only texts, numbers or others of them."""
 
 
 class Fingerprints:
@@ -60,7 +63,7 @@ class Fingerprints:
 
     def of(self, value: object) -> str:
         """A stable text standing for ``value``: equal values give equal texts."""
-        if isinstance(value, _PLAIN):
+        if isinstance(value, _PLAIN) or type(value) in _LEAVES:
             return repr(value)
         if isinstance(value, enum.Enum):
             return f"{type(value).__qualname__}.{value.name}"
