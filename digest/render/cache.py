@@ -44,6 +44,16 @@ class Kept:
     size: int
     marked: bool = False
 
+    def __eq__(self, other: object) -> bool:
+        """Equal to another record of the same file, or to the very bytes it stands for."""
+        if isinstance(other, Kept):
+            return (self.path, self.sha, self.size, self.marked) == (other.path, other.sha, other.size, other.marked)
+        if isinstance(other, bytes):
+            return len(other) == self.size and hashlib.sha256(other).hexdigest() == self.sha
+        return NotImplemented
+
+    __hash__ = object.__hash__  # never a key; equal to bytes, so no hash could agree with theirs
+
 
 class Unhashable(Exception):
     """A page input whose value cannot be hashed reliably."""
