@@ -20,7 +20,7 @@ before it compares values:
    same bytes (a new page object equal to the last at its path does too).
 5. :class:`~digest.output.OutputFolder` writes only files whose bytes changed.
 
-Beside the chain: :class:`ExtrasInputs` (feeds, robots.txt) and the alt-text audit
+Beside the chain: :class:`~digest.render.extras.ExtrasInputs` (feeds, robots.txt) and the alt-text audit
 (:class:`~digest.site.audit.Audited`), both keyed on the same objects.
 """
 
@@ -36,22 +36,24 @@ from typing import NamedTuple
 
 from .config import Config
 from .content.articles import (
-    KNOWN_KEYS,
     Article,
     Problem,
     content_files,
     load_articles,
-    read_article,
-    read_translation,
 )
-from .content.parallel import read_all, take
+from .content.cache import ArticleCache
+from .content.checks import article_warnings
+from .content.parallel import read_all
+from .content.store import BuildStore
 from .errors import SearchUnavailable, SourceError
 from .events import Reporter
 from .output import OutputFolder
 from .output.guard import places_of
-from .render.feeds import FEED_SIZE, absolute, feed_entries, feed_files
+from .render.bundlecache import bundle_key, kept_bundle, remember_bundle
+from .render.cache import Kept, PageCache
+from .render.extras import extra_files
 from .render.pages import Renderer
-from .render.search import Indexing
+from .render.search import Indexing, search_records
 from .render.theme import Theme, load_theme
 from .site.audit import missing_alt_text
 from .site.images import ImageStage
@@ -61,6 +63,7 @@ from .translate.glossary import load_glossary
 from .translate.labels import label_texts, load_labels
 from .translate.originals import track_originals
 from .translate.stage import TranslationStats, Translator, translate_articles
+from .workers import worth_a_pool
 
 
 @dataclass
@@ -68,7 +71,8 @@ class BuildResult:
     """What one build did."""
 
     site: Site
-    files: dict[str, bytes]
+    files: dict[str, bytes | Kept]
+    """Path -> bytes, or a :class:`~digest.render.cache.Kept` file (on disk as it should be: not rendered)."""
     problems: list[Problem]
     stats: TranslationStats
     written: list[str] = field(default_factory=list)
@@ -104,8 +108,9 @@ class Builder:
         self._model = SiteModel()
         self._audit: dict = {}
         self._feeds: dict = {}
-        self._pages: dict[str, bytes] | None = None
-        self._bundle: dict[str, bytes] = {}
+        self._pages: dict[str, bytes | Kept] | None = None
+        self._bundle: dict[str, bytes | Kept] = {}
+        self._articles: ArticleCache | None = None
         self._site: Site | None = None
         """The last build's site model: what :meth:`index` indexes."""
         self._english: dict = {}
@@ -196,11 +201,12 @@ class Builder:
             files = files + self._behind(refused, files)
         self._unchanged_but = changed if changed is not None and self._files else None
         drafts: list[str] = []
-        # A first build reads every file: with workers, they parse them all at once.
-        parsed = read_all(files, config, self.workers) if files and not self._files else {}
+        if files and not self._files and worth_a_pool(self.workers, len(files)):
+            # A first build: the files the build store lacks are parsed at once by the workers.
+            self.articles.ready = read_all(self.articles.misses(files, config), config, self.workers)
 
         def read(path: str, config: Config) -> Article:
-            article = self._read(path, lambda: take(parsed, path, lambda: read_article(path, config)))
+            article = self._read(path, lambda: self.articles.read_article(path, config))
             if article.draft and not config.drafts:
                 drafts.append(path)
             return article
@@ -208,11 +214,11 @@ class Builder:
         try:
             articles, problems = load_articles(
                 config, reader=read,
-                translation_reader=lambda path: self._read(
-                    path, lambda: take(parsed, path, lambda: read_translation(path, config))),
+                translation_reader=lambda p: self._read(p, lambda: self.articles.read_translation(p, config)),
                 files=files, refused=refused)
         finally:
             self._unchanged_but = None
+            self.articles.flush()
         # Forget files that are gone, so a long session's memory stays flat.
         self._files = {p: v for p, v in self._files.items() if p in self._seen}
         # An article with a human translation is a new object each time the two are joined;
@@ -264,21 +270,8 @@ class Builder:
         for problem in problems:
             self.reporter.problem(problem)
         for article in articles:
-            if article.ignored_keys:
-                self.reporter.warning(f"{article.path}: front matter key(s) ignored: {', '.join(article.ignored_keys)} "
-                                      f"(known: {', '.join(sorted(KNOWN_KEYS))})")
-            human = article.human
-            for path, note in [(article.path, n) for n in article.notes] + (
-                    [(human.path, n) for n in human.notes] if human is not None else []):
-                self.reporter.warning(f"{path}: {note}")
-            if human is not None and len(human.blocks) != len(article.blocks):
-                self.reporter.warning(f"{human.path}: {len(human.blocks)} block(s) against {len(article.blocks)} in "
-                                      f"{article.path.name}: the parallel page pairs them in order, some unpaired")
-            if article.undated:
-                where = ("a date line above or under the title" if article.path.suffix == ".txt"
-                         else "a date in front matter")
-                self.reporter.warning(f"{article.path}: no date ({where}, or a YYYY-MM-DD- file name prefix): "
-                                      "dated by the file's modification time, which every save moves")
+            for message in article_warnings(article):
+                self.reporter.warning(message)
         labels = load_labels(config)
         # The model is looked for (and its absence reported) only when something needs it:
         # a site of human translations whose tags and sources all have English has nothing pending.
@@ -309,31 +302,40 @@ class Builder:
         if self._theme is not None and self._theme.fingerprint == theme.fingerprint:
             theme = self._theme  # its Jinja environment holds the compiled templates
         self._theme = theme
+        # The persistent cache serves the first write to a folder; after it, this builder's memory.
+        on_disk = output.on_disk() if output is not None else None
         self._site = site
-        searching = config.site.search
-        # Pagefind indexes the model in its own process while the pages render; with a pool
-        # the render workers already use the cores, and they must not be forked from a process
-        # whose indexing thread is mid-call with Pagefind's pipes open: it starts after them.
-        indexing = Indexing(site) if searching and search and self.workers <= 1 else None
+        cache = PageCache(self.articles.store, on_disk) if on_disk is not None else None
+        searching, indexing, bundle, key = config.site.search, None, None, None
+        if searching and search:
+            records = search_records(site)
+            key = bundle_key(records) if on_disk is not None else None
+            bundle = kept_bundle(self.articles.store, key, on_disk) if key is not None and on_disk else None
+            # Pagefind indexes the records in its own process while the pages render; with a
+            # pool the render workers already use the cores, and they must not be forked from
+            # a process whose indexing thread has Pagefind's pipes open: it starts after them.
+            if bundle is None and self.workers <= 1:
+                indexing = Indexing(site, records=records)
         try:
             rendering = time.perf_counter()
-            files = self._renderer.render(site, theme, self.workers, lambda done, total: self.reporter.progress(
+            files = self._renderer.render(site, theme, cache, self.workers, lambda done, total: self.reporter.progress(
                 done, total, time.perf_counter() - rendering, "pages"))
         except BaseException:
             if indexing is not None:
                 indexing.cancel.set()
             raise
-        files.update(_extras(site, theme, self._feeds))
+        files.update(extra_files(site, theme, self._feeds))
         files.update(images.files)
         for name in overlay(files, static):
             self.reporter.warning(f"{config.root / 'static' / name}: not copied: digest makes that page itself")
         for message in missing_alt_text(site, self._audit):
             self.reporter.warning(message)
         self._pages = dict(files)
-        if searching and search and indexing is None:
-            indexing = Indexing(site)
+        if searching and search and indexing is None and bundle is None:
+            indexing = Indexing(site, records=records)
         if searching:
-            files.update(self._search(indexing) if indexing is not None else self._bundle)
+            files.update(self._search(indexing, key) if indexing is not None
+                         else bundle if bundle is not None else self._bundle)
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                              translator=getattr(translator, "name", None),
                              search_pending=searching and not search,
@@ -348,10 +350,20 @@ class Builder:
         self.reporter.finish(result)
         return result
 
-    def _search(self, indexing: Indexing) -> dict[str, bytes]:
-        """The Pagefind bundle ``indexing`` makes, remembered for :meth:`build` without search."""
+    @property
+    def articles(self) -> ArticleCache:
+        """Reads content files, parsing only those the persistent build cache (its ``store``) lacks."""
+        if self._articles is None:
+            self._articles = ArticleCache(BuildStore(self.config.cache_dir))
+        return self._articles
+
+    def _search(self, indexing: Indexing, key: str | None = None) -> dict[str, bytes | Kept]:
+        """The Pagefind bundle ``indexing`` makes (kept under ``key`` in the build store),
+        remembered for :meth:`build` without search."""
         try:
-            self._bundle = indexing.result()
+            self._bundle = dict(indexing.result())
+            if key is not None:
+                remember_bundle(self.articles.store, key, self._bundle)
         except SearchUnavailable as exc:
             self.reporter.warning(f"search is not built: {exc}")
             self._bundle = {}
@@ -376,30 +388,6 @@ class ReadFile(NamedTuple):
 
     stamp: tuple[int, ...]
     value: object
-
-
-class ExtrasInputs(NamedTuple):
-    """What the feeds and robots.txt are made from."""
-
-    config: Config
-    theme: str
-    """The theme's fingerprint."""
-    newest: tuple
-    """The newest entries (the bilingual feed's)."""
-    per_language: tuple
-    """Each language's feed entries."""
-
-
-def _extras(site: Site, theme, memo: dict) -> dict[str, bytes]:
-    """Files beyond the pages: feeds and robots.txt (see :mod:`digest.render.feeds`), made again only
-    when the configuration, the theme or one of the newest entries changed."""
-    key = ExtrasInputs(site.config, theme.fingerprint, site.entries[:FEED_SIZE],
-                       tuple(feed_entries(site, lang) for lang in site.languages))
-    if memo.get("key") != key:
-        files = feed_files(site, theme.strings)
-        files["robots.txt"] = f"User-agent: *\nAllow: /\n\nSitemap: {absolute(site, 'sitemap.xml')}\n".encode()
-        memo.update(key=key, files=files)
-    return dict(memo["files"])
 
 
 def build(config: Config, reporter: Reporter | None = None, translator="auto") -> BuildResult:

@@ -27,7 +27,8 @@ class Finished(Protocol):
     A protocol, so this module needs nothing from the build that sends it.
     """
 
-    files: dict[str, bytes]
+    files: dict
+    """Path -> bytes (or a record of a file kept as it was on disk)."""
     problems: list
     written: list[str]
     removed: list[str]

@@ -103,9 +103,10 @@ def test_a_build_killed_at_any_moment_leaves_the_old_site_or_the_new_one(tmp_pat
     build(tmp_path)
     assert assert_whole(site, versions) == 1 - current
     assert sorted(p.name for p in (tmp_path / ".site.digest").iterdir()) == ["lock"]
-    # translated-from.txt: the record of its human translation's Arabic, project data.
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".site.digest", "content", "digest.toml", "site",
-                                                          "translated-from.txt"]
+    # The build cache (.digest-cache) and translated-from.txt (the record of its human
+    # translation's Arabic, project data) are the only other things a build leaves there.
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".digest-cache", ".site.digest", "content", "digest.toml",
+                                                          "site", "translated-from.txt"]
 
 
 def test_a_second_build_waits_for_the_first_and_then_builds(tmp_path):

@@ -24,7 +24,7 @@ from .leadimage import IMAGE_KEYS, LeadImage, lead_image
 from .listing import Listing, list_content
 from .markup import Block, nesting_lost, parse_blocks
 from .rawtext import parse_raw_text
-from .sources import read_source, split_front_matter
+from .sources import SourceText, read_source, split_front_matter
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 TRANSLATION_SUFFIX = ".en.md"
@@ -193,7 +193,11 @@ def _markdown(text: str, what: str) -> tuple[dict, str, tuple[Block, ...], tuple
 def read_article(path: Path | str, config: Config) -> Article:
     """Read one article file; raises :class:`SourceError` with the reason it is unusable."""
     path = Path(path)
-    src = read_source(path, config.content_dir, config.text.max_file_bytes)
+    return parse_article(path, read_source(path, config.content_dir, config.text.max_file_bytes), config)
+
+
+def parse_article(path: Path, src: SourceText, config: Config) -> Article:
+    """The article in ``src``, read from ``path``; raises :class:`SourceError` as :func:`read_article`."""
     text = clean_text(src.text)
     stem = _stem(path)
     notes: tuple[str, ...] = ()
@@ -229,6 +233,11 @@ def read_translation(path: Path | str, config: Config | None = None) -> HumanTra
     ``config`` gives the content folder links must stay in and the size limit."""
     path = Path(path)
     src = read_source(path, config.content_dir, config.text.max_file_bytes) if config else read_source(path)
+    return parse_translation(path, src)
+
+
+def parse_translation(path: Path, src: SourceText) -> HumanTranslation:
+    """The human translation in ``src``, read from ``path``."""
     _, title, blocks, notes = _markdown(clean_text(src.text), "human translation ")
     return HumanTranslation(path=path, title=title, blocks=blocks, notes=notes)
 

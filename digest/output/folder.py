@@ -31,8 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import OutputError
+from ..render.cache import Kept
 from .guard import MANIFEST, Places, inspect, refusals, resolved
 from .stage import StageError, entry, manifest_bytes, manifest_line, read_manifest, stage_site
+from .verify import Verified, verify
 from .workarea import SiteLock, work_dir
 
 
@@ -86,13 +88,23 @@ class OutputFolder:
         self.out_dir = Path(out_dir)
         self.places, self.force, self.waiting = places, force, waiting
         self.lock = SiteLock.of(self.out_dir)
-        self._files: dict[str, bytes] = {}
+        self._files: dict[str, bytes | Kept] = {}
         self._lines: dict[str, str] = {}
         self._foreign: list[str] = []
         self._folders: dict[str, int] = {}
         self._identity: tuple[int, int] | None = None
+        self._verified: Verified | None = None
 
-    def write(self, files: dict[str, bytes]) -> WriteResult:
+    def on_disk(self) -> dict[str, str] | None:
+        """Path -> SHA-256 of the files the manifest lists that still have their recorded size
+        and time, when the next write is the first to this folder (None after: this folder
+        remembers what it wrote)."""
+        if self._identity is not None and self._identity == self._identity_now():
+            return None
+        self._verified = verify(self.out_dir)
+        return {rel: item[1] for rel, item in self._verified.good.items()}
+
+    def write(self, files: dict[str, bytes | Kept]) -> WriteResult:
         """Make the folder hold exactly ``files`` (plus what digest did not write), writing
         only changes."""
         self.check()
@@ -117,16 +129,26 @@ class OutputFolder:
             return None
         return (st.st_dev, st.st_ino) if stat.S_ISDIR(st.st_mode) else None
 
-    def _write(self, files: dict[str, bytes]) -> WriteResult:
+    def _write(self, files: dict[str, bytes | Kept]) -> WriteResult:
         identity = self._identity_now()
         full = identity is None or identity != self._identity
         known = {} if full else self._files
-        added = [rel for rel in files if rel not in known]
-        gone = [rel for rel in known if rel not in files]
+        every = full  # every path is checked (none known from an earlier write)
+        result, retell = WriteResult(), False
         if full:
             check_output(self.out_dir, self.places, self.force)
-        folders = self._check(files, added, gone, self._folders if known else None)
-        result = WriteResult()
+            verified, self._verified = self._verified or verify(self.out_dir), None
+            if verified.few_changes(files):
+                # The folder is as digest left it and little changed: those files are replaced
+                # one by one, like an edit in a session, rather than staging the whole site.
+                full, known = False, verified.known(files)
+                self._lines, self._foreign = verified.lines(), verified.foreign_now(self.out_dir, files)
+                retell = self._foreign != verified.foreign
+                result.foreign = self._foreign if retell else []
+        added = [rel for rel in files if rel not in known]
+        gone = [rel for rel in known if rel not in files]
+        folders = self._check(files, list(files) if every else added, [] if every else gone,
+                              None if every else self._folders)
         if full:
             _, before = read_manifest(self.out_dir)
             result.written, result.removed, foreign, self._lines = stage_site(
@@ -135,21 +157,22 @@ class OutputFolder:
             result.foreign = foreign if foreign != before and foreign else []
             self._foreign = foreign
         else:
-            self._update(files, known, added, gone, result)
+            self._update(files, known, added, gone, result, retell)
         self._identity = self._identity_now()
         self._files, self._folders = dict(files), folders
         return result
 
-    def _update(self, files: dict[str, bytes], known: dict[str, bytes], added: list[str],
-                gone: list[str], result: WriteResult) -> None:
-        """Replace the changed files one by one, remove the gone ones, then the manifest."""
+    def _update(self, files: dict[str, bytes | Kept], known: dict[str, bytes | Kept], added: list[str],
+                gone: list[str], result: WriteResult, retell: bool = False) -> None:
+        """Replace the changed files one by one, remove the gone ones, then the manifest
+        (``retell``: also when only its list of foreign names changed)."""
         tmp = work_dir(self.out_dir) / "put.tmp"
         lines = self._lines
         if added:
             # Listed before they are written, so a build killed in between still knows them
             # as digest's (an empty hash never matches: they will not be linked as unchanged).
             for rel in added:
-                lines[rel] = manifest_line(rel, [len(files[rel]), "", 0])
+                lines[rel] = manifest_line(rel, [_size(files[rel]), "", 0])
             self._put_manifest(tmp)
         for rel, data in files.items():
             last = known.get(rel)
@@ -157,6 +180,7 @@ class OutputFolder:
                 result.unchanged += 1
                 continue
             target = self.out_dir / rel
+            assert not isinstance(data, Kept), rel  # a kept file is unchanged (Verified.few_changes)
             blocker = _replace(target, data, self.out_dir, tmp)
             if blocker is not None:
                 result.removed.append(blocker)
@@ -167,7 +191,7 @@ class OutputFolder:
         result.removed = sorted(set(result.removed + self._remove(sorted(gone))))
         for rel in gone:
             lines.pop(rel, None)
-        if result.written or gone:
+        if result.written or gone or retell:
             self._put_manifest(tmp)
 
     def _put_manifest(self, tmp: Path) -> None:
@@ -175,7 +199,7 @@ class OutputFolder:
         os.replace(tmp, self.out_dir / MANIFEST)
 
     @staticmethod
-    def _check(files: dict[str, bytes], added: list[str], gone: list[str],
+    def _check(files: dict[str, bytes | Kept], added: list[str], gone: list[str],
                last: dict[str, int] | None) -> dict[str, int]:
         """Validate the paths new to the folder; return the folders of the whole map (how
         many files each holds), given ``last``, those of the map before ``added`` and
@@ -217,7 +241,11 @@ class OutputFolder:
         return gone
 
 
-def write_site(files: dict[str, bytes], out_dir: Path) -> WriteResult:
+def _size(data: bytes | Kept) -> int:
+    return data.size if isinstance(data, Kept) else len(data)
+
+
+def write_site(files: dict[str, bytes | Kept], out_dir: Path) -> WriteResult:
     """Make ``out_dir`` hold exactly ``files`` (plus what digest did not write), writing
     only changes."""
     return OutputFolder(out_dir).write(files)

@@ -22,8 +22,10 @@ import json
 import os
 import shutil
 import stat
+from collections.abc import Mapping
 from pathlib import Path
 
+from ..render.cache import Kept
 from .guard import MANIFEST
 from .workarea import exchange, remove
 
@@ -67,7 +69,8 @@ def entry(data: bytes, path: Path) -> list:
     return [len(data), hashlib.sha256(data).hexdigest(), os.stat(path).st_mtime_ns]
 
 
-def stage_site(files: dict[str, bytes], out_dir: Path, work: Path) -> tuple[list[str], list[str], list[str], dict]:
+def stage_site(files: Mapping[str, bytes | Kept], out_dir: Path,
+               work: Path) -> tuple[list[str], list[str], list[str], dict]:
     """Stage ``files`` in ``work`` and swap them in as ``out_dir``.
 
     Returns (written, removed, foreign top-level names, manifest lines by path). Raises
@@ -96,6 +99,8 @@ def stage_site(files: dict[str, bytes], out_dir: Path, work: Path) -> tuple[list
             if _link_unchanged(out_dir / rel, target, data, old.get(rel)):
                 manifest[rel] = old[rel]
                 continue
+            if isinstance(data, Kept):
+                data = _kept_bytes(out_dir / rel, data)
             with open(target, "xb") as fh:
                 fh.write(data)
             written.append(rel)
@@ -113,9 +118,10 @@ def stage_site(files: dict[str, bytes], out_dir: Path, work: Path) -> tuple[list
     return written, removed, foreign, lines
 
 
-def _link_unchanged(src: Path, target: Path, data: bytes, last: list | None) -> bool:
+def _link_unchanged(src: Path, target: Path, data: bytes | Kept, last: list | None) -> bool:
     """Hard-link ``src`` as ``target`` if the manifest and the file show it holds ``data``."""
-    if last is None or last[0] != len(data):
+    size = data.size if isinstance(data, Kept) else len(data)
+    if last is None or last[0] != size:
         return False
     try:
         st = os.lstat(src)
@@ -123,13 +129,22 @@ def _link_unchanged(src: Path, target: Path, data: bytes, last: list | None) -> 
         return False
     if not stat.S_ISREG(st.st_mode) or st.st_size != last[0] or st.st_mtime_ns != last[2]:
         return False
-    if hashlib.sha256(data).hexdigest() != last[1]:
+    if (data.sha if isinstance(data, Kept) else hashlib.sha256(data).hexdigest()) != last[1]:
         return False
     try:
         os.link(src, target)
     except OSError:
         return False
     return True
+
+
+def _kept_bytes(src: Path, kept: Kept) -> bytes:
+    """The bytes of a file taken as it is on disk but not linked (a system without hard
+    links): read back and checked against its hash."""
+    data = src.read_bytes()
+    if hashlib.sha256(data).hexdigest() != kept.sha:
+        raise OSError(f"{src} changed during the build; build again")
+    return data
 
 
 def _carry(out_dir: Path, stage: Path, digest_paths: set[str]) -> list[str]:

@@ -19,6 +19,7 @@ from ..errors import ThemeError
 from ..site.model import Page, Site
 from ..workers import pool_map, worth_a_pool
 from . import sitemap
+from .cache import Kept, PageCache, page_key
 from .images import place_images
 from .pagedata import page_data
 from .sitemap import SitemapURL, sitemap_index
@@ -86,7 +87,7 @@ class Rendered:
 
     page: Page
     path: str
-    data: bytes
+    data: bytes | Kept
     template_key: str
     row: SitemapURL | None
 
@@ -96,7 +97,7 @@ class SitemapPart:
     """One sitemap file of the last build: its rows, bytes and the sitemap template's key."""
 
     rows: list
-    data: bytes
+    data: bytes | Kept
     template_key: str
 
 
@@ -135,15 +136,18 @@ class Renderer:
         """Template name -> key, of the templates the last build's pages used."""
         self._sitemaps: dict[str, SitemapPart] = {}
 
-    def render(self, site: Site, theme: Theme, workers: int = 1,
-               progress: Callable[[int, int], None] | None = None) -> dict[str, bytes]:
+    def render(self, site: Site, theme: Theme, cache: PageCache | None = None, workers: int = 1,
+               progress: Callable[[int, int], None] | None = None) -> dict[str, bytes | Kept]:
         """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``.
 
-        With ``workers`` above 1, many pages to render are shared out to that many forked
-        processes (:mod:`digest.workers`); the bytes are the same. ``progress(done, total)``
-        hears of the pages rendered, about ten times a second and once at the end.
-        """
+        With a ``cache``, a page the output folder already holds as its inputs say is not
+        rendered: its value is a :class:`~digest.render.cache.Kept`. With ``workers`` above 1,
+        many pages to render are shared out to that many forked processes
+        (:mod:`digest.workers`); the bytes are the same. ``progress(done, total)`` hears of the
+        pages rendered, about ten times a second and once at the end."""
         self.rendered = 0
+        if cache is not None:
+            cache.load_template_keys(theme)
         shared = SharedInputs(theme.strings_key, site.config, _site_key(site))
         if shared != self._shared:
             self._forget()
@@ -165,7 +169,7 @@ class Renderer:
             done = [None] * n  # type: ignore[list-item]
             todo = range(n)
         moved = len(last) != n  # then the positions of the path index are not these
-        fresh: list[int] = []  # positions to render
+        misses: list[int] = []
         for i in todo:
             page = pages[i]
             path, key = page.path, key_of(page.template)
@@ -176,8 +180,42 @@ class Renderer:
             elif old is not None and old.template_key == key and _same_inputs(old.page, page):
                 done[i] = Rendered(page, path, old.data, key, SitemapURL.of(page))
             else:
-                fresh.append(i)
+                misses.append(i)
             moved = moved or i >= len(before) or before[i].path != path
+        self._fill(site, theme, cache, pages, misses, done, key_of, workers, progress)
+        index = {r.path: i for i, r in enumerate(done)} if moved or not self._index else self._index
+        self._pages, self._done, self._index = pages, done, index
+        self._templates, self._shared = dict(keys), shared
+        files = dict(map(_PATH_AND_DATA, done))
+        files.update(self._sitemap(site, theme, [row for row in map(_ROW, done) if row is not None], cache))
+        if cache is not None:
+            cache.save_template_keys(theme)
+            cache.flush()
+        for rel, static in theme.static.items():
+            files[rel] = static.read_bytes()
+        return files
+
+    def _fill(self, site: Site, theme: Theme, cache: PageCache | None, pages: Sequence[Page], misses: list[int],
+              done: list, key_of, workers: int, progress: Callable[[int, int], None] | None) -> None:
+        """Render the pages at positions ``misses`` into ``done``, but those ``cache`` shows
+        the output folder already holds."""
+        keys: dict[int, str] = {}
+        kept: dict[str, Kept] = {}
+        if cache is not None and misses:
+            shared = cache.shared_key(theme.strings_key, site.config, _site_key(site))
+            for i in misses:
+                found = page_key(cache.prints, shared, key_of(pages[i].template), pages[i])
+                if found is not None:
+                    keys[i] = found
+            kept = cache.kept({k: pages[i].path for i, k in keys.items()})
+        fresh: list[int] = []  # positions to render
+        for i in misses:
+            key = keys.get(i)
+            held = kept.get(key) if key is not None else None
+            if held is None:
+                fresh.append(i)
+            else:
+                done[i] = Rendered(pages[i], pages[i].path, held, key_of(pages[i].template), SitemapURL.of(pages[i]))
 
         def render_page(i: int) -> bytes:
             page = pages[i]
@@ -188,41 +226,48 @@ class Renderer:
         tick = time.monotonic() + PROGRESS_EVERY
         for count, (i, data) in enumerate(zip(fresh, made)):
             page = pages[i]
+            key = keys.get(i)
+            if cache is not None and key is not None:
+                cache.remember(key, data)
             done[i] = Rendered(page, page.path, data, key_of(page.template), SitemapURL.of(page))
             if progress is not None and time.monotonic() >= tick:
                 progress(count, len(fresh))
                 tick = time.monotonic() + PROGRESS_EVERY
-        self.rendered = len(fresh)
+        self.rendered += len(fresh)
         if progress is not None:
             progress(len(fresh), len(fresh))
-        index = {r.path: i for i, r in enumerate(done)} if moved or not self._index else self._index
-        self._pages, self._done, self._index = pages, done, index
-        self._templates, self._shared = dict(keys), shared
-        files = dict(map(_PATH_AND_DATA, done))
-        files.update(self._sitemap(site, theme, [row for row in map(_ROW, done) if row is not None]))
-        for rel, static in theme.static.items():
-            files[rel] = static.read_bytes()
-        return files
+        if cache is not None:
+            cache.flush()
 
-    def _sitemap(self, site: Site, theme: Theme, listed: list) -> dict[str, bytes]:
+    def _sitemap(self, site: Site, theme: Theme, listed: list, cache: PageCache | None) -> dict[str, bytes | Kept]:
         """The sitemap files for the rows ``listed``: parts of :data:`SITEMAP_URLS` URLs under an
         index on a big site, each rendered again only when its rows changed."""
         chunks = [listed[i:i + sitemap.SITEMAP_URLS] for i in range(0, len(listed), sitemap.SITEMAP_URLS)] or [[]]
         names = ["sitemap.xml"] if len(chunks) == 1 else [f"sitemap-{n}.xml" for n in range(1, len(chunks) + 1)]
         template = theme.template_key("sitemap.xml")
-        files, memo = {}, {}
+        files: dict[str, bytes | Kept] = {}
+        memo = {}
         for name, chunk in zip(names, chunks):
             cached = self._sitemaps.get(name)
+            data: bytes | Kept | None = None
+            key = (cache.sitemap_key(name, template, chunk, theme.strings_key, site.config, _site_key(site))
+                   if cache is not None else None)
             if cached is not None and cached.template_key == template and cached.rows == chunk:  # identity first
                 data = cached.data
-            else:
+            elif cache is not None and key is not None:
+                data = cache.kept({key: name}).get(key)
+            if data is None:
                 context = page_context(site, site.pages[0], theme) | {"urls": chunk}
                 data = self._render(theme, "sitemap.xml", context)
                 self.rendered += 1
+                if cache is not None and key is not None:
+                    cache.remember(key, data)
             memo[name] = SitemapPart(chunk, data, template)
             files[name] = data
         if len(names) > 1:
             files["sitemap.xml"] = sitemap_index(site, names)
+        if cache is not None:
+            cache.flush()
         self._sitemaps = memo
         return files
 

@@ -138,11 +138,12 @@ class Indexing:
     (Python, beside the renderer, would only take turns with it), Pagefind, a process of its
     own, indexes them on another core while the pages render."""
 
-    def __init__(self, site: Site, cancel: threading.Event | None = None) -> None:
+    def __init__(self, site: Site, cancel: threading.Event | None = None,
+                 records: list[Record] | None = None) -> None:
         self.cancel = cancel or threading.Event()
         """Set it to stop Pagefind (the build failed, or newer pages are on their way)."""
         self._outcome: dict[str, bytes] | BaseException = {}
-        self._thread = threading.Thread(target=self._run, args=(search_records(site),),
+        self._thread = threading.Thread(target=self._run, args=(search_records(site) if records is None else records,),
                                         name="search", daemon=True)
         self._thread.start()
 

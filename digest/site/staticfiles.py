@@ -43,7 +43,7 @@ def static_files(config: Config) -> tuple[dict[str, bytes], list[Problem]]:
     return files, problems
 
 
-def overlay(files: dict[str, bytes], static: dict[str, bytes]) -> list[str]:
+def overlay(files: dict, static: dict[str, bytes]) -> list[str]:
     """Put ``static`` over the built ``files``; an HTML page or feed digest made is kept (a
     static file does not silently replace a page). Returns the names not copied."""
     kept = []

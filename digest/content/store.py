@@ -1,0 +1,143 @@
+"""The persistent build cache's storage: content-addressed JSON values in one SQLite file.
+
+``.digest-cache/build/build.sqlite3`` holds one table per kind of entry (parsed articles,
+rendered pages' hashes, the search bundle's). A key is a hash of everything that shapes its
+value, digest's version and a schema number included, so an entry never goes stale and
+nothing invalidates one: another version, theme or configuration simply asks other keys.
+
+Values are JSON text, never pickles: a cache folder may come from a CI cache or a shared
+drive, and unpickling it would run its code. A value that does not decode, or decodes to
+something the reader does not expect, is a miss. WAL mode lets two builds share the file and
+keeps it whole after a kill; a file SQLite cannot open is set aside quietly and started
+again. Deleting ``.digest-cache/`` is always safe.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import time
+from pathlib import Path
+from typing import Iterable
+
+from .. import __version__
+
+FOLDER = "build"
+FILE_NAME = "build.sqlite3"
+SCHEMA = 1
+"""Raised whenever what an entry holds, or what its key covers, changes meaning."""
+
+TABLES = ("articles", "pages", "bundles")
+
+
+def cache_key(*parts: object) -> str:
+    """A key over ``parts`` (strings, or anything with a stable ``repr``), digest's version
+    and :data:`SCHEMA`."""
+    digest = hashlib.sha256(f"{__version__}\0{SCHEMA}".encode())
+    for part in parts:
+        digest.update(b"\0")
+        digest.update(part.encode("utf-8", "surrogatepass") if isinstance(part, str) else repr(part).encode())
+    return digest.hexdigest()
+
+
+class BuildStore:
+    """Key -> JSON value tables in ``<cache>/build/build.sqlite3``; each call is one short
+    transaction. Any database error turns the store off for the rest of the process (a
+    build without a cache is slower, never wrong)."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.path = Path(cache_dir) / FOLDER / FILE_NAME
+        self.db: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.db = self._open()
+            except sqlite3.DatabaseError:
+                self._set_aside()
+                self.db = self._open()
+        except (OSError, sqlite3.Error):
+            self.db = None
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA busy_timeout = 30000")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+            for table in TABLES:
+                db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
+                           "used REAL NOT NULL)")
+                db.execute(f"SELECT count(*) FROM {table} WHERE key = ''").fetchone()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def _set_aside(self) -> None:
+        """Move an unreadable database out of the way (kept for a look, never read again)."""
+        aside = self.path.with_name(f"{self.path.name}.unreadable-{int(time.time())}")
+        for suffix in ("", "-wal", "-shm"):
+            part = Path(str(self.path) + suffix)
+            if part.exists():
+                part.replace(Path(str(aside) + suffix))
+
+    def get_many(self, table: str, keys: Iterable[str]) -> dict[str, object]:
+        """The decoded values of the ``keys`` present in ``table``; an undecodable value is left out."""
+        found: dict[str, object] = {}
+        if self.db is None:
+            return found
+        keys = list(dict.fromkeys(keys))
+        try:
+            for start in range(0, len(keys), 900):
+                chunk = keys[start:start + 900]
+                marks = ",".join("?" * len(chunk))
+                for key, value in self.db.execute(f"SELECT key, value FROM {table} WHERE key IN ({marks})", chunk):
+                    try:
+                        found[key] = json.loads(value)
+                    except (ValueError, TypeError, RecursionError):
+                        continue
+        except sqlite3.Error:
+            self.close()
+        return found
+
+    def get(self, table: str, key: str) -> object | None:
+        """The decoded value of ``key`` in ``table``, or None."""
+        if self.db is None:
+            return None
+        try:
+            row = self.db.execute(f"SELECT value FROM {table} WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            self.close()
+            return None
+        try:
+            return json.loads(row[0]) if row is not None else None
+        except (ValueError, TypeError, RecursionError):
+            return None
+
+    def put_many(self, table: str, items: Iterable[tuple[str, object]]) -> None:
+        """Store ``(key, value)`` pairs in ``table`` in one transaction."""
+        if self.db is None:
+            return
+        now = time.time()
+        rows = [(key, json.dumps(value, ensure_ascii=False, separators=(",", ":")), now) for key, value in items]
+        if not rows:
+            return
+        try:
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.executemany(f"INSERT OR REPLACE INTO {table} (key, value, used) VALUES (?, ?, ?)", rows)
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            self.db.execute("COMMIT")
+        except sqlite3.Error:
+            self.close()
+
+    def close(self) -> None:
+        if self.db is not None:
+            try:
+                self.db.close()
+            except sqlite3.Error:
+                pass
+        self.db = None

@@ -1,0 +1,183 @@
+"""Rendered pages across processes: which bytes a page's inputs gave, by a hash of those inputs.
+
+A page's key covers everything its bytes depend on, as :class:`~digest.render.pages.Renderer`
+sees it in memory: the page (URL, template, language, alternates, context), what every
+page shares (the interface strings, the configuration, the site's nav), the key of its
+template with all it pulls in, digest's version and the store's schema. The store keeps
+only the SHA-256 and size of the bytes: a page whose key gives the hash the output folder's
+manifest has for its path (and whose file still has the recorded size and time) is taken
+as it is on disk, a :class:`Kept`, and is neither rendered nor written nor read back.
+
+Inputs are hashed by value, field by field, as ``==`` compares them (a field left out of
+comparison is left out here too); each object is hashed once per build, so the 20 entries
+of a listing page cost 20 lookups. A value of a type this does not know makes the page
+uncacheable: it is rendered, as without a cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import hashlib
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from ..content.markup import Block
+from ..content.store import BuildStore, cache_key
+from ..site.model import Page
+from ..translate.provenance import Name, Provenance
+from .sitemap import SitemapURL
+from .theme import Theme
+
+MARKER = b"data-pagefind-body"
+"""What marks a page for the search index (see :mod:`digest.render.search`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A file the output folder already holds as it should be: its path, SHA-256 and size,
+    and whether it is a page for the search index."""
+
+    path: str
+    sha: str
+    size: int
+    marked: bool = False
+
+    def __eq__(self, other: object) -> bool:
+        """Equal to another record of the same file, or to the very bytes it stands for."""
+        if isinstance(other, Kept):
+            return (self.path, self.sha, self.size, self.marked) == (other.path, other.sha, other.size, other.marked)
+        if isinstance(other, bytes):
+            return len(other) == self.size and hashlib.sha256(other).hexdigest() == self.sha
+        return NotImplemented
+
+    __hash__ = object.__hash__  # never a key; equal to bytes, so no hash could agree with theirs
+
+
+class Unhashable(Exception):
+    """A page input whose value cannot be hashed reliably."""
+
+
+_PLAIN = (str, int, float, bool, type(None), bytes, dt.date, dt.time, dt.timedelta, PurePath)
+_LEAVES = {str, int, float, bool, type(None), Block, Provenance, Name, SitemapURL}
+"""Types whose ``repr`` is their value: every field of these dataclasses is compared and shown,
+and holds only texts, numbers or others of them."""
+
+
+class Fingerprints:
+    """Hashes of page inputs by value, each object hashed once (objects live through the build)."""
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[object, str]] = {}
+
+    def of(self, value: object) -> str:
+        """A stable text standing for ``value``: equal values give equal texts."""
+        if isinstance(value, _PLAIN) or type(value) in _LEAVES:
+            return repr(value)
+        if isinstance(value, enum.Enum):
+            return f"{type(value).__qualname__}.{value.name}"
+        if isinstance(value, (tuple, list)):
+            found = self._memo.get(id(value))
+            if found is not None and found[0] is value:
+                return found[1]
+            if all(type(item) in _LEAVES for item in value):
+                # Texts, numbers, blocks: their repr says all ``==`` compares, in one call.
+                text = repr(value)
+            else:
+                text = "(" + ",".join(map(self.of, value)) + ")"
+            if len(text) > 64:
+                text = "#" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+            self._memo[id(value)] = (value, text)
+            return text
+        if isinstance(value, dict):
+            return "{" + ",".join(f"{self.of(k)}:{self.of(v)}" for k, v in value.items()) + "}"
+        if isinstance(value, (set, frozenset)):
+            return "<" + ",".join(sorted(map(self.of, value))) + ">"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            found = self._memo.get(id(value))
+            if found is not None and found[0] is value:
+                return found[1]
+            parts = [type(value).__qualname__] + [self.of(getattr(value, f.name))
+                                                  for f in dataclasses.fields(value) if f.compare]
+            text = "#" + hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+            # The object is kept in the memo so its id is not reused by another within the build.
+            self._memo[id(value)] = (value, text)
+            return text
+        raise Unhashable(type(value).__qualname__)
+
+
+def page_key(prints: Fingerprints, shared: str, template_key: str, page: Page) -> str | None:
+    """The key of ``page`` rendered with template ``template_key`` under ``shared`` (the
+    hash of what every page depends on); None if an input cannot be hashed."""
+    try:
+        context = prints.of(page.context)
+        alternates = prints.of(page.alternates)
+    except (Unhashable, RecursionError):
+        return None
+    return cache_key("page", shared, template_key, page.url, page.template, page.lang, alternates, context)
+
+
+class PageCache:
+    """The rendered pages' hashes in the build store, and the files the output folder holds.
+
+    ``on_disk``: path -> SHA-256 of the files the manifest lists whose size and time on disk
+    are as recorded (see :meth:`~digest.output.OutputFolder.on_disk`).
+    """
+
+    def __init__(self, store: BuildStore, on_disk: dict[str, str]) -> None:
+        self.store, self.on_disk = store, on_disk
+        self.prints = Fingerprints()
+        self._new: list[tuple[str, object]] = []
+        self._templates: tuple[str, dict[str, str]] = ("", {})
+
+    def shared_key(self, *parts: object) -> str:
+        """The hash of what every page shares (strings key, configuration, nav)."""
+        return cache_key("shared", *(self.prints.of(part) for part in parts))
+
+    def load_template_keys(self, theme: Theme) -> None:
+        """Give ``theme`` the template keys stored for its fingerprint."""
+        key = cache_key("templates", theme.fingerprint)
+        value = self.store.get_many("pages", [key]).get(key)
+        if isinstance(value, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+            theme.known_keys(value)
+        self._templates = (key, theme.known_keys())
+
+    def save_template_keys(self, theme: Theme) -> None:
+        """Store ``theme``'s template keys if it worked out new ones."""
+        key, before = self._templates
+        now = theme.known_keys()
+        if now != before:
+            self._new.append((key, now))
+
+    def sitemap_key(self, name: str, template_key: str, rows: list, *shared: object) -> str | None:
+        """The key of sitemap file ``name`` listing ``rows``."""
+        try:
+            return cache_key("sitemap", self.shared_key(*shared), template_key, name, self.prints.of(rows))
+        except (Unhashable, RecursionError):
+            return None
+
+    def kept(self, wanted: dict[str, str]) -> dict[str, Kept]:
+        """For ``wanted`` (key -> path) the pages the output folder holds as their key says,
+        by key."""
+        if not self.on_disk:
+            return {}  # a first build: nothing to keep
+        found = self.store.get_many("pages", wanted)
+        kept = {}
+        for key, value in found.items():
+            path = wanted[key]
+            if not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
+                    and isinstance(value[1], int) and isinstance(value[2], bool)):
+                continue  # not an entry this version writes: rendered again
+            if self.on_disk.get(path) == value[0]:
+                kept[key] = Kept(path, value[0], value[1], value[2])
+        return kept
+
+    def remember(self, key: str, data: bytes) -> None:
+        """Record that ``key`` rendered to ``data`` (stored by :meth:`flush`)."""
+        self._new.append((key, [hashlib.sha256(data).hexdigest(), len(data), MARKER in data]))
+
+    def flush(self) -> None:
+        """Store what this build rendered."""
+        self.store.put_many("pages", self._new)
+        self._new = []
