@@ -153,7 +153,9 @@ def test_a_damaged_cache_is_not_used_and_the_build_is_correct_and_quiet(tmp_path
             conn.execute("UPDATE articles SET value = '{\"title\": 1}' WHERE rowid % 3 = 0")
     said = Said()
     result = build(root, said)
-    assert not said.warnings
+    # The edit itself is worth a warning (a4.en.md was made from the old Arabic); nothing else is.
+    assert [w for w in said.warnings if "is out of date" not in w] == []
+    assert len(said.warnings) == 1
     if damage == "entries":
         assert result.rendered > 30  # no page trusted without its file matching
     assert site_files(root / "site") == fresh(root, tmp_path)
@@ -239,6 +241,8 @@ def test_a_build_killed_at_random_leaves_the_cache_usable(tmp_path):
         proc.wait()
     done = subprocess.run(command, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    assert "warning" not in done.stdout + done.stderr
+    # The edits make their human translations out of date (said); nothing else is worth a warning.
+    lines = (done.stdout + done.stderr).splitlines()
+    assert [line for line in lines if "warning" in line and "is out of date" not in line] == []
     assert site_files(root / "site") == fresh(root, tmp_path)
     assert build(root).rendered == 0
