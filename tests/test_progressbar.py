@@ -130,7 +130,7 @@ def test_a_short_render_draws_nothing():
 @pytest.mark.slow
 def test_digest_build_on_a_terminal_draws_the_bar_and_into_a_pipe_does_not(tmp_path):
     """The real command, with the real thresholds, on a site whose pages take seconds."""
-    project = _project(tmp_path / "p", 400)
+    project = _project(tmp_path / "p", 1200)
     master, slave = pty.openpty()
     seen = bytearray()
 
@@ -148,7 +148,7 @@ def test_digest_build_on_a_terminal_draws_the_bar_and_into_a_pipe_does_not(tmp_p
     reader.start()
     started = time.monotonic()
     done = subprocess.run([sys.executable, "-m", "digest", "build", "--project", str(project), "--no-search",
-                           "--workers", "1"],  # one process: long enough for the bar on an idle machine
+                           "--workers", "1"],  # one process: seconds of rendering even on an idle machine
                           stdout=subprocess.PIPE, stderr=slave, timeout=600)
     took = time.monotonic() - started
     os.close(slave)
@@ -163,6 +163,6 @@ def test_digest_build_on_a_terminal_draws_the_bar_and_into_a_pipe_does_not(tmp_p
     assert b"\r" not in done.stdout and b"rendering" not in done.stdout
     # The same build with stderr into a pipe: no bar.
     piped = subprocess.run([sys.executable, "-m", "digest", "build", "--project", str(project), "--no-search",
-                           "--workers", "1"],  # one process: long enough for the bar on an idle machine
+                           "--workers", "1"],  # one process: seconds of rendering even on an idle machine
                            capture_output=True, timeout=600)
     assert piped.returncode == 0 and b"rendering" not in piped.stderr and b"\r" not in piped.stderr
