@@ -10,11 +10,20 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
+import pytest
+
 from digest.translate.result import TranslationResult
 
 REPO = Path(__file__).resolve().parent.parent
 SEED = REPO / "tests" / "data" / "000_aacfcbe59bb52c0a.txt"
 CHROMIUM = os.environ.get("DIGEST_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def browser_marks(timeout: int) -> list:
+    """The marks of a test module that drives Chromium: slow, browser, ``timeout`` seconds,
+    and skipped (a failure in CI) where there is no Chromium."""
+    return [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(timeout),
+            pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}")]
 """Debian's Chromium, which the browser tests drive through Playwright's executable_path."""
 
 

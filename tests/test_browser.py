@@ -6,23 +6,17 @@ are never downloaded). Screenshots go to ``test-artifacts/``.
 
 from __future__ import annotations
 
-import os
 import threading
 
 import pytest
-from helpers import CHROMIUM, REPO, FakeTranslator, write_project
+from helpers import CHROMIUM, REPO, FakeTranslator, browser_marks, write_project
 
 from digest.config import load_config
 from digest.serve.preview import start_serving
 from digest.serve.project import Project
 
 sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.browser,
-    pytest.mark.timeout(90),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
-]
+pytestmark = browser_marks(90)
 ARTIFACTS = REPO / "test-artifacts"
 
 

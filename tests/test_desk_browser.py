@@ -5,7 +5,6 @@ review page lists what needs an eye and links to its paragraph."""
 
 from __future__ import annotations
 
-import os
 import queue
 import re
 import signal
@@ -15,19 +14,14 @@ import threading
 import time
 
 import pytest
-from helpers import CHROMIUM, REPO, write_project
+from helpers import CHROMIUM, REPO, browser_marks, write_project
 from modelkit import argos_home, argosmodel  # noqa: F401  (fixtures)
 
 from digest.translate.packages import install_file
 
 sync_api = pytest.importorskip("playwright.sync_api")
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.browser,
-    pytest.mark.timeout(240),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
-]
+pytestmark = browser_marks(240)
 ARTIFACTS = REPO / "test-artifacts"
 EDITS = "content/2026-11-01-oil.edits.toml"
 FILES = {

@@ -10,14 +10,14 @@ import threading
 
 import html5lib
 import pytest
-from helpers import CHROMIUM, QuietHandler, write_project
+from helpers import CHROMIUM, QuietHandler, browser_marks, write_project
 
 from digest.build import Builder
 from digest.config import load_config
 from digest.events import RecordingReporter
 from digest.translate.result import TranslationResult
 
-pytestmark = [pytest.mark.slow]
+pytestmark = browser_marks(240)
 
 ARTICLES = {
     "content/2026-11-01-wheat.md": "---\ntitle: موسم الحصاد\ndate: 2026-11-01\n---\n"

@@ -6,23 +6,17 @@ package; skipped when either is missing. Playwright's own browsers are not used.
 
 import functools
 import http.server
-import os
 import threading
 
 import pytest
-from helpers import CHROMIUM, QuietHandler
+from helpers import CHROMIUM, QuietHandler, browser_marks
 from sitebuild import build_sample
 
 from digest.render.search import executable
 from digest.text import fold_arabic
 
 sync_api = pytest.importorskip("playwright.sync_api")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.browser,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="no Chromium"),
-    pytest.mark.skipif(executable() is None, reason="no Pagefind binary"),
-]
+pytestmark = browser_marks(240) + [pytest.mark.skipif(executable() is None, reason="no Pagefind binary")]
 
 
 @pytest.fixture(scope="module")

@@ -9,23 +9,18 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import threading
 from urllib.parse import quote
 
 import pytest
-from helpers import CHROMIUM, REPO, QuietHandler
+from helpers import CHROMIUM, REPO, QuietHandler, browser_marks
 from sitebuild import build_sample
 
 from digest.render.search import executable
 
 sync_api = pytest.importorskip("playwright.sync_api")
 axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.browser,
-    pytest.mark.timeout(240),
-    pytest.mark.skipif(not os.path.exists(CHROMIUM), reason=f"no Chromium at {CHROMIUM}"),
+pytestmark = browser_marks(240) + [
     pytest.mark.skipif(executable() is None, reason="no Pagefind binary"),
 ]
 ARTIFACTS = REPO / "test-artifacts"

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .. import __version__
+from ..sqlitefile import connect
 
 FOLDER = "build"
 FILE_NAME = "build.sqlite3"
@@ -60,11 +61,8 @@ class BuildStore:
             self.db = None
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        db = connect(self.path)
         try:
-            db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
             for table in TABLES:
                 db.execute(f"CREATE TABLE IF NOT EXISTS {table} (key TEXT PRIMARY KEY, value TEXT NOT NULL, "
                            "used REAL NOT NULL)")

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable
 
+from ..sqlitefile import connect
 from ..text import normalise
 
 FILE_NAME = "translations.sqlite3"
@@ -52,11 +53,8 @@ class TranslationCache:
             self.db = self._open()
 
     def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        db = connect(self.path)
         try:
-            db.execute("PRAGMA busy_timeout = 30000")
-            db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
             db.execute(SCHEMA)
             columns = {row[1] for row in db.execute("PRAGMA table_info(translations)")}
             if "score" not in columns:
