@@ -3,21 +3,18 @@ in light and dark, in Debian's Chromium."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import os
-import threading
 
 import html5lib
 import pytest
-from helpers import CHROMIUM, QuietHandler, browser_marks, write_project
+from helpers import CHROMIUM, serving, write_project
 
 from digest.build import Builder
 from digest.config import load_config
 from digest.events import RecordingReporter
 from digest.translate.result import TranslationResult
 
-pytestmark = browser_marks(240)
+pytestmark = [pytest.mark.slow]
 
 ARTICLES = {
     "content/2026-11-01-wheat.md": "---\ntitle: موسم الحصاد\ndate: 2026-11-01\n---\n"
@@ -74,21 +71,15 @@ def test_the_marked_pages_carry_the_marks_and_parse_without_errors(out):
 def test_axe_finds_no_violation_on_marked_pages(out, scheme):
     sync_api = pytest.importorskip("playwright.sync_api")
     axe_api = pytest.importorskip("axe_playwright_python.sync_playwright")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with serving(out) as root:
         with sync_api.sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=[
                 "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
             for page in PAGES:
                 tab = browser.new_page(viewport={"width": 1280, "height": 740})
                 tab.emulate_media(color_scheme=scheme)
-                tab.goto(f"http://127.0.0.1:{server.server_address[1]}/{page}")
+                tab.goto(f"{root}{page}")
                 results = axe_api.Axe().run(tab)
                 tab.close()
                 assert results.violations_count == 0, (page, results.generate_report())
             browser.close()
-    finally:
-        server.shutdown()
-        thread.join()

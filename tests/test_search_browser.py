@@ -4,12 +4,9 @@ Needs Chromium (``/usr/bin/chromium`` or ``DIGEST_CHROMIUM``) and Playwright's P
 package; skipped when either is missing. Playwright's own browsers are not used.
 """
 
-import functools
-import http.server
-import threading
 
 import pytest
-from helpers import CHROMIUM, QuietHandler, browser_marks
+from helpers import CHROMIUM, browser_marks, serving
 from sitebuild import build_sample
 
 from digest.render.search import executable
@@ -28,12 +25,8 @@ def served(tmp_path_factory):
     docroot = root / "www"
     docroot.mkdir()
     (docroot / "digest").symlink_to(out, target_is_directory=True)
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(docroot)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/digest/"
-    server.shutdown()
-    thread.join()
+    with serving(docroot) as root:
+        yield f"{root}digest/"
 
 
 @pytest.fixture(scope="module")

@@ -7,13 +7,10 @@ axe-core comes from ``axe-playwright-python``. Screenshots go to ``test-artifact
 
 from __future__ import annotations
 
-import functools
-import http.server
-import threading
 from urllib.parse import quote
 
 import pytest
-from helpers import CHROMIUM, REPO, QuietHandler, browser_marks
+from helpers import CHROMIUM, REPO, browser_marks, serving
 from sitebuild import build_sample
 
 from digest.render.search import executable
@@ -39,12 +36,8 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("theme")
     out, _, reporter = build_sample(root, base_url="http://127.0.0.1/")
     assert not reporter.of("warning"), reporter.of("warning")
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(out)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/"
-    server.shutdown()
-    thread.join()
+    with serving(out) as root:
+        yield root
 
 
 @pytest.fixture(scope="module")
