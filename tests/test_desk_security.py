@@ -205,6 +205,8 @@ def test_without_editing_no_page_gets_the_editor_and_every_post_is_refused(tmp_p
         assert request(preview, "POST", "/__digest__/edit", body, headers)[0] == 403
         assert content_bytes(tmp_path) == before
         assert request(preview, "GET", "/__digest__/review/")[0] == 200  # reading stays
+        assert request(preview, "GET", "/__digest__/review")[0] == 301  # to the slash form
+        assert request(preview, "GET", "/__digest__/nothing")[0] == 404
     finally:
         watcher.stop()
         preview.close()

@@ -340,7 +340,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self.close_connection = True
                 return
         else:
-            got = preview.desk.get(name, parse_qs(parts.query)) if preview.desk else None
+            query = parse_qs(parts.query)
+            got = preview.desk.get(name, query) if preview.desk else None
+            if (got is None and preview.desk is not None and name and not name.endswith("/")
+                    and preview.desk.get(name + "/", query)):
+                # A folder-like page: its links are relative to the slash form, as for site pages.
+                location = parts.path + "/" + (f"?{parts.query}" if parts.query else "")
+                return self._send(301, b"", "text/plain" + _TEXT, head, {"Location": location})
             if got is None:
                 return self._send(404, b"Not found\n", "text/plain" + _TEXT, head)
             status, ctype, body = got
