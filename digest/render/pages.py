@@ -21,6 +21,7 @@ from ..workers import pool_map, worth_a_pool
 from . import sitemap
 from .cache import Kept, PageCache, page_key
 from .images import place_images
+from .memo import MEMO_VARIABLE, FragmentMemo
 from .pagedata import page_data
 from .sitemap import SitemapURL, sitemap_index
 from .theme import Theme
@@ -42,8 +43,9 @@ def url_for(target: str, page_url: str) -> str:
 _URL_SAFE = "/#?=&.-_~:%"
 
 
-def page_context(site: Site, page: Page, theme: Theme) -> dict:
-    """The variables every template sees."""
+def page_context(site: Site, page: Page, theme: Theme, memo: FragmentMemo | None = None) -> dict:
+    """The variables every template sees; ``memo``: the fragments this render already
+    made (:mod:`digest.render.memo`)."""
     config = site.config
     strings = theme.strings.get(page.lang, {})
 
@@ -72,6 +74,7 @@ def page_context(site: Site, page: Page, theme: Theme) -> dict:
         "url": url,
         "absolute_url": absolute_url,
         "date": lambda value, lang=None: format_date(value, lang or page.lang),
+        MEMO_VARIABLE: memo,
         **page_data(site, page, absolute_url),
         **page.context,
     }
@@ -217,9 +220,11 @@ class Renderer:
             else:
                 done[i] = Rendered(pages[i], pages[i].path, held, key_of(pages[i].template), SitemapURL.of(pages[i]))
 
+        memo = FragmentMemo()  # filled in each worker of a pool on its own
+
         def render_page(i: int) -> bytes:
             page = pages[i]
-            return self._render(theme, page.template, page_context(site, page, theme))
+            return self._render(theme, page.template, page_context(site, page, theme, memo))
 
         made = (pool_map(render_page, fresh, workers) if worth_a_pool(workers, len(fresh))
                 else map(render_page, fresh))
