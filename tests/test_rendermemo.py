@@ -12,7 +12,7 @@ from helpers import REPO, write_project
 from digest.build import Builder
 from digest.config import load_config
 from digest.render.memo import MEMO_VARIABLE, FragmentMemo, once
-from digest.render.pages import url_for
+from digest.render.pages import link_maker
 from digest.render.theme import DEFAULT_THEME
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -21,11 +21,11 @@ from build_corpus import write_digest  # noqa: E402
 
 def render(env: jinja2.Environment, source: str, page_url: str, lang: str, memo: FragmentMemo | None,
            **values) -> str:
-    context = {"url": lambda target: url_for(target, page_url), "lang": lang, MEMO_VARIABLE: memo, **values}
+    context = {"url": link_maker(page_url, "/news/", memo), "lang": lang, MEMO_VARIABLE: memo, **values}
     return env.from_string(source).render(context)
 
 
-def test_a_fragment_renders_once_per_arguments_language_and_depth():
+def test_a_fragment_renders_once_per_arguments_and_language_with_links_from_each_page():
     calls: list[str] = []
     env = jinja2.Environment(autoescape=True)
     env.globals.update(once=once,
@@ -40,13 +40,22 @@ def test_a_fragment_renders_once_per_arguments_language_and_depth():
     assert render(env, source, "tags/t/", "ar", memo, item=a) == '<a href="../../x/">a</a>'
     assert render(env, source, "tags/u/", "ar", memo, item=a) == '<a href="../../x/">a</a>'
     assert calls == ["a"] and memo.hits == 1
-    assert render(env, source, "ar/", "ar", memo, item=a) == '<a href="../x/">a</a>'  # another depth
+    # Another depth: the same fragment, its links made from this page.
+    assert render(env, source, "archive/2026/01/", "ar", memo, item=a) == '<a href="../../../x/">a</a>'
+    assert render(env, source, "index.html", "ar", memo, item=a) == '<a href="x/">a</a>'
     assert render(env, source, "tags/t/", "en", memo, item=a) == '<a href="../../x/">a</a>'  # another language
     assert render(env, source, "tags/t/", "ar", memo, item=b) == '<a href="../../x/">b</a>'  # another object
-    assert calls == ["a", "a", "a", "b"] and len(memo) == 4
+    assert calls == ["a", "a", "b"] and len(memo) == 3 and memo.hits == 3
     # Without a memo in the context (a template rendered on its own) it renders every time.
     assert render(env, source, "tags/t/", "ar", None, item=a) == '<a href="../../x/">a</a>'
-    assert calls[-1] == "a" and len(calls) == 5
+    assert calls[-1] == "a" and len(calls) == 4
+    # url('') is the root as the page sees it, "./" at the top; the page's url() is left as it was.
+    root = "{% call once('root') %}<a href=\"{{ url('') }}\">{{ url('a b/') }}</a>{% endcall %}{{ url('y') }}"
+    assert render(env, root, "index.html", "ar", memo) == '<a href="./">a%20b/</a>y'
+    assert render(env, root, "tags/t/", "ar", memo) == '<a href="../../">../../a%20b/</a>../../y'
+    assert render(env, root, "404.html", "ar", memo) == '<a href="/news/">/news/a%20b/</a>/news/y'
+    assert calls == ["a", "a", "b", "a"] and len(memo) == 4
+
 
 
 def _site(root) -> dict[str, bytes]:

@@ -43,6 +43,20 @@ def url_for(target: str, page_url: str) -> str:
 _URL_SAFE = "/#?=&.-_~:%"
 
 
+def link_maker(page_url: str, base_path: str, memo: FragmentMemo | None = None) -> Callable[[str], str]:
+    """The ``url()`` of the page at ``page_url``: :func:`url_for`, or rooted links on the
+    404 page (served at any depth); placeholders while ``memo`` records a fragment."""
+
+    def url(target: str) -> str:
+        if memo is not None and memo.recording:  # a fragment shown on many pages
+            return memo.url(quote(target, safe=_URL_SAFE))
+        if page_url == "404.html":
+            return base_path + quote(target, safe=_URL_SAFE)
+        return url_for(target, page_url)
+
+    return url
+
+
 def page_context(site: Site, page: Page, theme: Theme, memo: FragmentMemo | None = None) -> dict:
     """The variables every template sees; ``memo``: the fragments this render already
     made (:mod:`digest.render.memo`)."""
@@ -53,11 +67,7 @@ def page_context(site: Site, page: Page, theme: Theme, memo: FragmentMemo | None
         table = theme.strings.get(lang, {}) if lang else strings
         return table.get(key, key)
 
-    def url(target: str) -> str:
-        if page.url == "404.html":
-            # A 404 page is served at any depth: only rooted links work there.
-            return config.base_path + quote(target, safe=_URL_SAFE)
-        return url_for(target, page.url)
+    url = link_maker(page.url, config.base_path, memo)
 
     def absolute_url(target: str) -> str:
         return config.site.base_url.rstrip("/") + "/" + quote(target, safe=_URL_SAFE)
