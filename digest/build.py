@@ -279,7 +279,7 @@ class Builder:
         translator = self.translator if needed else None
         # Before translating: a human translation's out-of-date blocks are part of its English.
         drifts, record_problems = track_originals(config, articles, self.reporter, output is not None,
-                                                  self._originals)
+                                                  self._originals, self.articles.store)
         problems = problems + record_problems
         english, stats = translate_articles(articles, translator, self.reporter, self._english, labels,
                                             config.translation.review_below, drifts)

@@ -298,11 +298,14 @@ def test_a_template_change_renders_again_only_the_pages_that_use_it(root):
         "</h1>", "</h1><p class=mine>!</p>", 1), encoding="utf-8")
     second = builder.build()
     assert second.rendered == len(tag_pages) and sorted(second.written) == sorted(tag_pages)
+    # The theme's new fingerprint loads the changed template (Jinja itself never looks again).
+    assert all(b"<p class=mine>!</p>" in (root / "site" / p).read_bytes() for p in tag_pages)
     # base.html is pulled in by every page template: all of them render again.
     (mine / "base.html").write_text((default / "base.html").read_text(encoding="utf-8").replace(
         "</body>", "<!-- mine --></body>", 1), encoding="utf-8")
     third = builder.build()
     assert third.rendered == sum(1 for p in third.files if p.endswith(".html"))
+    assert b"<!-- mine --></body>" in (root / "site/index.html").read_bytes()
 
 
 def test_making_way_for_a_folder_never_touches_anything_outside_the_output(tmp_path):

@@ -3,6 +3,7 @@ and what a change to that Arabic shows on the pages and in the build log."""
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 
 import pytest
@@ -10,8 +11,17 @@ from helpers import write_project
 
 from digest.build import Builder
 from digest.config import load_config
+from digest.content.store import BuildStore
 from digest.events import RecordingReporter
-from digest.translate.originals import RECORD_NAME, Drift, compare, read_record
+from digest.translate.originals import (
+    RECORD_NAME,
+    Drift,
+    compare,
+    content_key,
+    entry_of,
+    read_record,
+    stored_entries,
+)
 
 ARABIC = "---\ntitle: افتتاح محطة\ndate: 2026-11-20\n---\nالفقرة الأولى عن المحطة.\n\nالفقرة الثانية عن المياه.\n\nالفقرة الثالثة عن الكلفة.\n"
 ENGLISH = "---\ntitle: A plant opens\n---\nThe first paragraph, on the plant.\n\nThe second, on water.\n\nThe third, on cost.\n"
@@ -179,3 +189,29 @@ def test_a_long_lived_builder_sees_the_arabic_change_and_the_english_update(proj
     assert outdated() == (True, False, False)  # the same objects again: still out of date
     edit(project, "The first paragraph, on the plant.", "The first paragraph, changed.", "content/2026-11-20-plant.en.md")
     assert outdated() == ()
+
+
+def test_the_build_store_keeps_each_entry_by_what_it_is_made_from_and_ignores_a_bad_one(project):
+    result, _, _ = build(project)
+    config = load_config(project)
+    article = next(e.article for e in result.site.entries if e.article.slug == "plant")
+    store = BuildStore(config.cache_dir)
+    key = content_key(article)
+    entry = entry_of(article)
+    assert store.get("articles", key) == [entry.english, list(entry.arabic)]
+    assert stored_entries([article], store) == [entry]
+    # Another Arabic (or English) is another key: a stored entry never answers for it.
+    edited = dataclasses.replace(article, blocks=article.blocks[:2])
+    assert content_key(edited) != key
+    assert content_key(dataclasses.replace(
+        article, human=dataclasses.replace(article.human, title="Another title"))) != key
+    record = (project / RECORD_NAME).read_text(encoding="utf-8")
+    for bad in (["zz", ["x"]], "text", [entry.english], [entry.english, [1, 2]]):
+        store.put_many("articles", [(key, bad)])
+        assert stored_entries([article], store) == [entry]  # worked out again, and stored again
+        assert store.get("articles", key) == [entry.english, list(entry.arabic)]
+        store.put_many("articles", [(key, bad)])
+        edit(project, "الفقرة الثانية عن المياه.", "الفقرة الثانية عن المياه.")  # same text: same key
+        _, reporter, english = build(project)
+        assert english["plant"].outdated == () and (project / RECORD_NAME).read_text(encoding="utf-8") == record
+    store.close()

@@ -209,3 +209,10 @@ def test_a_form_feed_character_reference_reaches_no_feed(tmp_path):
     _, result, _ = build(tmp_path, files)
     check_well_formed(result.files)
     assert not any(b"\x0c" in data for data in result.files.values())
+
+
+def test_clean_removes_every_unwanted_character_from_arabic_text_too():
+    # Printable text is returned as it is: each character clean_text removes is unprintable.
+    for bad in ("\x00", "\x1f", "\x85", "\ud800", "\ufdd0", "\uffff", "\U0010ffff", "\r"):
+        assert clean_text(f"نص{bad}عربي") == ("نص\nعربي" if bad == "\r" else "نصعربي")
+    assert clean_text("نص «عربي» 12,500 كم") == "نص «عربي» 12,500 كم"

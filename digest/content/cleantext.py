@@ -25,8 +25,10 @@ _LINE_BREAK = re.compile(r"\r\n?")
 def clean_text(text: str) -> str:
     """``text`` with a carriage return read as a line break and every character that is
     not allowed in HTML text or XML 1.0 removed; tab and newline stay."""
-    if text.isascii() and text.isprintable():
-        return text  # the common case: nothing to look for
+    if text.isprintable():
+        # The common case, Arabic included: every character removed below (controls,
+        # surrogates, noncharacters) and the carriage return are unprintable.
+        return text
     return _UNWANTED.sub("", _LINE_BREAK.sub("\n", text))
 
 

@@ -21,6 +21,7 @@ from ..workers import pool_map, worth_a_pool
 from . import sitemap
 from .cache import Kept, PageCache, page_key
 from .images import place_images
+from .memo import MEMO_VARIABLE, FragmentMemo
 from .pagedata import page_data
 from .sitemap import SitemapURL, sitemap_index
 from .theme import Theme
@@ -42,8 +43,23 @@ def url_for(target: str, page_url: str) -> str:
 _URL_SAFE = "/#?=&.-_~:%"
 
 
-def page_context(site: Site, page: Page, theme: Theme) -> dict:
-    """The variables every template sees."""
+def link_maker(page_url: str, base_path: str, memo: FragmentMemo | None = None) -> Callable[[str], str]:
+    """The ``url()`` of the page at ``page_url``: :func:`url_for`, or rooted links on the
+    404 page (served at any depth); placeholders while ``memo`` records a fragment."""
+
+    def url(target: str) -> str:
+        if memo is not None and memo.recording:  # a fragment shown on many pages
+            return memo.url(quote(target, safe=_URL_SAFE))
+        if page_url == "404.html":
+            return base_path + quote(target, safe=_URL_SAFE)
+        return url_for(target, page_url)
+
+    return url
+
+
+def page_context(site: Site, page: Page, theme: Theme, memo: FragmentMemo | None = None) -> dict:
+    """The variables every template sees; ``memo``: the fragments this render already
+    made (:mod:`digest.render.memo`)."""
     config = site.config
     strings = theme.strings.get(page.lang, {})
 
@@ -51,11 +67,7 @@ def page_context(site: Site, page: Page, theme: Theme) -> dict:
         table = theme.strings.get(lang, {}) if lang else strings
         return table.get(key, key)
 
-    def url(target: str) -> str:
-        if page.url == "404.html":
-            # A 404 page is served at any depth: only rooted links work there.
-            return config.base_path + quote(target, safe=_URL_SAFE)
-        return url_for(target, page.url)
+    url = link_maker(page.url, config.base_path, memo)
 
     def absolute_url(target: str) -> str:
         return config.site.base_url.rstrip("/") + "/" + quote(target, safe=_URL_SAFE)
@@ -72,6 +84,7 @@ def page_context(site: Site, page: Page, theme: Theme) -> dict:
         "url": url,
         "absolute_url": absolute_url,
         "date": lambda value, lang=None: format_date(value, lang or page.lang),
+        MEMO_VARIABLE: memo,
         **page_data(site, page, absolute_url),
         **page.context,
     }
@@ -217,9 +230,11 @@ class Renderer:
             else:
                 done[i] = Rendered(pages[i], pages[i].path, held, key_of(pages[i].template), SitemapURL.of(pages[i]))
 
+        memo = FragmentMemo()  # filled in each worker of a pool on its own
+
         def render_page(i: int) -> bytes:
             page = pages[i]
-            return self._render(theme, page.template, page_context(site, page, theme))
+            return self._render(theme, page.template, page_context(site, page, theme, memo))
 
         made = (pool_map(render_page, fresh, workers) if worth_a_pool(workers, len(fresh))
                 else map(render_page, fresh))

@@ -18,6 +18,7 @@ from ..errors import ConfigError, ThemeError
 from ..text import direction
 from .blocks import lang_attrs, marked_runs, outline, render_block, render_blocks, summary
 from .images import picture
+from .memo import once
 
 
 def _builtin_theme() -> Path:
@@ -135,10 +136,13 @@ def load_theme(config: Config) -> Theme:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # A build never needs to stat a template again: a changed theme has another
+        # fingerprint, and the builder then loads a new environment (digest/build.py).
+        auto_reload=False,
     )
     env.globals.update(lang_attrs=lang_attrs, render_block=render_block, render_blocks=render_blocks,
                        marked_runs=marked_runs, outline=outline, direction=direction, tag_slug=slugify,
-                       summary=summary, pairs=lambda a, b: list(zip_longest(a, b)), picture=picture)
+                       summary=summary, once=once, pairs=lambda a, b: list(zip_longest(a, b)), picture=picture)
     static: dict[str, Path] = {}
     digest = hashlib.sha256()
     for d in reversed(dirs):

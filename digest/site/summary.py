@@ -3,12 +3,16 @@ entries with it."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..content.markup import Block, plain_text
 from ..text import shorten
 
 SUMMARY_CHARS = 280
 
 
+# Each feed and page description asks again for the same entry's summary.
+@lru_cache(maxsize=1 << 15)
 def summary(blocks: tuple[Block, ...], limit: int = SUMMARY_CHARS) -> str:
     """Plain text of the first paragraphs of ``blocks``, cut at a word near ``limit``."""
     parts: list[str] = []
