@@ -25,7 +25,7 @@ from ..site.model import Entry, Site, version
 from ..site.summary import summary
 from ..text import fold_arabic
 from .pagefindapi import Record, build_bundle
-from .shards import Shard, around, group
+from .shards import Shard, around, group, shard_files
 
 SEARCH_PREFIX = "search-"
 """``search-<pid>``: the work-area folder the output's lock keeps for this process
@@ -147,7 +147,7 @@ def shard_bundle(shard: Shard, timeout: float = 600, cancel: threading.Event | N
         raise SearchCancelled()
     runs.append(shard.name)
     files = build_bundle(shard.records, cancel=cancel, timeout=timeout)
-    out = {shard.prefix + path: data for path, data in files.items()}
+    out = shard_files(shard, files)
     _memo[shard.name] = (shard.records, out)
     return dict(out)
 

@@ -27,6 +27,8 @@ ROOT = "pagefind"
 LISTING = f"{ROOT}/shards.json"
 UI_FILES = ("pagefind-ui.js", "pagefind-ui.css")
 """What the search page loads from ``pagefind/`` itself; every shard's copies are the same."""
+UNUSED = ("pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
+"""Pagefind's other UIs: the theme uses none of them, and each shard would repeat 280 kB."""
 
 T = TypeVar("T")
 
@@ -68,6 +70,11 @@ def group(dated: Iterable[tuple[dt.date, tuple[Record, ...]]], size: int) -> lis
     if name:
         shards.append(Shard(name, tuple(records)))
     return [s for s in shards if s.records]
+
+
+def shard_files(shard: Shard, bundle: Mapping[str, bytes]) -> dict[str, bytes]:
+    """Pagefind's ``bundle`` of ``shard`` at its place in the site, without the unused UIs."""
+    return {shard.prefix + path: data for path, data in bundle.items() if not path.startswith(UNUSED)}
 
 
 def listing(shards: Iterable[Shard]) -> bytes:
