@@ -8,7 +8,8 @@ so a reader on an Arabic page searches the Arabic text and a reader on an Englis
 English. The record text has Arabic folded (diacritics and tatweel dropped, أ/إ/آ/ٱ -> ا,
 ة -> ه, ى -> ي); ``static/search.js`` folds the reader's query the same way, so the two match
 whatever spelling either side used. Titles and summaries (the ``meta`` a result shows) keep
-the original spelling.
+the original spelling. The records are indexed in shards of consecutive months, one Pagefind
+bundle each (:mod:`digest.render.shards`).
 
 A missing Pagefind binary or a failing run is a warning: the site is built without search.
 """
@@ -100,7 +101,10 @@ def search_records(site: Site) -> list[Record]:
 
 def search_shards(site: Site) -> list[Shard]:
     """The records of ``site`` in shards of consecutive months (:mod:`digest.render.shards`)."""
-    return group(_dated_records(site), site.config.site.search_shard_articles)
+    shards = group(_dated_records(site), site.config.site.search_shard_articles)
+    for gone in set(_memo) - {s.name for s in shards}:  # a shard no longer made: its bundle is not needed
+        del _memo[gone]
+    return shards
 
 
 def _dated_records(site: Site) -> list[tuple[dt.date, tuple[Record, ...]]]:
