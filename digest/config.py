@@ -50,8 +50,8 @@ class SiteConfig:
     search: bool = True
     """Build the Pagefind search index and search pages (``--no-search``: off for one run)."""
     search_shard_articles: int = 2000
-    """Articles per search shard: months, oldest first, are grouped until a shard holds this
-    many (see :mod:`digest.render.shards`); the newest shard stays open."""
+    """Articles per search-index shard: months, oldest first, go into a shard until it holds
+    this many; the newest shard stays open. An edit re-indexes its own shard only."""
 
 
 @dataclass(frozen=True)
