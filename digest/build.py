@@ -49,11 +49,12 @@ from .errors import SearchUnavailable, SourceError
 from .events import Reporter
 from .output import OutputFolder
 from .output.guard import places_of
-from .render.bundlecache import bundle_key, kept_bundle, remember_bundle
+from .render.bundlecache import kept_shards, whole_index
 from .render.cache import Kept, PageCache
 from .render.extras import extra_files
 from .render.pages import Renderer
-from .render.search import Indexing, search_records
+from .render.search import Indexing, search_shards
+from .render.shards import Shard
 from .render.theme import Theme, load_theme
 from .site.audit import missing_alt_text
 from .site.images import ImageStage
@@ -306,16 +307,14 @@ class Builder:
         on_disk = output.on_disk() if output is not None else None
         self._site = site
         cache = PageCache(self.articles.store, on_disk) if on_disk is not None else None
-        searching, indexing, bundle, key = config.site.search, None, None, None
-        if searching and search:
-            records = search_records(site)
-            key = bundle_key(records) if on_disk is not None else None
-            bundle = kept_bundle(self.articles.store, key, on_disk) if key is not None and on_disk else None
-            # Pagefind indexes the records in its own process while the pages render; with a
-            # pool the render workers already use the cores, and they must not be forked from
-            # a process whose indexing thread has Pagefind's pipes open: it starts after them.
-            if bundle is None and self.workers <= 1:
-                indexing = Indexing(site, records=records)
+        searching, indexing = config.site.search, None
+        shards = search_shards(site) if searching and search else None
+        kept, missing = kept_shards(self.articles.store, shards or [], on_disk)
+        # Pagefind indexes the shards it lacks in its own process while the pages render; with
+        # a pool the render workers already use the cores, and they must not be forked from
+        # a process whose indexing thread has Pagefind's pipes open: it starts after them.
+        if missing and self.workers <= 1:
+            indexing = Indexing(missing)
         try:
             rendering = time.perf_counter()
             files = self._renderer.render(site, theme, cache, self.workers, lambda done, total: self.reporter.progress(
@@ -331,11 +330,10 @@ class Builder:
         for message in missing_alt_text(site, self._audit):
             self.reporter.warning(message)
         self._pages = dict(files)
-        if searching and search and indexing is None and bundle is None:
-            indexing = Indexing(site, records=records)
+        if missing and indexing is None:
+            indexing = Indexing(missing)
         if searching:
-            files.update(self._search(indexing, key) if indexing is not None
-                         else bundle if bundle is not None else self._bundle)
+            files.update(self._search(shards, kept, indexing, on_disk) if shards is not None else self._bundle)
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                              translator=getattr(translator, "name", None),
                              search_pending=searching and not search,
@@ -357,16 +355,19 @@ class Builder:
             self._articles = ArticleCache(BuildStore(self.config.cache_dir))
         return self._articles
 
-    def _search(self, indexing: Indexing, key: str | None = None) -> dict[str, bytes | Kept]:
-        """The Pagefind bundle ``indexing`` makes (kept under ``key`` in the build store),
-        remembered for :meth:`build` without search."""
+    def _search(self, shards: list[Shard], kept: dict[str, bytes | Kept], indexing: Indexing | None,
+                on_disk: dict[str, str] | None) -> dict[str, bytes | Kept]:
+        """Every shard's bundle, kept or made by ``indexing`` (then kept in the build store),
+        with the list of shards and the UI's files; remembered for :meth:`build` without search."""
         try:
-            self._bundle = dict(indexing.result())
-            if key is not None:
-                remember_bundle(self.articles.store, key, self._bundle)
+            made = indexing.result() if indexing is not None else {}
         except SearchUnavailable as exc:
             self.reporter.warning(f"search is not built: {exc}")
             self._bundle = {}
+            return self._bundle
+        out_dir = self._output.out_dir if self._output is not None else None
+        self._bundle = whole_index(self.articles.store, shards, kept, made,
+                                   indexing.shards if indexing is not None else [], on_disk, out_dir)
         return self._bundle
 
     def index(self, cancel: threading.Event | None = None) -> list[str]:
@@ -375,9 +376,12 @@ class Builder:
         if self._output is None or self._pages is None or self._site is None or not self.config.site.search:
             return []
         with self._output.lock:
-            kept = self._bundle  # what the last write holds
-            bundle = self._search(Indexing(self._site, cancel))
-            if bundle == kept:
+            last = self._bundle  # what the last write holds
+            shards = search_shards(self._site)
+            on_disk = self._output.on_disk()
+            kept, missing = kept_shards(self.articles.store, shards, on_disk)
+            bundle = self._search(shards, kept, Indexing(missing, cancel) if missing else None, on_disk)
+            if bundle == last:
                 return []
             return self._output.write(self._pages | bundle).written
 

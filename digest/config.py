@@ -49,6 +49,9 @@ class SiteConfig:
     """Entries per page on the home page, indexes and tag pages."""
     search: bool = True
     """Build the Pagefind search index and search pages (``--no-search``: off for one run)."""
+    search_shard_articles: int = 2000
+    """Articles per search-index shard: months, oldest first, go into a shard until it holds
+    this many; the newest shard stays open. An edit re-indexes its own shard only."""
 
 
 @dataclass(frozen=True)
@@ -233,6 +236,7 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})*")
 """An ISO 639 code, as Argos packages and ``lang`` attributes name languages (ar, en, zh-TW)."""
 _MINIMUM = {
     ("site", "page_size"): 1,
+    ("site", "search_shard_articles"): 1,
     ("translation", "beam_size"): 1,
     ("translation", "inter_threads"): 1,
     ("translation", "intra_threads"): 0,

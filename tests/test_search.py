@@ -52,7 +52,9 @@ def test_build_writes_a_bundle_per_language(tmp_path):
     out, result, reporter = build_sample(tmp_path)
     assert not reporter.of("warning")
     assert (out / "pagefind/pagefind-ui.js").is_file()
-    names = [p.name for p in (out / "pagefind").iterdir()]
+    # One shard (October and November: fewer articles than a shard holds), named after its first month.
+    assert json.loads((out / "pagefind/shards.json").read_bytes()) == {"shards": ["2026-10"]}
+    names = [p.name for p in (out / "pagefind/2026-10").iterdir()]
     assert any(n.startswith("pagefind.ar_") for n in names) and any(n.startswith("pagefind.en_") for n in names)
     # Only single-language article pages are indexed, never indexes or the parallel page.
     marked = [p for p, d in result.files.items() if p.endswith(".html") and b"data-pagefind-body" in d]
@@ -89,8 +91,9 @@ def test_unchanged_site_gets_a_byte_identical_bundle(tmp_path):
         search.release()  # a new index each time, not the remembered one
         bundles.append(search.search_bundle(result.site))
     assert all(b == bundles[0] for b in bundles)
-    assert result.files["pagefind/pagefind-entry.json"] == bundles[0]["pagefind/pagefind-entry.json"]
-    entry = json.loads(bundles[0]["pagefind/pagefind-entry.json"])
+    entry_file = "pagefind/2026-10/pagefind-entry.json"
+    assert result.files[entry_file] == bundles[0][entry_file]
+    entry = json.loads(bundles[0][entry_file])
     assert {lang: v["page_count"] for lang, v in entry["languages"].items()} == {"ar": 4, "en": 4}
     assert not (tmp_path / "work").exists()  # the bundle came through the pipe, not a folder
 

@@ -4,6 +4,7 @@ Needs Chromium (``/usr/bin/chromium`` or ``DIGEST_CHROMIUM``) and Playwright's P
 package; skipped when either is missing. Playwright's own browsers are not used.
 """
 
+import json
 
 import pytest
 from helpers import CHROMIUM, browser_marks, serving
@@ -18,10 +19,12 @@ pytestmark = browser_marks(240) + [pytest.mark.skipif(executable() is None, reas
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory):
-    """The sample site under a sub-path, as a static host would serve it."""
+    """The sample site under a sub-path, as a static host would serve it, its index in two
+    shards: October (harvest) and November (the others)."""
     root = tmp_path_factory.mktemp("search")
-    out, result, reporter = build_sample(root, base_url="http://127.0.0.1/digest/")
+    out, result, reporter = build_sample(root, base_url="http://127.0.0.1/digest/", search_shard_articles=1)
     assert not reporter.of("warning"), reporter.of("warning")
+    assert json.loads((out / "pagefind/shards.json").read_bytes()) == {"shards": ["2026-11", "2026-10"]}
     docroot = root / "www"
     docroot.mkdir()
     (docroot / "digest").symlink_to(out, target_is_directory=True)
@@ -60,6 +63,17 @@ def test_arabic_word_finds_the_arabic_article(page, served):
     assert search(page, served, "ar", "القمح") == ["/digest/articles/harvest/ar/"]
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.locator(".pagefind-ui__search-input").evaluate("e => getComputedStyle(e).direction") == "rtl"
+
+
+def test_articles_are_found_in_the_old_shard_and_the_new_one_in_one_search(page, served):
+    # وسط is in harvest (October's shard); في in harvest and the November articles.
+    assert search(page, served, "ar", "وسط") == ["/digest/articles/harvest/ar/"]
+    assert search(page, served, "ar", "عن") == ["/digest/articles/port/ar/"]
+    found = search(page, served, "ar", "في")
+    assert "/digest/articles/harvest/ar/" in found and "/digest/articles/library/ar/" in found
+    english = search(page, served, "en", "the")
+    assert "/digest/articles/harvest/en/" in english and "/digest/articles/port/en/" in english
+    assert all(href.endswith("/en/") for href in english)
 
 
 def test_english_word_finds_the_english_article(page, served):

@@ -160,6 +160,9 @@ def build_bundle(records: Iterable[Record], *, cancel: threading.Event | None = 
     except (TimeoutError, asyncio.TimeoutError):
         raise SearchUnavailable(f"Pagefind did not finish within {timeout:.0f} s") from None
     except (OSError, ValueError, KeyError, asyncio.IncompleteReadError, asyncio.LimitOverrunError) as exc:
+        if cancel is not None and cancel.is_set():
+            # Killed by _stop_when while a record was being sent: a broken pipe, not a failure.
+            raise SearchCancelled() from None
         raise SearchUnavailable(f"Pagefind failed: {exc!r}") from None
     files[ENTRY] = entry
     return dict(sorted(files.items()))

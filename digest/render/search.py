@@ -8,13 +8,15 @@ so a reader on an Arabic page searches the Arabic text and a reader on an Englis
 English. The record text has Arabic folded (diacritics and tatweel dropped, أ/إ/آ/ٱ -> ا,
 ة -> ه, ى -> ي); ``static/search.js`` folds the reader's query the same way, so the two match
 whatever spelling either side used. Titles and summaries (the ``meta`` a result shows) keep
-the original spelling.
+the original spelling. The records are indexed in shards of consecutive months, one Pagefind
+bundle each (:mod:`digest.render.shards`).
 
 A missing Pagefind binary or a failing run is a warning: the site is built without search.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from pathlib import Path
 
@@ -24,20 +26,22 @@ from ..site.model import Entry, Site, version
 from ..site.summary import summary
 from ..text import fold_arabic
 from .pagefindapi import Record, build_bundle
+from .shards import Shard, around, group, shard_files
 
 SEARCH_PREFIX = "search-"
 """``search-<pid>``: the work-area folder the output's lock keeps for this process
 (:func:`digest.output.workarea.clear`); the search stage itself writes no folder now."""
 
-BUNDLE = "pagefind"
 SUMMARY_CHARS = 240
 """As long as the summary the article template gives Pagefind (``summary[content]``)."""
 
-_memo: list = []
-"""``[records, bundle]`` of the last index built."""
+_memo: dict[str, tuple[tuple[Record, ...], dict[str, bytes]]] = {}
+"""Shard name -> the records and bundle of the last index built of it."""
 _by_entry: dict[str, tuple[Entry, str, tuple[Record, ...]]] = {}
 """Slug -> the entry object, source language and the records made of it (``digest serve``
 makes records again only for the entries that changed)."""
+runs: list[str] = []
+"""The shards Pagefind indexed in this process, in order (what a test counts)."""
 
 
 def release() -> None:
@@ -92,8 +96,20 @@ def _tag(entry: Entry, index: int, name: str, lang: str, source_lang: str) -> st
 
 def search_records(site: Site) -> list[Record]:
     """Every search record of ``site``, in the order of its entries."""
+    return [record for _, made in _dated_records(site) for record in made]
+
+
+def search_shards(site: Site) -> list[Shard]:
+    """The records of ``site`` in shards of consecutive months (:mod:`digest.render.shards`)."""
+    shards = group(_dated_records(site), site.config.site.search_shard_articles)
+    for gone in set(_memo) - {s.name for s in shards}:  # a shard no longer made: its bundle is not needed
+        del _memo[gone]
+    return shards
+
+
+def _dated_records(site: Site) -> list[tuple[dt.date, tuple[Record, ...]]]:
     src, tgt = site.source_lang, site.target_lang
-    records: list[Record] = []
+    out = []
     kept: dict[str, tuple[Entry, str, tuple[Record, ...]]] = {}
     for entry in site.entries:
         last = _by_entry.get(entry.slug)
@@ -102,59 +118,69 @@ def search_records(site: Site) -> list[Record]:
         else:
             made = entry_records(entry, src, tgt)
         kept[entry.slug] = (entry, src, made)
-        records.extend(made)
+        out.append((entry.article.date, made))
     _by_entry.clear()
     _by_entry.update(kept)
-    return records
+    return out
 
 
 def search_bundle(site: Site, *, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, bytes]:
-    """The Pagefind bundle (``pagefind/...``) for ``site``.
+    """The Pagefind bundles of every shard of ``site`` (``pagefind/<shard>/...``), the UI's
+    files and the list of shards.
 
     Raises :class:`SearchUnavailable` when the binary is missing or fails, and
-    :class:`SearchCancelled` (Pagefind stopped) as soon as ``cancel`` is set. The result is
-    remembered for identical records, so a rebuild that changed no article skips Pagefind.
+    :class:`SearchCancelled` (Pagefind stopped) as soon as ``cancel`` is set. Each shard's
+    bundle is remembered for identical records, so a rebuild that changed no article of a
+    shard skips Pagefind for it.
     """
-    return _bundle(search_records(site), timeout, cancel)
+    shards = search_shards(site)
+    files: dict[str, bytes] = {}
+    for shard in shards:
+        files.update(shard_bundle(shard, timeout, cancel))
+    return files | around(shards, files)
 
 
-def _bundle(records: list[Record], timeout: float, cancel: threading.Event | None) -> dict[str, bytes]:
-    if not records:  # no article yet: nothing to index
-        return {}
-    if _memo and _memo[0] == records:  # the unchanged entries' records are the same objects: cheap
-        return dict(_memo[1])
+def shard_bundle(shard: Shard, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, bytes]:
+    """The Pagefind bundle of one shard, its paths under ``pagefind/<shard>/``."""
+    last = _memo.get(shard.name)
+    if last is not None and last[0] == shard.records:  # unchanged entries' records are the same objects: cheap
+        return dict(last[1])
     if executable() is None:
         raise SearchUnavailable("Pagefind is not installed (pip install 'pagefind[extended]')")
     if cancel is not None and cancel.is_set():
         raise SearchCancelled()
-    files = build_bundle(records, cancel=cancel, timeout=timeout)
-    out = {f"{BUNDLE}/{path}": data for path, data in files.items()}
-    _memo[:] = [records, out]
+    runs.append(shard.name)
+    files = build_bundle(shard.records, cancel=cancel, timeout=timeout)
+    out = shard_files(shard, files)
+    _memo[shard.name] = (shard.records, out)
     return dict(out)
 
 
 class Indexing:
-    """:func:`search_bundle` with Pagefind working in a thread: the records are made here
-    (Python, beside the renderer, would only take turns with it), Pagefind, a process of its
-    own, indexes them on another core while the pages render."""
+    """:func:`shard_bundle` of some shards with Pagefind working in a thread: the records are
+    made by the caller (Python, beside the renderer, would only take turns with it), Pagefind,
+    a process of its own per shard and language, one at a time, indexes them on another core
+    while the pages render."""
 
-    def __init__(self, site: Site, cancel: threading.Event | None = None,
-                 records: list[Record] | None = None) -> None:
+    def __init__(self, shards: list[Shard], cancel: threading.Event | None = None) -> None:
         self.cancel = cancel or threading.Event()
         """Set it to stop Pagefind (the build failed, or newer pages are on their way)."""
+        self.shards = shards
         self._outcome: dict[str, bytes] | BaseException = {}
-        self._thread = threading.Thread(target=self._run, args=(search_records(site) if records is None else records,),
-                                        name="search", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="search", daemon=True)
         self._thread.start()
 
-    def _run(self, records: list[Record]) -> None:
+    def _run(self) -> None:
         try:
-            self._outcome = _bundle(records, 600, self.cancel)
+            files: dict[str, bytes] = {}
+            for shard in self.shards:
+                files.update(shard_bundle(shard, 600, self.cancel))
+            self._outcome = files
         except BaseException as exc:  # handed to whoever waits, in their thread
             self._outcome = exc
 
     def result(self) -> dict[str, bytes]:
-        """The bundle, once made; raises what :func:`search_bundle` raised."""
+        """The shards' bundles, once made; raises what :func:`shard_bundle` raised."""
         self._thread.join()
         if isinstance(self._outcome, BaseException):
             raise self._outcome

@@ -71,9 +71,24 @@
     }
     // Relative to this page, so results link correctly under any base path.
     var root = new URL(el.getAttribute("data-root"), location.href).pathname;
+    // The index is in shards of consecutive months (digest/render/shards.py), newest
+    // first in shards.json: the UI starts from the newest and merges the others.
+    fetch(root + "pagefind/shards.json").then(function (reply) {
+      if (!reply.ok) throw new Error(reply.status);
+      return reply.json();
+    }).then(function (listing) {
+      start(el, root, listing.shards);
+    }, function () {
+      start(el, root, []);
+    });
+  });
+
+  function start(el, root, shards) {
+    var bundle = function (name) { return root + "pagefind/" + (name ? name + "/" : ""); };
     var ui = new PagefindUI({
       element: "#search",
-      bundlePath: root + "pagefind/",
+      bundlePath: bundle(shards[0]),
+      mergeIndex: shards.slice(1).map(function (name) { return { bundlePath: bundle(name) }; }),
       baseUrl: root,
       showImages: false,
       showSubResults: false,
@@ -92,5 +107,5 @@
     // The header's search form sends readers here with ?q=...
     var query = new URLSearchParams(location.search).get("q");
     if (query) ui.triggerSearch(query);
-  });
+  }
 })();
