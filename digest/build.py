@@ -94,14 +94,16 @@ class Builder:
     configuration on first use. With ``keep_last_good`` (serve, watch) a file that turns
     unreadable or malformed keeps its last good article, and the build reports the problem.
     ``workers`` above 1 renders in that many forked processes (:mod:`digest.workers`):
-    only for a process running no other thread, such as ``digest build``.
+    only for a process running no other thread, such as ``digest build``. ``stream``: the
+    first write's pages go to disk as they render (:mod:`digest.render.spool`).
     """
 
     def __init__(self, config: Config, reporter: Reporter | None = None,
                  translator: Translator | None | str = "auto", keep_last_good: bool = False,
-                 workers: int = 1) -> None:
+                 workers: int = 1, stream: bool = False) -> None:
         self.config = config
         self.workers = workers
+        self.stream = stream
         self.keep_last_good = keep_last_good
         self.reporter = reporter or Reporter()
         self._translator = translator
@@ -315,10 +317,12 @@ class Builder:
         # a process whose indexing thread has Pagefind's pipes open: it starts after them.
         if missing and self.workers <= 1:
             indexing = Indexing(missing)
+        # Under the lock the build holds until its write, which moves the spooled pages in.
+        spool = output.spool() if self.stream and output is not None and cache is not None else None
         try:
             rendering = time.perf_counter()
             files = self._renderer.render(site, theme, cache, self.workers, lambda done, total: self.reporter.progress(
-                done, total, time.perf_counter() - rendering, "pages"))
+                done, total, time.perf_counter() - rendering, "pages"), spool)
         except BaseException:
             if indexing is not None:
                 indexing.cancel.set()

@@ -18,7 +18,7 @@ def run(args) -> int:
     reporter = ConsoleReporter(quiet=args.quiet)
     config = load(args)
     try:
-        result = Builder(config, reporter, workers=worker_count(config.build.workers)).build()
+        result = Builder(config, reporter, workers=worker_count(config.build.workers), stream=True).build()
     finally:
         release_search()
     preview_url = SiteConfig.base_url

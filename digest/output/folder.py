@@ -31,11 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import OutputError
-from ..render.cache import Kept
+from ..render.cache import Kept, Spooled
+from ..render.spool import SPOOL, Spool
 from .guard import MANIFEST, Places, inspect, refusals, resolved
-from .stage import StageError, entry, manifest_bytes, manifest_line, read_manifest, stage_site
+from .stage import StageError, entry, manifest_bytes, manifest_line, read_manifest, stage_site, unspool
 from .verify import Verified, verify
-from .workarea import SiteLock, work_dir
+from .workarea import SiteLock, remove, work_dir
 
 
 @dataclass
@@ -103,6 +104,14 @@ class OutputFolder:
             return None
         self._verified = verify(self.out_dir)
         return {rel: item[1] for rel, item in self._verified.good.items()}
+
+    def spool(self) -> Spool:
+        """An empty spool in the work area for the pages of the next write to be rendered
+        into (:mod:`digest.render.spool`); the caller holds the lock until that write."""
+        root = work_dir(self.out_dir) / SPOOL
+        remove(root)
+        root.mkdir(parents=True)
+        return Spool(root)
 
     def write(self, files: dict[str, bytes | Kept]) -> WriteResult:
         """Make the folder hold exactly ``files`` (plus what digest did not write), writing
@@ -180,7 +189,8 @@ class OutputFolder:
                 result.unchanged += 1
                 continue
             target = self.out_dir / rel
-            assert not isinstance(data, Kept), rel  # a kept file is unchanged (Verified.few_changes)
+            # A kept file is unchanged (Verified.few_changes); a spooled one is moved in.
+            assert not isinstance(data, Kept) or isinstance(data, Spooled), rel
             blocker = _replace(target, data, self.out_dir, tmp)
             if blocker is not None:
                 result.removed.append(blocker)
@@ -193,6 +203,7 @@ class OutputFolder:
             lines.pop(rel, None)
         if result.written or gone or retell:
             self._put_manifest(tmp)
+        remove(work_dir(self.out_dir) / SPOOL)
 
     def _put_manifest(self, tmp: Path) -> None:
         tmp.write_bytes(manifest_bytes(self._lines.values(), self._foreign))
@@ -251,9 +262,9 @@ def write_site(files: dict[str, bytes | Kept], out_dir: Path) -> WriteResult:
     return OutputFolder(out_dir).write(files)
 
 
-def _replace(target: Path, data: bytes, out_dir: Path, tmp: Path) -> str | None:
-    """Write ``target`` through ``tmp`` (in the work area); return a file it had to remove
-    from its way."""
+def _replace(target: Path, data: bytes | Kept, out_dir: Path, tmp: Path) -> str | None:
+    """Write ``target`` through ``tmp`` (in the work area), or move it from the spool;
+    return a file it had to remove from its way."""
     blocker = None
     if not target.parent.resolve().is_relative_to(out_dir.resolve()):
         raise OutputError(f"refusing to write {target}: its folder leads outside {out_dir}")
@@ -272,8 +283,12 @@ def _replace(target: Path, data: bytes, out_dir: Path, tmp: Path) -> str | None:
     if target.is_dir() and not target.is_symlink():
         _remove_tree(target)
     try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
+        if isinstance(data, Kept):
+            if not unspool(tmp.parent, data, tmp):
+                raise OSError(f"{data.path} is not in the spool any more; build again")
+        else:
+            with open(tmp, "wb") as fh:
+                fh.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
     except OSError as exc:

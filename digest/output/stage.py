@@ -25,7 +25,8 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..render.cache import Kept
+from ..render.cache import Kept, Spooled
+from ..render.spool import SPOOL
 from .guard import MANIFEST
 from .workarea import exchange, remove
 
@@ -64,15 +65,30 @@ def manifest_bytes(lines, foreign: list[str]) -> bytes:
     return (head[:-1] + ',"files":{\n' + ",\n".join(lines) + "\n}}\n").encode()
 
 
-def entry(data: bytes, path: Path) -> list:
-    """The manifest entry of ``data`` just written at ``path``."""
+def entry(data: bytes | Kept, path: Path) -> list:
+    """The manifest entry of ``data`` just written (or moved from the spool) at ``path``."""
+    if isinstance(data, Kept):
+        return [data.size, data.sha, os.stat(path).st_mtime_ns]
     return [len(data), hashlib.sha256(data).hexdigest(), os.stat(path).st_mtime_ns]
+
+
+def unspool(work: Path, data: bytes | Kept, target: Path) -> bool:
+    """Move a :class:`Spooled` page from ``work``'s spool to ``target``; False if it is not
+    there (a record of an earlier build, now in the output folder)."""
+    if not isinstance(data, Spooled):
+        return False
+    try:
+        os.replace(work / SPOOL / data.path, target)
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def stage_site(files: Mapping[str, bytes | Kept], out_dir: Path,
                work: Path) -> tuple[list[str], list[str], list[str], dict]:
     """Stage ``files`` in ``work`` and swap them in as ``out_dir``.
 
+    A :class:`Spooled` page is moved in from ``work``'s spool.
     Returns (written, removed, foreign top-level names, manifest lines by path). Raises
     :class:`StageError` on a write error, with the old site left in place and the stage gone.
     """
@@ -99,10 +115,11 @@ def stage_site(files: Mapping[str, bytes | Kept], out_dir: Path,
             if _link_unchanged(out_dir / rel, target, data, old.get(rel)):
                 manifest[rel] = old[rel]
                 continue
-            if isinstance(data, Kept):
-                data = _kept_bytes(out_dir / rel, data)
-            with open(target, "xb") as fh:
-                fh.write(data)
+            if not unspool(work, data, target):
+                if isinstance(data, Kept):
+                    data = _kept_bytes(out_dir / rel, data)
+                with open(target, "xb") as fh:
+                    fh.write(data)
             written.append(rel)
             manifest[rel] = entry(data, target)
         foreign = _carry(out_dir, stage, set(files) | set(old) | {MANIFEST}) if out_dir.is_dir() else []
@@ -113,7 +130,9 @@ def stage_site(files: Mapping[str, bytes | Kept], out_dir: Path,
         _swap(stage, out_dir, work)
     except OSError as exc:
         remove(stage)
+        remove(work / SPOOL)
         raise StageError(_shown(where, stage, out_dir), exc.strerror or str(exc)) from None
+    remove(work / SPOOL)  # what is left: pages unchanged, linked from the old site
     removed = sorted(rel for rel in old if rel not in files)
     return written, removed, foreign, lines
 

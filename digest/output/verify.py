@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..render.cache import Kept
+from ..render.cache import Kept, Spooled
 from .guard import MANIFEST
 from .stage import manifest_line, read_manifest
 
@@ -51,7 +51,8 @@ class Verified:
 
     def few_changes(self, files: Mapping[str, bytes | Kept]) -> bool:
         """Whether ``files`` differs from the folder in few enough places (none counts) to be
-        written in place. A file that changed and is only :class:`Kept` cannot be: staged."""
+        written in place. A file that changed and is only :class:`Kept` cannot be: staged (a
+        :class:`~digest.render.cache.Spooled` one can: its bytes are in the spool)."""
         if not self.listed:
             return False
         limit = max(FEW_FLOOR, int(len(files) * FEW))
@@ -62,7 +63,7 @@ class Verified:
                 self._same.add(rel)
                 continue
             changed += 1
-            if changed > limit or isinstance(data, Kept):
+            if changed > limit or (isinstance(data, Kept) and not isinstance(data, Spooled)):
                 return False
         return True
 

@@ -55,6 +55,13 @@ class Kept:
     __hash__ = object.__hash__  # never a key; equal to bytes, so no hash could agree with theirs
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class Spooled(Kept):
+    """A page a streamed build rendered and wrote straight to its spool folder (see
+    :mod:`digest.render.spool`) rather than holding its bytes: once the site is written it is
+    in the output folder like any :class:`Kept` file."""
+
+
 class Unhashable(Exception):
     """A page input whose value cannot be hashed reliably."""
 
@@ -173,8 +180,11 @@ class PageCache:
                 kept[key] = Kept(path, value[0], value[1], value[2])
         return kept
 
-    def remember(self, key: str, data: bytes) -> None:
+    def remember(self, key: str, data: bytes | Kept) -> None:
         """Record that ``key`` rendered to ``data`` (stored by :meth:`flush`)."""
+        if isinstance(data, Kept):  # written to the spool: its record says all the store keeps
+            self._new.append((key, [data.sha, data.size, data.marked]))
+            return
         self._new.append((key, [hashlib.sha256(data).hexdigest(), len(data), MARKER in data]))
 
     def flush(self) -> None:

@@ -24,6 +24,7 @@ from .images import place_images
 from .memo import MEMO_VARIABLE, FragmentMemo
 from .pagedata import page_data
 from .sitemap import SitemapURL, sitemap_index
+from .spool import Spool
 from .theme import Theme
 
 PROGRESS_EVERY = 0.1
@@ -150,14 +151,17 @@ class Renderer:
         self._sitemaps: dict[str, SitemapPart] = {}
 
     def render(self, site: Site, theme: Theme, cache: PageCache | None = None, workers: int = 1,
-               progress: Callable[[int, int], None] | None = None) -> dict[str, bytes | Kept]:
+               progress: Callable[[int, int], None] | None = None,
+               spool: Spool | None = None) -> dict[str, bytes | Kept]:
         """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``.
 
         With a ``cache``, a page the output folder already holds as its inputs say is not
         rendered: its value is a :class:`~digest.render.cache.Kept`. With ``workers`` above 1,
         many pages to render are shared out to that many forked processes
         (:mod:`digest.workers`); the bytes are the same. ``progress(done, total)`` hears of the
-        pages rendered, about ten times a second and once at the end."""
+        pages rendered, about ten times a second and once at the end. With a ``spool``, each
+        page rendered is written there by the process that rendered it and its value is a
+        :class:`~digest.render.cache.Spooled` record (:mod:`digest.render.spool`)."""
         self.rendered = 0
         if cache is not None:
             cache.load_template_keys(theme)
@@ -195,7 +199,7 @@ class Renderer:
             else:
                 misses.append(i)
             moved = moved or i >= len(before) or before[i].path != path
-        self._fill(site, theme, cache, pages, misses, done, key_of, workers, progress)
+        self._fill(site, theme, cache, pages, misses, done, key_of, workers, progress, spool)
         index = {r.path: i for i, r in enumerate(done)} if moved or not self._index else self._index
         self._pages, self._done, self._index = pages, done, index
         self._templates, self._shared = dict(keys), shared
@@ -209,7 +213,8 @@ class Renderer:
         return files
 
     def _fill(self, site: Site, theme: Theme, cache: PageCache | None, pages: Sequence[Page], misses: list[int],
-              done: list, key_of, workers: int, progress: Callable[[int, int], None] | None) -> None:
+              done: list, key_of, workers: int, progress: Callable[[int, int], None] | None,
+              spool: Spool | None = None) -> None:
         """Render the pages at positions ``misses`` into ``done``, but those ``cache`` shows
         the output folder already holds."""
         keys: dict[int, str] = {}
@@ -232,9 +237,10 @@ class Renderer:
 
         memo = FragmentMemo()  # filled in each worker of a pool on its own
 
-        def render_page(i: int) -> bytes:
+        def render_page(i: int) -> bytes | Kept:
             page = pages[i]
-            return self._render(theme, page.template, page_context(site, page, theme, memo))
+            data = self._render(theme, page.template, page_context(site, page, theme, memo))
+            return data if spool is None else spool.put(page.path, data)
 
         made = (pool_map(render_page, fresh, workers) if worth_a_pool(workers, len(fresh))
                 else map(render_page, fresh))
