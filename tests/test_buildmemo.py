@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from helpers import REPO, write_project
+from modelkit import argos_home, argosmodel, digest_cli  # noqa: F401  (fixtures)
 from PIL import Image
 
 pytestmark = pytest.mark.slow  # every test starts several Python processes
@@ -149,3 +150,19 @@ def test_a_corrupt_memo_entry_is_a_miss_and_deleting_the_cache_is_safe(tmp_path)
     shutil.rmtree(root / ".digest-cache")
     third = build(root)
     assert NOTHING not in third.stdout and site_files(root / "site") == made
+
+
+def test_pending_translations_are_replayed_only_while_no_model_is_installed(tmp_path, argos_home, argosmodel):
+    root = write_project(tmp_path / "p", {"content/2026-11-01-a.md": "---\ntitle: عنوان\n---\nنص الخبر.\n"})
+    first = digest_cli("build", "--workers", "1", env=argos_home, cwd=root)
+    assert "models install ar en" in first.stderr and "translations are pending" in first.stderr
+    second = digest_cli("build", "--workers", "1", env=argos_home, cwd=root)
+    assert NOTHING in second.stdout and (second.returncode, second.stderr) == (first.returncode, first.stderr)
+    assert digest_cli("models", "install", "--file", str(argosmodel), env=argos_home).returncode == 0
+    translated = digest_cli("build", "--workers", "1", env=argos_home, cwd=root)
+    assert NOTHING not in translated.stdout and "translated by" in translated.stdout, translated.stderr
+    assert "pending" not in translated.stderr
+    again = digest_cli("build", "--workers", "1", env=argos_home, cwd=root)
+    assert NOTHING in again.stdout and again.stderr == translated.stderr
+    page = (root / "site/articles/a/en/index.html").read_text(encoding="utf-8")
+    assert "translation coming soon" not in page
