@@ -38,9 +38,11 @@ class MemoBuilder(Builder):
             result = super()._build(config, started, search, changed, output)
         finally:
             self.reporter = recorder.inner
+        # A failed translation, or a search index Pagefind failed to make, may not fail
+        # again: built again each time.
+        unindexed = config.site.search and not any(rel.startswith("pagefind/") for rel in result.files)
         stats = result.stats
-        # A failed translation may not fail again: built again each time.
-        if result.search_pending or stats.failed:
+        if result.search_pending or stats.failed or unindexed:
             return result
         after = memo.inputs(config)
         if memo.same_but_record(before, after, config):

@@ -73,11 +73,16 @@ def cold(root: Path, tmp: Path, *args: str) -> dict[str, bytes]:
     return site_files(other / "site")
 
 
-def test_a_no_op_build_does_nothing_and_reports_the_same_problems_and_exit_code(tmp_path):
+@pytest.mark.parametrize("search", [False, True])
+def test_a_no_op_build_does_nothing_and_reports_the_same_problems_and_exit_code(tmp_path, search):
     root = project(tmp_path / "p")
+    if search:
+        toml = root / "digest.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace("search = false", "search = true"), encoding="utf-8")
     first = build(root)
     assert first.returncode == 0 and NOTHING not in first.stdout, first.stderr
     assert "broken.md" in first.stderr and "translations are pending" in first.stderr
+    assert (root / "site/pagefind").is_dir() == search
     before = stamps(root / "site")
     second = build(root)
     assert NOTHING in second.stdout
