@@ -85,6 +85,8 @@ class BuildResult:
     """The search index is the last one; :meth:`Builder.index` updates it."""
     drafts_left_out: int = 0
     """Articles marked ``draft: true`` not built (without ``--drafts``)."""
+    replayed: int | None = None
+    """Nothing changed: the last build's article count, its outcome reported again (``site`` is empty)."""
 
 
 class Builder:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..build import Builder
+from ..buildmemo import MemoBuilder
 from ..config import SiteConfig
 from ..invocation import command
 from ..render.search import release as release_search
@@ -18,7 +18,7 @@ def run(args) -> int:
     reporter = ConsoleReporter(quiet=args.quiet)
     config = load(args)
     try:
-        result = Builder(config, reporter, workers=worker_count(config.build.workers), stream=True).build()
+        result = MemoBuilder(config, reporter, workers=worker_count(config.build.workers), stream=True).build()
     finally:
         release_search()
     preview_url = SiteConfig.base_url

@@ -76,6 +76,7 @@ class ConsoleReporter(Reporter):
             return
         stats = result.stats
         pages = sum(1 for p in result.files if p.endswith(".html"))
+        articles = len(result.site.entries) if result.replayed is None else result.replayed
         translated = (f"{stats.unique} unique texts translated by {result.translator}"
                       if stats.calls else "no machine translation")
         if stats.calls and getattr(stats, "sentences", 0):
@@ -83,7 +84,7 @@ class ConsoleReporter(Reporter):
                            f"{stats.model_calls} model calls in {stats.model_seconds:.1f} s"
                            f"{f', {stats.failed} failed' if stats.failed else ''}")
         print(
-            f"built {len(result.site.entries)} articles, {pages} pages in {result.seconds:.2f} s "
+            f"built {articles} articles, {pages} pages in {result.seconds:.2f} s "
             f"({len(result.written)} files written, {len(result.removed)} removed, {translated}"
             f"{f', {len(result.problems)} file(s) with errors' if result.problems else ''}"
             f"{_drafts(result.drafts_left_out)})",

@@ -29,7 +29,7 @@ FILE_NAME = "build.sqlite3"
 SCHEMA = 1
 """Raised whenever what an entry holds, or what its key covers, changes meaning."""
 
-TABLES = ("articles", "pages", "bundles")
+TABLES = ("articles", "pages", "bundles", "memo")
 
 
 def cache_key(*parts: object) -> str:

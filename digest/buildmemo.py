@@ -1,0 +1,64 @@
+"""``digest build`` in a new process: when nothing changed, the last outcome is reported again.
+
+:class:`MemoBuilder` is the :class:`~digest.build.Builder` of a one-off build. Before loading
+anything it stamps every input (:mod:`digest.output.memo`); if a build over the same inputs
+was remembered and the output folder still holds what it wrote, the build reports that
+build's problems and warnings again (so exit codes and ``--strict`` are unchanged) and
+stops. Otherwise it builds, and remembers the outcome if the inputs held still meanwhile.
+``digest serve`` and ``watch`` keep their own in-memory reuse and do not use it.
+"""
+
+from __future__ import annotations
+
+import time
+
+from .build import Builder, BuildResult
+from .config import Config
+from .output import OutputFolder, memo
+from .render.cache import Kept
+from .site.model import Site
+from .translate.stage import TranslationStats
+
+
+class MemoBuilder(Builder):
+    """A builder whose written builds are memoised by the stamps of their inputs."""
+
+    def _build(self, config: Config, started: float, search: bool, changed: frozenset[str] | None,
+               output: OutputFolder | None) -> BuildResult:
+        if output is None:
+            return super()._build(config, started, search, changed, output)
+        store = self.articles.store
+        before = memo.inputs(config)
+        found = memo.recall(store, config, memo.key_of(config, before))
+        if found is not None:
+            return self._replay(config, started, *found)
+        recorder = memo.Recorder(self.reporter)
+        self.reporter = recorder
+        try:
+            result = super()._build(config, started, search, changed, output)
+        finally:
+            self.reporter = recorder.inner
+        # A failed translation, or a search index Pagefind failed to make, may not fail
+        # again: built again each time.
+        unindexed = config.site.search and not any(rel.startswith("pagefind/") for rel in result.files)
+        stats = result.stats
+        if result.search_pending or stats.failed or unindexed:
+            return result
+        after = memo.inputs(config)
+        if memo.same_but_record(before, after, config):
+            outcome = memo.Outcome(recorder.kept, len(result.site.entries), result.drafts_left_out,
+                                   result.translator, stats.segments if result.translator is None else 0)
+            memo.remember(store, config, memo.key_of(config, after), outcome)
+        return result
+
+    def _replay(self, config: Config, started: float, outcome: memo.Outcome,
+                listed: dict[str, list]) -> BuildResult:
+        self.reporter.start(config)
+        problems = outcome.replay(self.reporter)
+        self.reporter.info(f"{config.output_dir}: nothing changed since the last build; the site is kept as it is")
+        files: dict[str, bytes | Kept] = {rel: Kept(rel, item[1], item[0]) for rel, item in listed.items()}
+        result = BuildResult(Site(config, (), (), ()), files, problems, TranslationStats(segments=outcome.pending),
+                             translator=outcome.translator, drafts_left_out=outcome.drafts_left_out,
+                             replayed=outcome.articles, seconds=time.perf_counter() - started)
+        self.reporter.finish(result)
+        return result

@@ -1,0 +1,173 @@
+"""The whole-build memo: ``digest build`` in a new process with nothing changed does no work
+and reports what the last build reported; any change of an input, or of the output folder by
+hand, makes a real build whose site is a cold build's. Real subprocess builds in tmp_path."""
+
+import io
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import REPO, write_project
+from modelkit import argos_home, argosmodel, digest_cli  # noqa: F401  (fixtures)
+from PIL import Image
+
+pytestmark = pytest.mark.slow  # every test starts several Python processes
+
+MANIFEST = ".digest-manifest.json"
+NOTHING = "nothing changed since the last build"
+THEME = REPO / "themes" / "default" / "templates" / "base.html"
+
+
+def png(colour: tuple[int, int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def project(root: Path) -> Path:
+    """Six articles (one with an image, one with an edits file, one without English), a bad
+    file, a static file and a theme of its own: something of every kind a build reads."""
+    files: dict[str, str | bytes] = {
+        "digest.toml": '[site]\ntheme = "mine"\nsearch = false\n[translation]\nengine = "none"\n',
+        "themes/mine/templates/base.html": THEME.read_text(encoding="utf-8"),
+        "static/hello.txt": "hello\n",
+        "content/pic.png": png((200, 30, 30)),
+        "content/2026-03-01-broken.md": "---\ntitle: [unclosed\n---\nنص.\n",
+        "content/2026-03-02-alone.md": "---\ntitle: خبر وحيد\n---\nنص بلا ترجمة.\n",
+        "content/2026-03-02-alone.edits.toml": '[[edit]]\narabic = "نص بلا ترجمة."\nenglish = "A text."\n',
+    }
+    for i in range(5):
+        day = f"2026-0{i % 2 + 1}-{i + 10}"
+        image = "\n\n![صورة حمراء](pic.png)\n" if i == 0 else ""
+        files[f"content/{day}-a{i}.md"] = f"---\ntitle: خبر {i}\ntags: [وسم{i % 2}]\n---\nنص الخبر {i}.{image}\n"
+        files[f"content/{day}-a{i}.en.md"] = f"---\ntitle: News {i}\n---\nStory {i}.\n" + (
+            "\n![A red picture](pic.png)\n" if i == 0 else "")
+    return write_project(root, files)
+
+
+def build(root: Path, *args: str) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    return subprocess.run([sys.executable, "-m", "digest", "build", "--workers", "1", *args], cwd=root, env=env,
+                          capture_output=True, text=True, timeout=180)
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and p.name != MANIFEST}
+
+
+def stamps(site: Path) -> dict[str, tuple[int, int]]:
+    return {p.relative_to(site).as_posix(): (p.stat().st_mtime_ns, p.stat().st_ino) for p in site.rglob("*")}
+
+
+def cold(root: Path, tmp: Path, *args: str) -> dict[str, bytes]:
+    """The site a build of ``root`` from nothing (no output, no cache) makes."""
+    other = tmp / f"cold-{len(list(tmp.glob('cold-*')))}"
+    shutil.copytree(root, other, ignore=shutil.ignore_patterns("site", ".digest-cache"))
+    made = build(other, *args)
+    assert NOTHING not in made.stdout, made.stdout
+    return site_files(other / "site")
+
+
+@pytest.mark.parametrize("search", [False, True])
+def test_a_no_op_build_does_nothing_and_reports_the_same_problems_and_exit_code(tmp_path, search):
+    root = project(tmp_path / "p")
+    if search:
+        toml = root / "digest.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace("search = false", "search = true"), encoding="utf-8")
+    first = build(root)
+    assert first.returncode == 0 and NOTHING not in first.stdout, first.stderr
+    assert "broken.md" in first.stderr and "translations are pending" in first.stderr
+    assert (root / "site/pagefind").is_dir() == search
+    before = stamps(root / "site")
+    second = build(root)
+    assert NOTHING in second.stdout
+    assert (second.returncode, second.stderr) == (first.returncode, first.stderr)
+    assert "built 6 articles" in second.stdout and "0 files written" in second.stdout
+    assert stamps(root / "site") == before  # nothing written, not even the manifest
+    # --strict is a flag of the command, not of the build: the replay still fails it.
+    strict = build(root, "--strict")
+    assert NOTHING in strict.stdout and strict.returncode == 1 and "--strict" in strict.stderr
+    assert stamps(root / "site") == before
+
+
+@pytest.mark.parametrize("change", ["article", "edits file", "image", "static file", "theme template",
+                                    "config key", "flag", "site file deleted", "site file edited",
+                                    "record", "new file"])
+def test_any_change_makes_a_real_build_equal_to_a_cold_one(tmp_path, change):
+    root = project(tmp_path / "p")
+    assert build(root).returncode == 0
+    assert NOTHING in build(root).stdout
+    args: tuple[str, ...] = ()
+    if change == "article":
+        (root / "content/2026-01-10-a0.md").write_text("---\ntitle: خبر معدل\n---\nنص جديد.\n", encoding="utf-8")
+    elif change == "edits file":
+        (root / "content/2026-03-02-alone.edits.toml").write_text(
+            '[[edit]]\narabic = "نص بلا ترجمة."\nenglish = "Another text."\n', encoding="utf-8")
+    elif change == "image":
+        (root / "content/pic.png").write_bytes(png((20, 30, 220)))
+    elif change == "static file":
+        (root / "static/hello.txt").write_text("hello again\n", encoding="utf-8")
+    elif change == "theme template":
+        base = root / "themes/mine/templates/base.html"
+        base.write_text(base.read_text(encoding="utf-8").replace("</body>", "<!-- mine --></body>"),
+                        encoding="utf-8")
+    elif change == "config key":
+        toml = root / "digest.toml"
+        toml.write_text(toml.read_text(encoding="utf-8").replace("[site]\n", '[site]\ntitle_en = "Other"\n'),
+                        encoding="utf-8")
+    elif change == "flag":
+        args = ("--base-url", "https://news.example/")
+    elif change == "site file deleted":
+        (root / "site/index.html").unlink()
+    elif change == "site file edited":
+        (root / "site/en/index.html").write_text("edited by hand", encoding="utf-8")
+    elif change == "record":
+        # The Arabic a2's English was made from, as recorded, was another: its English is out of date.
+        record = root / "translated-from.txt"
+        lines = [line.split(" ") for line in record.read_text(encoding="utf-8").splitlines()]
+        lines = [[p[0], "0" * 12, p[2]] if p[-1].endswith("a2.en.md") else p for p in lines]
+        record.write_text("\n".join(" ".join(p) for p in lines) + "\n", encoding="utf-8")
+    elif change == "new file":
+        (root / "content/2026-03-03-new.md").write_text("---\ntitle: جديد\n---\nنص.\n", encoding="utf-8")
+    again = build(root, *args)
+    assert again.returncode == 0 and NOTHING not in again.stdout, again.stdout
+    assert site_files(root / "site") == cold(root, tmp_path, *args)
+    assert NOTHING in build(root, *args).stdout  # and the next one is a no-op again
+
+
+def test_a_corrupt_memo_entry_is_a_miss_and_deleting_the_cache_is_safe(tmp_path):
+    root = project(tmp_path / "p")
+    build(root)
+    made = site_files(root / "site")
+    db = sqlite3.connect(root / ".digest-cache/build/build.sqlite3")
+    with db:
+        count = db.execute("UPDATE memo SET value = substr(value, 1, 20)").rowcount
+    db.close()
+    assert count == 1
+    again = build(root)
+    assert again.returncode == 0 and NOTHING not in again.stdout and "Traceback" not in again.stderr
+    assert site_files(root / "site") == made
+    shutil.rmtree(root / ".digest-cache")
+    third = build(root)
+    assert NOTHING not in third.stdout and site_files(root / "site") == made
+
+
+def test_pending_translations_are_replayed_only_while_no_model_is_installed(tmp_path, argos_home, argosmodel):
+    root = write_project(tmp_path / "p", {"content/2026-11-01-a.md": "---\ntitle: عنوان\n---\nنص الخبر.\n"})
+    first = digest_cli("build", "--workers", "1", env=argos_home, cwd=root)
+    assert "models install ar en" in first.stderr and "translations are pending" in first.stderr
+    second = digest_cli("build", "--workers", "1", env=argos_home, cwd=root)
+    assert NOTHING in second.stdout and (second.returncode, second.stderr) == (first.returncode, first.stderr)
+    assert digest_cli("models", "install", "--file", str(argosmodel), env=argos_home).returncode == 0
+    translated = digest_cli("build", "--workers", "1", env=argos_home, cwd=root)
+    assert NOTHING not in translated.stdout and "translated by" in translated.stdout, translated.stderr
+    assert "pending" not in translated.stderr
+    again = digest_cli("build", "--workers", "1", env=argos_home, cwd=root)
+    assert NOTHING in again.stdout and again.stderr == translated.stderr
+    page = (root / "site/articles/a/en/index.html").read_text(encoding="utf-8")
+    assert "translation coming soon" not in page
