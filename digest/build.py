@@ -8,7 +8,7 @@ named record of what it made and from what; it hands on the very object of the l
 when those inputs are the same, and the next stage checks inputs by identity (``is``, cheap)
 before it compares values:
 
-1. :class:`ReadFile` (here): a content file whose stamp (mtime, size, inode, type) is
+1. :class:`~digest.content.parallel.ReadFile`: a content file whose stamp (mtime, size, inode, type) is
    unchanged gives the same parsed ``Article``; an article equal to the last build's is
    replaced by that object (:meth:`Builder._load`).
 2. :class:`~digest.translate.stage.EnglishInputs`: the same ``Article``, post-edits stamp
@@ -32,7 +32,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
 
 from .config import Config
 from .content.articles import (
@@ -43,7 +42,7 @@ from .content.articles import (
 )
 from .content.cache import ArticleCache
 from .content.checks import article_warnings
-from .content.parallel import read_all
+from .content.parallel import ReadFile, read_all
 from .content.store import BuildStore
 from .errors import SearchUnavailable, SourceError
 from .events import Reporter
@@ -390,14 +389,6 @@ class Builder:
             if bundle == last:
                 return []
             return self._output.write(self._pages | bundle).written
-
-
-class ReadFile(NamedTuple):
-    """A content file as last read: its stamp (mtime, size, inode, type) and what reading it
-    gave (an article or a human translation)."""
-
-    stamp: tuple[int, ...]
-    value: object
 
 
 def build(config: Config, reporter: Reporter | None = None, translator="auto") -> BuildResult:

@@ -18,6 +18,14 @@ from .articles import TRANSLATION_SUFFIX, read_article, read_translation
 T = TypeVar("T")
 
 
+class ReadFile(NamedTuple):
+    """A content file as last read: its stamp (mtime, size, inode, type) and what reading it
+    gave (an article or a human translation)."""
+
+    stamp: tuple[int, ...]
+    value: object
+
+
 class Raised(NamedTuple):
     """The exception reading a file raised in a worker."""
 
