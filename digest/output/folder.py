@@ -59,6 +59,14 @@ def check_path(rel: str) -> str:
     return norm
 
 
+def _plain(rel: str) -> bool:
+    try:
+        check_path(rel)
+    except OutputError:
+        return False
+    return True
+
+
 def _folders(rel: str):
     """Every folder above ``rel``, outermost first: ``a/b/c`` gives ``a``, ``a/b``."""
     end = rel.find("/")
@@ -111,7 +119,7 @@ class OutputFolder:
         root = work_dir(self.out_dir) / SPOOL
         remove(root)
         root.mkdir(parents=True)
-        return Spool(root)
+        return Spool(root, _plain)
 
     def write(self, files: dict[str, bytes | Kept]) -> WriteResult:
         """Make the folder hold exactly ``files`` (plus what digest did not write), writing

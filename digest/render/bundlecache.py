@@ -36,7 +36,7 @@ def _pagefind_version() -> str:
         return "unknown"
 
 
-def kept_bundle(store: BuildStore, key: str, on_disk: dict[str, str]) -> dict[str, Kept] | None:
+def kept_bundle(store: BuildStore, key: str, on_disk: Mapping[str, str]) -> dict[str, Kept] | None:
     """The bundle stored under ``key`` if the output folder holds all of it, else None."""
     value = store.get_many("bundles", [key]).get(key)
     if not isinstance(value, dict) or not value:
@@ -76,7 +76,7 @@ def kept_shards(store: BuildStore, shards: Sequence[Shard], on_disk: Mapping[str
     kept: dict[str, bytes | Kept] = {}
     missing = []
     for shard in shards:
-        found = kept_bundle(store, bundle_key(shard.records, shard.name), dict(on_disk)) if on_disk else None
+        found = kept_bundle(store, bundle_key(shard.records, shard.name), on_disk) if on_disk else None
         if found is None:
             missing.append(shard)
         else:

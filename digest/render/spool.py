@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+from collections.abc import Callable
 from pathlib import Path
 
 from .cache import MARKER, Spooled
@@ -25,10 +26,12 @@ SPOOL = "spool"
 
 
 class Spool:
-    """Writes rendered pages under ``root``; forked workers each use their copy."""
+    """Writes rendered pages under ``root``; forked workers each use their copy.
+    ``plain(rel)``: whether ``rel`` is a path the output folder would write (its own check)."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, plain: Callable[[str], bool]) -> None:
         self.root = root
+        self.plain = plain
         self._made: set[str] = {""}
         """Folders known to exist: one mkdir per folder, not per page."""
 
@@ -36,7 +39,7 @@ class Spool:
         """Write ``data`` as page ``rel``; its record, or the bytes themselves when ``rel`` is
         not a plain path inside the site or cannot be written here, so the write stage checks
         it and reports it as it does any page."""
-        if not _plain(rel):
+        if not self.plain(rel):
             return data
         target = os.path.join(self.root, rel)
         try:
@@ -55,7 +58,3 @@ class Spool:
         os.makedirs(os.path.join(self.root, rel), exist_ok=True)
         self._made.add(rel)
 
-
-def _plain(rel: str) -> bool:
-    return (bool(rel) and not rel.startswith("/") and "\0" not in rel and "\\" not in rel
-            and posixpath.normpath(rel) == rel and rel != ".." and not rel.startswith("../"))
