@@ -1,7 +1,7 @@
 """The persistent build cache's storage: content-addressed JSON values in one SQLite file.
 
 ``.digest-cache/build/build.sqlite3`` holds one table per kind of entry (parsed articles,
-rendered pages' hashes, the search bundle's). A key is a hash of everything that shapes its
+rendered pages' hashes, the search bundle's, search records). A key is a hash of everything that shapes its
 value, digest's version and a schema number included, so an entry never goes stale and
 nothing invalidates one: another version, theme or configuration simply asks other keys.
 
@@ -29,7 +29,7 @@ FILE_NAME = "build.sqlite3"
 SCHEMA = 1
 """Raised whenever what an entry holds, or what its key covers, changes meaning."""
 
-TABLES = ("articles", "pages", "bundles", "memo")
+TABLES = ("articles", "pages", "bundles", "memo", "records")
 
 
 def cache_key(*parts: object) -> str:
