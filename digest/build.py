@@ -48,12 +48,11 @@ from .errors import SearchUnavailable, SourceError
 from .events import Reporter
 from .output import OutputFolder
 from .output.guard import places_of
-from .render.bundlecache import kept_shards, whole_index
+from .render.bundlecache import whole_index
 from .render.cache import Kept, PageCache
 from .render.extras import extra_files
 from .render.pages import Renderer
-from .render.search import Indexing, Planned, made, plan
-from .render.shards import Shard
+from .render.search import Indexing, Planned, plan, to_index
 from .render.theme import Theme, load_theme
 from .site.audit import missing_alt_text
 from .site.images import ImageStage
@@ -312,7 +311,7 @@ class Builder:
         cache = PageCache(self.articles.store, on_disk) if on_disk is not None else None
         searching, indexing = config.site.search, None
         shards = plan(site, cache.prints if cache is not None else None) if searching and search else None
-        kept, missing = self._missing(site, shards or [], on_disk)
+        kept, missing = to_index(self.articles.store, site, shards or [], on_disk)
         # Pagefind indexes the shards it lacks in its own process while the pages render; with
         # a pool the render workers already use the cores, and they must not be forked from
         # a process whose indexing thread has Pagefind's pipes open: it starts after them.
@@ -360,13 +359,6 @@ class Builder:
             self._articles = ArticleCache(BuildStore(self.config.cache_dir))
         return self._articles
 
-    def _missing(self, site: Site, shards: list[Planned], on_disk: dict[str, str] | None
-                 ) -> tuple[dict[str, bytes | Kept], list[Shard]]:
-        """The bundles the output folder holds, and the shards Pagefind must index, with
-        their records: only those shards' records are made."""
-        kept, missing = kept_shards(self.articles.store, shards, on_disk)
-        return kept, [made(site, planned, self.articles.store) for planned in missing]
-
     def _search(self, shards: list[Planned], kept: dict[str, bytes | Kept], indexing: Indexing | None,
                 on_disk: dict[str, str] | None) -> dict[str, bytes | Kept]:
         """Every shard's bundle, kept or made by ``indexing`` (then kept in the build store),
@@ -391,7 +383,7 @@ class Builder:
             last = self._bundle  # what the last write holds
             shards = plan(self._site)
             on_disk = self._output.on_disk()
-            kept, missing = self._missing(self._site, shards, on_disk)
+            kept, missing = to_index(self.articles.store, self._site, shards, on_disk)
             bundle = self._search(shards, kept, Indexing(missing, cancel) if missing else None, on_disk)
             if bundle == last:
                 return []

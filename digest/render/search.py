@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -30,7 +31,8 @@ from ..errors import SearchCancelled, SearchUnavailable
 from ..site.model import Entry, Site, version
 from ..site.summary import summary
 from ..text import fold_arabic
-from .cache import Fingerprints, Unhashable
+from .bundlecache import kept_shards
+from .cache import Fingerprints, Kept, Unhashable
 from .pagefindapi import Record, build_bundle
 from .shards import ROOT, Shard, around, by_months, shard_files
 
@@ -172,6 +174,14 @@ def made(site: Site, planned: Planned, store: BuildStore | None = None) -> Shard
         store.put_many("records", new)
     shard_records = tuple(records)
     return Shard(planned.name, shard_records, planned.key or records_key(shard_records, planned.name))
+
+
+def to_index(store: BuildStore, site: Site, shards: Sequence[Planned], on_disk: Mapping[str, str] | None
+             ) -> tuple[dict[str, bytes | Kept], list[Shard]]:
+    """The bundles of ``shards`` the output folder holds (:func:`~digest.render.bundlecache.kept_shards`),
+    and the shards Pagefind must index, with their records: only those shards' records are made."""
+    kept, missing = kept_shards(store, shards, on_disk)
+    return kept, [made(site, planned, store) for planned in missing]
 
 
 def _decoded(value: object) -> tuple[Record, ...] | None:
