@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from ..buildmemo import MemoBuilder
@@ -17,6 +18,10 @@ def run(args) -> int:
     """Build the site once; 1 when --strict finds file errors or warnings."""
     reporter = ConsoleReporter(quiet=args.quiet)
     config = load(args)
+    # A build keeps nearly all it makes (articles, blocks, pages) until it ends, so the
+    # collector's passes find little: at the default thresholds they were 3.5 s of a 10,000
+    # article one-edit build (2,149 passes), 0.5 s at these, memory unchanged.
+    gc.set_threshold(100_000, 50, 100)
     try:
         result = MemoBuilder(config, reporter, workers=worker_count(config.build.workers), stream=True).build()
     finally:
