@@ -46,8 +46,9 @@ class MemoBuilder(Builder):
             return result
         after = memo.inputs(config)
         if memo.same_but_record(before, after, config):
-            outcome = memo.Outcome(recorder.kept, len(result.site.entries), result.drafts_left_out,
-                                   result.translator, stats.segments if result.translator is None else 0)
+            pending = result.translator is None
+            outcome = memo.Outcome(recorder.kept, len(result.site.entries), result.drafts_left_out, result.translator,
+                                   stats.segments if pending else 0, stats.labels if pending else 0)
             memo.remember(store, config, memo.key_of(config, after), outcome)
         return result
 
@@ -57,7 +58,8 @@ class MemoBuilder(Builder):
         problems = outcome.replay(self.reporter)
         self.reporter.info(f"{config.output_dir}: nothing changed since the last build; the site is kept as it is")
         files: dict[str, bytes | Kept] = {rel: Kept(rel, item[1], item[0]) for rel, item in listed.items()}
-        result = BuildResult(Site(config, (), (), ()), files, problems, TranslationStats(segments=outcome.pending),
+        stats = TranslationStats(segments=outcome.pending, labels=outcome.labels)
+        result = BuildResult(Site(config, (), (), ()), files, problems, stats,
                              translator=outcome.translator, drafts_left_out=outcome.drafts_left_out,
                              replayed=outcome.articles, seconds=time.perf_counter() - started)
         self.reporter.finish(result)

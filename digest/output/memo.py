@@ -152,6 +152,8 @@ class Outcome:
     translator: str | None
     pending: int = 0
     """Texts left for a translation model (none is installed)."""
+    labels: int = 0
+    """Of ``pending``, the tag and source names."""
 
     def replay(self, reporter: Reporter) -> list[Problem]:
         """Report the remembered problems and warnings again; return the problems."""
@@ -179,7 +181,7 @@ def recall(store: BuildStore, config: Config, key: str) -> tuple[Outcome, dict[s
         if value["model"] is not None and value["model"] != model_stamp(config):
             return None
         outcome = Outcome(list(value["events"]), int(value["articles"]), int(value["drafts"]),
-                          value["translator"], int(value["pending"]))
+                          value["translator"], int(value["pending"]), int(value["labels"]))
         if not all(isinstance(e, list) and e and e[0] in ("problem", "warning") for e in outcome.events):
             return None
     except (KeyError, TypeError, ValueError):
@@ -207,6 +209,7 @@ def remember(store: BuildStore, config: Config, key: str, outcome: Outcome) -> N
         "manifest": manifest_hash(config.output_dir), "events": outcome.events,
         "articles": outcome.articles, "drafts": outcome.drafts_left_out,
         "translator": outcome.translator, "model": stamps, "pending": outcome.pending,
+        "labels": outcome.labels,
     })])
 
 
