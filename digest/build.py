@@ -311,35 +311,38 @@ class Builder:
             indexing = Indexing(missing)
         # Under the lock the build holds until its write, which moves the spooled pages in.
         spool = output.spool() if self.stream and output is not None and cache is not None else None
+        # A failure before the write leaves no spooled page behind, and no Pagefind running.
         try:
             rendering = time.perf_counter()
             files = self._renderer.render(site, theme, cache, self.workers, lambda done, total: self.reporter.progress(
                 done, total, time.perf_counter() - rendering, "pages"), spool)
+            files.update(extra_files(site, theme, self._feeds))
+            files.update(images.files)
+            for name in overlay(files, static):
+                self.reporter.warning(f"{config.root / 'static' / name}: not copied: digest makes that page itself")
+            for message in missing_alt_text(site, self._audit):
+                self.reporter.warning(message)
+            self._pages = dict(files)
+            if missing and indexing is None:
+                indexing = Indexing(missing)
+            if searching:
+                files.update(self._search(shards, kept, indexing, on_disk) if shards is not None else self._bundle)
+            result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
+                                 translator=getattr(translator, "name", None),
+                                 search_pending=searching and not search,
+                                 drafts_left_out=self._drafts_left_out)
+            if output is not None:
+                outcome = output.write(files)
+                result.written, result.removed = outcome.written, outcome.removed
+                if outcome.foreign:
+                    self.reporter.info(f"{config.output_dir}: digest did not write {', '.join(outcome.foreign)} "
+                                       "and leaves them as they are (said once)")
         except BaseException:
             if indexing is not None:
                 indexing.cancel.set()
+            if spool is not None:
+                spool.discard()
             raise
-        files.update(extra_files(site, theme, self._feeds))
-        files.update(images.files)
-        for name in overlay(files, static):
-            self.reporter.warning(f"{config.root / 'static' / name}: not copied: digest makes that page itself")
-        for message in missing_alt_text(site, self._audit):
-            self.reporter.warning(message)
-        self._pages = dict(files)
-        if missing and indexing is None:
-            indexing = Indexing(missing)
-        if searching:
-            files.update(self._search(shards, kept, indexing, on_disk) if shards is not None else self._bundle)
-        result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
-                             translator=getattr(translator, "name", None),
-                             search_pending=searching and not search,
-                             drafts_left_out=self._drafts_left_out)
-        if output is not None:
-            outcome = output.write(files)
-            result.written, result.removed = outcome.written, outcome.removed
-            if outcome.foreign:
-                self.reporter.info(f"{config.output_dir}: digest did not write {', '.join(outcome.foreign)} "
-                                   "and leaves them as they are (said once)")
         result.seconds = time.perf_counter() - started
         self.reporter.finish(result)
         return result
