@@ -203,3 +203,22 @@ def test_a_build_whose_pagefind_failed_is_never_remembered(tmp_path):
     assert NOTHING not in mended.stdout and "search is not built" not in mended.stderr, mended.stderr
     assert (root / "site/pagefind/shards.json").is_file()
     assert NOTHING in build(root).stdout
+
+
+def test_a_replay_repeats_problems_and_warnings_but_not_the_work_it_did_not_do(tmp_path):
+    root = project(tmp_path / "p")
+    (root / "content/2026-02-11-a1.md").write_text(  # a photo without alt text: a warning
+        "---\ntitle: خبر 1\ntags: [وسم1]\n---\nنص الخبر 1.\n\n![](pic.png)\n", encoding="utf-8")
+    first = build(root)
+    assert "images: 1 processed" in first.stdout, first.stdout
+    assert "has no alt text" in first.stderr and "broken.md" in first.stderr, first.stderr
+    again = build(root)
+    assert NOTHING in again.stdout and again.stderr == first.stderr
+    # A no-op processed no image: it says what it did (nothing), then the summary.
+    lines = again.stdout.splitlines()
+    assert len(lines) == 2 and NOTHING in lines[0] and lines[1].startswith("built 6 articles"), again.stdout
+    assert "images:" not in again.stdout
+    # As a real build that found its image in the cache says nothing of images either.
+    (root / "content/2026-02-11-a1.en.md").write_text("---\ntitle: News 1\n---\nStory one.\n", encoding="utf-8")
+    real = build(root)
+    assert NOTHING not in real.stdout and "images:" not in real.stdout and real.stderr == first.stderr, real.stdout

@@ -127,7 +127,12 @@ def manifest_hash(out_dir: Path) -> str | None:
 
 
 class Recorder(Reporter):
-    """Passes every event on to ``inner`` and keeps the problems and warnings, to replay."""
+    """Passes every event on to ``inner`` and keeps the problems and warnings, to replay.
+
+    Info lines are not kept: they tell of work this build did (images processed, a lock
+    waited for, foreign files "said once"), which a replay does not do. What the site is
+    like (translations pending) is in the :class:`Outcome`'s counts, and said again.
+    """
 
     def __init__(self, inner: Reporter) -> None:
         self.inner = inner
