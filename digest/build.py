@@ -243,7 +243,7 @@ class Builder:
         if write:
             output = self._output_folder(config)
             output.check()  # before anything is made beside it
-            # Held for the whole build: the search indexer's folder is in the work area too.
+            # Held for the whole build: the spool of its pages is in the work area too.
             output.lock.acquire(output.waiting)
             try:
                 return self._build(config, started, search, changed, output)

@@ -145,7 +145,7 @@ def test_a_damaged_cache_is_not_used_and_the_build_is_correct_and_quiet(tmp_path
     else:
         # Entries of the right keys holding the wrong thing: other hashes, other types, another file's article.
         with sqlite3.connect(db) as conn:
-            conn.execute("UPDATE pages SET value = '[\"' || substr(value, 3, 64) || 'ff\", 1, false]'")
+            conn.execute("UPDATE pages SET value = '[\"' || substr(value, 3, 64) || 'ff\", 1]'")
             rows = conn.execute("SELECT key, value FROM articles").fetchall()
             values = [v for _, v in rows]
             conn.executemany("UPDATE articles SET value = ? WHERE key = ?",

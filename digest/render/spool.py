@@ -21,7 +21,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from .cache import MARKER, Spooled
+from .cache import Spooled
 
 SPOOL = "spool"
 """The spool folder's name in the work area."""
@@ -50,7 +50,7 @@ class Spool:
                 fh.write(data)
         except OSError:
             return data
-        return Spooled(rel, hashlib.sha256(data).hexdigest(), len(data), MARKER in data)
+        return Spooled(rel, hashlib.sha256(data).hexdigest(), len(data))
 
     def discard(self) -> None:
         """Delete the spool and every page in it (their site will not be written)."""
