@@ -20,7 +20,7 @@ from .pagefindapi import Record
 from .shards import Shard, around
 
 
-def bundle_key(records: Sequence[Record], name: str = "") -> str:
+def bundle_key(records: Sequence[Record], name: str) -> str:
     """The key of the bundle Pagefind makes of ``records`` for shard ``name`` (Pagefind's
     version is part of it)."""
     digest = hashlib.sha256(_pagefind_version().encode() + b"\0" + name.encode())

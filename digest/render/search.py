@@ -28,10 +28,6 @@ from ..text import fold_arabic
 from .pagefindapi import Record, build_bundle
 from .shards import Shard, around, group, shard_files
 
-SEARCH_PREFIX = "search-"
-"""``search-<pid>``: the work-area folder the output's lock keeps for this process
-(:func:`digest.output.workarea.clear`); the search stage itself writes no folder now."""
-
 SUMMARY_CHARS = 240
 """As long as the summary the article template gives Pagefind (``summary[content]``)."""
 
