@@ -42,7 +42,7 @@ from .content.articles import (
 )
 from .content.cache import ArticleCache
 from .content.checks import article_warnings
-from .content.parallel import ReadFile, read_all
+from .content.parallel import ReadFile, behind, read_all, still_listed
 from .content.store import BuildStore
 from .errors import SearchUnavailable, SourceError
 from .events import Reporter
@@ -132,10 +132,18 @@ class Builder:
 
     @property
     def translator(self) -> Translator | None:
+        return self.load_translator()
+
+    def load_translator(self, pages: bool = True) -> Translator | None:
+        """The translator, loaded on first use. Wanted for tag and source names only (not
+        ``pages``), a missing model goes unsaid, and is looked for again next time."""
         if self._translator == "auto":
             from .translate.engine import load_translator
 
-            self._translator = load_translator(self.config, self.reporter)
+            found = load_translator(self.config, self.reporter, warn_missing=pages)
+            if found is None and not pages:
+                return None
+            self._translator = found
         return self._translator  # type: ignore[return-value]
 
     def _read(self, path: str, read):
@@ -167,24 +175,6 @@ class Builder:
         self._files[path] = ReadFile(stamp, value)
         return value
 
-    def _listed(self, changed: frozenset[str] | None) -> tuple[list[str], list[tuple[str, str]]] | None:
-        """The last listing of the content folder (files, folders refused) if ``changed``
-        shows it still holds: every changed path is a file it listed and still there (an
-        edit). None: list again."""
-        if changed is None or self._listing is None:
-            return None
-        names, known, refused = self._listing
-        if all(p in known and os.path.isfile(p) for p in changed):
-            return names, refused
-        return None
-
-    def _behind(self, refused: list[tuple[str, str]], files: list[str]) -> list[str]:
-        """Files read before from folders that can no longer be listed: read again (and
-        kept, if they fail, as their last good version) rather than dropped unseen."""
-        folders = tuple(os.path.join(folder, "") for folder, _ in refused)
-        listed = set(files)
-        return [p for p in self._files if p.startswith(folders) and p not in listed]
-
     def _load(self, config: Config, changed: frozenset[str] | None = None) -> tuple[list[Article], list[Problem]]:
         """Every article, each the same object as in the last build if it is equal to it.
 
@@ -193,7 +183,7 @@ class Builder:
         ``stat`` each (10,000 of them took ~50 ms).
         """
         self._seen, self._stale = set(), []
-        listed = self._listed(changed)
+        listed = still_listed(self._listing, changed)
         files, refused = listed or (None, [])
         if files is None and config.content_dir.is_dir():
             listing = content_files(config.content_dir)
@@ -201,7 +191,7 @@ class Builder:
         if listed is None:
             self._listing = (files, frozenset(files), refused) if files is not None else None
         if files is not None and refused and self.keep_last_good:
-            files = files + self._behind(refused, files)
+            files = files + behind(self._files, refused, files)
         self._unchanged_but = changed if changed is not None and self._files else None
         drafts: list[str] = []
         if files and not self._files and worth_a_pool(self.workers, len(files)):
@@ -252,7 +242,7 @@ class Builder:
         if write:
             output = self._output_folder(config)
             output.check()  # before anything is made beside it
-            # Held for the whole build: the search indexer's folder is in the work area too.
+            # Held for the whole build: the spool of its pages is in the work area too.
             output.lock.acquire(output.waiting)
             try:
                 return self._build(config, started, search, changed, output)
@@ -276,10 +266,11 @@ class Builder:
             for message in article_warnings(article):
                 self.reporter.warning(message)
         labels = load_labels(config)
-        # The model is looked for (and its absence reported) only when something needs it:
-        # a site of human translations whose tags and sources all have English has nothing pending.
-        needed = any(a.human is None or label_texts(a, labels) for a in articles)
-        translator = self.translator if needed else None
+        # The model is looked for only when something needs it, and its absence reported only
+        # when a page shows "translation coming soon": names without English show in Arabic.
+        pages = any(a.human is None for a in articles)
+        needed = pages or any(label_texts(a, labels) for a in articles)
+        translator = self.load_translator(pages) if needed else None
         # Before translating: a human translation's out-of-date blocks are part of its English.
         drifts, record_problems = track_originals(config, articles, self.reporter, output is not None,
                                                   self._originals, self.articles.store)
@@ -319,35 +310,38 @@ class Builder:
             indexing = Indexing(missing)
         # Under the lock the build holds until its write, which moves the spooled pages in.
         spool = output.spool() if self.stream and output is not None and cache is not None else None
+        # A failure before the write leaves no spooled page behind, and no Pagefind running.
         try:
             rendering = time.perf_counter()
             files = self._renderer.render(site, theme, cache, self.workers, lambda done, total: self.reporter.progress(
                 done, total, time.perf_counter() - rendering, "pages"), spool)
+            files.update(extra_files(site, theme, self._feeds))
+            files.update(images.files)
+            for name in overlay(files, static):
+                self.reporter.warning(f"{config.root / 'static' / name}: not copied: digest makes that page itself")
+            for message in missing_alt_text(site, self._audit):
+                self.reporter.warning(message)
+            self._pages = dict(files)
+            if missing and indexing is None:
+                indexing = Indexing(missing)
+            if searching:
+                files.update(self._search(shards, kept, indexing, on_disk) if shards is not None else self._bundle)
+            result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
+                                 translator=getattr(translator, "name", None),
+                                 search_pending=searching and not search,
+                                 drafts_left_out=self._drafts_left_out)
+            if output is not None:
+                outcome = output.write(files)
+                result.written, result.removed = outcome.written, outcome.removed
+                if outcome.foreign:
+                    self.reporter.info(f"{config.output_dir}: digest did not write {', '.join(outcome.foreign)} "
+                                       "and leaves them as they are (said once)")
         except BaseException:
             if indexing is not None:
                 indexing.cancel.set()
+            if spool is not None:
+                spool.discard()
             raise
-        files.update(extra_files(site, theme, self._feeds))
-        files.update(images.files)
-        for name in overlay(files, static):
-            self.reporter.warning(f"{config.root / 'static' / name}: not copied: digest makes that page itself")
-        for message in missing_alt_text(site, self._audit):
-            self.reporter.warning(message)
-        self._pages = dict(files)
-        if missing and indexing is None:
-            indexing = Indexing(missing)
-        if searching:
-            files.update(self._search(shards, kept, indexing, on_disk) if shards is not None else self._bundle)
-        result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
-                             translator=getattr(translator, "name", None),
-                             search_pending=searching and not search,
-                             drafts_left_out=self._drafts_left_out)
-        if output is not None:
-            outcome = output.write(files)
-            result.written, result.removed = outcome.written, outcome.removed
-            if outcome.foreign:
-                self.reporter.info(f"{config.output_dir}: digest did not write {', '.join(outcome.foreign)} "
-                                   "and leaves them as they are (said once)")
         result.seconds = time.perf_counter() - started
         self.reporter.finish(result)
         return result

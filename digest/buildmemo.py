@@ -4,7 +4,8 @@
 anything it stamps every input (:mod:`digest.output.memo`); if a build over the same inputs
 was remembered and the output folder still holds what it wrote, the build reports that
 build's problems and warnings again (so exit codes and ``--strict`` are unchanged) and
-stops. Otherwise it builds, and remembers the outcome if the inputs held still meanwhile.
+stops. Otherwise it builds, and remembers the outcome if the inputs held still meanwhile;
+then the build store drops the entries that build did not use (:meth:`~digest.content.store.BuildStore.prune`).
 ``digest serve`` and ``watch`` keep their own in-memory reuse and do not use it.
 """
 
@@ -34,6 +35,7 @@ class MemoBuilder(Builder):
             return self._replay(config, started, *found)
         recorder = memo.Recorder(self.reporter)
         self.reporter = recorder
+        store.track()
         try:
             result = super()._build(config, started, search, changed, output)
         finally:
@@ -46,9 +48,13 @@ class MemoBuilder(Builder):
             return result
         after = memo.inputs(config)
         if memo.same_but_record(before, after, config):
-            outcome = memo.Outcome(recorder.kept, len(result.site.entries), result.drafts_left_out,
-                                   result.translator, stats.segments if result.translator is None else 0)
+            pending = result.translator is None
+            outcome = memo.Outcome(recorder.kept, len(result.site.entries), result.drafts_left_out, result.translator,
+                                   stats.segments if pending else 0, stats.labels if pending else 0)
             memo.remember(store, config, memo.key_of(config, after), outcome)
+            # What this build did not ask for is only an older build's (or another
+            # configuration's): the store keeps what the next build of these inputs needs.
+            store.prune()
         return result
 
     def _replay(self, config: Config, started: float, outcome: memo.Outcome,
@@ -57,7 +63,8 @@ class MemoBuilder(Builder):
         problems = outcome.replay(self.reporter)
         self.reporter.info(f"{config.output_dir}: nothing changed since the last build; the site is kept as it is")
         files: dict[str, bytes | Kept] = {rel: Kept(rel, item[1], item[0]) for rel, item in listed.items()}
-        result = BuildResult(Site(config, (), (), ()), files, problems, TranslationStats(segments=outcome.pending),
+        stats = TranslationStats(segments=outcome.pending, labels=outcome.labels)
+        result = BuildResult(Site(config, (), (), ()), files, problems, stats,
                              translator=outcome.translator, drafts_left_out=outcome.drafts_left_out,
                              replayed=outcome.articles, seconds=time.perf_counter() - started)
         self.reporter.finish(result)

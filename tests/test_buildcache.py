@@ -145,7 +145,7 @@ def test_a_damaged_cache_is_not_used_and_the_build_is_correct_and_quiet(tmp_path
     else:
         # Entries of the right keys holding the wrong thing: other hashes, other types, another file's article.
         with sqlite3.connect(db) as conn:
-            conn.execute("UPDATE pages SET value = '[\"' || substr(value, 3, 64) || 'ff\", 1, false]'")
+            conn.execute("UPDATE pages SET value = '[\"' || substr(value, 3, 64) || 'ff\", 1]'")
             rows = conn.execute("SELECT key, value FROM articles").fetchall()
             values = [v for _, v in rows]
             conn.executemany("UPDATE articles SET value = ? WHERE key = ?",
@@ -246,3 +246,58 @@ def test_a_build_killed_at_random_leaves_the_cache_usable(tmp_path):
     assert [line for line in lines if "warning" in line and "is out of date" not in line] == []
     assert site_files(root / "site") == fresh(root, tmp_path)
     assert build(root).rendered == 0
+
+
+def stored_keys(root: Path) -> dict[str, set[str]]:
+    db = sqlite3.connect(root / DB)
+    try:
+        return {table: {key for (key,) in db.execute(f"SELECT key FROM {table}")} for table in store.TABLES}
+    finally:
+        db.close()
+
+
+def test_edit_builds_leave_only_what_the_last_build_used(tmp_path):
+    from digest.render.search import executable
+
+    search = executable() is not None
+    root = project(tmp_path / "p", articles=30, search=search)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+
+    def cli(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "digest", "build", "--project", str(root), *args],
+                              env=env, check=True, capture_output=True, text=True)
+
+    cli()
+    first = stored_keys(root)
+    article = next((root / "content").glob("*-a7.md"))
+    for n in range(4):
+        edit(article, f"سطر جديد رقم {n}.\n")
+        cli()
+    kept = stored_keys(root)
+    assert len(kept["memo"]) == 1
+    assert {t: len(k) for t, k in kept.items()} == {t: len(k) for t, k in first.items()}
+    assert "nothing changed" in cli().stdout  # the memo of the last build is there
+    # Exactly the keys a build of this content from nothing stores: no older build's entry.
+    built = site_files(root / "site")
+    for gone in ("site", ".digest-cache", ".site.digest"):
+        shutil.rmtree(root / gone)
+    cli()
+    cold = stored_keys(root)
+    assert all(kept[t] == cold[t] for t in ("articles", "pages", "bundles"))
+    assert site_files(root / "site") == built
+
+
+def test_a_build_without_search_keeps_the_search_bundles(tmp_path):
+    from digest.render.search import executable
+
+    if executable() is None:
+        pytest.skip("Pagefind is not installed")
+    root = project(tmp_path, articles=20, search=True)
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    command = [sys.executable, "-m", "digest", "build", "--project", str(root)]
+    subprocess.run(command, env=env, check=True, capture_output=True)
+    bundles = stored_keys(root)["bundles"]
+    edit(next((root / "content").glob("*-a3.md")), "سطر جديد.\n")
+    subprocess.run(command + ["--no-search"], env=env, check=True, capture_output=True)
+    after = stored_keys(root)
+    assert after["bundles"] == bundles and len(after["memo"]) == 1

@@ -171,3 +171,54 @@ def test_pending_translations_are_replayed_only_while_no_model_is_installed(tmp_
     assert NOTHING in again.stdout and again.stderr == translated.stderr
     page = (root / "site/articles/a/en/index.html").read_text(encoding="utf-8")
     assert "translation coming soon" not in page
+
+
+def test_a_build_whose_pagefind_failed_is_never_remembered(tmp_path):
+    from digest.render.search import executable
+
+    real = executable()
+    if real is None:
+        pytest.skip("Pagefind is not installed")
+    # The real Pagefind, short of memory: it aborts on its first allocations past the limit
+    # ("memory allocation of N bytes failed"), as it would on a machine out of memory.
+    starved = tmp_path / "pagefind-starved"
+    starved.write_text(f"#!/bin/sh\nulimit -v 60000\nexec '{real}' \"$@\"\n", encoding="utf-8")
+    starved.chmod(0o755)
+    root = project(tmp_path / "p")
+    toml = root / "digest.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("search = false", "search = true"), encoding="utf-8")
+    broken = dict(os.environ, PYTHONPATH=str(REPO), PAGEFIND_BINARY_PATH=str(starved))
+
+    def run(env: dict[str, str]) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "digest", "build", "--workers", "1"], cwd=root, env=env,
+                              capture_output=True, text=True, timeout=180)
+
+    for _ in range(2):  # the failure is not replayed: Pagefind is run (and fails) again
+        failed = run(broken)
+        assert failed.returncode == 0 and NOTHING not in failed.stdout, failed.stdout
+        assert "search is not built" in failed.stderr, failed.stderr
+        assert not (root / "site/pagefind").exists()
+    # Nothing the memo stamps changed, yet the next build with a working Pagefind indexes.
+    mended = build(root)
+    assert NOTHING not in mended.stdout and "search is not built" not in mended.stderr, mended.stderr
+    assert (root / "site/pagefind/shards.json").is_file()
+    assert NOTHING in build(root).stdout
+
+
+def test_a_replay_repeats_problems_and_warnings_but_not_the_work_it_did_not_do(tmp_path):
+    root = project(tmp_path / "p")
+    (root / "content/2026-02-11-a1.md").write_text(  # a photo without alt text: a warning
+        "---\ntitle: خبر 1\ntags: [وسم1]\n---\nنص الخبر 1.\n\n![](pic.png)\n", encoding="utf-8")
+    first = build(root)
+    assert "images: 1 processed" in first.stdout, first.stdout
+    assert "has no alt text" in first.stderr and "broken.md" in first.stderr, first.stderr
+    again = build(root)
+    assert NOTHING in again.stdout and again.stderr == first.stderr
+    # A no-op processed no image: it says what it did (nothing), then the summary.
+    lines = again.stdout.splitlines()
+    assert len(lines) == 2 and NOTHING in lines[0] and lines[1].startswith("built 6 articles"), again.stdout
+    assert "images:" not in again.stdout
+    # As a real build that found its image in the cache says nothing of images either.
+    (root / "content/2026-02-11-a1.en.md").write_text("---\ntitle: News 1\n---\nStory one.\n", encoding="utf-8")
+    real = build(root)
+    assert NOTHING not in real.stdout and "images:" not in real.stdout and real.stderr == first.stderr, real.stdout

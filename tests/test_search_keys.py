@@ -4,6 +4,7 @@ records of a changed shard's other articles come from the build store. Real buil
 small projects (no Pagefind needed: the keys and records are checked, not the bundles)."""
 
 import dataclasses
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from digest.build import Builder
 from digest.config import load_config
 from digest.content.store import BuildStore
 from digest.render import search
+from digest.render.bundlecache import remember_bundle
 from digest.render.cache import Fingerprints
 
 
@@ -143,3 +145,24 @@ def test_a_parsed_article_is_printed_by_its_texts_hash_not_its_blocks(tmp_path):
     bare = dataclasses.replace(article, digest="", human=dataclasses.replace(article.human, digest=""))
     assert Fingerprints().of(bare) == Fingerprints().of(dataclasses.replace(bare))
     assert Fingerprints().of(dataclasses.replace(bare, title="another")) != Fingerprints().of(bare)
+
+
+def test_pruning_the_store_keeps_the_records_of_shards_whose_bundles_were_kept(tmp_path):
+    root = project(tmp_path)
+    site = site_of(root)
+    store = BuildStore(load_config(root).cache_dir)
+    planned = search.plan(site)
+    search.to_index(store, site, planned, None)  # no output folder yet: every shard's records made and stored
+    data = b"a bundle"
+    for p in planned:
+        remember_bundle(store, p.key, {p.prefix + "pagefind-entry.json": data})
+    on_disk = {p.prefix + "pagefind-entry.json": hashlib.sha256(data).hexdigest() for p in planned}
+    search.release()
+    store.track()  # as a build does, then prunes what it did not use
+    kept, missing = search.to_index(store, site, planned, on_disk)
+    assert missing == [] and len(kept) == len(planned)
+    store.prune()
+    keys = [k for p in planned for k in p.keys]
+    assert len(store.get_many("records", keys)) == len(site.entries)
+    assert all(store.get_many("bundles", [p.key]) for p in planned)
+    store.close()

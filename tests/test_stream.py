@@ -92,3 +92,31 @@ def test_a_streamed_build_killed_while_pages_are_spooled_leaves_the_last_good_si
     run(tmp_path, 2)
     assert assert_whole(site, versions) == 1 - current
     assert sorted(p.name for p in (tmp_path / ".site.digest").iterdir()) == ["lock"]
+
+
+def test_a_build_failing_after_its_pages_are_spooled_leaves_no_spool(tmp_path):
+    make_project(tmp_path, 0, 20)
+    run(tmp_path, 1)
+    before = site_files(tmp_path / "site")
+    # A static folder where a page must be a file: the pages render into the spool, then
+    # the write refuses the file map (one path would have to be a file and a folder).
+    clash = tmp_path / "static" / "articles" / "a1" / "ar" / "index.html"
+    clash.mkdir(parents=True)
+    (clash / "extra.txt").write_text("x\n", encoding="utf-8")
+    for workers in (1, 2):
+        done = subprocess.run(command(tmp_path, workers), env=ENV, capture_output=True, text=True, timeout=300)
+        assert done.returncode != 0 and "need it to be a folder" in done.stderr, done.stderr
+        assert sorted(p.name for p in (tmp_path / ".site.digest").iterdir()) == ["lock"]
+        assert site_files(tmp_path / "site") == before
+
+
+def test_the_next_build_clears_a_stale_spool_even_when_nothing_changed(tmp_path):
+    make_project(tmp_path, 0, 20)
+    run(tmp_path, 1)
+    # What a build killed while rendering leaves (killed for real in the test above).
+    stale = tmp_path / ".site.digest" / "spool" / "articles" / "a1" / "ar"
+    stale.mkdir(parents=True)
+    (stale / "index.html").write_bytes(b"half a page")
+    done = subprocess.run(command(tmp_path, 1), env=ENV, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0 and "nothing changed" in done.stdout, done.stdout + done.stderr
+    assert sorted(p.name for p in (tmp_path / ".site.digest").iterdir()) == ["lock"]

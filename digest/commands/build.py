@@ -9,6 +9,7 @@ from ..buildmemo import MemoBuilder
 from ..config import SiteConfig
 from ..invocation import command
 from ..render.search import release as release_search
+from ..translate.glossary import FILE_NAME
 from ..workers import worker_count
 from . import load
 from .console import ConsoleReporter
@@ -34,8 +35,14 @@ def run(args) -> int:
               file=sys.stderr)
     if result.translator is None and result.stats.segments and not args.quiet:
         src, tgt = config.site.source_language, config.site.target_language
-        print(f"note: translations are pending; run `{command('models', 'install', src, tgt)}` (or "
-              f"`{command('models', 'install', '--file', 'PATH.argosmodel')}`) and build again.", file=sys.stderr)
+        install = f"`{command('models', 'install', src, tgt)}`"
+        if result.stats.segments > result.stats.labels:
+            print(f"note: translations are pending; run {install} (or "
+                  f"`{command('models', 'install', '--file', 'PATH.argosmodel')}`) and build again.", file=sys.stderr)
+        else:  # only names wait: no page says "coming soon", so no warning (--strict)
+            print(f"note: some tag or source names have no translation and are shown as written on the "
+                  f"'{tgt}' pages; name them in {config.content_dir / FILE_NAME} ([terms]) or run {install}, "
+                  "and build again.", file=sys.stderr)
     if args.strict and (result.problems or reporter.warnings):
         print(f"error: --strict: {len(result.problems)} file error(s) and {reporter.warnings} warning(s) "
               "above count as failures", file=sys.stderr)

@@ -8,6 +8,7 @@ problem reads as in one process.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import NamedTuple, TypeVar, cast
 
@@ -62,3 +63,24 @@ def take(parsed: dict[str, object], path: str, read: Callable[[], T]) -> T:
     if isinstance(value, Raised):
         raise value.exc
     return cast(T, value)
+
+
+def still_listed(listing: tuple[list[str], frozenset[str], list[tuple[str, str]]] | None,
+                 changed: frozenset[str] | None) -> tuple[list[str], list[tuple[str, str]]] | None:
+    """The last ``listing`` of the content folder (files, the set of them, folders refused)
+    as (files, folders refused) if ``changed`` shows it still holds: every changed path is a
+    file it listed and still there (an edit). None: list again."""
+    if changed is None or listing is None:
+        return None
+    names, known, refused = listing
+    if all(p in known and os.path.isfile(p) for p in changed):
+        return names, refused
+    return None
+
+
+def behind(read: dict[str, ReadFile], refused: list[tuple[str, str]], files: list[str]) -> list[str]:
+    """The files of ``read`` (read before) in folders that can no longer be listed: read
+    again (and kept, if they fail, as their last good version) rather than dropped unseen."""
+    folders = tuple(os.path.join(folder, "") for folder, _ in refused)
+    listed = set(files)
+    return [p for p in read if p.startswith(folders) and p not in listed]

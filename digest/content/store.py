@@ -10,6 +10,12 @@ drive, and unpickling it would run its code. A value that does not decode, or de
 something the reader does not expect, is a miss. WAL mode lets two builds share the file and
 keeps it whole after a kill; a file SQLite cannot open is set aside quietly and started
 again. Deleting ``.digest-cache/`` is always safe.
+
+Entries of old builds are not kept for ever: ``digest build`` has the store :meth:`~BuildStore.track`
+the keys it reads and writes, and once a build is done :meth:`~BuildStore.prune` deletes
+the entries no longer asked for (an edited article's old parse and pages, an old search
+bundle, the memo of the build before), in each table that build used. A build of another
+configuration asks other keys: its pages are rendered again, never wrong.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .. import __version__
 from ..sqlitefile import connect
@@ -51,6 +57,8 @@ class BuildStore:
     def __init__(self, cache_dir: Path) -> None:
         self.path = Path(cache_dir) / FOLDER / FILE_NAME
         self.db: sqlite3.Connection | None = None
+        self.used: dict[str, set[str]] | None = None
+        """Table -> the keys read (found) or written since :meth:`track`; None: not tracked."""
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -98,6 +106,8 @@ class BuildStore:
                         continue
         except sqlite3.Error:
             self.close()
+        if self.used is not None:
+            self.used[table].update(found)
         return found
 
     def get(self, table: str, key: str) -> object | None:
@@ -109,6 +119,8 @@ class BuildStore:
         except sqlite3.Error:
             self.close()
             return None
+        if row is not None and self.used is not None:
+            self.used[table].add(key)
         try:
             return json.loads(row[0]) if row is not None else None
         except (ValueError, TypeError, RecursionError):
@@ -121,7 +133,15 @@ class BuildStore:
         now = time.time()
         # Encoded one at a time as SQLite takes them: every search record of a site at once
         # was 120 MB of text at 10,000 articles, held by the build (and its forked workers).
-        rows = ((key, json.dumps(value, ensure_ascii=False, separators=(",", ":")), now) for key, value in items)
+        used = self.used[table] if self.used is not None else None
+
+        def encoded() -> Iterator[tuple[str, str, float]]:
+            for key, value in items:
+                if used is not None:
+                    used.add(key)
+                yield key, json.dumps(value, ensure_ascii=False, separators=(",", ":")), now
+
+        rows = encoded()
         first = next(rows, None)
         if first is None:
             return
@@ -136,6 +156,45 @@ class BuildStore:
             self.db.execute("COMMIT")
         except sqlite3.Error:
             self.close()
+
+    def keep(self, table: str, keys: Iterable[str]) -> None:
+        """Note ``keys`` of ``table`` as in use without reading them: :meth:`prune` keeps
+        their entries (the search records of shards whose bundles were kept)."""
+        if self.used is not None:
+            self.used[table].update(keys)
+
+    def track(self) -> None:
+        """From now on, note which keys of each table are read or written (for :meth:`prune`)."""
+        self.used = {table: set() for table in TABLES}
+
+    def prune(self) -> int:
+        """Delete, in each table a key was read or written in since :meth:`track`, the entries
+        of every other key; return how many. A table left untouched (no search index made,
+        say) keeps all it holds."""
+        if self.db is None or self.used is None:
+            return 0
+        gone = 0
+        try:
+            for table, used in self.used.items():
+                if not used:
+                    continue
+                # The keys alone come from the primary key's index, without reading a value.
+                stale = [key for (key,) in self.db.execute(f"SELECT key FROM {table}") if key not in used]
+                if not stale:
+                    continue
+                self.db.execute("BEGIN IMMEDIATE")
+                try:
+                    for start in range(0, len(stale), 900):
+                        chunk = stale[start:start + 900]
+                        self.db.execute(f"DELETE FROM {table} WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+                except BaseException:
+                    self.db.execute("ROLLBACK")
+                    raise
+                self.db.execute("COMMIT")
+                gone += len(stale)
+        except sqlite3.Error:
+            self.close()
+        return gone
 
     def close(self) -> None:
         if self.db is not None:

@@ -127,7 +127,12 @@ def manifest_hash(out_dir: Path) -> str | None:
 
 
 class Recorder(Reporter):
-    """Passes every event on to ``inner`` and keeps the problems and warnings, to replay."""
+    """Passes every event on to ``inner`` and keeps the problems and warnings, to replay.
+
+    Info lines are not kept: they tell of work this build did (images processed, a lock
+    waited for, foreign files "said once"), which a replay does not do. What the site is
+    like (translations pending) is in the :class:`Outcome`'s counts, and said again.
+    """
 
     def __init__(self, inner: Reporter) -> None:
         self.inner = inner
@@ -152,6 +157,8 @@ class Outcome:
     translator: str | None
     pending: int = 0
     """Texts left for a translation model (none is installed)."""
+    labels: int = 0
+    """Of ``pending``, the tag and source names."""
 
     def replay(self, reporter: Reporter) -> list[Problem]:
         """Report the remembered problems and warnings again; return the problems."""
@@ -179,7 +186,7 @@ def recall(store: BuildStore, config: Config, key: str) -> tuple[Outcome, dict[s
         if value["model"] is not None and value["model"] != model_stamp(config):
             return None
         outcome = Outcome(list(value["events"]), int(value["articles"]), int(value["drafts"]),
-                          value["translator"], int(value["pending"]))
+                          value["translator"], int(value["pending"]), int(value["labels"]))
         if not all(isinstance(e, list) and e and e[0] in ("problem", "warning") for e in outcome.events):
             return None
     except (KeyError, TypeError, ValueError):
@@ -207,6 +214,7 @@ def remember(store: BuildStore, config: Config, key: str, outcome: Outcome) -> N
         "manifest": manifest_hash(config.output_dir), "events": outcome.events,
         "articles": outcome.articles, "drafts": outcome.drafts_left_out,
         "translator": outcome.translator, "model": stamps, "pending": outcome.pending,
+        "labels": outcome.labels,
     })])
 
 

@@ -1,7 +1,7 @@
 """The hidden work area beside an output folder, its lock, and the atomic folder swap.
 
 Everything temporary a build makes (the staged site, the previous site after the swap,
-per-file temp files, the search indexer's folder) lives in ``.<output name>.digest/``
+per-file temp files, the spool of rendered pages) lives in ``.<output name>.digest/``
 beside the output folder: on the same file system, so a rename moves it into place, and
 never inside the site or in ``/tmp``. The area holds a ``lock`` file; a build takes an
 ``fcntl.flock`` on it (released by the kernel when the process dies, even by ``kill -9``)
@@ -18,8 +18,6 @@ import shutil
 import sys
 import threading
 from pathlib import Path
-
-from ..render.search import SEARCH_PREFIX
 
 LOCK_NAME = "lock"
 _RENAME_EXCHANGE = 2
@@ -97,10 +95,9 @@ class SiteLock:
 
 
 def clear(work: Path) -> None:
-    """Remove everything in ``work`` but the lock and this process's own search folder."""
-    mine = f"{SEARCH_PREFIX}{os.getpid()}"
+    """Remove everything in ``work`` but the lock."""
     for entry in os.scandir(work):
-        if entry.name in (LOCK_NAME, mine):
+        if entry.name == LOCK_NAME:
             continue
         remove(Path(entry.path))
 

@@ -34,24 +34,19 @@ from ..translate.provenance import Name, Provenance
 from .sitemap import SitemapURL
 from .theme import Theme
 
-MARKER = b"data-pagefind-body"
-"""What marks a page for the search index (see :mod:`digest.render.search`)."""
-
 
 @dataclass(frozen=True, slots=True)
 class Kept:
-    """A file the output folder already holds as it should be: its path, SHA-256 and size,
-    and whether it is a page for the search index."""
+    """A file the output folder already holds as it should be: its path, SHA-256 and size."""
 
     path: str
     sha: str
     size: int
-    marked: bool = False
 
     def __eq__(self, other: object) -> bool:
         """Equal to another record of the same file, or to the very bytes it stands for."""
         if isinstance(other, Kept):
-            return (self.path, self.sha, self.size, self.marked) == (other.path, other.sha, other.size, other.marked)
+            return (self.path, self.sha, self.size) == (other.path, other.sha, other.size)
         if isinstance(other, bytes):
             return len(other) == self.size and hashlib.sha256(other).hexdigest() == self.sha
         return NotImplemented
@@ -192,19 +187,19 @@ class PageCache:
         kept = {}
         for key, value in found.items():
             path = wanted[key]
-            if not (isinstance(value, list) and len(value) == 3 and isinstance(value[0], str)
-                    and isinstance(value[1], int) and isinstance(value[2], bool)):
-                continue  # not an entry this version writes: rendered again
+            if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
+                    and isinstance(value[1], int)):
+                continue  # not an entry this version writes (an older one had a third item): rendered again
             if self.on_disk.get(path) == value[0]:
-                kept[key] = Kept(path, value[0], value[1], value[2])
+                kept[key] = Kept(path, value[0], value[1])
         return kept
 
     def remember(self, key: str, data: bytes | Kept) -> None:
         """Record that ``key`` rendered to ``data`` (stored by :meth:`flush`)."""
         if isinstance(data, Kept):  # written to the spool: its record says all the store keeps
-            self._new.append((key, [data.sha, data.size, data.marked]))
+            self._new.append((key, [data.sha, data.size]))
             return
-        self._new.append((key, [hashlib.sha256(data).hexdigest(), len(data), MARKER in data]))
+        self._new.append((key, [hashlib.sha256(data).hexdigest(), len(data)]))
 
     def flush(self) -> None:
         """Store what this build rendered."""

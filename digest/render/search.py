@@ -36,10 +36,6 @@ from .cache import Fingerprints, Kept, Unhashable
 from .pagefindapi import Record, build_bundle
 from .shards import ROOT, Shard, around, by_months, shard_files
 
-SEARCH_PREFIX = "search-"
-"""``search-<pid>``: the work-area folder the output's lock keeps for this process
-(:func:`digest.output.workarea.clear`); the search stage itself writes no folder now."""
-
 SUMMARY_CHARS = 240
 """As long as the summary the article template gives Pagefind (``summary[content]``)."""
 
@@ -181,6 +177,8 @@ def to_index(store: BuildStore, site: Site, shards: Sequence[Planned], on_disk: 
     """The bundles of ``shards`` the output folder holds (:func:`~digest.render.bundlecache.kept_shards`),
     and the shards Pagefind must index, with their records: only those shards' records are made."""
     kept, missing = kept_shards(store, shards, on_disk)
+    # Records of kept shards are not read, but an edit there will want them.
+    store.keep("records", (key for planned in shards for key in planned.keys))
     return kept, [made(site, planned, store) for planned in missing]
 
 

@@ -8,7 +8,8 @@ moment it is rendered, by the process that rendered it, and only its record, a
 :class:`~digest.render.cache.Spooled` (path, SHA-256, size), travels on. The write stage
 then moves the spooled files into the staged site with a rename each (or links the old file
 when the page did not change), so the swap stays atomic: a killed build leaves the spool in
-the work area, which the next build clears, and the last good site as it was.
+the work area, which the next build clears, and the last good site as it was; a build
+that fails before its write discards its spool at once.
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from .cache import MARKER, Spooled
+from .cache import Spooled
 
 SPOOL = "spool"
 """The spool folder's name in the work area."""
@@ -48,7 +50,11 @@ class Spool:
                 fh.write(data)
         except OSError:
             return data
-        return Spooled(rel, hashlib.sha256(data).hexdigest(), len(data), MARKER in data)
+        return Spooled(rel, hashlib.sha256(data).hexdigest(), len(data))
+
+    def discard(self) -> None:
+        """Delete the spool and every page in it (their site will not be written)."""
+        shutil.rmtree(self.root, ignore_errors=True)
 
     def _folder(self, rel: str) -> None:
         if rel in self._made:

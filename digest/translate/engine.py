@@ -198,17 +198,19 @@ def find_package(source: str, target: str) -> Path | None:
     return Path(pkg.package_path) if pkg is not None else None
 
 
-def load_translator(config: Config, reporter: Reporter) -> ArgosTranslator | None:
-    """The translator the configuration asks for, or None (translation pending) with a hint."""
+def load_translator(config: Config, reporter: Reporter, warn_missing: bool = True) -> ArgosTranslator | None:
+    """The translator the configuration asks for, or None (translation pending) with a hint
+    (unless not ``warn_missing``)."""
     if config.translation.engine == "none":
         return None
     src, tgt = config.site.source_language, config.site.target_language
     path = find_package(src, tgt)
     if path is None:
-        reporter.warning(
-            f"no {src}->{tgt} translation model is installed: pages show the original with a "
-            f"'translation coming soon' notice. Install one with: {command('models', 'install', src, tgt)}"
-        )
+        if warn_missing:
+            reporter.warning(
+                f"no {src}->{tgt} translation model is installed: pages show the original with a "
+                f"'translation coming soon' notice. Install one with: {command('models', 'install', src, tgt)}"
+            )
         return None
     cache = TranslationCache(config.cache_dir, reporter.warning)
     translator = ArgosTranslator(path, config, cache=cache, reporter=reporter)

@@ -59,6 +59,8 @@ class TranslationStats:
     failed: int = 0
     post_edits: int = 0
     stale_post_edits: int = 0
+    labels: int = 0
+    """Of ``segments``, the tag and source names (pages wait for the others)."""
 
 
 def pending_texts(article: Article, edits: dict[str, PostEdit] | None = None) -> list[str]:
@@ -242,13 +244,16 @@ def _translate(todo: list[tuple[Article, EnglishInputs]], translator: Translator
     edits: dict[str, dict[str, PostEdit]] = {}
     notes: dict[str, list[str]] = {}
     wanted: list[str] = []
+    labelled = 0
     for article, key in todo:
         if article.human is None:
             edits[article.slug], notes[article.slug] = load_post_edits(article.path)
             wanted.extend(pending_texts(article, edits[article.slug]))
         elif translator is None:
             done[article.slug] = _human(article, key, labels, drift=drifts.get(article.slug))
-        wanted.extend(label_texts(article, labels))
+        names = label_texts(article, labels)
+        labelled += len(names)
+        wanted.extend(names)
     unique = list(dict.fromkeys(wanted))
     result = TranslationResult(())
     if translator is not None and unique:
@@ -257,7 +262,7 @@ def _translate(todo: list[tuple[Article, EnglishInputs]], translator: Translator
         for article, _ in todo:
             for message in notes.get(article.slug, ()):
                 reporter.warning(message)
-        return TranslationStats(len(wanted), len(unique), 0)
+        return TranslationStats(len(wanted), len(unique), 0, labels=labelled)
     if len(result.outputs) != len(unique):
         raise RuntimeError(f"translator {translator.name} returned {len(result.outputs)} texts for {len(unique)}")
     machine = _Machine(translator, dict(zip(unique, result.outputs)), result)
@@ -282,7 +287,7 @@ def _translate(todo: list[tuple[Article, EnglishInputs]], translator: Translator
     engine = result.stats
     return TranslationStats(
         len(wanted), len(unique), 1 if unique else 0, sentences=engine.sentences, cache_hits=engine.hits,
-        model_calls=engine.calls, model_seconds=engine.model_seconds, failed=len(machine.failures))
+        model_calls=engine.calls, model_seconds=engine.model_seconds, failed=len(machine.failures), labels=labelled)
 
 
 def _where(article: Article, index: int) -> str:
