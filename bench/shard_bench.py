@@ -37,7 +37,7 @@ def records(project: Path, work: Path) -> Path:
         config = load_config(project, {})
         started = time.perf_counter()
         site = Builder(config, translator=None).build(write=False, search=False).site
-        dated = search._dated_records(site)
+        dated = [(e.article.date, search.entry_records(e, site.source_lang, site.target_lang)) for e in site.entries]
         print(f"site model and records: {time.perf_counter() - started:.1f} s", file=sys.stderr)
         work.mkdir(parents=True, exist_ok=True)
         kept.write_bytes(pickle.dumps(dated))

@@ -48,12 +48,11 @@ from .errors import SearchUnavailable, SourceError
 from .events import Reporter
 from .output import OutputFolder
 from .output.guard import places_of
-from .render.bundlecache import kept_shards, whole_index
+from .render.bundlecache import whole_index
 from .render.cache import Kept, PageCache
 from .render.extras import extra_files
 from .render.pages import Renderer
-from .render.search import Indexing, search_shards
-from .render.shards import Shard
+from .render.search import Indexing, Planned, plan, to_index
 from .render.theme import Theme, load_theme
 from .site.audit import missing_alt_text
 from .site.images import ImageStage
@@ -302,8 +301,8 @@ class Builder:
         self._site = site
         cache = PageCache(self.articles.store, on_disk) if on_disk is not None else None
         searching, indexing = config.site.search, None
-        shards = search_shards(site) if searching and search else None
-        kept, missing = kept_shards(self.articles.store, shards or [], on_disk)
+        shards = plan(site, cache.prints if cache is not None else None) if searching and search else None
+        kept, missing = to_index(self.articles.store, site, shards or [], on_disk)
         # Pagefind indexes the shards it lacks in its own process while the pages render; with
         # a pool the render workers already use the cores, and they must not be forked from
         # a process whose indexing thread has Pagefind's pipes open: it starts after them.
@@ -354,7 +353,7 @@ class Builder:
             self._articles = ArticleCache(BuildStore(self.config.cache_dir))
         return self._articles
 
-    def _search(self, shards: list[Shard], kept: dict[str, bytes | Kept], indexing: Indexing | None,
+    def _search(self, shards: list[Planned], kept: dict[str, bytes | Kept], indexing: Indexing | None,
                 on_disk: dict[str, str] | None) -> dict[str, bytes | Kept]:
         """Every shard's bundle, kept or made by ``indexing`` (then kept in the build store),
         with the list of shards and the UI's files; remembered for :meth:`build` without search."""
@@ -376,9 +375,9 @@ class Builder:
             return []
         with self._output.lock:
             last = self._bundle  # what the last write holds
-            shards = search_shards(self._site)
+            shards = plan(self._site)
             on_disk = self._output.on_disk()
-            kept, missing = kept_shards(self.articles.store, shards, on_disk)
+            kept, missing = to_index(self.articles.store, self._site, shards, on_disk)
             bundle = self._search(shards, kept, Indexing(missing, cancel) if missing else None, on_disk)
             if bundle == last:
                 return []

@@ -11,6 +11,7 @@ from helpers import write_project
 
 from digest.build import Builder
 from digest.config import load_config
+from digest.content.cache import reading_key
 from digest.content.store import BuildStore
 from digest.events import RecordingReporter
 from digest.translate.originals import (
@@ -196,9 +197,19 @@ def test_the_build_store_keeps_each_entry_by_what_it_is_made_from_and_ignores_a_
     config = load_config(project)
     article = next(e.article for e in result.site.entries if e.article.slug == "plant")
     store = BuildStore(config.cache_dir)
-    key = content_key(article)
     entry = entry_of(article)
-    assert store.get("articles", key) == [entry.english, list(entry.arabic)]
+    # A build keys a parsed article by the hashes of its files' texts and its paths ...
+    parsed = content_key(article, reading_key(config))
+    assert store.get("articles", parsed) == [entry.english, list(entry.arabic)]
+    other = dataclasses.replace(config, text=dataclasses.replace(config.text, agencies=("x",)))
+    assert content_key(article, reading_key(other)) != parsed
+    human = article.human
+    assert content_key(dataclasses.replace(article, digest="0" * 64), reading_key(config)) != parsed
+    assert content_key(dataclasses.replace(article, human=dataclasses.replace(human, digest="0" * 64)),
+                       reading_key(config)) != parsed
+    # ... and anything else by every block it reads.
+    key = content_key(article)
+    store.put_many("articles", [(key, [entry.english, list(entry.arabic)])])
     assert stored_entries([article], store) == [entry]
     # Another Arabic (or English) is another key: a stored entry never answers for it.
     edited = dataclasses.replace(article, blocks=article.blocks[:2])
@@ -210,7 +221,7 @@ def test_the_build_store_keeps_each_entry_by_what_it_is_made_from_and_ignores_a_
         store.put_many("articles", [(key, bad)])
         assert stored_entries([article], store) == [entry]  # worked out again, and stored again
         assert store.get("articles", key) == [entry.english, list(entry.arabic)]
-        store.put_many("articles", [(key, bad)])
+        store.put_many("articles", [(key, bad), (parsed, bad)])
         edit(project, "الفقرة الثانية عن المياه.", "الفقرة الثانية عن المياه.")  # same text: same key
         _, reporter, english = build(project)
         assert english["plant"].outdated == () and (project / RECORD_NAME).read_text(encoding="utf-8") == record

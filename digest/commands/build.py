@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from ..buildmemo import MemoBuilder
@@ -18,6 +19,11 @@ def run(args) -> int:
     """Build the site once; 1 when --strict finds file errors or warnings."""
     reporter = ConsoleReporter(quiet=args.quiet)
     config = load(args)
+    # A build keeps nearly all it makes (articles, blocks, pages) until it ends, so full
+    # passes of the collector over that growing heap find little: at the default thresholds
+    # they took 3.5 s of a 10,000-article one-edit build, 0.5 s when they come 100 times
+    # rarer. The young generations keep their default size, so memory does not grow.
+    gc.set_threshold(700, 10, 1000)
     try:
         result = MemoBuilder(config, reporter, workers=worker_count(config.build.workers), stream=True).build()
     finally:

@@ -50,6 +50,9 @@ class HumanTranslation:
     title: str
     blocks: tuple[Block, ...]
     notes: tuple[str, ...] = ()
+    digest: str = field(default="", compare=False)
+    """The SHA-256 of the text it was parsed from ("" if unknown): with ``path`` it stands
+    for every field (:mod:`digest.render.cache`)."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,8 @@ class Article:
     image: LeadImage | None = None
     """The lead image named in front matter (``image:`` and its ``image_*`` keys)."""
     digest: str = field(default="", compare=False)
+    """The SHA-256 of the text it was parsed from ("" if unknown): with ``path``, the reading
+    settings and ``published`` it stands for every field but ``human`` (:mod:`digest.render.cache`)."""
 
     @property
     def date(self) -> dt.date:
@@ -239,7 +244,8 @@ def read_translation(path: Path | str, config: Config | None = None) -> HumanTra
 def parse_translation(path: Path, src: SourceText) -> HumanTranslation:
     """The human translation in ``src``, read from ``path``."""
     _, title, blocks, notes = _markdown(clean_text(src.text), "human translation ")
-    return HumanTranslation(path=path, title=title, blocks=blocks, notes=notes)
+    return HumanTranslation(path=path, title=title, blocks=blocks, notes=notes,
+                            digest=hashlib.sha256(src.text.encode("utf-8")).hexdigest())
 
 
 def content_files(content_dir: Path) -> Listing:

@@ -35,7 +35,7 @@ from .articles import (
 from .leadimage import LeadImage
 from .markup import Block
 from .parallel import take
-from .sources import read_source
+from .sources import SourceText, read_source
 from .store import BuildStore, cache_key
 
 T = TypeVar("T")
@@ -130,7 +130,7 @@ def decode_article(path: Path, value: object) -> Article:
 
 
 @lru_cache(maxsize=4)
-def _reading(config: Config) -> str:
+def reading_key(config: Config) -> str:
     """What shapes parsing beyond the file: the ``[text]`` settings and the content folder."""
     return repr((config.text, str(config.content_dir)))
 
@@ -156,7 +156,7 @@ class ArticleCache:
     def _key(kind: str, path: Path, text: str, config: Config) -> tuple[str, str]:
         """The key of ``text`` read from ``path``, and the text's SHA-256."""
         digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        return cache_key(kind, _reading(config), str(path), digest), digest
+        return cache_key(kind, reading_key(config), str(path), digest), digest
 
     def _lookup(self, kind: str, path: Path, config: Config) -> tuple:
         looked = self._looked.pop(path, None)
@@ -170,16 +170,24 @@ class ArticleCache:
         """The files of ``paths`` the store has no entry for (to parse them all at once
         elsewhere); what was looked up is kept for the reads that follow. A file that cannot
         be read is left to those reads, which report it."""
-        missing = []
+        content, limit, reading = config.content_dir, config.text.max_file_bytes, reading_key(config)
+        read: list[tuple[str, Path, SourceText, str, str]] = []
         for name in paths:
             path = Path(name)
             kind = "translation" if name.endswith(TRANSLATION_SUFFIX) else "article"
             try:
-                looked = self._lookup(kind, path, config)
+                src = read_source(path, content, limit)
             except SourceError:
                 continue
-            self._looked[path] = looked
-            if looked[3] is None:
+            digest = hashlib.sha256(src.text.encode("utf-8", "surrogatepass")).hexdigest()
+            read.append((name, path, src, cache_key(kind, reading, str(path), digest), digest))
+        # One query for them all: 20,000 single ones took a fifth of the lookups' time.
+        found = self.store.get_many("articles", [key for _, _, _, key, _ in read])
+        missing = []
+        for name, path, src, key, digest in read:
+            value = found.get(key)
+            self._looked[path] = (src, key, digest, value)
+            if value is None:
                 missing.append(name)
         return missing
 
@@ -214,7 +222,7 @@ class ArticleCache:
         src, key, digest, value = self._lookup("translation", path, config)
         if isinstance(value, list) and len(value) == 4 and value[3] == digest:
             try:
-                return HumanTranslation(path, _str(value[0]), _blocks(value[1]), _strs(value[2]))
+                return HumanTranslation(path, _str(value[0]), _blocks(value[1]), _strs(value[2]), digest)
             except (_Bad, TypeError, ValueError):
                 pass
         human = self._parse(path, lambda: parse_translation(path, src))

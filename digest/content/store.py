@@ -1,7 +1,7 @@
 """The persistent build cache's storage: content-addressed JSON values in one SQLite file.
 
 ``.digest-cache/build/build.sqlite3`` holds one table per kind of entry (parsed articles,
-rendered pages' hashes, the search bundle's). A key is a hash of everything that shapes its
+rendered pages' hashes, the search bundle's, search records). A key is a hash of everything that shapes its
 value, digest's version and a schema number included, so an entry never goes stale and
 nothing invalidates one: another version, theme or configuration simply asks other keys.
 
@@ -21,11 +21,12 @@ configuration asks other keys: its pages are rendered again, never wrong.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import sqlite3
 import time
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from .. import __version__
 from ..sqlitefile import connect
@@ -35,7 +36,7 @@ FILE_NAME = "build.sqlite3"
 SCHEMA = 1
 """Raised whenever what an entry holds, or what its key covers, changes meaning."""
 
-TABLES = ("articles", "pages", "bundles", "memo")
+TABLES = ("articles", "pages", "bundles", "memo", "records")
 
 
 def cache_key(*parts: object) -> str:
@@ -130,21 +131,37 @@ class BuildStore:
         if self.db is None:
             return
         now = time.time()
-        rows = [(key, json.dumps(value, ensure_ascii=False, separators=(",", ":")), now) for key, value in items]
-        if not rows:
+        # Encoded one at a time as SQLite takes them: every search record of a site at once
+        # was 120 MB of text at 10,000 articles, held by the build (and its forked workers).
+        used = self.used[table] if self.used is not None else None
+
+        def encoded() -> Iterator[tuple[str, str, float]]:
+            for key, value in items:
+                if used is not None:
+                    used.add(key)
+                yield key, json.dumps(value, ensure_ascii=False, separators=(",", ":")), now
+
+        rows = encoded()
+        first = next(rows, None)
+        if first is None:
             return
-        if self.used is not None:
-            self.used[table].update(row[0] for row in rows)
         try:
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                self.db.executemany(f"INSERT OR REPLACE INTO {table} (key, value, used) VALUES (?, ?, ?)", rows)
+                self.db.executemany(f"INSERT OR REPLACE INTO {table} (key, value, used) VALUES (?, ?, ?)",
+                                    itertools.chain([first], rows))
             except BaseException:
                 self.db.execute("ROLLBACK")
                 raise
             self.db.execute("COMMIT")
         except sqlite3.Error:
             self.close()
+
+    def keep(self, table: str, keys: Iterable[str]) -> None:
+        """Note ``keys`` of ``table`` as in use without reading them: :meth:`prune` keeps
+        their entries (the search records of shards whose bundles were kept)."""
+        if self.used is not None:
+            self.used[table].update(keys)
 
     def track(self) -> None:
         """From now on, note which keys of each table are read or written (for :meth:`prune`)."""

@@ -1,39 +1,34 @@
 """The search shards' bundles across processes: each kept while the pages it indexes are unchanged.
 
-A shard's key is a hash of its name, its search records (what Pagefind is given, see
-:mod:`digest.render.shards`) and Pagefind's version; the store keeps the bundle's files' paths,
-hashes and sizes. When the output folder still holds every one of them as recorded, the
-bundle is taken as it is on disk (each file a :class:`~digest.render.cache.Kept`) and
-Pagefind is not run for that shard.
+A shard's key is a hash of its name, what its search records are made of (every entry's
+value, see :func:`digest.render.search.plan`) and Pagefind's version, so a shard is found
+without making its records; the store keeps the bundle's files' paths, hashes and sizes.
+When the output folder still holds every one of them as recorded, the bundle is taken as it
+is on disk (each file a :class:`~digest.render.cache.Kept`) and Pagefind is not run for
+that shard.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from importlib import metadata
 from pathlib import Path
+from typing import Protocol, TypeVar
 
-from ..content.store import BuildStore, cache_key
+from ..content.store import BuildStore
 from .cache import Kept
-from .pagefindapi import Record
-from .shards import Shard, around
+from .shards import Placed, Shard, around
 
 
-def bundle_key(records: Sequence[Record], name: str) -> str:
-    """The key of the bundle Pagefind makes of ``records`` for shard ``name`` (Pagefind's
-    version is part of it)."""
-    digest = hashlib.sha256(_pagefind_version().encode() + b"\0" + name.encode())
-    for record in records:
-        digest.update(b"\0" + repr(record).encode("utf-8", "surrogatepass"))
-    return cache_key("bundle", digest.hexdigest())
+class Keyed(Placed, Protocol):
+    """A shard as far as the store is concerned (:class:`~digest.render.shards.Shard` or
+    :class:`~digest.render.search.Planned`)."""
+
+    @property
+    def key(self) -> str: ...
 
 
-def _pagefind_version() -> str:
-    try:
-        return metadata.version("pagefind")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+S = TypeVar("S", bound=Keyed)
 
 
 def kept_bundle(store: BuildStore, key: str, on_disk: Mapping[str, str]) -> dict[str, Kept] | None:
@@ -69,14 +64,14 @@ def copy_of(data: bytes | Kept, path: str, on_disk: Mapping[str, str], out_dir: 
     return (out_dir / data.path).read_bytes()
 
 
-def kept_shards(store: BuildStore, shards: Sequence[Shard], on_disk: Mapping[str, str] | None
-                ) -> tuple[dict[str, bytes | Kept], list[Shard]]:
-    """The bundles of ``shards`` the output folder holds as the store recorded them for the
-    same records, and the shards Pagefind must index."""
+def kept_shards(store: BuildStore, shards: Sequence[S], on_disk: Mapping[str, str] | None
+                ) -> tuple[dict[str, bytes | Kept], list[S]]:
+    """The bundles of ``shards`` the output folder holds as the store recorded them under
+    the same keys, and the shards Pagefind must index."""
     kept: dict[str, bytes | Kept] = {}
     missing = []
     for shard in shards:
-        found = kept_bundle(store, bundle_key(shard.records, shard.name), on_disk) if on_disk else None
+        found = kept_bundle(store, shard.key, on_disk) if on_disk and shard.key else None
         if found is None:
             missing.append(shard)
         else:
@@ -84,14 +79,14 @@ def kept_shards(store: BuildStore, shards: Sequence[Shard], on_disk: Mapping[str
     return kept, missing
 
 
-def whole_index(store: BuildStore, shards: list[Shard], kept: Mapping[str, bytes | Kept], made: Mapping[str, bytes],
+def whole_index(store: BuildStore, shards: Sequence[Keyed], kept: Mapping[str, bytes | Kept], made: Mapping[str, bytes],
                 indexed: Sequence[Shard], on_disk: Mapping[str, str] | None, out_dir: Path | None
                 ) -> dict[str, bytes | Kept]:
     """The search files of a build: the kept shards, the ``indexed`` ones (``made``, stored
     under their keys when writing to ``out_dir``), the list of shards and the UI's files."""
     if on_disk is not None:
         for shard in indexed:
-            remember_bundle(store, bundle_key(shard.records, shard.name),
+            remember_bundle(store, shard.key,
                             {p: d for p, d in made.items() if p.startswith(shard.prefix)})
     files: dict[str, bytes | Kept] = {**kept, **made}
     for path, data in around(shards, files).items():

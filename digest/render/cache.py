@@ -10,8 +10,10 @@ as it is on disk, a :class:`Kept`, and is neither rendered nor written nor read 
 
 Inputs are hashed by value, field by field, as ``==`` compares them (a field left out of
 comparison is left out here too); each object is hashed once per build, so the 20 entries
-of a listing page cost 20 lookups. A value of a type this does not know makes the page
-uncacheable: it is rendered, as without a cache.
+of a listing page cost 20 lookups. A parsed article stands for its value by the hash of the
+text it was parsed from (its ``digest``, which the loader has): its blocks are not walked.
+A value of a type this does not know makes the page uncacheable: it is rendered, as
+without a cache.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from ..content.articles import Article, HumanTranslation
 from ..content.markup import Block
 from ..content.store import BuildStore, cache_key
 from ..site.model import Page
@@ -100,13 +104,28 @@ class Fingerprints:
             found = self._memo.get(id(value))
             if found is not None and found[0] is value:
                 return found[1]
-            parts = [type(value).__qualname__] + [self.of(getattr(value, f.name))
-                                                  for f in dataclasses.fields(value) if f.compare]
+            if type(value) is Article and value.digest:
+                parts = _article_parts(value, self.of)
+            elif type(value) is HumanTranslation and value.digest:
+                parts = ["HumanTranslation:parsed", value.digest, self.of(value.path)]
+            else:
+                parts = [type(value).__qualname__] + [self.of(getattr(value, f.name))
+                                                      for f in dataclasses.fields(value) if f.compare]
             text = "#" + hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
             # The object is kept in the memo so its id is not reused by another within the build.
             self._memo[id(value)] = (value, text)
             return text
         raise Unhashable(type(value).__qualname__)
+
+
+def _article_parts(article: Article, of: Callable[[object], str]) -> list[str]:
+    """What stands for a parsed ``article``'s value without walking its text: the hash of
+    the text it was parsed from (``digest``) and its path give every field parsing makes,
+    under the reading settings (the configuration, part of every key that holds an
+    article's print) and digest's version (part of every key); the file's time can date
+    it, and the human translation is joined after parsing, so those two are added. (A
+    human translation's own print is its text's hash and path likewise.)"""
+    return ["Article:parsed", article.digest, of(article.path), of(article.published), of(article.human)]
 
 
 def page_key(prints: Fingerprints, shared: str, template_key: str, page: Page) -> str | None:

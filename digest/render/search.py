@@ -16,17 +16,25 @@ A missing Pagefind binary or a failing run is a warning: the site is built witho
 
 from __future__ import annotations
 
-import datetime as dt
+import hashlib
 import threading
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
+from ..content.cache import reading_key
 from ..content.markup import plain_text
+from ..content.store import BuildStore, cache_key
 from ..errors import SearchCancelled, SearchUnavailable
 from ..site.model import Entry, Site, version
 from ..site.summary import summary
 from ..text import fold_arabic
+from .bundlecache import kept_shards
+from .cache import Fingerprints, Kept, Unhashable
 from .pagefindapi import Record, build_bundle
-from .shards import Shard, around, group, shard_files
+from .shards import ROOT, Shard, around, by_months, shard_files
 
 SUMMARY_CHARS = 240
 """As long as the summary the article template gives Pagefind (``summary[content]``)."""
@@ -92,32 +100,146 @@ def _tag(entry: Entry, index: int, name: str, lang: str, source_lang: str) -> st
 
 def search_records(site: Site) -> list[Record]:
     """Every search record of ``site``, in the order of its entries."""
-    return [record for _, made in _dated_records(site) for record in made]
+    src, tgt = site.source_lang, site.target_lang
+    return [record for entry in site.entries for record in _records(entry, src, tgt)]
+
+
+class Planned(NamedTuple):
+    """A shard before its records are made: its name, entries and the key of its bundle."""
+
+    name: str
+    key: str
+    """A hash of what the shard's records are made of (see :func:`plan`); empty when an
+    entry's value cannot be hashed: the key is then the records' own."""
+    entries: tuple[Entry, ...]
+    keys: tuple[str, ...] = ()
+    """The key of each entry's records (what they are made of), when ``key`` is not empty."""
+
+    @property
+    def prefix(self) -> str:
+        """Where the shard's bundle lives in the site, with a trailing ``/``."""
+        return f"{ROOT}/{self.name}/"
+
+
+def plan(site: Site, prints: Fingerprints | None = None) -> list[Planned]:
+    """The shards of ``site`` (:mod:`digest.render.shards`), each keyed by what its records
+    are made of, no record made: every entry's value (``prints``, shared with the page keys),
+    the languages, how the content was read, the code that makes records and Pagefind's
+    version. An unchanged shard's bundle is then found without making its records."""
+    prints = prints or Fingerprints()
+    config = site.config
+    base = cache_key("search-records", _code(), _pagefind_version(), site.source_lang, site.target_lang,
+                     reading_key(config))
+    out = []
+    for name, entries in by_months(((e.article.date, e) for e in site.entries), config.site.search_shard_articles):
+        try:
+            keys = tuple(cache_key(base, prints.of(entry)) for entry in entries)
+        except (Unhashable, RecursionError):
+            out.append(Planned(name, "", tuple(entries)))
+            continue
+        out.append(Planned(name, cache_key("search-shard", name, *keys), tuple(entries), keys))
+    names, slugs = {p.name for p in out}, {e.slug for e in site.entries}
+    for gone in set(_memo) - names:  # a shard no longer made: its bundle is not needed
+        del _memo[gone]
+    for slug in set(_by_entry) - slugs:  # so a long session's memory stays flat
+        del _by_entry[slug]
+    return out
+
+
+def made(site: Site, planned: Planned, store: BuildStore | None = None) -> Shard:
+    """The shard ``planned`` with its records: each entry's taken from ``store`` when it
+    holds them under the entry's key, made (and put there) otherwise."""
+    src, tgt = site.source_lang, site.target_lang
+    stored = store.get_many("records", planned.keys) if store is not None and planned.keys else {}
+    new: list[tuple[str, object]] = []
+    records: list[Record] = []
+    for i, entry in enumerate(planned.entries):
+        last = _by_entry.get(entry.slug)
+        if last is not None and last[0] is entry and last[1] == src:
+            records.extend(last[2])
+            continue
+        found = _decoded(stored.get(planned.keys[i])) if stored else None
+        if found is None:
+            found = entry_records(entry, src, tgt)
+            if planned.keys:
+                new.append((planned.keys[i], [[r.url, r.language, r.content, [list(m) for m in r.meta]]
+                                              for r in found]))
+        _by_entry[entry.slug] = (entry, src, found)
+        records.extend(found)
+    if store is not None and new:
+        store.put_many("records", new)
+    shard_records = tuple(records)
+    return Shard(planned.name, shard_records, planned.key or records_key(shard_records, planned.name))
+
+
+def to_index(store: BuildStore, site: Site, shards: Sequence[Planned], on_disk: Mapping[str, str] | None
+             ) -> tuple[dict[str, bytes | Kept], list[Shard]]:
+    """The bundles of ``shards`` the output folder holds (:func:`~digest.render.bundlecache.kept_shards`),
+    and the shards Pagefind must index, with their records: only those shards' records are made."""
+    kept, missing = kept_shards(store, shards, on_disk)
+    # Records of kept shards are not read, but an edit there will want them.
+    store.keep("records", (key for planned in shards for key in planned.keys))
+    return kept, [made(site, planned, store) for planned in missing]
+
+
+def _decoded(value: object) -> tuple[Record, ...] | None:
+    """The records a stored ``value`` holds; None for anything this version does not write."""
+    if type(value) is not list or not value:
+        return None
+    out = []
+    for row in value:
+        if not (type(row) is list and len(row) == 4 and all(type(x) is str for x in row[:3])
+                and type(row[3]) is list
+                and all(type(m) is list and len(m) == 2 and type(m[0]) is str and type(m[1]) is str for m in row[3])):
+            return None
+        out.append(Record(row[0], row[1], row[2], tuple((m[0], m[1]) for m in row[3])))
+    return tuple(out)
 
 
 def search_shards(site: Site) -> list[Shard]:
     """The records of ``site`` in shards of consecutive months (:mod:`digest.render.shards`)."""
-    shards = group(_dated_records(site), site.config.site.search_shard_articles)
-    for gone in set(_memo) - {s.name for s in shards}:  # a shard no longer made: its bundle is not needed
-        del _memo[gone]
-    return shards
+    return [made(site, planned) for planned in plan(site)]
 
 
-def _dated_records(site: Site) -> list[tuple[dt.date, tuple[Record, ...]]]:
-    src, tgt = site.source_lang, site.target_lang
-    out = []
-    kept: dict[str, tuple[Entry, str, tuple[Record, ...]]] = {}
-    for entry in site.entries:
-        last = _by_entry.get(entry.slug)
-        if last is not None and last[0] is entry and last[1] == src:
-            made = last[2]
-        else:
-            made = entry_records(entry, src, tgt)
-        kept[entry.slug] = (entry, src, made)
-        out.append((entry.article.date, made))
-    _by_entry.clear()
-    _by_entry.update(kept)
+def _records(entry: Entry, src: str, tgt: str) -> tuple[Record, ...]:
+    """:func:`entry_records`, made again only for an entry object not seen last time."""
+    last = _by_entry.get(entry.slug)
+    if last is not None and last[0] is entry and last[1] == src:
+        return last[2]
+    out = entry_records(entry, src, tgt)
+    _by_entry[entry.slug] = (entry, src, out)
     return out
+
+
+def records_key(records: tuple[Record, ...], name: str) -> str:
+    """A shard's key from its records themselves (when its entries cannot be hashed)."""
+    digest = hashlib.sha256(_pagefind_version().encode() + b"\0" + name.encode())
+    for record in records:
+        digest.update(b"\0" + repr(record).encode("utf-8", "surrogatepass"))
+    return cache_key("bundle", digest.hexdigest())
+
+
+_SHAPING = ("render/search.py", "render/pagefindapi.py", "content/markup.py", "site/summary.py", "site/model.py",
+            "text.py")
+"""The modules whose code decides what records an entry gives (and how Pagefind is fed)."""
+
+
+@lru_cache(maxsize=1)
+def _code() -> str:
+    """A hash of the code of :data:`_SHAPING`: a change to how records are made re-indexes
+    every shard, whether or not digest's version changed."""
+    root = Path(__file__).resolve().parent.parent
+    digest = hashlib.sha256()
+    for name in _SHAPING:
+        digest.update(name.encode() + b"\0" + (root / name).read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _pagefind_version() -> str:
+    try:
+        return metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def search_bundle(site: Site, *, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, bytes]:

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from typing import NamedTuple, TypeVar
+from typing import NamedTuple, Protocol, Sequence, TypeVar
 
 from .pagefindapi import Record
 
@@ -33,12 +33,24 @@ UNUSED = ("pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.
 T = TypeVar("T")
 
 
+class Placed(Protocol):
+    """A shard as far as its place in the site goes."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def prefix(self) -> str: ...
+
+
 class Shard(NamedTuple):
     """The records of a run of consecutive months."""
 
     name: str
     """The first month, ``YYYY-MM``: the shard's folder under ``pagefind/``."""
     records: tuple[Record, ...]
+    key: str = ""
+    """What the build store keeps its bundle under (:mod:`digest.render.bundlecache`): a
+    hash of what its records are made of; empty for records given as they are."""
 
     @property
     def prefix(self) -> str:
@@ -48,28 +60,33 @@ class Shard(NamedTuple):
 
 def group(dated: Iterable[tuple[dt.date, tuple[Record, ...]]], size: int) -> list[Shard]:
     """``dated`` (each article's date and records, in the site's order) in shards of about
-    ``size`` articles, oldest first.
+    ``size`` articles, oldest first (see :func:`by_months`)."""
+    return [Shard(name, tuple(r for each in items for r in each)) for name, items in by_months(dated, size)
+            if any(items)]
 
-    A shard only ends at the end of a month, so one month is never split: where an article
+
+def by_months(dated: Iterable[tuple[dt.date, T]], size: int) -> list[tuple[str, list[T]]]:
+    """``dated`` (each article's date and what stands for it, in the site's order) in runs
+    of consecutive months of about ``size`` articles, oldest first, each with its name.
+
+    A run only ends at the end of a month, so one month is never split: where an article
     goes depends on its month and the months before it, not on the order of the files.
     """
-    months: dict[tuple[int, int], list[tuple[Record, ...]]] = {}
-    for day, made in dated:
-        months.setdefault((day.year, day.month), []).append(made)
-    shards: list[Shard] = []
-    records: list[Record]
-    name, records, articles = "", [], 0
-    for (year, month), items in sorted(months.items()):
+    months: dict[tuple[int, int], list[T]] = {}
+    for day, item in dated:
+        months.setdefault((day.year, day.month), []).append(item)
+    out: list[tuple[str, list[T]]] = []
+    name, items = "", []
+    for (year, month), more in sorted(months.items()):
         if not name:
             name = f"{year:04d}-{month:02d}"
-        records.extend(r for each in items for r in each)
-        articles += len(items)
-        if articles >= size:
-            shards.append(Shard(name, tuple(records)))
-            name, records, articles = "", [], 0
+        items.extend(more)
+        if len(items) >= size:
+            out.append((name, items))
+            name, items = "", []
     if name:
-        shards.append(Shard(name, tuple(records)))
-    return [s for s in shards if s.records]
+        out.append((name, items))
+    return out
 
 
 def shard_files(shard: Shard, bundle: Mapping[str, bytes]) -> dict[str, bytes]:
@@ -77,13 +94,13 @@ def shard_files(shard: Shard, bundle: Mapping[str, bytes]) -> dict[str, bytes]:
     return {shard.prefix + path: data for path, data in bundle.items() if not path.startswith(UNUSED)}
 
 
-def listing(shards: Iterable[Shard]) -> bytes:
+def listing(shards: Iterable[Placed]) -> bytes:
     """``pagefind/shards.json``: the shards' folders, newest first (the one the UI starts from)."""
     names = sorted((s.name for s in shards), reverse=True)
     return json.dumps({"shards": names}, separators=(",", ":")).encode()
 
 
-def around(shards: list[Shard], files: Mapping[str, T]) -> dict[str, T | bytes]:
+def around(shards: Sequence[Placed], files: Mapping[str, T]) -> dict[str, T | bytes]:
     """What goes beside the shards' bundles ``files``: the list of shards and the UI's files."""
     if not shards:
         return {}
@@ -91,6 +108,6 @@ def around(shards: list[Shard], files: Mapping[str, T]) -> dict[str, T | bytes]:
     return {LISTING: listing(shards), **ui_files(newest, files)}
 
 
-def ui_files(newest: Shard, files: Mapping[str, T]) -> dict[str, T]:
+def ui_files(newest: Placed, files: Mapping[str, T]) -> dict[str, T]:
     """The UI's files in ``pagefind/``, taken from the newest shard's bundle ``files``."""
     return {f"{ROOT}/{name}": files[newest.prefix + name] for name in UI_FILES if newest.prefix + name in files}

@@ -32,6 +32,7 @@ from typing import Sequence
 
 from ..config import Config
 from ..content.articles import Article, Problem
+from ..content.cache import reading_key
 from ..content.markup import Block, plain_text
 from ..content.store import BuildStore, cache_key
 from ..events import Reporter
@@ -94,12 +95,19 @@ def _blocks_digest(digest, blocks: Sequence[Block]) -> None:
         digest.update(b"\x1e")
 
 
-def content_key(article: Article) -> str:
+def content_key(article: Article, reading: str = "") -> str:
     """The build store key of ``article``'s entry: a hash of every block's kind, plain flag
     and texts in both languages and of the English title (all :func:`entry_of` reads), and,
-    through :func:`~digest.content.store.cache_key`, digest's version."""
+    through :func:`~digest.content.store.cache_key`, digest's version.
+
+    Given ``reading`` (the settings the content was read with), a parsed article and
+    translation stand for their blocks by the hashes of their files' texts and their paths,
+    which the loader has: their blocks are not walked."""
     human = article.human
     assert human is not None
+    if reading and article.digest and human.digest:
+        return cache_key("originals-parsed", reading, article.digest, str(article.path), human.digest,
+                         str(human.path))
     digest = hashlib.sha256(human.title.encode("utf-8", "surrogatepass") + b"\x1d")
     _blocks_digest(digest, human.blocks)
     digest.update(b"\x1d")
@@ -121,12 +129,13 @@ def _decode(value: object) -> Entry | None:
     return Entry(english, tuple(arabic))
 
 
-def stored_entries(articles: Sequence[Article], store: BuildStore | None) -> list[Entry]:
+def stored_entries(articles: Sequence[Article], store: BuildStore | None, reading: str = "") -> list[Entry]:
     """:func:`entry_of` each of ``articles`` (all with a human translation), taken from
-    ``store`` when it holds it; the entries worked out here are put in it."""
+    ``store`` when it holds it; the entries worked out here are put in it. ``reading``: as
+    for :func:`content_key`."""
     if store is None or not articles:
         return [entry_of(a) for a in articles]
-    keys = [content_key(a) for a in articles]
+    keys = [content_key(a, reading) for a in articles]
     found = store.get_many("articles", keys)
     out: list[Entry] = []
     new: list[tuple[str, object]] = []
@@ -212,12 +221,12 @@ def write_record(path: Path, text: str) -> None:
         raise
 
 
-def _key(config: Config, article: Article) -> str | None:
-    """The record's name for ``article``'s translation: its path under content/, or None
-    when it cannot be one line of the file."""
+def _key(content: Path, article: Article) -> str | None:
+    """The record's name for ``article``'s translation: its path under ``content`` (the
+    content folder, resolved), or None when it cannot be one line of the file."""
     assert article.human is not None
     try:
-        name = article.human.path.resolve().relative_to(config.content_dir.resolve()).as_posix()
+        name = article.human.path.resolve().relative_to(content).as_posix()
     except (ValueError, OSError):
         return None
     return name if name.isprintable() and name == name.strip() else None
@@ -259,9 +268,14 @@ def track_originals(config: Config, articles: Sequence[Article], reporter: Repor
     bad = bool(problems)
     updated = dict(entries)
     drifts: dict[str, Drift] = {}
-    named = [(a, name) for a in articles if a.human is not None for name in [_key(config, a)] if name is not None]
+    try:
+        content = config.content_dir.resolve()
+    except OSError:
+        content = None
+    named = [(a, name) for a in articles if a.human is not None and content is not None
+             for name in [_key(content, a)] if name is not None]
     unhashed = [a for a, name in named if (hashed.get(name) or (None,))[0] is not a]
-    fresh = dict(zip(map(id, unhashed), stored_entries(unhashed, store)))
+    fresh = dict(zip(map(id, unhashed), stored_entries(unhashed, store, reading_key(config))))
     for article, name in named:
         last = hashed.get(name)
         now = last[1] if last is not None and last[0] is article else fresh[id(article)]
