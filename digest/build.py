@@ -48,7 +48,7 @@ from .errors import SearchUnavailable, SourceError
 from .events import Reporter
 from .output import OutputFolder
 from .output.guard import places_of
-from .render.bundlecache import kept_shards, whole_index
+from .render.bundlecache import BeginIndex, kept_shards, whole_index
 from .render.cache import Kept, PageCache
 from .render.extras import extra_files
 from .render.pages import Renderer
@@ -310,23 +310,20 @@ class Builder:
         on_disk = output.on_disk() if output is not None else None
         self._site = site
         cache = PageCache(self.articles.store, on_disk) if on_disk is not None else None
-        searching, indexing = config.site.search, None
-        shards = search_shards(site) if searching and search else None
-        kept, missing = kept_shards(self.articles.store, shards or [], on_disk)
-        # Pagefind indexes the shards it lacks in its own process while the pages render; with
-        # a pool the render workers already use the cores, and they must not be forked from
-        # a process whose indexing thread has Pagefind's pipes open: it starts after them.
-        if missing and self.workers <= 1:
-            indexing = Indexing(missing)
+        searching = config.site.search
+        search_now = BeginIndex(self.articles.store, site, on_disk) if searching and search else None
         # Under the lock the build holds until its write, which moves the spooled pages in.
         spool = output.spool() if self.stream and output is not None and cache is not None else None
         try:
             rendering = time.perf_counter()
+            # The records are made, and Pagefind indexes the shards it lacks in its own
+            # process, while the pages render: once the render's workers are forked (none
+            # may be forked from a process whose indexing thread has Pagefind's pipes open).
             files = self._renderer.render(site, theme, cache, self.workers, lambda done, total: self.reporter.progress(
-                done, total, time.perf_counter() - rendering, "pages"), spool)
+                done, total, time.perf_counter() - rendering, "pages"), spool, search_now)
         except BaseException:
-            if indexing is not None:
-                indexing.cancel.set()
+            if search_now is not None and search_now.indexing is not None:
+                search_now.indexing.cancel.set()
             raise
         files.update(extra_files(site, theme, self._feeds))
         files.update(images.files)
@@ -335,10 +332,11 @@ class Builder:
         for message in missing_alt_text(site, self._audit):
             self.reporter.warning(message)
         self._pages = dict(files)
-        if missing and indexing is None:
-            indexing = Indexing(missing)
-        if searching:
-            files.update(self._search(shards, kept, indexing, on_disk) if shards is not None else self._bundle)
+        if search_now is not None:
+            search_now()  # run beside the render, unless there was none
+            files.update(self._search(search_now.shards, search_now.kept, search_now.indexing, on_disk))
+        elif searching:
+            files.update(self._bundle)
         result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                              translator=getattr(translator, "name", None),
                              search_pending=searching and not search,

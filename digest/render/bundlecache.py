@@ -15,8 +15,10 @@ from importlib import metadata
 from pathlib import Path
 
 from ..content.store import BuildStore, cache_key
+from ..site.model import Site
 from .cache import Kept
 from .pagefindapi import Record
+from .search import Indexing, search_shards
 from .shards import Shard, around
 
 
@@ -97,3 +99,24 @@ def whole_index(store: BuildStore, shards: list[Shard], kept: Mapping[str, bytes
     for path, data in around(shards, files).items():
         files[path] = data if out_dir is None else copy_of(data, path, on_disk or {}, out_dir)
     return dict(sorted(files.items()))
+
+
+class BeginIndex:
+    """The search index of ``site`` begun: its shards, those the build store keeps, and
+    Pagefind indexing the others in a thread. Called once (more calls do nothing)."""
+
+    def __init__(self, store: BuildStore, site: Site, on_disk: dict[str, str] | None) -> None:
+        self._args = (store, site, on_disk)
+        self.shards: list[Shard] = []
+        self.kept: dict[str, bytes | Kept] = {}
+        self.indexing: Indexing | None = None
+        self._begun = False
+
+    def __call__(self) -> None:
+        if self._begun:
+            return
+        self._begun = True
+        store, site, on_disk = self._args
+        self.shards = search_shards(site)
+        self.kept, missing = kept_shards(store, self.shards, on_disk)
+        self.indexing = Indexing(missing) if missing else None
