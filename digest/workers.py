@@ -68,6 +68,9 @@ def pool_map(job: Callable[[Any], Any], items: Sequence, workers: int,
     # The collector writes to every object it looks at, which would copy the whole model
     # into each worker page by page: the objects of now are left out of its rounds.
     gc.freeze()
+    # A forked worker starts with every page of this process's heap resident, freed ones
+    # too (what earlier stages dropped): given back first, they are not counted per worker.
+    _trim_heap()
     pool = ProcessPoolExecutor(min(workers, len(chunks)), mp_context=multiprocessing.get_context("fork"),
                                initializer=_start_worker, initargs=(os.getpid(),))
     try:
@@ -82,6 +85,14 @@ def pool_map(job: Callable[[Any], Any], items: Sequence, workers: int,
         _job = None
         pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
+
+
+def _trim_heap() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere nothing)."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _run(chunk: Sequence) -> list:
