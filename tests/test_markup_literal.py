@@ -69,3 +69,11 @@ def test_a_summary_reads_only_the_blocks_it_shows(parts, limit):
     blocks = tuple(Block(kind, (text,)) for kind, text in parts)
     whole = " ".join(plain_text(t, b.plain) for b in blocks if b.kind != "code" for t in b.texts)
     assert summary.__wrapped__(blocks, limit) == shorten(whole, limit)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.text(st.one_of(st.sampled_from("ا b\n\t\r\x00\x85\ufffe\ud800 "), st.characters()), max_size=40))
+def test_clean_text_is_the_expression_it_shortcuts(text):
+    from digest.content.cleantext import _LINE_BREAK, _UNWANTED
+
+    assert clean_text(text) == _UNWANTED.sub("", _LINE_BREAK.sub("\n", text))
