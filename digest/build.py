@@ -52,7 +52,7 @@ from .render.bundlecache import whole_index
 from .render.cache import Kept, PageCache
 from .render.extras import extra_files
 from .render.pages import Renderer
-from .render.search import Indexing, Planned, plan, to_index
+from .render.search import BeginIndex, Indexing, Planned, plan, to_index
 from .render.theme import Theme, load_theme
 from .site.audit import missing_alt_text
 from .site.images import ImageStage
@@ -300,21 +300,19 @@ class Builder:
         on_disk = output.on_disk() if output is not None else None
         self._site = site
         cache = PageCache(self.articles.store, on_disk) if on_disk is not None else None
-        searching, indexing = config.site.search, None
-        shards = plan(site, cache.prints if cache is not None else None) if searching and search else None
-        kept, missing = to_index(self.articles.store, site, shards or [], on_disk)
-        # Pagefind indexes the shards it lacks in its own process while the pages render; with
-        # a pool the render workers already use the cores, and they must not be forked from
-        # a process whose indexing thread has Pagefind's pipes open: it starts after them.
-        if missing and self.workers <= 1:
-            indexing = Indexing(missing)
+        searching = config.site.search
+        search_now = (BeginIndex(self.articles.store, site, cache.prints if cache is not None else None, on_disk)
+                      if searching and search else None)
         # Under the lock the build holds until its write, which moves the spooled pages in.
         spool = output.spool() if self.stream and output is not None and cache is not None else None
         # A failure before the write leaves no spooled page behind, and no Pagefind running.
         try:
             rendering = time.perf_counter()
+            # The records are made, and Pagefind indexes the shards it lacks in its own
+            # process, while the pages render: once the render's workers are forked (none
+            # may be forked from a process whose indexing thread has Pagefind's pipes open).
             files = self._renderer.render(site, theme, cache, self.workers, lambda done, total: self.reporter.progress(
-                done, total, time.perf_counter() - rendering, "pages"), spool)
+                done, total, time.perf_counter() - rendering, "pages"), spool, search_now)
             files.update(extra_files(site, theme, self._feeds))
             files.update(images.files)
             for name in overlay(files, static):
@@ -322,10 +320,11 @@ class Builder:
             for message in missing_alt_text(site, self._audit):
                 self.reporter.warning(message)
             self._pages = dict(files)
-            if missing and indexing is None:
-                indexing = Indexing(missing)
-            if searching:
-                files.update(self._search(shards, kept, indexing, on_disk) if shards is not None else self._bundle)
+            if search_now is not None:
+                search_now()  # begun beside the render, unless there was none
+                files.update(self._search(search_now.shards, search_now.kept, search_now.indexing, on_disk))
+            elif searching:
+                files.update(self._bundle)
             result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                                  translator=getattr(translator, "name", None),
                                  search_pending=searching and not search,
@@ -337,8 +336,8 @@ class Builder:
                     self.reporter.info(f"{config.output_dir}: digest did not write {', '.join(outcome.foreign)} "
                                        "and leaves them as they are (said once)")
         except BaseException:
-            if indexing is not None:
-                indexing.cancel.set()
+            if search_now is not None and search_now.indexing is not None:
+                search_now.indexing.cancel.set()
             if spool is not None:
                 spool.discard()
             raise

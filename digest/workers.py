@@ -52,10 +52,15 @@ def worth_a_pool(workers: int, items: int) -> bool:
     return workers > 1 and items > MIN_CHUNK
 
 
-def pool_map(job: Callable[[Any], Any], items: Sequence, workers: int) -> Iterator:
+def pool_map(job: Callable[[Any], Any], items: Sequence, workers: int,
+             started: Callable[[], None] | None = None) -> Iterator:
     """``job(item)`` for every item, in order, done by ``workers`` forked processes. An
     exception ``job`` raises in a worker is raised here, as it was (after the chunks under
-    way end; the others are dropped)."""
+    way end; the others are dropped).
+
+    ``started()``, if given, runs here while the workers work: once every worker is forked
+    and all the work handed out, before the first result is awaited. What it starts (a
+    thread, a process) is not forked into a worker, and no worker is forked after it."""
     global _job
     size = max(MIN_CHUNK, -(-len(items) // (workers * CHUNKS_PER_WORKER)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
@@ -63,15 +68,31 @@ def pool_map(job: Callable[[Any], Any], items: Sequence, workers: int) -> Iterat
     # The collector writes to every object it looks at, which would copy the whole model
     # into each worker page by page: the objects of now are left out of its rounds.
     gc.freeze()
+    # A forked worker starts with every page of this process's heap resident, freed ones
+    # too (what earlier stages dropped): given back first, they are not counted per worker.
+    _trim_heap()
     pool = ProcessPoolExecutor(min(workers, len(chunks)), mp_context=multiprocessing.get_context("fork"),
                                initializer=_start_worker, initargs=(os.getpid(),))
     try:
-        for done in pool.map(_run, chunks):
+        # map submits every chunk at once, and a fork pool forks all its workers at the
+        # first submit (it never adds one later): from here on this process forks no worker.
+        results = pool.map(_run, chunks)
+        if started is not None:
+            started()
+        for done in results:
             yield from done
     finally:
         _job = None
         pool.shutdown(wait=True, cancel_futures=True)
         gc.unfreeze()
+
+
+def _trim_heap() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere nothing)."""
+    try:
+        ctypes.CDLL(None).malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
 
 
 def _run(chunk: Sequence) -> list:

@@ -188,3 +188,31 @@ def test_a_bad_file_read_by_a_worker_is_reported_as_in_one_process(tmp_path):
     assert len(problems) == 2, two.stderr
     assert one.stderr == two.stderr
     assert site_files(tmp_path / "w1") == site_files(tmp_path / "w2")
+
+
+def _pid(_item: int) -> int:
+    return os.getpid()
+
+
+def test_started_runs_once_every_worker_is_forked_and_before_any_result():
+    import multiprocessing
+
+    from digest.workers import pool_map
+
+    seen: list[set[int]] = []
+    results = pool_map(_pid, list(range(64)), 2, started=lambda: seen.append({p.pid for p in multiprocessing.active_children()}))
+    assert seen == []  # nothing forked until the results are asked for
+    pids = set(results)
+    # Every worker that did the work was there when started() ran: none was forked after it.
+    assert len(seen) == 1 and len(pids) == 2 and pids <= seen[0] and os.getpid() not in pids
+
+
+def test_search_indexed_beside_two_workers_is_the_same_as_with_one(tmp_path):
+    sites = {}
+    for workers in (1, 2):
+        root = tmp_path / f"w{workers}"
+        write_digest(root, 60)
+        Builder(load_config(root), workers=workers, stream=True).build()
+        sites[workers] = site_files(root / "site")
+    assert any(p.startswith("pagefind/") for p in sites[1])
+    assert sites[1] == sites[2]

@@ -29,6 +29,10 @@ def clean_text(text: str) -> str:
         # The common case, Arabic included: every character removed below (controls,
         # surrogates, noncharacters) and the carriage return are unprintable.
         return text
+    if text.replace("\n", "").replace("\t", "").isprintable():
+        # A whole file: its line breaks and tabs stay, and the rest is printable. Two copies
+        # and a scan in C take a tenth of the time of the expression below.
+        return text
     return _UNWANTED.sub("", _LINE_BREAK.sub("\n", text))
 
 

@@ -16,6 +16,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
 
 from .cleantext import clean_text
 
@@ -75,6 +76,16 @@ def parser() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=1)
+def block_parser() -> MarkdownIt:
+    """:func:`parser` that leaves inline text unparsed: blocks keep their inline source (it
+    is parsed when rendered), so parsing it while splitting an article was wasted work."""
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.disable(["inline", "text_join"])
+    return md
+
+
 _CONTAINERS = ("blockquote_open", "bullet_list_open", "ordered_list_open", "list_item_open")
 # Each quote level takes one character before a line's text, each list level two: a body
 # without a line that starts with this many of them (or a tab, worth up to four spaces)
@@ -91,8 +102,8 @@ def nesting_lost(source: str, first_line: int = 1) -> str | None:
     """
     if "\t" not in source and not _DEEP_PREFIX.search(source):
         return None
-    limit = parser().options["maxNesting"]
-    for token in parser().parse(source):
+    limit = block_parser().options["maxNesting"]
+    for token in block_parser().parse(source):
         if token.nesting == 1 and token.type in _CONTAINERS and token.level >= limit - 1:
             line = f"line {token.map[0] + first_line}: " if token.map else ""
             return (f"{line}quotes or lists nested too deep (more than about {limit} quote or "
@@ -102,7 +113,7 @@ def nesting_lost(source: str, first_line: int = 1) -> str | None:
 
 def parse_blocks(source: str) -> tuple[Block, ...]:
     """Split a Markdown body into blocks, keeping each block's inline source."""
-    tokens = parser().parse(source)
+    tokens = block_parser().parse(source)
     blocks: list[Block] = []
     stack: list[str] = []
     ordered: list[bool] = []
@@ -178,11 +189,47 @@ def render_inline(text: str, plain: bool = False, rtl: bool = False) -> str:
     return isolate_latin_html(out) if rtl else out
 
 
+# What inline Markdown reacts to (commonmark, no raw HTML, no linkify or typographer):
+# backslash escapes, code spans, emphasis, strikethrough, links and images, autolinks and
+# character references. "!" and "(" only count after "[", which is here.
+_INLINE_SYNTAX = re.compile(r"[\\`*_~\[\]<&]")
+
+
+def literal(text: str) -> bool:
+    """Whether every character of ``text`` stands for itself in inline Markdown: none of
+    its syntax characters and no line break or other unprintable character. Most news
+    paragraphs are such; their HTML is the text escaped, their visible text the text."""
+    return text.isprintable() and _INLINE_SYNTAX.search(text) is None
+
+
 def markdown_html(text: str) -> str:
     """Inline Markdown as HTML. A character reference makes a character the text did not
     hold: markdown-it refuses most that no page may carry, but turns ``&#12;`` into a form
     feed, which XML (the feeds) forbids, so its output is cleaned like text on reading."""
+    if literal(text):
+        return escapeHtml(text)  # what markdown-it makes of it, without parsing
+    return _parsed_html(text)
+
+
+# A page asks for a text's HTML and then (summaries, search) for its visible text: one
+# parse serves both.
+@lru_cache(maxsize=4096)
+def _parsed_html(text: str) -> str:
     return clean_text(parser().renderInline(text))
+
+
+def plain_text(text: str, plain: bool = False) -> str:
+    """The visible text of an inline Markdown text (for titles, feeds and search)."""
+    if plain or literal(text):
+        return text
+    return _visible(text)
+
+
+# Asked for the same texts by several stages (originals, search, summaries); literal texts,
+# the most, are their own visible text and take no room here.
+@lru_cache(maxsize=65536)
+def _visible(text: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", _parsed_html(text)))
 
 
 # A run of Latin letters, digits and the punctuation that joins them (names, URLs, 12,500).
@@ -207,12 +254,3 @@ def isolate_latin_html(fragment: str) -> str:
     """Apply :func:`isolate_latin` to the text between tags of an HTML fragment."""
     parts = re.split(r"(<[^>]*>)", fragment)
     return "".join(p if p.startswith("<") else isolate_latin(p) for p in parts)
-
-
-@lru_cache(maxsize=65536)
-def plain_text(text: str, plain: bool = False) -> str:
-    """The visible text of an inline Markdown text (for titles, feeds and search)."""
-    if plain:
-        return text
-    rendered = markdown_html(text)
-    return html.unescape(re.sub(r"<[^>]+>", "", rendered))

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from ..render.cache import Kept, Spooled
-from ..render.spool import SPOOL
+from ..render.spool import SPOOL, spooled_name
 from .guard import MANIFEST
 from .workarea import exchange, remove
 
@@ -78,7 +78,7 @@ def unspool(work: Path, data: bytes | Kept, target: Path) -> bool:
     if not isinstance(data, Spooled):
         return False
     try:
-        os.replace(work / SPOOL / data.path, target)
+        os.replace(work / SPOOL / spooled_name(data.path), target)
     except FileNotFoundError:
         return False
     return True

@@ -123,7 +123,17 @@ def marked_runs(english) -> list[Run]:
 @lru_cache(maxsize=1 << 16)
 def summary(blocks: tuple[Block, ...], limit: int) -> str:
     """The visible text of the first blocks, cut at a word near ``limit`` characters."""
-    return shorten(" ".join(plain_text(t, b.plain) for b in blocks if b.kind != "code" for t in b.texts), limit)
+    parts: list[str] = []
+    length = -1  # of the parts joined by spaces
+    for block in blocks:
+        if block.kind == "code":
+            continue
+        for text in block.texts:
+            parts.append(plain_text(text, block.plain))
+            length += len(parts[-1]) + 1
+        if length > limit:  # the rest would be cut off: shorten keeps the first limit characters
+            break
+    return shorten(" ".join(parts), limit)
 
 
 def render_blocks(blocks: tuple[Block, ...], lang: str, levels: tuple[int, ...] | None = None,

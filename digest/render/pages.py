@@ -152,7 +152,7 @@ class Renderer:
 
     def render(self, site: Site, theme: Theme, cache: PageCache | None = None, workers: int = 1,
                progress: Callable[[int, int], None] | None = None,
-               spool: Spool | None = None) -> dict[str, bytes | Kept]:
+               spool: Spool | None = None, meanwhile: Callable[[], None] | None = None) -> dict[str, bytes | Kept]:
         """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``.
 
         With a ``cache``, a page the output folder already holds as its inputs say is not
@@ -161,8 +161,13 @@ class Renderer:
         (:mod:`digest.workers`); the bytes are the same. ``progress(done, total)`` hears of the
         pages rendered, about ten times a second and once at the end. With a ``spool``, each
         page rendered is written there by the process that rendered it and its value is a
-        :class:`~digest.render.cache.Spooled` record (:mod:`digest.render.spool`)."""
+        :class:`~digest.render.cache.Spooled` record (:mod:`digest.render.spool`).
+
+        ``meanwhile()``: other work of the build (the search index), run once, as soon as the
+        render's workers are forked (then it goes on beside them), else before the pages
+        render in this process."""
         self.rendered = 0
+        beside = _Once(meanwhile)
         if cache is not None:
             cache.load_template_keys(theme)
         shared = SharedInputs(theme.strings_key, site.config, _site_key(site))
@@ -199,7 +204,8 @@ class Renderer:
             else:
                 misses.append(i)
             moved = moved or i >= len(before) or before[i].path != path
-        self._fill(site, theme, cache, pages, misses, done, key_of, workers, progress, spool)
+        self._fill(site, theme, cache, pages, misses, done, key_of, workers, progress, spool, beside)
+        beside()  # nothing rendered in a pool: not run yet
         index = {r.path: i for i, r in enumerate(done)} if moved or not self._index else self._index
         self._pages, self._done, self._index = pages, done, index
         self._templates, self._shared = dict(keys), shared
@@ -214,7 +220,7 @@ class Renderer:
 
     def _fill(self, site: Site, theme: Theme, cache: PageCache | None, pages: Sequence[Page], misses: list[int],
               done: list, key_of, workers: int, progress: Callable[[int, int], None] | None,
-              spool: Spool | None = None) -> None:
+              spool: Spool | None = None, beside: Callable[[], None] | None = None) -> None:
         """Render the pages at positions ``misses`` into ``done``, but those ``cache`` shows
         the output folder already holds."""
         keys: dict[int, str] = {}
@@ -242,8 +248,12 @@ class Renderer:
             data = self._render(theme, page.template, page_context(site, page, theme, memo))
             return data if spool is None else spool.put(page.path, data)
 
-        made = (pool_map(render_page, fresh, workers) if worth_a_pool(workers, len(fresh))
-                else map(render_page, fresh))
+        if worth_a_pool(workers, len(fresh)):
+            made = pool_map(render_page, fresh, workers, started=beside)
+        else:
+            if beside is not None:
+                beside()
+            made = map(render_page, fresh)
         tick = time.monotonic() + PROGRESS_EVERY
         for count, (i, data) in enumerate(zip(fresh, made)):
             page = pages[i]
@@ -304,6 +314,18 @@ class Renderer:
             line = getattr(exc, "lineno", None)
             raise ThemeError(f"{where}{f', line {line}' if line else ''}: {exc}") from exc
         return data
+
+
+class _Once:
+    """Calls ``func`` (if any) the first time it is called, never again."""
+
+    def __init__(self, func: Callable[[], None] | None) -> None:
+        self._func = func
+
+    def __call__(self) -> None:
+        func, self._func = self._func, None
+        if func is not None:
+            func()
 
 
 _PATH_AND_DATA = operator.attrgetter("path", "data")

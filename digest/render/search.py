@@ -303,3 +303,26 @@ class Indexing:
         if isinstance(self._outcome, BaseException):
             raise self._outcome
         return self._outcome
+
+
+class BeginIndex:
+    """The search index of ``site`` begun: its shards planned, the bundles the build store
+    keeps, and Pagefind indexing the others in a thread. Called once, by the renderer once its
+    workers are forked (or before it renders alone); more calls do nothing."""
+
+    def __init__(self, store: BuildStore, site: Site, prints: Fingerprints | None,
+                 on_disk: Mapping[str, str] | None) -> None:
+        self._args = (store, site, prints, on_disk)
+        self.shards: list[Planned] = []
+        self.kept: dict[str, bytes | Kept] = {}
+        self.indexing: Indexing | None = None
+        self._begun = False
+
+    def __call__(self) -> None:
+        if self._begun:
+            return
+        self._begun = True
+        store, site, prints, on_disk = self._args
+        self.shards = plan(site, prints)
+        self.kept, missing = to_index(store, site, self.shards, on_disk)
+        self.indexing = Indexing(missing) if missing else None

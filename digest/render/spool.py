@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import posixpath
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -27,6 +26,13 @@ SPOOL = "spool"
 """The spool folder's name in the work area."""
 
 
+def spooled_name(rel: str) -> str:
+    """The file name of page ``rel`` in the spool: the spool is one flat folder (a folder
+    per article, made by the workers and removed after the write, cost more than the pages:
+    20,000 ``rmdir`` took 40 s on a busy disk), so ``/`` is escaped, and ``%`` with it."""
+    return rel.replace("%", "%25").replace("/", "%2F")
+
+
 class Spool:
     """Writes rendered pages under ``root``; forked workers each use their copy.
     ``plain(rel)``: whether ``rel`` is a path the output folder would write (its own check)."""
@@ -34,8 +40,6 @@ class Spool:
     def __init__(self, root: Path, plain: Callable[[str], bool]) -> None:
         self.root = root
         self.plain = plain
-        self._made: set[str] = {""}
-        """Folders known to exist: one mkdir per folder, not per page."""
 
     def put(self, rel: str, data: bytes) -> bytes | Spooled:
         """Write ``data`` as page ``rel``; its record, or the bytes themselves when ``rel`` is
@@ -43,12 +47,11 @@ class Spool:
         it and reports it as it does any page."""
         if not self.plain(rel):
             return data
-        target = os.path.join(self.root, rel)
+        target = os.path.join(self.root, spooled_name(rel))
         try:
-            self._folder(posixpath.dirname(rel))
             with open(target, "wb") as fh:
                 fh.write(data)
-        except OSError:
+        except OSError:  # a name too long for the file system, among others
             return data
         return Spooled(rel, hashlib.sha256(data).hexdigest(), len(data))
 
@@ -56,11 +59,4 @@ class Spool:
         """Delete the spool and every page in it (their site will not be written)."""
         shutil.rmtree(self.root, ignore_errors=True)
 
-    def _folder(self, rel: str) -> None:
-        if rel in self._made:
-            return
-        self._folder(posixpath.dirname(rel))
-        # Another worker may have made it first.
-        os.makedirs(os.path.join(self.root, rel), exist_ok=True)
-        self._made.add(rel)
 
