@@ -127,12 +127,23 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _did_you_mean(parser: argparse.ArgumentParser, unknown: list[str]) -> str:
+    """The hint " (did you mean --strict?)" when an unknown option is close to one of
+    ``parser``'s (argparse suggests only from Python 3.14 on, and only when asked)."""
+    import difflib
+
+    options = [o for action in parser._actions for o in action.option_strings if o.startswith("--")]
+    close = [match for word in unknown if word.startswith("--")
+             for match in difflib.get_close_matches(word.split("=", 1)[0], options, n=1)]
+    return f" (did you mean {' or '.join(dict.fromkeys(close))}?)" if close else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``digest`` console script."""
     args, unknown = make_parser().parse_known_args(argv)
     if unknown:
         # The command's own usage, not the top-level one that lists every command.
-        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}{_did_you_mean(args._parser, unknown)}")
     del args._parser
     from .commands import run
 
