@@ -73,7 +73,7 @@ def make_parser() -> argparse.ArgumentParser:
         description="Build a bilingual Arabic/English news digest from content/ into a static site.",
     )
     parser.add_argument("--version", action="version", version=f"digest {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = _command(sub, "new", "create a project folder: digest.toml, sample content and themes/")
     p.add_argument("dir", type=Path, metavar="DIR", help="the folder to create (new, or empty)")
@@ -108,7 +108,7 @@ def make_parser() -> argparse.ArgumentParser:
                                 "reaches the preview can then change .edits.toml files)")
 
     p = _command(sub, "models", "list or install Argos Translate models")
-    msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION")
     mp = _command(msub, "list", "installed packages, marking the one builds use")
     _project_arg(mp)
     mp = _command(msub, "install", "install a package from the index (default: the pair in "
@@ -119,7 +119,7 @@ def make_parser() -> argparse.ArgumentParser:
     mp.add_argument("--file", type=Path, metavar="PATH", help="a local .argosmodel file")
 
     p = _command(sub, "cache", "inspect or prune the translation cache")
-    csub = p.add_subparsers(dest="cache_command", metavar="ACTION", required=True)
+    csub = p.add_subparsers(dest="cache_command", metavar="ACTION")
     for action, helptext in (("stats", "entries, size and hit counts"),
                              ("prune", "drop entries no current content uses")):
         cp = _command(csub, action, helptext)
@@ -127,12 +127,29 @@ def make_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _did_you_mean(parser: argparse.ArgumentParser, unknown: list[str]) -> str:
+    """The hint " (did you mean --strict?)" when an unknown option is close to one of
+    ``parser``'s (argparse suggests only from Python 3.14 on, and only when asked)."""
+    import difflib
+
+    options = [o for action in parser._actions for o in action.option_strings if o.startswith("--")]
+    close = [match for word in unknown if word.startswith("--")
+             for match in difflib.get_close_matches(word.split("=", 1)[0], options, n=1)]
+    return f" (did you mean {' or '.join(dict.fromkeys(close))}?)" if close else ""
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``digest`` console script."""
-    args, unknown = make_parser().parse_known_args(argv)
+    parser = make_parser()
+    args, unknown = parser.parse_known_args(argv)
+    command = getattr(args, "_parser", parser)
     if unknown:
         # The command's own usage, not the top-level one that lists every command.
-        args._parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+        command.error(f"unrecognized arguments: {' '.join(unknown)}{_did_you_mean(command, unknown)}")
+    if None in (args.command, getattr(args, "models_command", ""), getattr(args, "cache_command", "")):
+        # `digest` (or `digest models`) alone: the commands to choose from, not just their metavar.
+        command.print_help(sys.stderr)
+        return 2
     del args._parser
     from .commands import run
 

@@ -90,7 +90,9 @@ def test_human_translation_is_attached(tmp_path):
 
 @pytest.mark.parametrize("name, data, reason", [
     ("bad-yaml.md", "---\ntitle: [unclosed\n---\nنص\n", "front matter is not valid YAML"),
-    ("no-title.md", "---\ndate: 2026-01-01\n---\nنص\n", "no title"),
+    ("no-title.md", "---\ndate: 2026-01-01\n---\nنص\n", "front matter has no title"),
+    ("no-opening.md", "title: x\n---\nنص\n", "has no front matter: a Markdown article starts with a '---' line"),
+    ("no-front-matter.md", "نص بلا ترويسة.\n", "has no front matter"),
     ("no-close.md", "---\ntitle: x\nنص\n", "no closing"),
     ("bad-date.md", "---\ntitle: x\ndate: tomorrow\n---\nنص\n", "date"),
     ("empty.txt", "", "empty"),

@@ -119,6 +119,28 @@ def test_without_digest_toml_a_bad_flag_names_the_flag_only(tmp_path):
     assert "digest.toml" not in result.stderr
 
 
+def test_a_command_left_out_lists_the_commands_to_choose_from(tmp_path):
+    alone = run(cwd=tmp_path)
+    assert alone.returncode == 2 and alone.stdout == "", alone.stderr
+    assert "usage: digest" in alone.stderr and "build the site into the output folder" in alone.stderr
+    assert "serve" in alone.stderr and "required" not in alone.stderr
+    models = run("models", cwd=tmp_path)
+    assert models.returncode == 2 and "usage: digest models" in models.stderr, models.stderr
+    assert "install a package from the index" in models.stderr and "installed packages" in models.stderr
+
+
+def test_a_mistyped_option_prints_the_commands_usage_and_the_option_meant(tmp_path):
+    result = run("build", "--stirct", "--outptu=site2", cwd=tmp_path)
+    assert result.returncode == 2 and result.stderr.startswith("usage: digest build"), result.stderr
+    assert result.stderr.endswith("unrecognized arguments: --stirct --outptu=site2 "
+                                  "(did you mean --strict or --output?)\n"), result.stderr
+    result = run("serve", "--prot", "9000", cwd=tmp_path)
+    assert result.returncode == 2 and "--prot 9000 (did you mean --port?)" in result.stderr, result.stderr
+    result = run("build", "--bogus", "stray", cwd=tmp_path)  # nothing close: no guess
+    assert result.stderr.endswith("unrecognized arguments: --bogus stray\n"), result.stderr
+    assert not (tmp_path / "site").exists() and not (tmp_path / "site2").exists()
+
+
 def test_no_model_is_mentioned_when_every_article_has_a_human_translation(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: عنوان\n---\nنص.\n",
                              "content/2026-11-01-a.en.md": "---\ntitle: Title\n---\nText.\n"})

@@ -130,3 +130,18 @@ def test_preview_logs_one_line_per_answer_only_when_asked(tmp_path):
             assert lines == []
     assert [ACCESS.match(line).group(2, 3) for line in lines] == [
         ("/", "200"), ("/missing", "404"), ("/", "403"), ("/\\x1b[31m", "404")], lines
+
+
+def test_a_port_in_use_says_so_and_how_to_choose_another(tmp_path):
+    project = write_project(tmp_path / "p", ARTICLE)
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run([sys.executable, "-m", "digest", "serve", "--port", str(port)], cwd=project,
+                                env=dict(os.environ, PYTHONPATH=str(REPO), HOME=str(project)),
+                                capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == (f"error: cannot serve on 127.0.0.1:{port}: Address already in use; "
+                             f"try another port (--port {port + 1}), or --port 0 for any free one\n")
+    assert not (project / "site").exists()  # refused before building anything

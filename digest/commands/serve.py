@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import errno
 import sys
 import threading
 import webbrowser
@@ -41,7 +42,10 @@ def run(args) -> int:
         preview, watcher = start_serving(project, args.host, args.port, args.poll, log=log, bound=served.append,
                                          editing=editing)
     except OSError as exc:
-        print(f"error: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        # Most often a second `digest serve` (or another server) on the default port.
+        hint = (f"; try another port (--port {args.port + 1}), or --port 0 for any free one"
+                if exc.errno == errno.EADDRINUSE else "")
+        print(f"error: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}{hint}", file=sys.stderr)
         return 1
     reporter.info(f"serving {project.config.output_dir} at {preview.url} (Ctrl-C to stop)")
     reporter.info(f"review page: {preview.url}{LIVE[1:]}review/"

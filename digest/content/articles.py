@@ -185,6 +185,9 @@ def _markdown(text: str, what: str) -> tuple[dict, str, tuple[Block, ...], tuple
     meta, body, body_line = split_front_matter(text)
     meta = clean(meta)  # YAML escapes ("\x00", "\ud800") make what the file did not hold
     title = _text_field(meta, "title")
+    if not title and body_line == 1:  # no front matter at all: say what one looks like
+        raise SourceError(f"{what}has no front matter: a Markdown article starts with a '---' line, "
+                          "then 'title: ...', then another '---' line")
     if not title:
         raise SourceError(f"{what}front matter has no title")
     blocks = parse_blocks(body)

@@ -167,9 +167,9 @@ class Project:
                 self.builder = self._builder(self.config)
                 self._frozen = False
             if standing is not None:
-                # A builder says "no model installed" once, when it loads its translator:
-                # before the round, so a later round's silence does not count it resolved.
-                self.builder.translator  # noqa: B018
+                # The builder looks for a model when a build needs one, and says "no model
+                # installed" once, in that round: only when some article has no English, as
+                # ``digest build`` does. Said by one round only, it is never claimed resolved.
                 standing.begin(changes)
             # No garbage collection while a rebuild makes its pages: at 10,000 articles the
             # collector's passes over the young objects took half of the render stage. What
