@@ -66,6 +66,19 @@ def write_project(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
+def monthly_project(root: Path, months: int, per_month: int, shard: int, tags: str = "",
+                    english: str = "Story of month {m}.") -> Path:
+    """A project of ``per_month`` human-translated articles in each of ``months`` months of 2026,
+    search shards of ``shard`` articles and no machine translation; ``tags`` is a front matter
+    line added to every Arabic article, ``english`` the English text (``{m}``: the month)."""
+    files = {"digest.toml": f'[site]\nsearch_shard_articles = {shard}\n[translation]\nengine = "none"\n'}
+    for m in range(1, months + 1):
+        for d in range(per_month):
+            name = f"2026-{m:02d}-{d + 10}-a{m}-{d}"
+            files[f"content/{name}.md"] = f"---\ntitle: خبر {m} {d}\n{tags}---\nنص الخبر في الشهر {m}.\n"
+            files[f"content/{name}.en.md"] = f"---\ntitle: News {m} {d}\n---\n{english.format(m=m)}\n"
+    return write_project(root, files)
+
 class FakeTranslator:
     """Returns ``EN(<text>)`` for each text and records every call."""
 

@@ -8,7 +8,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
-from helpers import write_project
+from helpers import monthly_project, write_project
 
 from digest.build import Builder
 from digest.config import load_config
@@ -19,13 +19,7 @@ from digest.render.cache import Fingerprints
 
 
 def project(root, months=3, per_month=2, shard=2):
-    files = {"digest.toml": f'[site]\nsearch_shard_articles = {shard}\n[translation]\nengine = "none"\n'}
-    for m in range(1, months + 1):
-        for d in range(per_month):
-            name = f"2026-{m:02d}-{d + 10}-a{m}-{d}"
-            files[f"content/{name}.md"] = f"---\ntitle: خبر {m} {d}\ntags: [اقتصاد]\n---\nنص الخبر في الشهر {m}.\n"
-            files[f"content/{name}.en.md"] = f"---\ntitle: News {m} {d}\n---\nStory of month {m}.\n"
-    return write_project(root, files)
+    return monthly_project(root, months, per_month, shard, tags="tags: [اقتصاد]\n")
 
 
 def site_of(root):

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO, write_project
+from helpers import REPO, monthly_project, write_project
 
 from digest.render.pagefindapi import Record
 from digest.render.search import executable
@@ -61,13 +61,7 @@ def test_new_articles_and_edits_change_only_their_own_shard():
 
 
 def project(root: Path, months: int = 4, per_month: int = 2, shard: int = 5) -> Path:
-    files = {"digest.toml": f'[site]\nsearch_shard_articles = {shard}\n[translation]\nengine = "none"\n'}
-    for m in range(1, months + 1):
-        for d in range(per_month):
-            name = f"2026-{m:02d}-{d + 10}-a{m}-{d}"
-            files[f"content/{name}.md"] = f"---\ntitle: خبر {m} {d}\n---\nنص الخبر في الشهر {m}.\n"
-            files[f"content/{name}.en.md"] = f"---\ntitle: News {m} {d}\n---\nStory of month m{m}x.\n"
-    return write_project(root, files)
+    return monthly_project(root, months, per_month, shard, english="Story of month m{m}x.")
 
 
 BUILD = """
