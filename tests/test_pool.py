@@ -203,8 +203,10 @@ def test_started_runs_once_every_worker_is_forked_and_before_any_result():
     results = pool_map(_pid, list(range(64)), 2, started=lambda: seen.append({p.pid for p in multiprocessing.active_children()}))
     assert seen == []  # nothing forked until the results are asked for
     pids = set(results)
-    # Every worker that did the work was there when started() ran: none was forked after it.
-    assert len(seen) == 1 and len(pids) == 2 and pids <= seen[0] and os.getpid() not in pids
+    # Both workers were forked before started() ran, and every one that did work was among
+    # them (none forked after it). Under load one worker may take every chunk: not asserted.
+    assert len(seen) == 1 and len(seen[0]) == 2
+    assert pids and pids <= seen[0] and os.getpid() not in pids
 
 
 def test_search_indexed_beside_two_workers_is_the_same_as_with_one(tmp_path):
