@@ -153,3 +153,15 @@ def test_no_model_is_mentioned_when_every_article_has_a_human_translation(tmp_pa
     write_project(tmp_path, {"content/2026-11-02-b.txt": "عنوان آخر\nنص.\n"})  # one article with no translation
     pending = subprocess.run([*DIGEST, "build"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
     assert pending.returncode == 0 and "digest models install ar en" in pending.stderr
+
+
+def test_an_empty_content_folder_builds_and_says_how_to_add_articles(tmp_path):
+    write_project(tmp_path, {"proj/digest.toml": "[site]\nsearch = false\n", "proj/content/notes/readme.rst": "x\n"})
+    for _ in range(2):  # the second build is replayed by the whole-build memo: the same note
+        result = run("build", "--project", str(tmp_path / "proj"))
+        assert result.returncode == 0, result.stderr
+        assert "built 0 articles" in result.stdout
+        assert "holds no articles yet" in result.stderr and " new DIR" in result.stderr, result.stderr
+    write_project(tmp_path, {"proj/content/a.md": "---\ntitle: أ\n---\nنص.\n"})
+    result = run("build", "--project", str(tmp_path / "proj"))
+    assert result.returncode == 0 and "no articles yet" not in result.stderr, result.stderr

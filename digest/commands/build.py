@@ -33,6 +33,11 @@ def run(args) -> int:
         print(f"note: site.base_url is {preview_url} (the local preview); set it in digest.toml or "
               "pass --base-url before publishing, so canonical links, feeds and the sitemap are right.",
               file=sys.stderr)
+    articles = len(result.site.entries) if result.replayed is None else result.replayed
+    if not args.quiet and not articles and not result.problems and not result.drafts_left_out:
+        print(f"note: {config.content_dir} holds no articles yet: add a Markdown (.md) or text (.txt) "
+              f"file there, or run `{command('new', 'DIR')}` for a sample project to start from.",
+              file=sys.stderr)
     if result.translator is None and result.stats.segments and not args.quiet:
         src, tgt = config.site.source_language, config.site.target_language
         install = f"`{command('models', 'install', src, tgt)}`"
