@@ -143,6 +143,15 @@ def test_impossible_front_matter_date_is_a_problem_not_a_crash(tmp_path, value):
     assert [a.slug for a in articles] == ["good"]
     (problem,) = problems
     assert problem.paths[0].name == "x.md" and "date" in problem.message
+    assert problem.message.startswith("line 3: "), problem.message
+
+
+def test_an_impossible_date_names_its_own_line_among_good_ones(tmp_path):
+    front = ("title: عنوان\nupdated: 2026-01-02\nlist: [2026-01-03, 2026-01-04]\nempty:\n"
+             "tags: [a, b]\nseen:\n  - 2026-01-05\n  - 2026-04-31\n")
+    write_project(tmp_path, {"content/x.md": f"---\n{front}---\nنص\n"})
+    _articles, (problem,) = load(tmp_path)
+    assert problem.message.startswith("line 9: ") and "day is out of range" in problem.message, problem.message
 
 
 def test_impossible_file_name_date_is_not_stripped_from_the_slug(tmp_path):

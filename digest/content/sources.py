@@ -127,7 +127,8 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
         meta = _parse(raw) if raw.strip() else {}
     except ValueError as exc:
         # PyYAML reads 2026-13-45 as a timestamp and fails building it.
-        raise SourceError(f"front matter has an impossible date or time: {exc}") from None
+        where = _impossible_date_line(raw, str(exc))
+        raise SourceError(f"{where}front matter has an impossible date or time: {exc}") from None
     except yaml.YAMLError as exc:
         # Where an unclosed quote or bracket starts, not where PyYAML noticed (often the end).
         mark = getattr(exc, "context_mark", None) or getattr(exc, "problem_mark", None)
@@ -140,6 +141,37 @@ def split_front_matter(text: str) -> tuple[dict, str, int]:
     if not isinstance(meta, dict):
         raise SourceError("line 2: front matter must be a mapping of keys to values")
     return meta, text[match.end():], text[: match.end()].count("\n") + 1
+
+
+def _impossible_date_line(raw: str, reason: str) -> str:
+    """``"line N: "`` for the timestamp in ``raw`` that cannot be built for ``reason`` (the
+    first such one; the first of any if none has that reason), as :func:`split_front_matter`
+    counts lines (the front matter starts on line 2); ``""`` if none is found."""
+    import yaml
+
+    pure = _loader(pure=True)
+    try:
+        root = yaml.compose(raw, Loader=pure)
+    except yaml.YAMLError:
+        return ""
+    lines: list[tuple[bool, int]] = []
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:  # an alias reaches a node again: once is enough
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.load(node.value, Loader=pure)
+            except ValueError as exc:
+                lines.append((str(exc) != reason, node.start_mark.line + 2))
+    return f"line {min(lines)[1]}: " if lines else ""
 
 
 def _parse(raw: str):
