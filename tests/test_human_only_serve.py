@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from helpers import REPO
 from modelkit import argos_home, argosmodel, digest_cli  # noqa: F401  (fixtures)
-from test_human_only import human_site
+from test_human_only import NAMES_NOTE, human_site
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
@@ -82,6 +82,8 @@ def test_watch_warns_only_once_an_article_without_english_is_added(tmp_path, arg
         output = watch.close()
     assert "changed: content/2026-11-09-alone.md" in alone and NO_MODEL in alone, output
     assert output.count(NO_MODEL) == 1, output  # said once, then neither repeated nor "resolved"
+    # build's quiet note on the Arabic tag names, after the first build only
+    assert NAMES_NOTE in first and "glossary.toml" in first and output.count(NAMES_NOTE) == 1, output
     assert "resolved" not in edited, output
 
 
@@ -126,3 +128,4 @@ def test_serve_says_nothing_of_a_model_until_a_page_needs_one(tmp_path, argos_ho
         output = serve.close()
     assert "warning:" not in quiet, output
     assert NO_MODEL in alone and output.count(NO_MODEL) == 1, output
+    assert NAMES_NOTE in quiet and output.count(NAMES_NOTE) == 1, output

@@ -7,9 +7,7 @@ import sys
 
 from ..buildmemo import MemoBuilder
 from ..config import SiteConfig
-from ..invocation import command
 from ..render.search import release as release_search
-from ..translate.glossary import FILE_NAME
 from ..workers import worker_count
 from . import load
 from .console import ConsoleReporter
@@ -33,21 +31,7 @@ def run(args) -> int:
         print(f"note: site.base_url is {preview_url} (the local preview); set it in digest.toml or "
               "pass --base-url before publishing, so canonical links, feeds and the sitemap are right.",
               file=sys.stderr)
-    articles = len(result.site.entries) if result.replayed is None else result.replayed
-    if not args.quiet and not articles and not result.problems and not result.drafts_left_out:
-        print(f"note: {config.content_dir} holds no articles yet: add a Markdown (.md) or text (.txt) "
-              f"file there, or run `{command('new', 'DIR')}` for a sample project to start from.",
-              file=sys.stderr)
-    if result.translator is None and result.stats.segments and not args.quiet:
-        src, tgt = config.site.source_language, config.site.target_language
-        install = f"`{command('models', 'install', src, tgt)}`"
-        if result.stats.segments > result.stats.labels:
-            print(f"note: translations are pending; run {install} (or "
-                  f"`{command('models', 'install', '--file', 'PATH.argosmodel')}`) and build again.", file=sys.stderr)
-        else:  # only names wait: no page says "coming soon", so no warning (--strict)
-            print(f"note: some tag or source names have no translation and are shown as written on the "
-                  f"'{tgt}' pages; name them in {config.content_dir / FILE_NAME} ([terms]) or run {install}, "
-                  "and build again.", file=sys.stderr)
+    reporter.notes(config, result)
     if args.strict and (result.problems or reporter.warnings):
         print(f"error: --strict: {len(result.problems)} file error(s) and {reporter.warnings} warning(s) "
               "above count as failures", file=sys.stderr)

@@ -6,8 +6,11 @@ import sys
 from typing import TextIO
 
 from ..build import BuildResult
+from ..config import Config
 from ..events import Event, FileProblem, Finish, Info, Progress, Reporter, Warn
+from ..invocation import command
 from ..text import printable
+from ..translate.glossary import FILE_NAME
 from .progressbar import PageBar
 
 
@@ -40,6 +43,14 @@ class ConsoleReporter(Reporter):
             # Only a build (digest.build) finishes here; its summary needs all of BuildResult.
             assert isinstance(event.result, BuildResult)
             self._finish(event.result)
+
+    def notes(self, config: Config, result: BuildResult | None) -> None:
+        """Print the :func:`site_notes` of ``result`` (if a build made one) unless quiet."""
+        if self.quiet or result is None:
+            return
+        self.bar.clear()
+        for note in site_notes(config, result):
+            print(f"note: {note}", file=self.err, flush=True)
 
     def _problem(self, problem):
         self.bar.clear()
@@ -97,3 +108,25 @@ def _drafts(left_out: int) -> str:
         return ""
     them = "them" if left_out > 1 else "it"
     return f", {left_out} draft{'s' if left_out > 1 else ''} left out (--drafts includes {them})"
+
+
+def site_notes(config: Config, result: BuildResult) -> list[str]:
+    """What a person should know about the site ``result`` built, beyond its warnings: an
+    empty content folder, translations waiting for a model, names shown untranslated.
+    ``digest build`` prints them after every build, ``watch`` and ``serve`` after their first."""
+    notes = []
+    articles = len(result.site.entries) if result.replayed is None else result.replayed
+    if not articles and not result.problems and not result.drafts_left_out:
+        notes.append(f"{config.content_dir} holds no articles yet: add a Markdown (.md) or text (.txt) "
+                     f"file there, or run `{command('new', 'DIR')}` for a sample project to start from.")
+    if result.translator is None and result.stats.segments:
+        src, tgt = config.site.source_language, config.site.target_language
+        install = f"`{command('models', 'install', src, tgt)}`"
+        if result.stats.segments > result.stats.labels:
+            notes.append(f"translations are pending; run {install} (or "
+                         f"`{command('models', 'install', '--file', 'PATH.argosmodel')}`) and build again.")
+        else:  # only names wait: no page says "coming soon", so no warning (--strict)
+            notes.append(f"some tag or source names have no translation and are shown as written on the "
+                         f"'{tgt}' pages; name them in {config.content_dir / FILE_NAME} ([terms]) or run "
+                         f"{install}, and build again.")
+    return notes

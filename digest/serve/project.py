@@ -142,6 +142,8 @@ class Project:
         self.builder = self._builder(config)
         self._frozen = False
         self._index_pending = False
+        self.first: Outcome | None = None
+        """The outcome of the first rebuild (what ``serve`` says of the site once it is up)."""
 
     def _builder(self, config):
         from ..build import Builder
@@ -202,7 +204,10 @@ class Project:
         failures = [failure_of_problem(p, self.config.root) for p in result.problems]
         if self.strict:
             failures += [Failure(w) for w in self.reporter.warnings]
-        return Outcome(True, failures, result)
+        outcome = Outcome(True, failures, result)
+        if self.first is None:
+            self.first = outcome
+        return outcome
 
     def note_changes(self, paths: Iterable[Path]) -> None:
         """The files (absolute paths) that changed since the last rebuild, for the next one
