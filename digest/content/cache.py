@@ -183,9 +183,9 @@ class ArticleCache:
         """Path -> what parsing it gave elsewhere (:func:`~digest.content.parallel.read_all`),
         used for a file the store lacks instead of parsing it here."""
         self.parsed = 0
-        """Files parsed (not found in the store) since the last :meth:`flush`."""
+        """Files parsed (not found in the store) so far."""
         self.unread = 0
-        """Files taken by their stamp, without reading them, since the last :meth:`flush`."""
+        """Files taken by their stamp, without reading them, so far."""
 
     @staticmethod
     def _stamp_key(kind: str, reading: str, path: str, stamp: Stamp) -> str:
@@ -258,28 +258,41 @@ class ArticleCache:
         elif looked.src is None:
             self.unread += 1
 
+    def _stored(self, kind: str, path: Path, config: Config, stamp: tuple[Stamp, bool] | None,
+                decode: Callable[[_Looked], T | None]) -> tuple[_Looked, T | None]:
+        """``path`` looked up, and what ``decode`` makes of its entry (None: no usable entry).
+        A file known by its stamp whose entry is not usable is read after all, and its text's
+        entry looked up: a stamp entry naming another text costs a read, never a wrong article."""
+        looked = self._lookup(kind, path, config, stamp)
+        value = decode(looked) if looked.value is not None else None
+        if value is None and looked.src is None:
+            looked = self._source(kind, path, config, stamp)
+            looked = looked._replace(value=self.store.get("articles", looked.key))
+            value = decode(looked) if looked.value is not None else None
+        if value is not None:
+            self._found(looked)
+        return looked, value
+
     def read_article(self, path: Path | str, config: Config, stamp: tuple[Stamp, bool] | None = None) -> Article:
         """As :func:`~digest.content.articles.read_article`, from the store when it can.
         ``stamp``: the file's :func:`file_stamp`, noted in the store with the hash of its text."""
         path = Path(path)
-        looked = self._lookup("article", path, config, stamp)
-        if looked.value is not None:
+
+        def decode(looked: _Looked) -> Article | None:
             try:
                 article = decode_article(path, looked.value)
             except (_Bad, TypeError, ValueError):
-                pass
-            else:
-                if article.digest == looked.digest:
-                    self._found(looked)
-                    if article.undated:  # dated by the file's time, which is not in the key
-                        mtime = looked.src.mtime if looked.src is not None else os.stat(path).st_mtime
-                        article = dataclasses.replace(article, published=_published(None, _stem(path), mtime))
-                    return article
-                # Another file's entry, not this text's: parsed again below.
-        if looked.src is None:  # known by its stamp, but its entry is not usable: read it after all
-            looked = self._source("article", path, config, stamp)
+                return None
+            return article if article.digest == looked.digest else None  # else another file's entry
+
+        looked, article = self._stored("article", path, config, stamp, decode)
+        if article is not None:
+            if article.undated:  # dated by the file's time, which is not in the key
+                mtime = looked.src.mtime if looked.src is not None else os.stat(path).st_mtime
+                article = dataclasses.replace(article, published=_published(None, _stem(path), mtime))
+            return article
         src = looked.src
-        assert src is not None  # read just above if it was not
+        assert src is not None  # read by _stored when it was not
         article = self._parse(path, lambda: parse_article(path, src, config))
         self._new.append((looked.key, encode_article(article)))
         self._found(looked)
@@ -289,20 +302,21 @@ class ArticleCache:
                          stamp: tuple[Stamp, bool] | None = None) -> HumanTranslation:
         """As :func:`~digest.content.articles.read_translation`, from the store when it can."""
         path = Path(path)
-        looked = self._lookup("translation", path, config, stamp)
-        value, digest = looked.value, looked.digest
-        if isinstance(value, list) and len(value) == 4 and value[3] == digest:
+
+        def decode(looked: _Looked) -> HumanTranslation | None:
+            value, digest = looked.value, looked.digest
+            if not (isinstance(value, list) and len(value) == 4 and value[3] == digest):
+                return None
             try:
-                human = HumanTranslation(path, _str(value[0]), _blocks(value[1]), _strs(value[2]), digest)
+                return HumanTranslation(path, _str(value[0]), _blocks(value[1]), _strs(value[2]), digest)
             except (_Bad, TypeError, ValueError):
-                pass
-            else:
-                self._found(looked)
-                return human
-        if looked.src is None:
-            looked = self._source("translation", path, config, stamp)
+                return None
+
+        looked, human = self._stored("translation", path, config, stamp, decode)
+        if human is not None:
+            return human
         src = looked.src
-        assert src is not None  # read just above if it was not
+        assert src is not None  # read by _stored when it was not
         human = self._parse(path, lambda: parse_translation(path, src))
         self._new.append((looked.key, [human.title, [_block_row(b) for b in human.blocks], list(human.notes),
                                        looked.digest]))
