@@ -146,3 +146,21 @@ def test_an_edit_renders_again_that_articles_pages_and_the_listings_showing_it_a
         "parallel.html"] + ["tag.html"] * 2
     assert result.rendered == len(showing)
     assert site_files(root / "site") == fresh(root, tmp_path)
+
+
+def test_the_record_names_translations_by_their_resolved_paths_through_links(tmp_path):
+    root = project(tmp_path, articles=2)
+    content = root / "content"
+    (content / "real").mkdir()
+    (content / "real/2026-03-03-b.md").write_text("---\ntitle: ب\n---\nنص ب.\n", encoding="utf-8")
+    (content / "real/2026-03-03-b.en.md").write_text("---\ntitle: B\n---\nText b.\n", encoding="utf-8")
+    (content / "zlink").symlink_to("real", target_is_directory=True)  # listed once: as real/
+    (content / "other").mkdir()
+    (content / "other/c.en.txt").write_text("---\ntitle: C\n---\nText c.\n", encoding="utf-8")
+    (content / "2026-04-04-c.md").write_text("---\ntitle: ج\n---\nنص ج.\n", encoding="utf-8")
+    (content / "2026-04-04-c.en.md").symlink_to("other/c.en.txt")
+    builder(root).build()
+    names = [line.split(" ", 2)[2] for line in (root / "translated-from.txt").read_text(encoding="utf-8").splitlines()
+             if not line.startswith("#")]
+    assert "real/2026-03-03-b.en.md" in names and "other/c.en.txt" in names
+    assert "2026-04-04-c.en.md" not in names and not any(n.startswith("zlink/") for n in names)

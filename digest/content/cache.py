@@ -83,10 +83,13 @@ def _opt(value: object) -> str | None:
     return None if value is None else _str(value)
 
 
+_TEXTS = {str}
+
+
 def _strs(value: object) -> tuple[str, ...]:
-    if not isinstance(value, list):
+    if type(value) is not list or not {*map(type, value)} <= _TEXTS:
         raise _Bad()
-    return tuple(map(_str, value))
+    return tuple(value)
 
 
 def _int(value: object) -> int:
@@ -114,16 +117,12 @@ def _blocks(value: object) -> tuple[Block, ...]:
         raise _Bad()
     blocks = []
     for row in value:
-        # Exact types (a bool is not taken for an int): the loop runs for every block of every article.
-        if (type(row) is not list or len(row) != 9 or not all(map(_is, row, _BLOCK_TYPES))
-                or not all(type(text) is str for text in row[1])):
+        # Exact types (a bool is not taken for an int), compared in C: the loop runs for every
+        # block of every article.
+        if type(row) is not list or tuple(map(type, row)) != _BLOCK_TYPES or not {*map(type, row[1])} <= _TEXTS:
             raise _Bad()
         blocks.append(Block(row[0], tuple(row[1]), *row[2:]))
     return tuple(blocks)
-
-
-def _is(value: object, kind: type) -> bool:
-    return type(value) is kind
 
 
 def encode_article(article: Article) -> list:
@@ -174,7 +173,7 @@ class ArticleCache:
         self.store = store
         self._new: list[tuple[str, object]] = []
         self._new_stamps: list[tuple[str, object]] = []
-        self._looked: dict[Path, _Looked] = {}
+        self._looked: dict[str, _Looked] = {}
         """Path -> what :meth:`misses` found for the files it looked up."""
         self.stamps: dict[str, tuple[Stamp, bool]] = {}
         """Path -> :func:`file_stamp` of the files :meth:`misses` looked up, for the build's own
@@ -200,7 +199,7 @@ class ArticleCache:
         return _Looked(src, cache_key(kind, reading, str(path), digest), digest, None, note)
 
     def _lookup(self, kind: str, path: Path, config: Config, stamp: tuple[Stamp, bool] | None) -> _Looked:
-        looked = self._looked.pop(path, None)
+        looked = self._looked.pop(str(path), None)
         if looked is not None:
             return looked
         looked = self._source(kind, path, config, stamp)
@@ -229,12 +228,11 @@ class ArticleCache:
         for name in paths:
             note = notes.get(name)
             digest = known.get(note) if note is not None else None
-            path = Path(name)
             if isinstance(digest, str) and _HASH.fullmatch(digest):
                 read.append(_Looked(None, cache_key(kinds[name], reading, name, digest), digest, None, None))
             else:
                 try:
-                    read.append(self._source(kinds[name], path, config, stamped.get(name)))
+                    read.append(self._source(kinds[name], Path(name), config, stamped.get(name)))
                 except SourceError:
                     continue
             names.append(name)
@@ -242,7 +240,7 @@ class ArticleCache:
         missing = []
         for name, looked in zip(names, read):
             value = found.get(looked.key)
-            self._looked[Path(name)] = looked._replace(value=value)
+            self._looked[name] = looked._replace(value=value)
             if value is None:
                 missing.append(name)
         return missing
