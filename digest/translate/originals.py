@@ -221,7 +221,7 @@ def write_record(path: Path, text: str) -> None:
         raise
 
 
-def _key(content: Path, article: Article, folders: dict[Path, Path]) -> str | None:
+def _key(content: str, article: Article, folders: dict[Path, str]) -> str | None:
     """The record's name for ``article``'s translation: its path under ``content`` (the
     content folder, resolved), or None when it cannot be one line of the file. ``folders``
     keeps each folder resolved once: a file that is no symbolic link resolves to its
@@ -230,15 +230,19 @@ def _key(content: Path, article: Article, folders: dict[Path, Path]) -> str | No
     path = article.human.path
     try:
         if os.path.islink(path):
-            real = path.resolve()
+            real = str(path.resolve())
         else:
             folder = folders.get(path.parent)
             if folder is None:
-                folder = folders[path.parent] = path.parent.resolve()
-            real = folder / path.name
-        name = real.relative_to(content).as_posix()
-    except (ValueError, OSError):
+                folder = folders[path.parent] = str(path.parent.resolve())
+            real = os.path.join(folder, path.name)
+    except OSError:
         return None
+    # Both resolved: normalised and absolute, so a prefix of the text is a prefix of the path.
+    prefix = content.rstrip("/") + "/"
+    if not real.startswith(prefix):
+        return None
+    name = real[len(prefix):]
     return name if name.isprintable() and name == name.strip() else None
 
 
@@ -282,9 +286,9 @@ def track_originals(config: Config, articles: Sequence[Article], reporter: Repor
         content = config.content_dir.resolve()
     except OSError:
         content = None
-    folders: dict[Path, Path] = {}
+    folders: dict[Path, str] = {}
     named = [(a, name) for a in articles if a.human is not None and content is not None
-             for name in [_key(content, a, folders)] if name is not None]
+             for name in [_key(str(content), a, folders)] if name is not None]
     unhashed = [a for a, name in named if (hashed.get(name) or (None,))[0] is not a]
     fresh = dict(zip(map(id, unhashed), stored_entries(unhashed, store, reading_key(config))))
     for article, name in named:
