@@ -12,6 +12,10 @@ Inputs are hashed by value, field by field, as ``==`` compares them (a field lef
 comparison is left out here too); each object is hashed once per build, so the 20 entries
 of a listing page cost 20 lookups. A parsed article stands for its value by the hash of the
 text it was parsed from (its ``digest``, which the loader has): its blocks are not walked.
+An entry (one article in both languages) stands for its value by its article's print, the
+``repr`` of its English in one call (blocks that are the human translation's own stand as
+that translation's text hash) and its images' print; a listing page's print is then its
+members' prints and its own parameters.
 A value of a type this does not know makes the page uncacheable: it is rendered, as
 without a cache.
 """
