@@ -1,11 +1,11 @@
 """Parsed articles across processes, by a hash of the file's text and what shapes its parsing.
 
-A content file is still read (safely, as always: :func:`~digest.content.sources.read_source`)
-but not parsed again when the build store has the article its text gives: the key covers
+A content file is read (safely, as always: :func:`~digest.content.sources.read_source`) unless
+its stamp is known (below), and not parsed again when the build store has the article its text gives: the key covers
 the decoded text, the path (the slug and date may come from the file name), the reading
 settings (``[text]``, the content folder) and, through :func:`~digest.content.store.cache_key`,
 digest's version and the store's schema. An undated article's date is the file's time, so it
-is taken from the file now, never from the entry.
+is taken from the file now (its status, when it is not read), never from the entry.
 
 Entries are JSON, checked field by field when read: one that does not decode to exactly
 what this version writes is a miss, parsed again and stored again.
@@ -13,8 +13,9 @@ what this version writes is a miss, parsed again and stored again.
 A new process need not even read a file it has seen: the store also maps a file's stamp
 (path, mtime in nanoseconds, size, inode, type: what :mod:`digest.output.memo` and the
 in-memory builder already trust) to the hash of the text it held (table :data:`STAMPS`), and
-the article stays keyed by that hash below it. Only a regular file reached without a symbolic
-link is taken by its stamp; a link, or a stamp the store lacks, is read as before. The blind
+the article stays keyed by that hash below it. Only a regular file that is not itself a
+symbolic link is taken by its stamp (the listing follows only folder links that stay inside
+the content folder); a link, or a stamp the store lacks, is read as before. The blind
 spot is memo.py's: a file whose bytes change while its mtime, size and inode stay the same
 (a tool that writes in place and then restores the mtime) keeps its old article until its
 stamp changes. A stamp entry that is not a hash is ignored, and the file read.
