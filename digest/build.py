@@ -26,8 +26,6 @@ Beside the chain: :class:`~digest.render.extras.ExtrasInputs` (feeds, robots.txt
 
 from __future__ import annotations
 
-import os
-import stat
 import threading
 import time
 from dataclasses import dataclass, field
@@ -40,7 +38,7 @@ from .content.articles import (
     content_files,
     load_articles,
 )
-from .content.cache import ArticleCache
+from .content.cache import ArticleCache, file_stamp
 from .content.checks import article_warnings
 from .content.parallel import ReadFile, behind, read_all, still_listed
 from .content.store import BuildStore
@@ -147,24 +145,26 @@ class Builder:
         return self._translator  # type: ignore[return-value]
 
     def _read(self, path: str, read):
-        """``read()`` the file at ``path``, reusing the last result while its size and mtime
-        are unchanged (and, with ``keep_last_good``, when it turns unreadable)."""
+        """``read(stamp)`` the file at ``path``, reusing the last result while its stamp is
+        unchanged (and, with ``keep_last_good``, when it turns unreadable)."""
         self._seen.add(path)
         cached = self._files.get(path)
         hint = self._unchanged_but
         if hint is not None and cached is not None and path not in hint and path not in self._failing:
             return cached.value
         try:
-            try:
-                st = os.stat(path)
-            except OSError as exc:  # deleted between listing and reading
-                raise SourceError(f"cannot be read: {exc.strerror or exc}") from None
+            stamped = self.articles.stamps.pop(path, None)
+            if stamped is None:
+                try:
+                    stamped = file_stamp(path)
+                except OSError as exc:  # deleted between listing and reading
+                    raise SourceError(f"cannot be read: {exc.strerror or exc}") from None
             # Inode and type too: a FIFO or another file put in its place with the same
             # size and mtime must be read (and refused), not taken for the old file.
-            stamp = (st.st_mtime_ns, st.st_size, st.st_ino, stat.S_IFMT(st.st_mode))
+            stamp = stamped[0]
             if cached and cached.stamp == stamp:
                 return cached.value
-            value = read()
+            value = read(stamped)
         except SourceError as exc:
             self._failing.add(path)
             if not (self.keep_last_good and cached):
@@ -194,12 +194,15 @@ class Builder:
             files = files + behind(self._files, refused, files)
         self._unchanged_but = changed if changed is not None and self._files else None
         drafts: list[str] = []
-        if files and not self._files and worth_a_pool(self.workers, len(files)):
-            # A first build: the files the build store lacks are parsed at once by the workers.
-            self.articles.ready = read_all(self.articles.misses(files, config), config, self.workers)
+        if files and not self._files:
+            # A first build: the build store is asked about every file at once, and the files
+            # it lacks are parsed at once by the workers.
+            misses = self.articles.misses(files, config)
+            if worth_a_pool(self.workers, len(misses)):
+                self.articles.ready = read_all(misses, config, self.workers)
 
         def read(path: str, config: Config) -> Article:
-            article = self._read(path, lambda: self.articles.read_article(path, config))
+            article = self._read(path, lambda stamp: self.articles.read_article(path, config, stamp))
             if article.draft and not config.drafts:
                 drafts.append(path)
             return article
@@ -207,7 +210,8 @@ class Builder:
         try:
             articles, problems = load_articles(
                 config, reader=read,
-                translation_reader=lambda p: self._read(p, lambda: self.articles.read_translation(p, config)),
+                translation_reader=lambda p: self._read(
+                    p, lambda stamp: self.articles.read_translation(p, config, stamp)),
                 files=files, refused=refused)
         finally:
             self._unchanged_but = None

@@ -12,6 +12,10 @@ Inputs are hashed by value, field by field, as ``==`` compares them (a field lef
 comparison is left out here too); each object is hashed once per build, so the 20 entries
 of a listing page cost 20 lookups. A parsed article stands for its value by the hash of the
 text it was parsed from (its ``digest``, which the loader has): its blocks are not walked.
+An entry (one article in both languages) stands for its value by its article's print, the
+``repr`` of its English in one call (blocks that are the human translation's own stand as
+that translation's text hash) and its images' print; a listing page's print is then its
+members' prints and its own parameters.
 A value of a type this does not know makes the page uncacheable: it is rendered, as
 without a cache.
 """
@@ -29,7 +33,8 @@ from pathlib import PurePath
 from ..content.articles import Article, HumanTranslation
 from ..content.markup import Block
 from ..content.store import BuildStore, cache_key
-from ..site.model import Page
+from ..site.model import Entry, Page
+from ..translate.english import English
 from ..translate.provenance import Name, Provenance
 from .sitemap import SitemapURL
 from .theme import Theme
@@ -79,14 +84,19 @@ class Fingerprints:
 
     def of(self, value: object) -> str:
         """A stable text standing for ``value``: equal values give equal texts."""
-        if isinstance(value, _PLAIN) or type(value) in _LEAVES:
+        kind = type(value)
+        if kind in _LEAVES:  # the commonest first: every page's context is mostly texts
+            return repr(value)
+        found = self._memo.get(id(value))
+        if found is not None and found[0] is value:
+            return found[1]
+        if kind is dict:
+            return self._dict(value)  # type: ignore[arg-type]
+        if isinstance(value, _PLAIN):
             return repr(value)
         if isinstance(value, enum.Enum):
             return f"{type(value).__qualname__}.{value.name}"
         if isinstance(value, (tuple, list)):
-            found = self._memo.get(id(value))
-            if found is not None and found[0] is value:
-                return found[1]
             if all(type(item) in _LEAVES for item in value):
                 # Texts, numbers, blocks: their repr says all ``==`` compares, in one call.
                 text = repr(value)
@@ -97,14 +107,16 @@ class Fingerprints:
             self._memo[id(value)] = (value, text)
             return text
         if isinstance(value, dict):
-            return "{" + ",".join(f"{self.of(k)}:{self.of(v)}" for k, v in value.items()) + "}"
+            return self._dict(value)
         if isinstance(value, (set, frozenset)):
             return "<" + ",".join(sorted(map(self.of, value))) + ">"
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            found = self._memo.get(id(value))
-            if found is not None and found[0] is value:
-                return found[1]
-            if type(value) is Article and value.digest:
+            if type(value) is Entry:
+                parts = ["Entry", self.of(value.article), _english_text(value.english, value.article.human),
+                         self.of(value.images)]
+            elif type(value) is English:
+                parts = ["English", _english_text(value, None)]
+            elif type(value) is Article and value.digest:
                 parts = _article_parts(value, self.of)
             elif type(value) is HumanTranslation and value.digest:
                 parts = ["HumanTranslation:parsed", value.digest, self.of(value.path)]
@@ -117,6 +129,12 @@ class Fingerprints:
             return text
         raise Unhashable(type(value).__qualname__)
 
+    def _dict(self, value: dict) -> str:
+        # A page's context: one per page, so its texts are written here without a call each.
+        leaves, of = _LEAVES, self.of
+        return "{" + ",".join([(repr(k) if type(k) in leaves else of(k)) + ":"
+                               + (repr(v) if type(v) in leaves else of(v)) for k, v in value.items()]) + "}"
+
 
 def _article_parts(article: Article, of: Callable[[object], str]) -> list[str]:
     """What stands for a parsed ``article``'s value without walking its text: the hash of
@@ -126,6 +144,20 @@ def _article_parts(article: Article, of: Callable[[object], str]) -> list[str]:
     it, and the human translation is joined after parsing, so those two are added. (A
     human translation's own print is its text's hash and path likewise.)"""
     return ["Article:parsed", article.digest, of(article.path), of(article.published), of(article.human)]
+
+
+_ENGLISH = tuple(f.name for f in dataclasses.fields(English) if f.compare)
+
+
+def _english_text(english: English, human: HumanTranslation | None) -> str:
+    """What stands for ``english``'s value: the ``repr`` of its compared fields, each of a
+    type whose ``repr`` is its value (texts, numbers, blocks, provenance, names, tuples of
+    them), in one call. Blocks that are the very blocks of ``human`` (a human translation
+    with a text hash, which its own print stands for) are not written out again."""
+    values = [getattr(english, name) for name in _ENGLISH]
+    if human is not None and human.digest and english.blocks is human.blocks:
+        values[_ENGLISH.index("blocks")] = f"the blocks of {human.digest}"
+    return repr(values)
 
 
 def page_key(prints: Fingerprints, shared: str, template_key: str, page: Page) -> str | None:

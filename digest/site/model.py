@@ -238,10 +238,10 @@ def _entry_pages(entry: Entry, src: str, tgt: str) -> tuple[Page, ...]:
     versions = ((src, entry.url(src)), (tgt, entry.url(tgt)))
     pending = entry.english.pending
     alternates = (("x-default", entry.url()),) + (versions[:1] if pending else versions)
-    pages = [Page(entry.url(), "parallel.html", src,
-                  {"entry": entry, "description": _description(entry, src, src)}, alternates)]
+    described = {lang: _description(entry, lang, src) for lang in (src, tgt)}  # the parallel page's is src's
+    pages = [Page(entry.url(), "parallel.html", src, {"entry": entry, "description": described[src]}, alternates)]
     for lang, url in versions:
-        context = {"entry": entry, "article_lang": lang, "description": _description(entry, lang, src)}
+        context = {"entry": entry, "article_lang": lang, "description": described[lang]}
         if pending and lang == tgt:
             context["noindex"] = True
         pages.append(Page(url, "article.html", lang, context, alternates))

@@ -221,14 +221,28 @@ def write_record(path: Path, text: str) -> None:
         raise
 
 
-def _key(content: Path, article: Article) -> str | None:
+def _key(content: str, article: Article, folders: dict[Path, str]) -> str | None:
     """The record's name for ``article``'s translation: its path under ``content`` (the
-    content folder, resolved), or None when it cannot be one line of the file."""
+    content folder, resolved), or None when it cannot be one line of the file. ``folders``
+    keeps each folder resolved once: a file that is no symbolic link resolves to its
+    resolved folder and its name."""
     assert article.human is not None
+    path = article.human.path
     try:
-        name = article.human.path.resolve().relative_to(content).as_posix()
-    except (ValueError, OSError):
+        if os.path.islink(path):
+            real = str(path.resolve())
+        else:
+            folder = folders.get(path.parent)
+            if folder is None:
+                folder = folders[path.parent] = str(path.parent.resolve())
+            real = os.path.join(folder, path.name)
+    except OSError:
         return None
+    # Both resolved: normalised and absolute, so a prefix of the text is a prefix of the path.
+    prefix = content.rstrip("/") + "/"
+    if not real.startswith(prefix):
+        return None
+    name = real[len(prefix):]
     return name if name.isprintable() and name == name.strip() else None
 
 
@@ -272,8 +286,9 @@ def track_originals(config: Config, articles: Sequence[Article], reporter: Repor
         content = config.content_dir.resolve()
     except OSError:
         content = None
+    folders: dict[Path, str] = {}
     named = [(a, name) for a in articles if a.human is not None and content is not None
-             for name in [_key(content, a)] if name is not None]
+             for name in [_key(str(content), a, folders)] if name is not None]
     unhashed = [a for a, name in named if (hashed.get(name) or (None,))[0] is not a]
     fresh = dict(zip(map(id, unhashed), stored_entries(unhashed, store, reading_key(config))))
     for article, name in named:
@@ -285,6 +300,8 @@ def track_originals(config: Config, articles: Sequence[Article], reporter: Repor
             if not bad or name not in entries:
                 updated[name] = now
             continue
+        if then.arabic == now.arabic:
+            continue  # no drift (what comparing them would say, without a diff per article)
         assert article.human is not None  # named: only those with one
         drift = compare(then.arabic, now.arabic, len(article.human.blocks))
         if drift:
@@ -293,8 +310,8 @@ def track_originals(config: Config, articles: Sequence[Article], reporter: Repor
     for name in list(updated):
         if name not in seen and not (config.content_dir / name).is_file():
             del updated[name]
-    text = format_record(updated)
     if write and not bad and updated != entries:
+        text = format_record(updated)
         try:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 write_record(path, text)
