@@ -317,6 +317,8 @@ class Builder:
             # may be forked from a process whose indexing thread has Pagefind's pipes open).
             files = self._renderer.render(site, theme, cache, self.workers, lambda done, total: self.reporter.progress(
                 done, total, time.perf_counter() - rendering, "pages"), spool, search_now)
+            if search_now is not None:
+                search_now.widen()  # the workers are gone: the shards left are indexed side by side
             files.update(extra_files(site, theme, self._feeds))
             files.update(images.files)
             for name in overlay(files, static):
@@ -381,7 +383,7 @@ class Builder:
             shards = plan(self._site)
             on_disk = self._output.on_disk()
             kept, missing = to_index(self.articles.store, self._site, shards, on_disk)
-            indexing = Indexing(missing, cancel, work_dir(self._output.out_dir)) if missing else None
+            indexing = Indexing(missing, cancel, work_dir(self._output.out_dir), lanes=None) if missing else None
             bundle = self._search(shards, kept, indexing, on_disk)
             if bundle == last:
                 return []

@@ -12,7 +12,7 @@ import pytest
 from helpers import REPO, monthly_project
 
 from digest.render import pagefindapi
-from digest.render.indexer import lanes_of
+from digest.render.indexer import Run, queue_order
 from digest.render.pagefindapi import Record
 from digest.render.search import executable
 from digest.render.shards import Shard
@@ -24,12 +24,9 @@ def shard(name: str, size: int) -> Shard:
     return Shard(name, tuple(Record(f"/{name}/{i}/", "ar", "نص", ()) for i in range(size)))
 
 
-def test_lanes_take_the_largest_shards_first_each_to_the_least_loaded_lane():
-    shards = [shard("a", 3), shard("b", 10), shard("c", 6), shard("d", 5), shard("e", 1)]
-    lanes = lanes_of(shards, 2)
-    assert [[s.name for s in lane] for lane in lanes] == [["b", "a"], ["c", "d", "e"]]  # 13 and 12 records
-    assert [[s.name for s in lane] for lane in lanes_of(shards[:1], 2)] == [["a"]]
-    assert [[s.name for s in lane] for lane in lanes_of(shards, 1)] == [["b", "c", "d", "a", "e"]]
+def test_the_queue_takes_the_largest_shards_first():
+    shards = [shard("a", 3), shard("b", 10), shard("c", 6), shard("d", 6), shard("e", 1)]
+    assert [s.name for s in queue_order(shards)] == ["b", "c", "d", "a", "e"]
 
 
 @needs_pagefind
@@ -52,7 +49,7 @@ def watched(self, site, theme, cache=None, workers=1, progress=None, spool=None,
     indexing = getattr(meanwhile, "indexing", None)
     run = getattr(indexing, "_run", None)
     seen["begun"] = run is not None
-    seen["alive"] = run is not None and all(proc.poll() is None for proc, _ in run._procs)
+    seen["alive"] = run is not None and all(proc.poll() is None for proc in run._procs)
     return render(self, site, theme, cache, workers, progress, spool, meanwhile)
 pages.Renderer.render = watched
 from digest.events import RecordingReporter
@@ -115,3 +112,16 @@ def test_a_failed_early_index_is_not_remembered(tmp_path):
     assert not any("search" in m for m in fixed["warnings"])
     entry = json.loads((root / "site/pagefind/2026-01/pagefind-entry.json").read_bytes())
     assert set(entry["languages"]) == {"ar", "en"} and entry != json.loads(good)
+
+
+@needs_pagefind
+@pytest.mark.slow
+def test_helpers_added_midway_take_the_shards_left_each_once(tmp_path):
+    shards = [Shard(f"2026-0{m}", tuple(Record(f"/m{m}/{i}/{lang}/", lang, f"word{m} {i}", (("title", f"T{i}"),))
+                                         for i in range(20 * m) for lang in ("ar", "en"))) for m in range(1, 5)]
+    run = Run(shards, tmp_path, lanes=1)
+    run.widen(3)
+    bundles = run.result()
+    assert sorted(bundles) == [s.name for s in shards]
+    assert bundles["2026-02"] == pagefindapi.build_bundle(shards[1].records)
+    assert list(tmp_path.iterdir()) == []  # records, bundles and the helpers' folder are gone

@@ -10,10 +10,12 @@ temporary name renamed once it is whole. The build may start it at any time (an 
 shard as soon as the site model is made, before anything renders) and read the bundles
 when it needs them; meanwhile its own thread renders.
 
-The shards are shared out to ``lanes`` such processes, largest first, each to the lane with
-the fewest records so far: the lanes end at about the same time, so no shard is left to run
-alone on one core at the end. With fewer shards than cores, a shard's languages are indexed
-at the same time (two Pagefind processes) instead of one after the other.
+The shards wait in the folder as a queue, largest first; each helper takes the next one (a
+rename: only one helper gets it) until none is left. One helper is started with the run
+(the render's workers hold the other cores); :meth:`Run.widen` adds helpers once the pages
+are rendered, so the last shards are indexed side by side and none runs alone on one core
+at the end: what is left then is at most one small shard. With fewer shards than cores, a
+shard's languages are indexed at the same time (two Pagefind processes).
 
 What is trusted: a bundle file only once its process exited 0; a failed, stopped or timed
 out run leaves nothing remembered. A helper dies with the thread that started it (Linux's
@@ -39,7 +41,7 @@ from pathlib import Path
 
 from ..errors import SearchCancelled, SearchUnavailable
 from ..workers import available_cores
-from .pagefindapi import Record, build_bundle
+from .pagefindapi import Record, build_bundle, from_rows, rows
 from .shards import Shard
 
 FAILED = 3
@@ -49,50 +51,49 @@ POLL = 0.05
 _PR_SET_PDEATHSIG = 1
 
 
-def lanes_of(shards: Sequence[Shard], lanes: int) -> list[list[Shard]]:
-    """``shards`` shared out to at most ``lanes`` lanes: largest first, each to the lane with
-    the fewest records so far (ties: the first lane), so the lanes end together. Each
-    lane's shards keep that order; empty lanes are left out."""
-    out: list[list[Shard]] = [[] for _ in range(max(1, lanes))]
-    load = [0] * len(out)
-    for shard in sorted(shards, key=lambda s: (-len(s.records), s.name)):
-        lane = load.index(min(load))
-        out[lane].append(shard)
-        load[lane] += len(shard.records)
-    return [lane for lane in out if lane]
+def queue_order(shards: Sequence[Shard]) -> list[Shard]:
+    """The order helpers take ``shards`` in: largest first (ties by name), so the shards
+    left for the end, when helpers finish at different times, are the small ones."""
+    return sorted(shards, key=lambda s: (-len(s.records), s.name))
 
 
 class Run:
-    """Pagefind indexing ``shards`` in helper processes, started at once.
+    """Pagefind indexing ``shards`` in helper processes, begun at once with ``lanes`` helpers
+    (at most one per shard).
 
-    :meth:`result` waits for the bundles (``{path in the shard's bundle: bytes}`` per shard
-    name); :meth:`stop` ends the helpers and their Pagefind processes. ``folder``: where the
-    records and bundles go (a fresh folder is made in it; the system's temporary folder
-    without one)."""
+    :meth:`widen` adds helpers, :meth:`result` waits for the bundles (``{path in the
+    shard's bundle: bytes}`` per shard name), :meth:`stop` ends the helpers and their
+    Pagefind processes. ``folder``: where the records and bundles go (a fresh folder is made
+    in it; the system's temporary folder without one)."""
 
-    def __init__(self, shards: Sequence[Shard], folder: Path | None = None, lanes: int | None = None) -> None:
-        cores = available_cores()
+    def __init__(self, shards: Sequence[Shard], folder: Path | None = None, lanes: int = 1) -> None:
         self.shards = list(shards)
-        self.lanes = lanes_of(self.shards, min(lanes or cores, len(self.shards)))
-        together = len(self.lanes) < cores
+        self._together = len(self.shards) < available_cores()
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
         self._dir = Path(tempfile.mkdtemp(prefix="index-", dir=folder))
-        self._procs: list[tuple[subprocess.Popen, list[Shard]]] = []
+        self._procs: list[subprocess.Popen] = []
+        self._files = {s.name: f"{rank:04d}" for rank, s in enumerate(queue_order(self.shards))}
         try:
-            for number, lane in enumerate(self.lanes):
-                for shard in lane:
-                    _write_records(self._dir / _name(shard, ".records"), shard.records)
-                with open(self._dir / f"lane-{number}.err", "wb") as err:
-                    # A session of its own: stopping it stops its Pagefind processes too.
-                    proc = subprocess.Popen(
-                        [sys.executable, "-c", _BOOT, str(Path(__file__).resolve().parents[2]), str(self._dir),
-                         "1" if together else "0", *(_name(s, "") for s in lane)],
-                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
-                self._procs.append((proc, lane))
+            for shard in self.shards:
+                _write_records(self._dir / (self._files[shard.name] + ".records"), shard.records)
+            self.widen(lanes)
         except BaseException:
             self.stop()
             raise
+
+    def widen(self, lanes: int | None = None) -> None:
+        """Have ``lanes`` helpers (default: one per core) take shards from the queue, as
+        long as some are left in it."""
+        wanted = min(lanes or available_cores(), len(self.shards))
+        while len(self._procs) < wanted and next(self._dir.glob("*.records"), None) is not None:
+            number = len(self._procs)
+            with open(self._dir / f"lane-{number}.err", "wb") as err:
+                # A session of its own: stopping it stops its Pagefind processes too.
+                self._procs.append(subprocess.Popen(
+                    [sys.executable, "-c", _BOOT, str(Path(__file__).resolve().parents[2]), str(self._dir),
+                     "1" if self._together else "0"],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True))
 
     def result(self, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, dict[str, bytes]]:
         """Each shard's bundle, by shard name, once every helper exited. Raises
@@ -100,8 +101,7 @@ class Run:
         :class:`SearchUnavailable` when a helper failed or ``timeout`` seconds passed."""
         deadline = time.monotonic() + timeout
         try:
-            out: dict[str, dict[str, bytes]] = {}
-            for number, (proc, lane) in enumerate(self._procs):
+            for number, proc in enumerate(self._procs):
                 while True:
                     if cancel is not None and cancel.is_set():
                         raise SearchCancelled()
@@ -113,15 +113,14 @@ class Run:
                             raise SearchUnavailable(f"Pagefind did not finish within {timeout:.0f} s") from None
                 if status != 0:
                     raise SearchUnavailable(self._reason(number, status))
-                for shard in lane:
-                    out[shard.name] = _read_bundle(self._dir / _name(shard, ".bundle"))
-            return out
+            return {shard.name: _read_bundle(self._dir / (self._files[shard.name] + ".bundle"))
+                    for shard in self.shards}
         finally:
             self.stop()
 
     def stop(self) -> None:
         """End the helpers and their Pagefind processes, if running; remove the folder."""
-        for proc, _ in self._procs:
+        for proc in self._procs:
             if proc.poll() is None:
                 try:
                     os.killpg(proc.pid, signal.SIGKILL)
@@ -144,20 +143,17 @@ _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from digest.render.indexer
 """The helper's program: the digest that started it, whatever the current folder holds."""
 
 
-def _name(shard: Shard, suffix: str) -> str:
-    return shard.name.replace("/", "_") + suffix
-
-
 def _write_records(path: Path, records: Sequence[Record]) -> None:
     with open(path, "w", encoding="utf-8") as fh:
-        json.dump([[r.url, r.language, r.content, [list(m) for m in r.meta]] for r in records], fh,
-                  ensure_ascii=False, separators=(",", ":"))
+        json.dump(rows(records), fh, ensure_ascii=False, separators=(",", ":"))
 
 
-def _read_records(path: Path) -> list[Record]:
+def _read_records(path: Path) -> tuple[Record, ...]:
     with open(path, encoding="utf-8") as fh:
-        rows = json.load(fh)
-    return [Record(url, lang, content, tuple((k, v) for k, v in meta)) for url, lang, content, meta in rows]
+        found = from_rows(json.load(fh))
+    if found is None:
+        raise SearchUnavailable(f"{path.name}: not records")
+    return found
 
 
 def _write_bundle(path: Path, files: dict[str, bytes]) -> None:
@@ -184,19 +180,29 @@ def _read_bundle(path: Path) -> dict[str, bytes]:
 
 
 def main(argv: Sequence[str]) -> None:
-    """The helper: ``FOLDER TOGETHER NAME...``: index each ``NAME.records`` of ``FOLDER``
-    into ``NAME.bundle``, in order; exit :data:`FAILED` with the reason on stderr when
-    Pagefind fails."""
+    """The helper: ``FOLDER TOGETHER``: take the next ``*.records`` of ``FOLDER`` (in name
+    order) and index it into ``*.bundle`` until none is left; exit :data:`FAILED` with the
+    reason on stderr when Pagefind fails."""
     try:  # die with the build, even by kill -9 (Linux)
         ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     except (OSError, AttributeError):
         pass
-    folder, together, names = Path(argv[0]), argv[1] == "1", argv[2:]
-    for name in names:
-        records = _read_records(folder / f"{name}.records")
+    folder, together = Path(argv[0]), argv[1] == "1"
+    while True:
+        for waiting in sorted(folder.glob("*.records")):
+            taken = waiting.with_suffix(".taken")
+            try:
+                os.rename(waiting, taken)  # only one helper gets it
+            except FileNotFoundError:
+                continue
+            break
+        else:
+            return
+        records = _read_records(taken)
         try:
             files = build_bundle(records, timeout=3600, together=together)
         except SearchUnavailable as exc:
             print(exc, file=sys.stderr)
             sys.exit(FAILED)
-        _write_bundle(folder / f"{name}.bundle", files)
+        _write_bundle(taken.with_suffix(".bundle"), files)
+        taken.unlink()

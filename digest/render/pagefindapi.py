@@ -39,6 +39,26 @@ class Record(NamedTuple):
     """What a result shows (title, summary, image): Pagefind stores it, does not search it."""
 
 
+def rows(records: Iterable[Record]) -> list[list]:
+    """``records`` as JSON rows (``[url, language, content, [[key, value], ...]]``): how the
+    build store and Pagefind's helper processes keep them."""
+    return [[r.url, r.language, r.content, [list(m) for m in r.meta]] for r in records]
+
+
+def from_rows(value: object) -> tuple[Record, ...] | None:
+    """The records JSON ``value`` holds (:func:`rows`); None for anything else."""
+    if type(value) is not list or not value:
+        return None
+    out = []
+    for row in value:
+        if not (type(row) is list and len(row) == 4 and all(type(x) is str for x in row[:3])
+                and type(row[3]) is list
+                and all(type(m) is list and len(m) == 2 and type(m[0]) is str and type(m[1]) is str for m in row[3])):
+            return None
+        out.append(Record(row[0], row[1], row[2], tuple((m[0], m[1]) for m in row[3])))
+    return tuple(out)
+
+
 def _service_class() -> Any:
     """A ``PagefindService`` that hands on each reply as soon as it is read."""
     from pagefind.service import PagefindService

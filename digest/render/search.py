@@ -32,10 +32,11 @@ from ..errors import SearchCancelled, SearchUnavailable
 from ..site.model import Entry, Site, version
 from ..site.summary import summary
 from ..text import fold_arabic
+from ..workers import available_cores
 from .bundlecache import kept_shards
 from .cache import Fingerprints, Kept, Unhashable
 from .indexer import Run
-from .pagefindapi import Record
+from .pagefindapi import Record, from_rows, rows
 from .shards import ROOT, Shard, around, by_months, shard_files
 
 SUMMARY_CHARS = 240
@@ -163,12 +164,11 @@ def made(site: Site, planned: Planned, store: BuildStore | None = None, stored: 
         if last is not None and last[0] is entry and last[1] == src:
             records.extend(last[2])
             continue
-        found = _decoded(stored.get(planned.keys[i])) if stored else None
+        found = from_rows(stored.get(planned.keys[i])) if stored else None
         if found is None:
             found = entry_records(entry, src, tgt)
             if planned.keys:
-                new.append((planned.keys[i], [[r.url, r.language, r.content, [list(m) for m in r.meta]]
-                                              for r in found]))
+                new.append((planned.keys[i], rows(found)))
         _by_entry[entry.slug] = (entry, src, found)
         records.extend(found)
     if store is not None and new:
@@ -204,20 +204,6 @@ def _unmade(site: Site, planned: Planned, stored: Mapping[str, object]) -> int:
                 not planned.keys or planned.keys[i] not in stored):
             count += 1
     return count
-
-
-def _decoded(value: object) -> tuple[Record, ...] | None:
-    """The records a stored ``value`` holds; None for anything this version does not write."""
-    if type(value) is not list or not value:
-        return None
-    out = []
-    for row in value:
-        if not (type(row) is list and len(row) == 4 and all(type(x) is str for x in row[:3])
-                and type(row[3]) is list
-                and all(type(m) is list and len(m) == 2 and type(m[0]) is str and type(m[1]) is str for m in row[3])):
-            return None
-        out.append(Record(row[0], row[1], row[2], tuple((m[0], m[1]) for m in row[3])))
-    return tuple(out)
 
 
 def search_shards(site: Site) -> list[Shard]:
@@ -276,25 +262,19 @@ def search_bundle(site: Site, *, timeout: float = 600, cancel: threading.Event |
     shard skips Pagefind for it.
     """
     shards = search_shards(site)
-    files: dict[str, bytes] = {}
-    for shard in shards:
-        files.update(shard_bundle(shard, timeout, cancel))
+    files = Indexing(shards, cancel, lanes=None).result(timeout)
     return files | around(shards, files)
 
 
-def shard_bundle(shard: Shard, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, bytes]:
-    """The Pagefind bundle of one shard, its paths under ``pagefind/<shard>/``."""
-    return Indexing([shard], cancel).result(timeout)
-
-
 class Indexing:
-    """:func:`shard_bundle` of some shards, begun at once: Pagefind indexes those not
-    remembered from the last index in helper processes (:mod:`digest.render.indexer`) on
+    """The bundles of some shards (paths under ``pagefind/<shard>/``), begun at once: Pagefind
+    indexes those not remembered from the last index in helper processes (:mod:`digest.render.indexer`) on
     the other cores while the caller goes on (renders the pages); :meth:`result` reads the
-    bundles. ``folder``: where the helpers' files go (the build's work area)."""
+    bundles. ``folder``: where the helpers' files go (the build's work area); ``lanes``:
+    how many shards are indexed at once to begin with (None: one per core; see :meth:`widen`)."""
 
-    def __init__(self, shards: list[Shard], cancel: threading.Event | None = None, folder: Path | None = None
-                 ) -> None:
+    def __init__(self, shards: list[Shard], cancel: threading.Event | None = None, folder: Path | None = None,
+                 lanes: int | None = 1) -> None:
         self.cancel = cancel or threading.Event()
         """Set it to stop Pagefind (newer pages are on their way); see also :meth:`stop`."""
         self.shards = shards
@@ -316,7 +296,12 @@ class Indexing:
             self._error = SearchCancelled()
         else:
             runs.extend(shard.name for shard in todo)
-            self._run = Run(todo, folder)
+            self._run = Run(todo, folder, lanes or available_cores())
+
+    def widen(self) -> None:
+        """Index shards at once on every core from now on (the pages are rendered)."""
+        if self._run is not None:
+            self._run.widen()
 
     def result(self, timeout: float = 600) -> dict[str, bytes]:
         """The shards' bundles, once made; raises :class:`SearchUnavailable` when Pagefind
@@ -393,3 +378,8 @@ class BeginIndex:
         missing = [made(site, planned, store, self._stored.get(planned.name)) for planned in self._missing]
         self._stored.clear()
         self.indexing = Indexing(missing, folder=folder) if missing else None
+
+    def widen(self) -> None:
+        """The pages are rendered: Pagefind may have every core (:meth:`Indexing.widen`)."""
+        if self.indexing is not None:
+            self.indexing.widen()
