@@ -312,9 +312,8 @@ class Builder:
             if search_now is not None:
                 search_now.early()  # an edit's shard: Pagefind starts now, beside the render
             rendering = time.perf_counter()
-            # The records are made, and Pagefind indexes the shards it lacks in its own
-            # process, while the pages render: once the render's workers are forked (none
-            # may be forked from a process whose indexing thread has Pagefind's pipes open).
+            # Otherwise the records are made, and Pagefind's helpers begin, once the render's
+            # workers are forked: making them beside the workers costs the render nothing.
             files = self._renderer.render(site, theme, cache, self.workers, lambda done, total: self.reporter.progress(
                 done, total, time.perf_counter() - rendering, "pages"), spool, search_now)
             if search_now is not None:

@@ -78,6 +78,9 @@ class Run:
             for shard in self.shards:
                 _write_records(self._dir / (self._files[shard.name] + ".records"), shard.records)
             self.widen(lanes)
+        except OSError as exc:  # a full disk, a file size limit: a failed run, the build goes on
+            self.stop()
+            raise SearchUnavailable(f"cannot hand the records to Pagefind: {exc.strerror or exc}") from None
         except BaseException:
             self.stop()
             raise
@@ -98,8 +101,8 @@ class Run:
     def result(self, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, dict[str, bytes]]:
         """Each shard's bundle, by shard name, once every helper exited. Raises
         :class:`SearchCancelled` (the helpers stopped) as soon as ``cancel`` is set, and
-        :class:`SearchUnavailable` when a helper failed or ``timeout`` seconds passed."""
-        deadline = time.monotonic() + timeout
+        :class:`SearchUnavailable` when a helper failed or ``timeout`` seconds a shard passed."""
+        deadline = time.monotonic() + timeout * len(self.shards)
         try:
             for number, proc in enumerate(self._procs):
                 while True:
@@ -110,7 +113,7 @@ class Run:
                         break
                     except subprocess.TimeoutExpired:
                         if time.monotonic() > deadline:
-                            raise SearchUnavailable(f"Pagefind did not finish within {timeout:.0f} s") from None
+                            raise SearchUnavailable(f"Pagefind did not finish within {timeout:.0f} s a shard") from None
                 if status != 0:
                     raise SearchUnavailable(self._reason(number, status))
             return {shard.name: _read_bundle(self._dir / (self._files[shard.name] + ".bundle"))

@@ -296,7 +296,10 @@ class Indexing:
             self._error = SearchCancelled()
         else:
             runs.extend(shard.name for shard in todo)
-            self._run = Run(todo, folder, lanes or available_cores())
+            try:
+                self._run = Run(todo, folder, lanes or available_cores())
+            except SearchUnavailable as exc:
+                self._error = exc
 
     def widen(self) -> None:
         """Index shards at once on every core from now on (the pages are rendered)."""
