@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -125,3 +126,45 @@ def test_helpers_added_midway_take_the_shards_left_each_once(tmp_path):
     assert sorted(bundles) == [s.name for s in shards]
     assert bundles["2026-02"] == pagefindapi.build_bundle(shards[1].records)
     assert list(tmp_path.iterdir()) == []  # records, bundles and the helpers' folder are gone
+
+
+@needs_pagefind
+@pytest.mark.slow
+def test_kill_9_during_an_early_index_leaves_no_helper_and_the_next_build_trusts_nothing_of_it(tmp_path):
+    root = monthly_project(tmp_path, 4, 2, 5, english="Story of month m{m}x.")
+    build(root)
+    edit(root)
+    # A slow Pagefind: the helper is surely at work when the build is killed.
+    slow = tmp_path / "pagefind-slow"
+    slow.write_text(f"#!/bin/sh\nsleep 30\nexec {executable()} \"$@\"\n")
+    slow.chmod(0o755)
+    env = dict(os.environ, PYTHONPATH=str(REPO), PAGEFIND_BINARY_PATH=str(slow))
+    proc = subprocess.Popen([sys.executable, "-m", "digest", "build", "--project", str(root)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    work = root / ".site.digest"
+    deadline = time.monotonic() + 60
+    while not list(work.glob("index-*/lane-0.err")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    folder = next(work.glob("index-*"))
+    proc.kill()
+    proc.wait()
+
+    def helpers() -> list[str]:
+        found = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if str(folder).encode() in cmdline.read_bytes():
+                    found.append(cmdline.parent.name)
+            except OSError:
+                pass
+        return found
+
+    deadline = time.monotonic() + 10
+    while helpers() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert helpers() == []  # the helper died with the build (and its Pagefind with it)
+    again = build(root)
+    assert again["runs"] == ["2026-01"]
+    assert not folder.exists() and not list(work.glob("index-*"))
+    entry = json.loads((root / "site/pagefind/2026-01/pagefind-entry.json").read_bytes())
+    assert set(entry["languages"]) == {"ar", "en"}

@@ -95,7 +95,7 @@ class Run:
                 # A session of its own: stopping it stops its Pagefind processes too.
                 self._procs.append(subprocess.Popen(
                     [sys.executable, "-c", _BOOT, str(Path(__file__).resolve().parents[2]), str(self._dir),
-                     "1" if self._together else "0"],
+                     "1" if self._together else "0", str(os.getpid())],
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True))
 
     def result(self, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, dict[str, bytes]]:
@@ -183,13 +183,15 @@ def _read_bundle(path: Path) -> dict[str, bytes]:
 
 
 def main(argv: Sequence[str]) -> None:
-    """The helper: ``FOLDER TOGETHER``: take the next ``*.records`` of ``FOLDER`` (in name
-    order) and index it into ``*.bundle`` until none is left; exit :data:`FAILED` with the
-    reason on stderr when Pagefind fails."""
+    """The helper: ``FOLDER TOGETHER BUILD_PID``: take the next ``*.records`` of ``FOLDER``
+    (in name order) and index it into ``*.bundle`` until none is left; exit :data:`FAILED`
+    with the reason on stderr when Pagefind fails."""
     try:  # die with the build, even by kill -9 (Linux)
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
     except (OSError, AttributeError):
         pass
+    if os.getppid() != int(argv[2]):  # the build died before the line above: nobody waits for us
+        sys.exit(1)
     folder, together = Path(argv[0]), argv[1] == "1"
     while True:
         for waiting in sorted(folder.glob("*.records")):
