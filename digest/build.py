@@ -46,6 +46,7 @@ from .errors import SearchUnavailable, SourceError
 from .events import Reporter
 from .output import OutputFolder
 from .output.guard import places_of
+from .output.workarea import work_dir
 from .render.bundlecache import whole_index
 from .render.cache import Kept, PageCache
 from .render.extras import extra_files
@@ -305,18 +306,22 @@ class Builder:
         self._site = site
         cache = PageCache(self.articles.store, on_disk) if on_disk is not None else None
         searching = config.site.search
-        search_now = (BeginIndex(self.articles.store, site, cache.prints if cache is not None else None, on_disk)
+        search_now = (BeginIndex(self.articles.store, site, cache.prints if cache is not None else None, on_disk,
+                                 work_dir(output.out_dir) if output is not None else None)
                       if searching and search else None)
         # Under the lock the build holds until its write, which moves the spooled pages in.
         spool = output.spool() if self.stream and output is not None and cache is not None else None
         # A failure before the write leaves no spooled page behind, and no Pagefind running.
         try:
+            if search_now is not None:
+                search_now.early()  # an edit's shard: Pagefind starts now, beside the render
             rendering = time.perf_counter()
-            # The records are made, and Pagefind indexes the shards it lacks in its own
-            # process, while the pages render: once the render's workers are forked (none
-            # may be forked from a process whose indexing thread has Pagefind's pipes open).
+            # Otherwise the records are made, and Pagefind's helpers begin, once the render's
+            # workers are forked: making them beside the workers costs the render nothing.
             files = self._renderer.render(site, theme, cache, self.workers, lambda done, total: self.reporter.progress(
                 done, total, time.perf_counter() - rendering, "pages"), spool, search_now)
+            if search_now is not None:
+                search_now.widen()  # the workers are gone: the shards left are indexed side by side
             files.update(extra_files(site, theme, self._feeds))
             files.update(images.files)
             for name in overlay(files, static):
@@ -341,7 +346,7 @@ class Builder:
                                        "and leaves them as they are (said once)")
         except BaseException:
             if search_now is not None and search_now.indexing is not None:
-                search_now.indexing.cancel.set()
+                search_now.indexing.stop()
             if spool is not None:
                 spool.discard()
             raise
@@ -381,7 +386,8 @@ class Builder:
             shards = plan(self._site)
             on_disk = self._output.on_disk()
             kept, missing = to_index(self.articles.store, self._site, shards, on_disk)
-            bundle = self._search(shards, kept, Indexing(missing, cancel) if missing else None, on_disk)
+            indexing = Indexing(missing, cancel, work_dir(self._output.out_dir), lanes=None) if missing else None
+            bundle = self._search(shards, kept, indexing, on_disk)
             if bundle == last:
                 return []
             return self._output.write(self._pages | bundle).written

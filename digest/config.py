@@ -49,9 +49,10 @@ class SiteConfig:
     """Entries per page on the home page, indexes and tag pages."""
     search: bool = True
     """Build the Pagefind search index and search pages (``--no-search``: off for one run)."""
-    search_shard_articles: int = 2000
+    search_shard_articles: int = 1000
     """Articles per search-index shard: months, oldest first, go into a shard until it holds
-    this many; the newest shard stays open. An edit re-indexes its own shard only."""
+    this many; the newest shard stays open. An edit re-indexes its own shard only (smaller
+    shards: a cheaper edit, more requests per search; bench/README.md, "Search shards")."""
 
 
 @dataclass(frozen=True)

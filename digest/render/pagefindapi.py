@@ -4,10 +4,11 @@ Pagefind's service reads one reply every 0.1 s (``PagefindService._wait_for_resp
 sleeps before each), so 2,000 records took 200 s. :class:`_Service` reads replies as they
 come; everything else is the package's own ``PagefindIndex``.
 
-Each language is indexed by its own Pagefind process, one after the other: a process holds
-one language's index, not both (at 10,000 articles the single process of the old mirror
-peaked at 2.8 GB). Each hands its bundle back through the pipe; the files do not clash but
-for ``pagefind-entry.json`` (which lists the languages), merged here.
+Each language is indexed by its own Pagefind process, one after the other or (``together``)
+at the same time: a process holds one language's index, not both (at 10,000 articles the
+single process of the old mirror peaked at 2.8 GB). Each hands its bundle back through the
+pipe; the files do not clash but for ``pagefind-entry.json`` (which lists the languages),
+merged here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import asyncio
 import base64
 import json
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Sequence
 from typing import Any, NamedTuple
 
 from ..errors import SearchCancelled, SearchUnavailable
@@ -36,6 +37,26 @@ class Record(NamedTuple):
     """The searchable text, Arabic folded."""
     meta: tuple[tuple[str, str], ...]
     """What a result shows (title, summary, image): Pagefind stores it, does not search it."""
+
+
+def rows(records: Iterable[Record]) -> list[list]:
+    """``records`` as JSON rows (``[url, language, content, [[key, value], ...]]``): how the
+    build store and Pagefind's helper processes keep them."""
+    return [[r.url, r.language, r.content, [list(m) for m in r.meta]] for r in records]
+
+
+def from_rows(value: object) -> tuple[Record, ...] | None:
+    """The records JSON ``value`` holds (:func:`rows`); None for anything else."""
+    if type(value) is not list or not value:
+        return None
+    out = []
+    for row in value:
+        if not (type(row) is list and len(row) == 4 and all(type(x) is str for x in row[:3])
+                and type(row[3]) is list
+                and all(type(m) is list and len(m) == 2 and type(m[0]) is str and type(m[1]) is str for m in row[3])):
+            return None
+        out.append(Record(row[0], row[1], row[2], tuple((m[0], m[1]) for m in row[3])))
+    return tuple(out)
 
 
 def _service_class() -> Any:
@@ -134,27 +155,38 @@ async def _stop_when(cancel: threading.Event | None, service: Any) -> None:
 
 
 async def _index_all(records: Sequence[Record], out: dict[str, bytes], cancel: threading.Event | None,
-                     timeout: float) -> bytes:
+                     timeout: float, together: bool = False) -> bytes:
+    languages = sorted({r.language for r in records})
+    outs: list[dict[str, bytes]] = [{} for _ in languages]
+
+    def run(i: int) -> Awaitable[dict]:
+        return asyncio.wait_for(_index_language([r for r in records if r.language == languages[i]], outs[i], cancel),
+                                timeout)
+
+    if together:
+        parts = await asyncio.gather(*map(run, range(len(languages))))
+    else:
+        parts = [await run(i) for i in range(len(languages))]
     entry: dict[str, Any] = {}
-    for language in sorted({r.language for r in records}):
-        part = await asyncio.wait_for(_index_language([r for r in records if r.language == language], out, cancel),
-                                      timeout)
-        languages = {**entry.get("languages", {}), **part.get("languages", {})}
-        entry = {**part, "languages": languages}
+    for part, files in zip(parts, outs):  # in the languages' order, however they ran
+        out.update(files)
+        languages_seen = {**entry.get("languages", {}), **part.get("languages", {})}
+        entry = {**part, "languages": languages_seen}
     # Sorted keys: an unchanged site writes a byte-identical entry file.
     return json.dumps(entry, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def build_bundle(records: Iterable[Record], *, cancel: threading.Event | None = None,
-                 timeout: float = 600) -> dict[str, bytes]:
-    """The Pagefind bundle of ``records`` as ``{path in the bundle: bytes}``.
+                 timeout: float = 600, together: bool = False) -> dict[str, bytes]:
+    """The Pagefind bundle of ``records`` as ``{path in the bundle: bytes}``; with
+    ``together``, the languages' Pagefind processes run at the same time (the same bytes).
 
     Raises :class:`SearchUnavailable` when Pagefind is missing or fails, and
     :class:`SearchCancelled` as soon as ``cancel`` is set.
     """
     files: dict[str, bytes] = {}
     try:
-        entry = asyncio.run(_index_all(list(records), files, cancel, timeout))
+        entry = asyncio.run(_index_all(list(records), files, cancel, timeout, together))
     except (SearchUnavailable, SearchCancelled):
         raise
     except (TimeoutError, asyncio.TimeoutError):

@@ -9,7 +9,8 @@ English. The record text has Arabic folded (diacritics and tatweel dropped, أ/�
 ة -> ه, ى -> ي); ``static/search.js`` folds the reader's query the same way, so the two match
 whatever spelling either side used. Titles and summaries (the ``meta`` a result shows) keep
 the original spelling. The records are indexed in shards of consecutive months, one Pagefind
-bundle each (:mod:`digest.render.shards`).
+bundle each (:mod:`digest.render.shards`), by helper processes beside the build
+(:mod:`digest.render.indexer`).
 
 A missing Pagefind binary or a failing run is a warning: the site is built without search.
 """
@@ -31,9 +32,11 @@ from ..errors import SearchCancelled, SearchUnavailable
 from ..site.model import Entry, Site, version
 from ..site.summary import summary
 from ..text import fold_arabic
+from ..workers import available_cores
 from .bundlecache import kept_shards
 from .cache import Fingerprints, Kept, Unhashable
-from .pagefindapi import Record, build_bundle
+from .indexer import Run
+from .pagefindapi import Record, from_rows, rows
 from .shards import ROOT, Shard, around, by_months, shard_files
 
 SUMMARY_CHARS = 240
@@ -146,11 +149,14 @@ def plan(site: Site, prints: Fingerprints | None = None) -> list[Planned]:
     return out
 
 
-def made(site: Site, planned: Planned, store: BuildStore | None = None) -> Shard:
+def made(site: Site, planned: Planned, store: BuildStore | None = None, stored: Mapping[str, object] | None = None
+         ) -> Shard:
     """The shard ``planned`` with its records: each entry's taken from ``store`` when it
-    holds them under the entry's key, made (and put there) otherwise."""
+    holds them under the entry's key (``stored``: what it holds, if read already), made
+    (and put there) otherwise."""
     src, tgt = site.source_lang, site.target_lang
-    stored = store.get_many("records", planned.keys) if store is not None and planned.keys else {}
+    if stored is None:
+        stored = store.get_many("records", planned.keys) if store is not None and planned.keys else {}
     new: list[tuple[str, object]] = []
     records: list[Record] = []
     for i, entry in enumerate(planned.entries):
@@ -158,12 +164,11 @@ def made(site: Site, planned: Planned, store: BuildStore | None = None) -> Shard
         if last is not None and last[0] is entry and last[1] == src:
             records.extend(last[2])
             continue
-        found = _decoded(stored.get(planned.keys[i])) if stored else None
+        found = from_rows(stored.get(planned.keys[i])) if stored else None
         if found is None:
             found = entry_records(entry, src, tgt)
             if planned.keys:
-                new.append((planned.keys[i], [[r.url, r.language, r.content, [list(m) for m in r.meta]]
-                                              for r in found]))
+                new.append((planned.keys[i], rows(found)))
         _by_entry[entry.slug] = (entry, src, found)
         records.extend(found)
     if store is not None and new:
@@ -176,24 +181,29 @@ def to_index(store: BuildStore, site: Site, shards: Sequence[Planned], on_disk: 
              ) -> tuple[dict[str, bytes | Kept], list[Shard]]:
     """The bundles of ``shards`` the output folder holds (:func:`~digest.render.bundlecache.kept_shards`),
     and the shards Pagefind must index, with their records: only those shards' records are made."""
-    kept, missing = kept_shards(store, shards, on_disk)
-    # Records of kept shards are not read, but an edit there will want them.
-    store.keep("records", (key for planned in shards for key in planned.keys))
+    kept, missing = planned_index(store, shards, on_disk)
     return kept, [made(site, planned, store) for planned in missing]
 
 
-def _decoded(value: object) -> tuple[Record, ...] | None:
-    """The records a stored ``value`` holds; None for anything this version does not write."""
-    if type(value) is not list or not value:
-        return None
-    out = []
-    for row in value:
-        if not (type(row) is list and len(row) == 4 and all(type(x) is str for x in row[:3])
-                and type(row[3]) is list
-                and all(type(m) is list and len(m) == 2 and type(m[0]) is str and type(m[1]) is str for m in row[3])):
-            return None
-        out.append(Record(row[0], row[1], row[2], tuple((m[0], m[1]) for m in row[3])))
-    return tuple(out)
+def planned_index(store: BuildStore, shards: Sequence[Planned], on_disk: Mapping[str, str] | None
+                  ) -> tuple[dict[str, bytes | Kept], list[Planned]]:
+    """:func:`to_index` without making records: the bundles kept and the shards to index."""
+    kept, missing = kept_shards(store, shards, on_disk)
+    # Records of kept shards are not read, but an edit there will want them.
+    store.keep("records", (key for planned in shards for key in planned.keys))
+    return kept, missing
+
+
+def _unmade(site: Site, planned: Planned, stored: Mapping[str, object]) -> int:
+    """How many entries of ``planned`` have records neither ``stored`` nor in memory."""
+    src = site.source_lang
+    count = 0
+    for i, entry in enumerate(planned.entries):
+        last = _by_entry.get(entry.slug)
+        if not (last is not None and last[0] is entry and last[1] == src) and (
+                not planned.keys or planned.keys[i] not in stored):
+            count += 1
+    return count
 
 
 def search_shards(site: Site) -> list[Shard]:
@@ -252,77 +262,127 @@ def search_bundle(site: Site, *, timeout: float = 600, cancel: threading.Event |
     shard skips Pagefind for it.
     """
     shards = search_shards(site)
-    files: dict[str, bytes] = {}
-    for shard in shards:
-        files.update(shard_bundle(shard, timeout, cancel))
+    files = Indexing(shards, cancel, lanes=None).result(timeout)
     return files | around(shards, files)
 
 
-def shard_bundle(shard: Shard, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, bytes]:
-    """The Pagefind bundle of one shard, its paths under ``pagefind/<shard>/``."""
-    last = _memo.get(shard.name)
-    if last is not None and last[0] == shard.records:  # unchanged entries' records are the same objects: cheap
-        return dict(last[1])
-    if executable() is None:
-        raise SearchUnavailable("Pagefind is not installed (pip install 'pagefind[extended]')")
-    if cancel is not None and cancel.is_set():
-        raise SearchCancelled()
-    runs.append(shard.name)
-    files = build_bundle(shard.records, cancel=cancel, timeout=timeout)
-    out = shard_files(shard, files)
-    _memo[shard.name] = (shard.records, out)
-    return dict(out)
-
-
 class Indexing:
-    """:func:`shard_bundle` of some shards with Pagefind working in a thread: the records are
-    made by the caller (Python, beside the renderer, would only take turns with it), Pagefind,
-    a process of its own per shard and language, one at a time, indexes them on another core
-    while the pages render."""
+    """The bundles of some shards (paths under ``pagefind/<shard>/``), begun at once: Pagefind
+    indexes those not remembered from the last index in helper processes (:mod:`digest.render.indexer`) on
+    the other cores while the caller goes on (renders the pages); :meth:`result` reads the
+    bundles. ``folder``: where the helpers' files go (the build's work area); ``lanes``:
+    how many shards are indexed at once to begin with (None: one per core; see :meth:`widen`)."""
 
-    def __init__(self, shards: list[Shard], cancel: threading.Event | None = None) -> None:
+    def __init__(self, shards: list[Shard], cancel: threading.Event | None = None, folder: Path | None = None,
+                 lanes: int | None = 1) -> None:
         self.cancel = cancel or threading.Event()
-        """Set it to stop Pagefind (the build failed, or newer pages are on their way)."""
+        """Set it to stop Pagefind (newer pages are on their way); see also :meth:`stop`."""
         self.shards = shards
-        self._outcome: dict[str, bytes] | BaseException = {}
-        self._thread = threading.Thread(target=self._run, name="search", daemon=True)
-        self._thread.start()
+        self._files: dict[str, bytes] = {}
+        self._run: Run | None = None
+        self._error: Exception | None = None
+        todo = []
+        for shard in shards:
+            last = _memo.get(shard.name)
+            if last is not None and last[0] == shard.records:  # unchanged entries' records are the same objects: cheap
+                self._files.update(last[1])
+            else:
+                todo.append(shard)
+        if not todo:
+            return
+        if executable() is None:
+            self._error = SearchUnavailable("Pagefind is not installed (pip install 'pagefind[extended]')")
+        elif self.cancel.is_set():
+            self._error = SearchCancelled()
+        else:
+            runs.extend(shard.name for shard in todo)
+            try:
+                self._run = Run(todo, folder, lanes or available_cores())
+            except SearchUnavailable as exc:
+                self._error = exc
 
-    def _run(self) -> None:
-        try:
-            files: dict[str, bytes] = {}
-            for shard in self.shards:
-                files.update(shard_bundle(shard, 600, self.cancel))
-            self._outcome = files
-        except BaseException as exc:  # handed to whoever waits, in their thread
-            self._outcome = exc
+    def widen(self) -> None:
+        """Index shards at once on every core from now on (the pages are rendered)."""
+        if self._run is not None:
+            self._run.widen()
 
-    def result(self) -> dict[str, bytes]:
-        """The shards' bundles, once made; raises what :func:`shard_bundle` raised."""
-        self._thread.join()
-        if isinstance(self._outcome, BaseException):
-            raise self._outcome
-        return self._outcome
+    def result(self, timeout: float = 600) -> dict[str, bytes]:
+        """The shards' bundles, once made; raises :class:`SearchUnavailable` when Pagefind
+        is missing or failed, :class:`SearchCancelled` once :attr:`cancel` is set. Only a
+        bundle Pagefind made whole is remembered."""
+        if self._error is not None:
+            raise self._error
+        files = dict(self._files)
+        if self._run is not None:
+            bundles = self._run.result(timeout, self.cancel)
+            for shard in self._run.shards:
+                out = shard_files(shard, bundles[shard.name])
+                _memo[shard.name] = (shard.records, out)
+                files.update(out)
+        return files
+
+    def stop(self) -> None:
+        """Stop Pagefind now (the build failed): nothing it made is kept."""
+        self.cancel.set()
+        if self._run is not None:
+            self._run.stop()
+
+
+EARLY_RECORDS = 200
+"""An index whose shards to index lack the records of at most this many entries (an edit,
+today's articles) begins before the pages render: making so few costs the render little."""
 
 
 class BeginIndex:
     """The search index of ``site`` begun: its shards planned, the bundles the build store
-    keeps, and Pagefind indexing the others in a thread. Called once, by the renderer once its
-    workers are forked (or before it renders alone); more calls do nothing."""
+    keeps, and Pagefind indexing the others beside the build (:class:`Indexing`).
+
+    :meth:`early`, as soon as the site model is made, plans the shards and begins at once
+    when the records to make are few (:data:`EARLY_RECORDS`; the others come from the build
+    store): an edit's shard is indexed while the pages render. Otherwise (a cold build) the
+    renderer calls it once its workers are forked (or before it renders alone), where the
+    records are made beside the workers. More calls do nothing."""
 
     def __init__(self, store: BuildStore, site: Site, prints: Fingerprints | None,
-                 on_disk: Mapping[str, str] | None) -> None:
-        self._args = (store, site, prints, on_disk)
+                 on_disk: Mapping[str, str] | None, folder: Path | None = None) -> None:
+        self._args = (store, site, prints, on_disk, folder)
         self.shards: list[Planned] = []
         self.kept: dict[str, bytes | Kept] = {}
         self.indexing: Indexing | None = None
+        self._missing: list[Planned] | None = None
+        self._stored: dict[str, dict[str, object]] = {}
         self._begun = False
+
+    def early(self) -> bool:
+        """Plan the shards; begin now if few records are to be made. True if begun."""
+        store, site, prints, on_disk, _ = self._args
+        if self._begun or self._missing is not None:
+            return self._begun
+        self.shards = plan(site, prints)
+        self.kept, self._missing = planned_index(store, self.shards, on_disk)
+        unmade = 0
+        for planned in self._missing:
+            self._stored[planned.name] = store.get_many("records", planned.keys) if planned.keys else {}
+            unmade += _unmade(site, planned, self._stored[planned.name])
+        if unmade <= EARLY_RECORDS:
+            self()
+        else:
+            self._stored.clear()  # read again when begun: not held through the render's fork
+        return self._begun
 
     def __call__(self) -> None:
         if self._begun:
             return
+        store, site, prints, on_disk, folder = self._args
+        if self._missing is None:
+            self.shards = plan(site, prints)
+            self.kept, self._missing = planned_index(store, self.shards, on_disk)
         self._begun = True
-        store, site, prints, on_disk = self._args
-        self.shards = plan(site, prints)
-        self.kept, missing = to_index(store, site, self.shards, on_disk)
-        self.indexing = Indexing(missing) if missing else None
+        missing = [made(site, planned, store, self._stored.get(planned.name)) for planned in self._missing]
+        self._stored.clear()
+        self.indexing = Indexing(missing, folder=folder) if missing else None
+
+    def widen(self) -> None:
+        """The pages are rendered: Pagefind may have every core (:meth:`Indexing.widen`)."""
+        if self.indexing is not None:
+            self.indexing.widen()
