@@ -5,6 +5,7 @@ Nothing here touches the output folder; :mod:`digest.output` writes the map.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import time
 from collections.abc import Callable, Sequence
@@ -69,6 +70,14 @@ def link_maker(page_url: str, base_path: str, memo: FragmentMemo | None = None) 
     return url
 
 
+# Each article's date is shown on its three pages and its cards; an Arabic one converts to
+# the Hijri calendar each time. A few hundred days cover years of news.
+@lru_cache(maxsize=4096)
+def day_text(day: dt.date, lang: str) -> str:
+    """``day`` as readers of ``lang`` expect it (:func:`~digest.content.dates.format_date`)."""
+    return format_date(day, lang)
+
+
 def page_context(site: Site, page: Page, theme: Theme, memo: FragmentMemo | None = None) -> dict:
     """The variables every template sees; ``memo``: the fragments this render already
     made (:mod:`digest.render.memo`)."""
@@ -95,7 +104,8 @@ def page_context(site: Site, page: Page, theme: Theme, memo: FragmentMemo | None
         "t": t,
         "url": url,
         "absolute_url": absolute_url,
-        "date": lambda value, lang=None: format_date(value, lang or page.lang),
+        "date": lambda value, lang=None: day_text(value.date() if isinstance(value, dt.datetime) else value,
+                                                  lang or page.lang),
         MEMO_VARIABLE: memo,
         **page_data(site, page, absolute_url),
         **page.context,
