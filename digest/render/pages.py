@@ -270,6 +270,7 @@ class Renderer:
             return data if spool is None else spool.put(page.path, data)
 
         if worth_a_pool(workers, len(fresh)):
+            theme.compile({pages[i].template for i in fresh})
             made = pool_map(render_page, fresh, workers, started=beside)
         else:
             if beside is not None:
@@ -325,7 +326,7 @@ class Renderer:
 
     def _render(self, theme: Theme, template_name: str, context: dict) -> bytes:
         try:
-            text = theme.env.get_template(template_name).render(context)
+            text = theme.template(template_name).render(context)
             entry = context.get("entry")
             if entry is not None:  # the article body's images, as published
                 text = place_images(text, entry.images, context["url"])
