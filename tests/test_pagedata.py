@@ -60,3 +60,31 @@ def test_json_ld_of_the_original_has_no_translation_parts(tmp_path):
     assert ld["headline"] == "خبر" and ld["inLanguage"] == "ar"
     assert "translationOfWork" not in ld and "translator" not in ld
     assert isinstance(result.site.entries[0].english, English)
+
+
+def test_paired_blocks_give_each_row_both_sides_and_say_which_need_a_notice(tmp_path):
+    from dataclasses import replace
+
+    from digest.render.pagedata import paired_blocks
+
+    class SecondFails(FakeTranslator):
+        def translate(self, texts):
+            return replace(super().translate(texts), failures={"فقرة ثانية.": "echoed the source"})
+
+    write_project(tmp_path, {"content/news.md": "---\ntitle: خبر\n---\nفقرة أولى.\n\nفقرة ثانية.\n"})
+    result = Builder(load_config(tmp_path), translator=SecondFails()).build(write=False)
+    first, second = paired_blocks(result.site, result.site.entries[0])
+    assert first.anchor == "p1" and first.source == "<p>فقرة أولى.</p>" and first.target == "<p>EN(فقرة أولى.)</p>"
+    assert not first.notice and first.provenance.kind == "machine"
+    # A failed row's English side is rendered as text of the original's language (right to
+    # left: the Latin run is isolated), with the notice.
+    assert second.provenance.kind == "failed" and second.notice
+    assert second.target == '<p><bdi dir="ltr">EN</bdi>(فقرة ثانية.)</p>'
+    html = result.files["articles/news/index.html"].decode()
+    assert '<div class="pair" id="p2" data-provenance="failed">' in html and "side-failed" in html
+
+
+def test_a_pending_parallel_page_has_no_paired_blocks(tmp_path):
+    result = site_of(tmp_path, None)
+    page = pages_by_url(result)["articles/news/"]
+    assert "paired_blocks" not in page_data(result.site, page, lambda target: target)

@@ -80,3 +80,19 @@ def test_cards_kept_for_a_build_give_the_same_pages_as_a_theme_that_renders_each
     each = _site(tmp_path)
     assert each.keys() == kept.keys()
     assert [rel for rel in kept if kept[rel] != each[rel]] == []
+
+
+def test_page_chrome_kept_for_a_build_gives_the_same_pages_as_a_theme_that_renders_it_on_each(tmp_path):
+    write_digest(tmp_path, 12)
+    config = '[site]\nbase_url = "https://bench.example/news/"\npage_size = 3\n'
+    (tmp_path / "digest.toml").write_text(config, encoding="utf-8")
+    kept = _site(tmp_path)
+    assert "404.html" in kept and "ar/search/index.html" in kept  # links rooted, and a page without the form
+    # A theme of its own whose base template does without `once`: header, footer and feed links on every page.
+    base = (DEFAULT_THEME / "templates/base.html").read_text(encoding="utf-8")
+    plain = re.sub(r"\{% (call once\([^%]*\)|endcall) %\}\n", "", base)
+    assert plain != base and "once(" not in plain
+    write_project(tmp_path, {"themes/plain/templates/base.html": plain, "digest.toml": config + 'theme = "plain"\n'})
+    each = _site(tmp_path)
+    assert each.keys() == kept.keys()
+    assert [rel for rel in kept if kept[rel] != each[rel]] == []

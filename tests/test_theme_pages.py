@@ -64,3 +64,21 @@ def test_listing_cards_have_a_summary_and_the_home_page_a_lead(files):
     assert 'class="card-summary" lang="ar" dir="rtl">هطلت أمطار غزيرة.</p>' in home
     english = files["en/index.html"]
     assert 'class="card-summary" lang="en" dir="ltr">' in english
+
+
+def test_compile_readies_a_page_template_and_all_it_pulls_in_and_leaves_a_broken_one_to_its_render(tmp_path):
+    from digest.errors import ThemeError
+    from digest.render.pages import Renderer
+    from digest.render.theme import load_theme
+
+    write_project(tmp_path, {"content/a.md": ARTICLE, "themes/own/strings.toml": "",
+                             "digest.toml": '[site]\ntheme = "own"\nsearch = false\n'})
+    config = load_config(tmp_path)
+    site = Builder(config, translator=FakeTranslator()).build(write=False).site
+    write_project(tmp_path, {"themes/own/templates/tags.html": "{% if %}"})
+    theme = load_theme(config)
+    theme.compile(["article.html", "tags.html"])
+    assert {"article.html", "base.html", "_macros.html", "_image.html", "_image_meta.html"} <= set(theme._compiled)
+    assert "tags.html" not in theme._compiled and "home.html" not in theme._compiled
+    with pytest.raises(ThemeError, match="tags.html, line 1"):
+        Renderer().render(site, theme)

@@ -12,6 +12,8 @@ from ..content.markup import Block, plain_text, render_inline
 from ..text import direction, shorten
 
 
+# Asked for by nearly every element of every page, for the site's two languages.
+@lru_cache(maxsize=64)
 def lang_attrs(lang: str) -> Markup:
     """``lang="..." dir="..."`` for an element holding text of ``lang``."""
     return Markup(f'lang="{escape(lang)}" dir="{direction(lang)}"')

@@ -5,10 +5,12 @@ Nothing here touches the output folder; :mod:`digest.output` writes the map.
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import compress
 from urllib.parse import quote
 
@@ -37,11 +39,21 @@ def url_for(target: str, page_url: str) -> str:
     Relative links keep working wherever the site is hosted, a sub-path included.
     """
     depth = page_url.count("/")
-    rel = "../" * depth + target
-    return quote(rel, safe=_URL_SAFE) if rel else "./"
+    if not depth and not target:
+        return "./"
+    # "../" is left as it is by the quoting: only the target needs it.
+    return "../" * depth + quoted(target)
 
 
 _URL_SAFE = "/#?=&.-_~:%"
+
+
+# The same targets (the stylesheet, the indexes, each article) are linked from many pages:
+# 2,000 articles' 7,000 pages quoted 233,000 links.
+@lru_cache(maxsize=1 << 16)
+def quoted(target: str) -> str:
+    """``target`` as a link quotes it."""
+    return quote(target, safe=_URL_SAFE)
 
 
 def link_maker(page_url: str, base_path: str, memo: FragmentMemo | None = None) -> Callable[[str], str]:
@@ -50,12 +62,20 @@ def link_maker(page_url: str, base_path: str, memo: FragmentMemo | None = None) 
 
     def url(target: str) -> str:
         if memo is not None and memo.recording:  # a fragment shown on many pages
-            return memo.url(quote(target, safe=_URL_SAFE))
+            return memo.url(quoted(target))
         if page_url == "404.html":
-            return base_path + quote(target, safe=_URL_SAFE)
+            return base_path + quoted(target)
         return url_for(target, page_url)
 
     return url
+
+
+# Each article's date is shown on its three pages and its cards; an Arabic one converts to
+# the Hijri calendar each time. A few hundred days cover years of news.
+@lru_cache(maxsize=4096)
+def day_text(day: dt.date, lang: str) -> str:
+    """``day`` as readers of ``lang`` expect it (:func:`~digest.content.dates.format_date`)."""
+    return format_date(day, lang)
 
 
 def page_context(site: Site, page: Page, theme: Theme, memo: FragmentMemo | None = None) -> dict:
@@ -71,7 +91,7 @@ def page_context(site: Site, page: Page, theme: Theme, memo: FragmentMemo | None
     url = link_maker(page.url, config.base_path, memo)
 
     def absolute_url(target: str) -> str:
-        return config.site.base_url.rstrip("/") + "/" + quote(target, safe=_URL_SAFE)
+        return config.site.base_url.rstrip("/") + "/" + quoted(target)
 
     return {
         "site": site,
@@ -84,7 +104,8 @@ def page_context(site: Site, page: Page, theme: Theme, memo: FragmentMemo | None
         "t": t,
         "url": url,
         "absolute_url": absolute_url,
-        "date": lambda value, lang=None: format_date(value, lang or page.lang),
+        "date": lambda value, lang=None: day_text(value.date() if isinstance(value, dt.datetime) else value,
+                                                  lang or page.lang),
         MEMO_VARIABLE: memo,
         **page_data(site, page, absolute_url),
         **page.context,
@@ -249,6 +270,7 @@ class Renderer:
             return data if spool is None else spool.put(page.path, data)
 
         if worth_a_pool(workers, len(fresh)):
+            theme.compile({pages[i].template for i in fresh})
             made = pool_map(render_page, fresh, workers, started=beside)
         else:
             if beside is not None:
@@ -304,7 +326,7 @@ class Renderer:
 
     def _render(self, theme: Theme, template_name: str, context: dict) -> bytes:
         try:
-            text = theme.env.get_template(template_name).render(context)
+            text = theme.template(template_name).render(context)
             entry = context.get("entry")
             if entry is not None:  # the article body's images, as published
                 text = place_images(text, entry.images, context["url"])

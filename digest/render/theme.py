@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
@@ -79,6 +80,31 @@ class Theme:
     fingerprint: str
     strings_key: str = ""
     _keys: dict[str, str] = field(default_factory=dict, repr=False)
+    _compiled: dict[str, jinja2.Template] = field(default_factory=dict, repr=False)
+
+    def template(self, name: str) -> jinja2.Template:
+        """The compiled template ``name`` (the environment's lookup, kept: asked once per page)."""
+        found = self._compiled.get(name)
+        if found is None:
+            found = self._compiled[name] = self.env.get_template(name)
+        return found
+
+    def compile(self, names: Iterable[str]) -> None:
+        """Compile templates ``names`` and every template they pull in, now: before a render's
+        workers are forked, so that they share the compiled code rather than each compiling
+        it again. A template that fails is left for its render to report."""
+        todo, seen = list(names), set()
+        while todo:
+            name = todo.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            try:
+                self.template(name)
+                source = self.env.loader.get_source(self.env, name)[0]  # type: ignore[union-attr]
+                todo.extend(ref for ref in jinja2.meta.find_referenced_templates(self.env.parse(source)) if ref)
+            except jinja2.TemplateError:
+                continue
 
     def template_key(self, name: str) -> str:
         """A hash of template ``name`` and every template it pulls in."""
