@@ -93,8 +93,10 @@ class Builder:
     configuration on first use. With ``keep_last_good`` (serve, watch) a file that turns
     unreadable or malformed keeps its last good article, and the build reports the problem.
     ``workers`` above 1 renders in that many forked processes (:mod:`digest.workers`):
-    only for a process running no other thread, such as ``digest build``. ``stream``: the
-    first write's pages go to disk as they render (:mod:`digest.render.spool`).
+    only for a process running no other thread, such as ``digest build``. Article pages go
+    to spawned processes (:mod:`digest.render.pagejob`), which import the main module again:
+    a script building with workers keeps its work under ``if __name__ == "__main__":``.
+    ``stream``: the first write's pages go to disk as they render (:mod:`digest.render.spool`).
     """
 
     def __init__(self, config: Config, reporter: Reporter | None = None,

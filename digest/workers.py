@@ -4,7 +4,9 @@ The pool is forked when everything the work needs is in memory (the configuratio
 rendering, the whole site model and theme), so every worker starts with it (copy-on-write):
 nothing of it is pickled. A worker receives only chunks of small items (file paths, page
 positions) and sends back their results, which come out in the order of the items: what is
-made is the same whatever the number of workers.
+made is the same whatever the number of workers. Or, ``fresh``, the workers are new
+processes and each chunk carries what it needs, pickled: their memory does not grow with
+all the build holds.
 
 Forking copies only the thread that forks; in a process running other threads (``digest
 serve``'s watcher and HTTP server) a lock one of them holds stays held in the child forever.
@@ -21,6 +23,7 @@ import os
 import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.context import BaseContext
 from typing import Any
 
 CHUNKS_PER_WORKER = 8
@@ -53,38 +56,52 @@ def worth_a_pool(workers: int, items: int) -> bool:
 
 
 def pool_map(job: Callable[[Any], Any], items: Sequence, workers: int,
-             started: Callable[[], None] | None = None) -> Iterator:
+             started: Callable[[], None] | None = None, fresh: bool = False) -> Iterator:
     """``job(item)`` for every item, in order, done by ``workers`` forked processes. An
     exception ``job`` raises in a worker is raised here, as it was (after the chunks under
     way end; the others are dropped).
 
     ``started()``, if given, runs here while the workers work: once every worker is forked
     and all the work handed out, before the first result is awaited. What it starts (a
-    thread, a process) is not forked into a worker, and no worker is forked after it."""
+    thread, a process) is not forked into a worker, and no worker is forked after it.
+
+    ``fresh``: the workers are new processes (multiprocessing's spawn), not forks of this
+    one, whose memory would count all of this process's heap again, 400 MB each at 10,000
+    articles. Then ``job`` (sent once to each worker) and the items (per chunk) must pickle,
+    and carry all the work needs."""
     global _job
     size = max(MIN_CHUNK, -(-len(items) // (workers * CHUNKS_PER_WORKER)))
     chunks = [items[i:i + size] for i in range(0, len(items), size)]
-    _job = job
-    # The collector writes to every object it looks at, which would copy the whole model
-    # into each worker page by page: the objects of now are left out of its rounds.
-    gc.freeze()
-    # A forked worker starts with every page of this process's heap resident, freed ones
-    # too (what earlier stages dropped): given back first, they are not counted per worker.
-    _trim_heap()
-    pool = ProcessPoolExecutor(min(workers, len(chunks)), mp_context=multiprocessing.get_context("fork"),
-                               initializer=_start_worker, initargs=(os.getpid(),))
+    context: BaseContext
+    if fresh:
+        context = multiprocessing.get_context("spawn")
+        initargs: tuple = (os.getpid(), job)
+    else:
+        context = multiprocessing.get_context("fork")
+        initargs = (os.getpid(), None)
+        _job = job
+        # The collector writes to every object it looks at, which would copy the whole model
+        # into each worker page by page: the objects of now are left out of its rounds.
+        gc.freeze()
+        # A forked worker starts with every page of this process's heap resident, freed ones
+        # too (what earlier stages dropped): given back first, they are not counted per worker.
+        _trim_heap()
+    pool = ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context,
+                               initializer=_start_worker, initargs=initargs)
     try:
         # map submits every chunk at once, and a fork pool forks all its workers at the
-        # first submit (it never adds one later): from here on this process forks no worker.
+        # first submit (a spawn pool one per submit, up to ``workers``); none is added later:
+        # from here on this process starts no worker.
         results = pool.map(_run, chunks)
         if started is not None:
             started()
         for done in results:
             yield from done
     finally:
-        _job = None
         pool.shutdown(wait=True, cancel_futures=True)
-        gc.unfreeze()
+        if not fresh:
+            _job = None
+            gc.unfreeze()
 
 
 def _trim_heap() -> None:
@@ -100,9 +117,13 @@ def _run(chunk: Sequence) -> list:
     return [_job(item) for item in chunk]
 
 
-def _start_worker(parent: int) -> None:
+def _start_worker(parent: int, job: Callable[[Any], Any] | None) -> None:
     """Make this worker die with the build: killed by the kernel when its parent dies (even
-    by ``kill -9``), and deaf to Ctrl-C, which the parent handles for the whole build."""
+    by ``kill -9``), and deaf to Ctrl-C, which the parent handles for the whole build.
+    A fresh (spawned) worker gets its ``job`` here."""
+    global _job
+    if job is not None:
+        _job = job
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         libc = ctypes.CDLL(None, use_errno=True)

@@ -53,9 +53,9 @@ def test_the_sample_content_is_the_same_with_one_worker_or_two(tmp_path):
 
 
 def test_a_generated_corpus_is_the_same_with_one_worker_or_two(tmp_path):
-    write_digest(tmp_path, 60)
+    write_digest(tmp_path, 120)  # enough article pages for new worker processes (FRESH_POOL_PAGES)
     files = same_sites(tmp_path)
-    assert len([rel for rel in files if rel.startswith("articles/")]) == 180
+    assert len([rel for rel in files if rel.startswith("articles/")]) == 360
 
 
 def test_two_workers_render_in_other_processes(tmp_path):
@@ -83,7 +83,7 @@ def broken_theme(root: Path, template: str, fault: str) -> None:
 
 
 def test_a_template_error_in_a_worker_reads_as_in_one_process(tmp_path):
-    write_digest(tmp_path, 60)
+    write_digest(tmp_path, 120)
     broken_theme(tmp_path, "article.html", "{{ entry.nothing.deeper }}")
     one, two = (build_with(tmp_path, workers, "site", "--theme", "broken") for workers in (1, 2))
     assert one.returncode == two.returncode == 1
@@ -94,7 +94,7 @@ def test_a_template_error_in_a_worker_reads_as_in_one_process(tmp_path):
 
 
 def test_an_exception_in_a_worker_reads_as_in_one_process(tmp_path):
-    write_digest(tmp_path, 60)
+    write_digest(tmp_path, 120)
     broken_theme(tmp_path, "parallel.html", "{{ 1 // (entry.slug | length - 13) }}")
     one, two = (build_with(tmp_path, workers, "site", "--theme", "broken") for workers in (1, 2))
     assert one.returncode == two.returncode != 0
@@ -218,3 +218,89 @@ def test_search_indexed_beside_two_workers_is_the_same_as_with_one(tmp_path):
         sites[workers] = site_files(root / "site")
     assert any(p.startswith("pagefind/") for p in sites[1])
     assert sites[1] == sites[2]
+
+
+def _parent_and_marker(_item: int) -> tuple[int, bool]:
+    return os.getppid(), hasattr(sys.modules[__name__], "_MARKED_IN_THE_PARENT")
+
+
+def test_fresh_workers_are_children_that_inherit_nothing_of_this_process():
+    """A fresh pool's workers are new processes (their memory does not count this one's
+    heap), children of this process (so its CPU time and kill -9 reach them)."""
+    from digest.workers import pool_map
+
+    globals()["_MARKED_IN_THE_PARENT"] = True  # a fork would see it
+    try:
+        seen = set(pool_map(_parent_and_marker, list(range(64)), 2, fresh=True))
+    finally:
+        del globals()["_MARKED_IN_THE_PARENT"]
+    assert seen == {(os.getpid(), False)}
+
+
+def test_an_article_page_renders_the_same_where_the_site_model_is_not(tmp_path):
+    """:class:`PageJob`, pickled with its pages as a fresh worker gets them, makes the bytes
+    the build makes in its own process; a theme changed since fails, never renders stale."""
+    import pickle
+    from multiprocessing.reduction import ForkingPickler
+
+    from digest.errors import ThemeError
+    from digest.render.pagejob import PageJob, alone_page, names_site
+    from digest.render.pages import page_context
+    from digest.render.theme import load_theme
+
+    write_digest(tmp_path, 20)
+    config = load_config(tmp_path, {"site": {"search": False}})
+    result = Builder(config, translator=None, workers=1).build(write=False)
+    theme = load_theme(config)
+    assert not names_site(theme)
+    pages = [p for p in result.site.pages if alone_page(p)]
+    assert len(pages) == 60 and {p.template for p in pages} == {"article.html", "parallel.html"}
+    job = pickle.loads(pickle.dumps(PageJob(config, theme.fingerprint, None, page_context)))
+    sent = pickle.loads(ForkingPickler.dumps(pages))  # as the pool's queue pickles them
+    assert [p.context["entry"] for p in sent] == [p.context["entry"] for p in pages]
+    assert [job(page) for page in sent] == [result.files[p.path] for p in pages]
+    with pytest.raises(ThemeError, match="changed during the build"):
+        PageJob(config, "another", None, page_context)(pages[0])
+
+
+def test_a_theme_naming_site_renders_in_forked_workers_the_same(tmp_path):
+    """Where ``site`` is only a stand-in (fresh workers), a theme using it would differ: such
+    a theme's pages are rendered by forks of the build, which hold the whole model."""
+    from digest.render.pagejob import names_site
+    from digest.render.theme import load_theme
+
+    write_digest(tmp_path, 120)
+    folder = tmp_path / "themes/counting/templates"
+    folder.mkdir(parents=True)
+    (folder / "article.html").write_text(
+        '{% extends "default/article.html" %}{% block main %}<p>{{ site.entries | length }} articles</p>'
+        '{{ super() }}{% endblock %}')
+    write_project(tmp_path, {"digest.toml": '[site]\ntheme = "counting"\n'})
+    assert names_site(load_theme(load_config(tmp_path)))
+    files = same_sites(tmp_path)
+    assert b"<p>120 articles</p>" in files["articles/article-00007/ar/index.html"]
+
+
+def test_sending_article_pages_leaves_their_objects_as_they_were(tmp_path):
+    """Sending the pages leaves little behind in the build's process: pickled as they are,
+    their Arabic paragraphs would each keep a UTF-8 copy of themselves for good."""
+    import gc
+    import tracemalloc
+    from multiprocessing.reduction import ForkingPickler
+
+    from digest.render.pagejob import alone_page
+
+    write_digest(tmp_path, 40)
+    config = load_config(tmp_path, {"site": {"search": False}})
+    pages = [p for p in Builder(config, translator=None).build(write=False).site.pages if alone_page(p)]
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        for page in pages:
+            ForkingPickler.dumps(page)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert kept < 100_000, kept  # about 310 KB with the paragraphs pickled as str, 50 KB without

@@ -14,23 +14,24 @@ from functools import lru_cache
 from itertools import compress
 from urllib.parse import quote
 
-import jinja2
-
 from ..content.dates import format_date
-from ..errors import ThemeError
 from ..site.model import Page, Site
 from ..workers import pool_map, worth_a_pool
 from . import sitemap
 from .cache import Kept, PageCache, page_key
-from .images import place_images
 from .memo import MEMO_VARIABLE, FragmentMemo
 from .pagedata import page_data
+from .pagejob import PageJob, alone_page, names_site, render_template
 from .sitemap import SitemapURL, sitemap_index
 from .spool import Spool
 from .theme import Theme
 
 PROGRESS_EVERY = 0.1
 """Seconds between two progress reports while pages render."""
+FRESH_POOL_PAGES = 300
+"""From this many article pages to render on, they go to new worker processes, which do not
+count the site model again (:mod:`digest.render.pagejob`); each costs about half a second
+to start, some hundred pages' work, against a fork's few milliseconds."""
 
 
 def url_for(target: str, page_url: str) -> str:
@@ -263,29 +264,55 @@ class Renderer:
                 done[i] = Rendered(pages[i], pages[i].path, held, key_of(pages[i].template), SitemapURL.of(pages[i]))
 
         memo = FragmentMemo()  # filled in each worker of a pool on its own
+        tick = time.monotonic() + PROGRESS_EVERY
+        count = 0
 
         def render_page(i: int) -> bytes | Kept:
             page = pages[i]
-            data = self._render(theme, page.template, page_context(site, page, theme, memo))
+            data = render_template(theme, page.template, page_context(site, page, theme, memo))
             return data if spool is None else spool.put(page.path, data)
 
-        if worth_a_pool(workers, len(fresh)):
-            theme.compile({pages[i].template for i in fresh})
-            made = pool_map(render_page, fresh, workers, started=beside)
-        else:
-            if beside is not None:
-                beside()
-            made = map(render_page, fresh)
-        tick = time.monotonic() + PROGRESS_EVERY
-        for count, (i, data) in enumerate(zip(fresh, made)):
+        def note(i: int, data: bytes | Kept) -> None:
+            nonlocal tick, count
             page = pages[i]
             key = keys.get(i)
             if cache is not None and key is not None:
                 cache.remember(key, data)
             done[i] = Rendered(page, page.path, data, key_of(page.template), SitemapURL.of(page))
+            count += 1
             if progress is not None and time.monotonic() >= tick:
                 progress(count, len(fresh))
                 tick = time.monotonic() + PROGRESS_EVERY
+
+        if worth_a_pool(workers, len(fresh)):
+            alone = [i for i in fresh if alone_page(pages[i])] if not names_site(theme) else []
+            if len(alone) < FRESH_POOL_PAGES:  # not worth starting new processes for
+                alone = []
+            here = [i for i in fresh if not alone_page(pages[i])] if alone else []
+
+            def meanwhile() -> None:
+                if beside is not None:
+                    beside()
+                for i in here:  # listings: their entries are many, and in this process already
+                    note(i, render_page(i))
+
+            if alone:
+                # An article page needs its entry only: sent to workers that do not hold the
+                # whole site model (each would count it again in its memory).
+                job = PageJob(site.config, theme.fingerprint, spool, page_context)
+                made = pool_map(job, [pages[i] for i in alone], workers, started=meanwhile, fresh=True)
+                for i, data in zip(alone, made):
+                    note(i, data)
+            else:
+                # Compiled here, once, rather than again in every forked worker.
+                theme.compile({pages[i].template for i in fresh})
+                for i, data in zip(fresh, pool_map(render_page, fresh, workers, started=beside)):
+                    note(i, data)
+        else:
+            if beside is not None:
+                beside()
+            for i in fresh:
+                note(i, render_page(i))
         self.rendered += len(fresh)
         if progress is not None:
             progress(len(fresh), len(fresh))
@@ -325,17 +352,7 @@ class Renderer:
         return files
 
     def _render(self, theme: Theme, template_name: str, context: dict) -> bytes:
-        try:
-            text = theme.template(template_name).render(context)
-            entry = context.get("entry")
-            if entry is not None:  # the article body's images, as published
-                text = place_images(text, entry.images, context["url"])
-            data = text.encode("utf-8")
-        except jinja2.TemplateError as exc:
-            where = getattr(exc, "filename", None) or template_name
-            line = getattr(exc, "lineno", None)
-            raise ThemeError(f"{where}{f', line {line}' if line else ''}: {exc}") from exc
-        return data
+        return render_template(theme, template_name, context)
 
 
 class _Once:
