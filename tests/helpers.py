@@ -127,3 +127,24 @@ def internal_targets(site: Path, page_path: Path, links: list[str]) -> list[tupl
             target = target / "index.html"
         out.append((link, target))
     return out
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    """Every file of the built site ``site`` by path, but the manifest (its file times
+    differ from build to build)."""
+    from digest.output.guard import MANIFEST
+
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
+            if p.is_file() and p.name != MANIFEST}
+
+
+def fresh(root: Path, tmp: Path) -> dict[str, bytes]:
+    """The site that ``root``'s content gives built from nothing (no output, no caches), in a
+    copy under ``tmp``: what every incremental build of ``root`` must equal."""
+    from digest.build import Builder
+    from digest.config import load_config
+
+    other = tmp / f"fresh-{len(list(tmp.glob('fresh-*')))}"
+    shutil.copytree(root, other, ignore=shutil.ignore_patterns("site", ".digest-cache", ".site.digest"))
+    assert Builder(load_config(other), translator=None).build().rendered > 0
+    return site_files(other / "site")

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO, write_project
+from helpers import REPO, site_files, write_project
 
 MANIFEST = ".digest-manifest.json"
 ARTICLES = 300
@@ -46,12 +46,6 @@ def build(root: Path) -> subprocess.CompletedProcess:
     out, err = proc.communicate(timeout=300)
     assert proc.returncode == 0, err
     return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
-
-
-def site_files(site: Path) -> dict[str, bytes]:
-    """The site without the manifest (its file times differ from build to build)."""
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*")
-            if p.is_file() and p.name != MANIFEST}
 
 
 def assert_whole(site: Path, versions: dict[int, dict[str, bytes]]) -> int:

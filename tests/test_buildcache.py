@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import REPO, write_project
+from helpers import REPO, fresh, site_files, write_project
 
 import digest.content.store as store
 from digest.build import Builder
@@ -50,20 +50,6 @@ class Said(Reporter):
 def build(root: Path, reporter: Reporter | None = None):
     """One build by a new builder: nothing in memory, as in a new process."""
     return Builder(load_config(root), reporter, translator=None).build()
-
-
-def site_files(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
-            if p.is_file() and p.name != MANIFEST}
-
-
-def fresh(root: Path, tmp: Path) -> dict[str, bytes]:
-    """The site ``root``'s content gives built from nothing (no output, no cache)."""
-    other = tmp / f"fresh-{len(list(tmp.glob('fresh-*')))}"
-    shutil.copytree(root, other, ignore=shutil.ignore_patterns("site", ".digest-cache", ".site.digest"))
-    first = build(other)
-    assert first.rendered > 0
-    return site_files(other / "site")
 
 
 def edit(path: Path, text: str) -> None:

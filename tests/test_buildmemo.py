@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import REPO, write_project
+from helpers import REPO, site_files, write_project
 from modelkit import argos_home, argosmodel, digest_cli  # noqa: F401  (fixtures)
 from PIL import Image
 
@@ -53,11 +53,6 @@ def build(root: Path, *args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     return subprocess.run([sys.executable, "-m", "digest", "build", "--workers", "1", *args], cwd=root, env=env,
                           capture_output=True, text=True, timeout=180)
-
-
-def site_files(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
-            if p.is_file() and p.name != MANIFEST}
 
 
 def stamps(site: Path) -> dict[str, tuple[int, int]]:

@@ -3,11 +3,10 @@ stamp -> text hash memo), a page by a key made of its inputs' hashes. Real files
 by new builders (nothing in memory, as in a new process)."""
 
 import os
-import shutil
 import sqlite3
 from pathlib import Path
 
-from helpers import write_project
+from helpers import fresh, site_files, write_project
 
 from digest.build import Builder
 from digest.config import load_config
@@ -30,19 +29,6 @@ def project(root: Path, articles: int = 12) -> Path:
 
 def builder(root: Path) -> Builder:
     return Builder(load_config(root), translator=None)
-
-
-def site_files(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in sorted(site.rglob("*"))
-            if p.is_file() and p.name != MANIFEST}
-
-
-def fresh(root: Path, tmp: Path) -> dict[str, bytes]:
-    """The site ``root``'s content gives built from nothing (no output, no cache)."""
-    other = tmp / f"fresh-{len(list(tmp.glob('fresh-*')))}"
-    shutil.copytree(root, other, ignore=shutil.ignore_patterns("site", ".digest-cache", ".site.digest"))
-    builder(other).build()
-    return site_files(other / "site")
 
 
 def article(root: Path, n: int) -> Path:
