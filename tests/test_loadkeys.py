@@ -6,7 +6,8 @@ import os
 import sqlite3
 from pathlib import Path
 
-from helpers import fresh, site_files, write_project
+from helpers import fresh, site_files
+from test_buildcache import project as buildcache_project
 
 from digest.build import Builder
 from digest.config import load_config
@@ -14,17 +15,10 @@ from digest.content.cache import STAMPS
 from digest.render.cache import Fingerprints, page_key
 
 DB = Path(".digest-cache/build/build.sqlite3")
-MANIFEST = ".digest-manifest.json"
 
 
 def project(root: Path, articles: int = 12) -> Path:
-    files = {"digest.toml": '[site]\nsearch = false\npage_size = 4\n[translation]\nengine = "none"\n'}
-    for i in range(articles):
-        day = f"2026-{i % 6 + 1:02d}-{i % 28 + 1:02d}"
-        files[f"content/{day}-a{i}.md"] = (f"---\ntitle: خبر {i}\ntags: [وسم{i % 3}]\n---\n"
-                                           f"نص الخبر رقم {i}.\n\nفقرة ثانية {i}.\n")
-        files[f"content/{day}-a{i}.en.md"] = f"---\ntitle: News {i}\n---\nStory {i}.\n\nSecond paragraph {i}.\n"
-    return write_project(root, files)
+    return buildcache_project(root, articles, extra="page_size = 4\n")
 
 
 def builder(root: Path) -> Builder:
