@@ -109,8 +109,13 @@ def bench_serve(project, root: Path, n: int, edits: int, search: bool = True) ->
     def browser():  # an open tab: always one live-reload request waiting
         since = 0
         while not stop.is_set():
-            with urllib.request.urlopen(f"{preview.url}__digest__/wait?since={since}", timeout=60) as r:
-                since = json.load(r)["build"]
+            try:
+                with urllib.request.urlopen(f"{preview.url}__digest__/wait?since={since}", timeout=60) as r:
+                    since = json.load(r)["build"]
+            except OSError:  # http.client's disconnects are OSErrors too
+                if stop.is_set():  # the server closed under the waiting request: the bench is over
+                    return
+                raise
 
     threading.Thread(target=browser, daemon=True).start()
     times, indexed, memory, every = [], [], [], max(1, edits // 10)
