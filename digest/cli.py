@@ -21,7 +21,15 @@ STRICT_HELP = {
 
 
 class Parser(argparse.ArgumentParser):
-    """An argument parser whose ``--help`` starts with its one-line description, then the usage."""
+    """An argument parser whose ``--help`` starts with its one-line description, then the usage.
+
+    Options are never abbreviated: ``--out`` is not taken for ``--output`` (a folder that
+    is written to) but refused with a suggestion, and adding an option can never change
+    what an abbreviation in someone's script meant."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("allow_abbrev", False)  # the command parsers are made by this class too
+        super().__init__(*args, **kwargs)
 
     def format_help(self) -> str:
         description, self.description = self.description, None

@@ -141,6 +141,15 @@ def test_a_mistyped_option_prints_the_commands_usage_and_the_option_meant(tmp_pa
     assert not (tmp_path / "site").exists() and not (tmp_path / "site2").exists()
 
 
+def test_an_abbreviated_option_is_refused_not_taken_for_the_long_one(tmp_path):
+    write_project(tmp_path, {"content/a.md": "---\ntitle: أ\n---\nنص.\n", "elsewhere/keep.txt": "mine\n"})
+    result = run("build", "--out", "elsewhere", cwd=tmp_path)  # argparse would read --output
+    assert result.returncode == 2, result.stderr
+    assert "unrecognized arguments: --out elsewhere (did you mean --output?)" in result.stderr, result.stderr
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["keep.txt"]
+    assert not (tmp_path / "site").exists()
+
+
 def test_no_model_is_mentioned_when_every_article_has_a_human_translation(tmp_path):
     write_project(tmp_path, {"content/2026-11-01-a.md": "---\ntitle: عنوان\n---\nنص.\n",
                              "content/2026-11-01-a.en.md": "---\ntitle: Title\n---\nText.\n"})
