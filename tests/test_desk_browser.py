@@ -93,8 +93,15 @@ def test_edit_a_paragraph_in_place_see_it_find_it_in_the_edits_file_and_undo_it(
     shown = time.monotonic() - started
     assert "Stocks fell at the big ports." in tab.inner_text("#p2 .side-target")
     assert tab.query_selector("#p2 .block-note-edit") is not None  # marked post-edited
-    assert tab.evaluate("document.activeElement.closest('.pair') && document.activeElement.closest('.pair').id") \
-        == "p2", "focus comes back to the edited paragraph"
+    # The reloaded page is matched while it parses; its script gives focus back once the DOM is
+    # whole (DOMContentLoaded), a moment later: waited for, not sampled.
+    tab.wait_for_function("document.readyState !== 'loading'")
+    focused = "document.activeElement.closest('.pair') && document.activeElement.closest('.pair').id"
+    try:
+        tab.wait_for_function(f"({focused}) === 'p2'", timeout=5_000)
+    except sync_api.TimeoutError:
+        pass
+    assert tab.evaluate(focused) == "p2", "focus comes back to the edited paragraph"
     tab.screenshot(path=ARTIFACTS / "desk-2-saved.png")
     text = (project / EDITS).read_text(encoding="utf-8")
     assert text.startswith("# Checked by the night desk; keep this note.\n")
