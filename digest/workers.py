@@ -21,6 +21,7 @@ import gc
 import multiprocessing
 import os
 import signal
+import sys
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
@@ -85,7 +86,7 @@ def pool_map(job: Callable[[Any], Any], items: Sequence, workers: int,
         gc.freeze()
         # A forked worker starts with every page of this process's heap resident, freed ones
         # too (what earlier stages dropped): given back first, they are not counted per worker.
-        _trim_heap()
+        release_freed_memory()
     pool = ProcessPoolExecutor(min(workers, len(chunks)), mp_context=context,
                                initializer=_start_worker, initargs=initargs)
     try:
@@ -104,12 +105,22 @@ def pool_map(job: Callable[[Any], Any], items: Sequence, workers: int,
             gc.unfreeze()
 
 
-def _trim_heap() -> None:
-    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere nothing)."""
+def _malloc_trim():
     try:
-        ctypes.CDLL(None).malloc_trim(0)
-    except (OSError, AttributeError):
-        pass
+        return ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return None
+
+
+_TRIM = _malloc_trim() if sys.platform.startswith("linux") else None
+
+
+def release_freed_memory() -> None:
+    """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere
+    nothing): glibc keeps what Python frees, so resident memory stays high after a stage or
+    a rebuild freed much. Takes well under a millisecond."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def _run(chunk: Sequence) -> list:
@@ -125,10 +136,17 @@ def _start_worker(parent: int, job: Callable[[Any], Any] | None) -> None:
     if job is not None:
         _job = job
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with(parent)
+
+
+def die_with(parent: int) -> None:
+    """Have the kernel kill this process when ``parent`` (its parent) dies, even by
+    ``kill -9`` (Linux; elsewhere nothing: the pipes closing end it instead); exit now if
+    ``parent`` died already, before that could take effect."""
     try:
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):  # not Linux: the pool's pipes closing ends it instead
+    except (OSError, AttributeError):
         pass
-    if os.getppid() != parent:  # the parent died before the line above took effect
+    if os.getppid() != parent:
         os._exit(1)

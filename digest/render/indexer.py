@@ -26,7 +26,6 @@ area is cleared by the next build (:func:`digest.output.workarea.clear`).
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import shutil
@@ -40,7 +39,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import SearchCancelled, SearchUnavailable
-from ..workers import available_cores
+from ..workers import available_cores, die_with
 from .pagefindapi import Record, build_bundle, from_rows, rows
 from .shards import Shard
 
@@ -48,7 +47,6 @@ FAILED = 3
 """The exit status of a helper whose Pagefind run failed (its reason on stderr)."""
 POLL = 0.05
 """How often a wait looks at the cancel event (seconds)."""
-_PR_SET_PDEATHSIG = 1
 
 
 def queue_order(shards: Sequence[Shard]) -> list[Shard]:
@@ -186,12 +184,7 @@ def main(argv: Sequence[str]) -> None:
     """The helper: ``FOLDER TOGETHER BUILD_PID``: take the next ``*.records`` of ``FOLDER``
     (in name order) and index it into ``*.bundle`` until none is left; exit :data:`FAILED`
     with the reason on stderr when Pagefind fails."""
-    try:  # die with the build, even by kill -9 (Linux)
-        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL))
-    except (OSError, AttributeError):
-        pass
-    if os.getppid() != int(argv[2]):  # the build died before the line above: nobody waits for us
-        sys.exit(1)
+    die_with(int(argv[2]))  # even by kill -9: nobody would wait for the bundles
     folder, together = Path(argv[0]), argv[1] == "1"
     while True:
         for waiting in sorted(folder.glob("*.records")):
