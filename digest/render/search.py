@@ -160,9 +160,9 @@ def made(site: Site, planned: Planned, store: BuildStore | None = None, stored: 
     new: list[tuple[str, object]] = []
     records: list[Record] = []
     for i, entry in enumerate(planned.entries):
-        last = _by_entry.get(entry.slug)
-        if last is not None and last[0] is entry and last[1] == src:
-            records.extend(last[2])
+        last = _in_memory(entry, src)
+        if last is not None:
+            records.extend(last)
             continue
         found = from_rows(stored.get(planned.keys[i])) if stored else None
         if found is None:
@@ -194,16 +194,18 @@ def planned_index(store: BuildStore, shards: Sequence[Planned], on_disk: Mapping
     return kept, missing
 
 
+def _in_memory(entry: Entry, src: str) -> tuple[Record, ...] | None:
+    """The records made for this very ``entry`` (with ``src`` its original's language) by
+    an earlier index in this process, if any."""
+    last = _by_entry.get(entry.slug)
+    return last[2] if last is not None and last[0] is entry and last[1] == src else None
+
+
 def _unmade(site: Site, planned: Planned, stored: Mapping[str, object]) -> int:
     """How many entries of ``planned`` have records neither ``stored`` nor in memory."""
     src = site.source_lang
-    count = 0
-    for i, entry in enumerate(planned.entries):
-        last = _by_entry.get(entry.slug)
-        if not (last is not None and last[0] is entry and last[1] == src) and (
-                not planned.keys or planned.keys[i] not in stored):
-            count += 1
-    return count
+    return sum(1 for i, entry in enumerate(planned.entries)
+               if _in_memory(entry, src) is None and (not planned.keys or planned.keys[i] not in stored))
 
 
 def search_shards(site: Site) -> list[Shard]:
@@ -345,7 +347,7 @@ class BeginIndex:
 
     def __init__(self, store: BuildStore, site: Site, prints: Fingerprints | None,
                  on_disk: Mapping[str, str] | None, folder: Path | None = None) -> None:
-        self._args = (store, site, prints, on_disk, folder)
+        self._store, self._site, self._prints, self._on_disk, self._folder = store, site, prints, on_disk, folder
         self.shards: list[Planned] = []
         self.kept: dict[str, bytes | Kept] = {}
         self.indexing: Indexing | None = None
@@ -355,15 +357,12 @@ class BeginIndex:
 
     def early(self) -> bool:
         """Plan the shards; begin now if few records are to be made. True if begun."""
-        store, site, prints, on_disk, _ = self._args
         if self._begun or self._missing is not None:
             return self._begun
-        self.shards = plan(site, prints)
-        self.kept, self._missing = planned_index(store, self.shards, on_disk)
         unmade = 0
-        for planned in self._missing:
-            self._stored[planned.name] = store.get_many("records", planned.keys) if planned.keys else {}
-            unmade += _unmade(site, planned, self._stored[planned.name])
+        for planned in self._plan():
+            self._stored[planned.name] = self._store.get_many("records", planned.keys) if planned.keys else {}
+            unmade += _unmade(self._site, planned, self._stored[planned.name])
         if unmade <= EARLY_RECORDS:
             self()
         else:
@@ -373,14 +372,17 @@ class BeginIndex:
     def __call__(self) -> None:
         if self._begun:
             return
-        store, site, prints, on_disk, folder = self._args
-        if self._missing is None:
-            self.shards = plan(site, prints)
-            self.kept, self._missing = planned_index(store, self.shards, on_disk)
         self._begun = True
-        missing = [made(site, planned, store, self._stored.get(planned.name)) for planned in self._missing]
+        missing = [made(self._site, planned, self._store, self._stored.get(planned.name)) for planned in self._plan()]
         self._stored.clear()
-        self.indexing = Indexing(missing, folder=folder) if missing else None
+        self.indexing = Indexing(missing, folder=self._folder) if missing else None
+
+    def _plan(self) -> list[Planned]:
+        """The shards Pagefind must index (planned once: the shards and kept bundles too)."""
+        if self._missing is None:
+            self.shards = plan(self._site, self._prints)
+            self.kept, self._missing = planned_index(self._store, self.shards, self._on_disk)
+        return self._missing
 
     def widen(self) -> None:
         """The pages are rendered: Pagefind may have every core (:meth:`Indexing.widen`)."""
