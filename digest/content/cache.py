@@ -59,15 +59,21 @@ _HASH = re.compile(r"[0-9a-f]{64}")
 Stamp = tuple[int, int, int, int]
 
 
+def stamp_of(st: os.stat_result) -> Stamp:
+    """A file's stamp from its status: mtime in ns, size, inode and type (what the whole-build
+    memo, the in-memory builder and the stamp table all trust)."""
+    return (st.st_mtime_ns, st.st_size, st.st_ino, stat.S_IFMT(st.st_mode))
+
+
 def file_stamp(path: str) -> tuple[Stamp, bool]:
-    """The stamp (mtime in ns, size, inode, type) of the file at ``path`` (of its target for
-    a symbolic link), and whether it is a regular file reached without a link: the only kind
-    whose stamp stands for its text. Raises :class:`OSError`."""
+    """The stamp of the file at ``path`` (of its target for a symbolic link), and whether it
+    is a regular file reached without a link: the only kind whose stamp stands for its text.
+    Raises :class:`OSError`."""
     st = os.lstat(path)
     plain = stat.S_ISREG(st.st_mode)
     if stat.S_ISLNK(st.st_mode):
         st = os.stat(path)
-    return (st.st_mtime_ns, st.st_size, st.st_ino, stat.S_IFMT(st.st_mode)), plain
+    return stamp_of(st), plain
 
 
 class _Bad(Exception):

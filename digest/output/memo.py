@@ -31,6 +31,7 @@ from pathlib import Path
 
 from ..config import BuildConfig, Config
 from ..content.articles import Problem
+from ..content.cache import stamp_of
 from ..content.store import BuildStore, cache_key
 from ..events import Event, FileProblem, Reporter, Warn
 from ..render.theme import theme_dirs
@@ -42,10 +43,6 @@ TABLE = "memo"
 LIBRARIES = ("jinja2", "markdown-it-py", "pagefind", "pillow", "pyyaml", "markupsafe")
 """Installed packages whose version can change the bytes of a page."""
 _PACKAGE = Path(__file__).resolve().parent.parent
-
-
-def _stamp(st: os.stat_result) -> tuple[int, int, int, int]:
-    return (st.st_mtime_ns, st.st_size, st.st_ino, stat.S_IFMT(st.st_mode))
 
 
 def _walk(top: Path, skip: tuple[str, ...], stamps: dict[str, tuple]) -> None:
@@ -63,9 +60,9 @@ def _walk(top: Path, skip: tuple[str, ...], stamps: dict[str, tuple]) -> None:
 def _file(path: str, stamps: dict[str, tuple]) -> None:
     try:
         st = os.lstat(path)
-        stamps[path] = _stamp(st)
+        stamps[path] = stamp_of(st)
         if stat.S_ISLNK(st.st_mode):
-            stamps[path + "\0target"] = _stamp(os.stat(path))
+            stamps[path + "\0target"] = stamp_of(os.stat(path))
     except OSError as exc:
         stamps[path] = ("missing", exc.errno)
 
