@@ -118,7 +118,8 @@ _TRIM = _malloc_trim() if sys.platform.startswith("linux") else None
 def release_freed_memory() -> None:
     """Give the C heap's free pages back to the system (glibc's ``malloc_trim``; elsewhere
     nothing): glibc keeps what Python frees, so resident memory stays high after a stage or
-    a rebuild freed much. Takes well under a millisecond."""
+    a rebuild freed much (a preview session's crept up 13 MB over 300 rebuilds with a flat
+    Python heap). Takes well under a millisecond."""
     if _TRIM is not None:
         _TRIM(0)
 
