@@ -129,3 +129,43 @@ def test_serve_says_nothing_of_a_model_until_a_page_needs_one(tmp_path, argos_ho
     assert "warning:" not in quiet, output
     assert NO_MODEL in alone and output.count(NO_MODEL) == 1, output
     assert NAMES_NOTE in quiet and output.count(NAMES_NOTE) == 1, output
+
+
+def test_watch_translates_as_soon_as_a_model_is_installed_without_any_file_changing(tmp_path, argos_home, argosmodel):
+    root = human_site(tmp_path / "p", machine=True)
+    page = root / "site/articles/alone/en/index.html"
+    watch = Running(root, argos_home, "watch")
+    try:
+        watch.wait_for(lambda lines: any(line.startswith("watching ") for line in lines))
+        first = "\n".join(watch.lines)
+        pending = page.read_text(encoding="utf-8")
+        before = watch.builds()
+        installed = digest_cli("models", "install", "--file", str(argosmodel), env=argos_home)
+        assert installed.returncode == 0, installed.stderr
+        # No content file is touched: the idle check of the package folder starts the rebuild.
+        watch.wait_for(lambda lines: watch.builds() > before, timeout=30)
+        translated = page.read_text(encoding="utf-8")
+    finally:
+        output = watch.close()
+    assert NO_MODEL in first and "in another terminal: this session rebuilds with it once it is installed" in first
+    assert "build again" not in first, first
+    assert "a translation model was installed: rebuilding with it" in output
+    assert "English translation coming soon" in pending
+    assert "English translation coming soon" not in translated, translated
+    assert "translated by" in output and watch.builds() == before + 1, output
+
+
+def test_watch_names_the_tags_as_soon_as_a_model_is_installed(tmp_path, argos_home, argosmodel):
+    root = human_site(tmp_path / "p")
+    watch = Running(root, argos_home, "watch")
+    try:
+        watch.wait_for(lambda lines: any(line.startswith("watching ") for line in lines))
+        first = "\n".join(watch.lines)
+        before = watch.builds()
+        installed = digest_cli("models", "install", "--file", str(argosmodel), env=argos_home)
+        assert installed.returncode == 0, installed.stderr
+        watch.wait_for(lambda lines: watch.builds() > before, timeout=30)
+    finally:
+        output = watch.close()
+    assert NAMES_NOTE in first and "this session rebuilds with it once it is installed" in first, first
+    assert "a translation model was installed: rebuilding with it" in output and NO_MODEL not in output, output

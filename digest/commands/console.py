@@ -44,12 +44,12 @@ class ConsoleReporter(Reporter):
             assert isinstance(event.result, BuildResult)
             self._finish(event.result)
 
-    def notes(self, config: Config, result: BuildResult | None) -> None:
+    def notes(self, config: Config, result: BuildResult | None, live: bool = False) -> None:
         """Print the :func:`site_notes` of ``result`` (if a build made one) unless quiet."""
         if self.quiet or result is None:
             return
         self.bar.clear()
-        for note in site_notes(config, result):
+        for note in site_notes(config, result, live):
             print(f"note: {note}", file=self.err, flush=True)
 
     def _problem(self, problem):
@@ -110,10 +110,12 @@ def _drafts(left_out: int) -> str:
     return f", {left_out} draft{'s' if left_out > 1 else ''} left out (--drafts includes {them})"
 
 
-def site_notes(config: Config, result: BuildResult) -> list[str]:
+def site_notes(config: Config, result: BuildResult, live: bool = False) -> list[str]:
     """What a person should know about the site ``result`` built, beyond its warnings: an
     empty content folder, translations waiting for a model, names shown untranslated.
-    ``digest build`` prints them after every build, ``watch`` and ``serve`` after their first."""
+    ``digest build`` prints them after every build, ``watch`` and ``serve`` (``live``: they
+    rebuild by themselves once a model is installed) after their first."""
+    then = " in another terminal: this session rebuilds with it once it is installed" if live else ", and build again"
     notes = []
     articles = len(result.site.entries) if result.replayed is None else result.replayed
     if not articles and not result.problems and not result.drafts_left_out:
@@ -124,9 +126,9 @@ def site_notes(config: Config, result: BuildResult) -> list[str]:
         install = f"`{command('models', 'install', src, tgt)}`"
         if result.stats.segments > result.stats.labels:
             notes.append(f"translations are pending; run {install} (or "
-                         f"`{command('models', 'install', '--file', 'PATH.argosmodel')}`) and build again.")
+                         f"`{command('models', 'install', '--file', 'PATH.argosmodel')}`){then}.")
         else:  # only names wait: no page says "coming soon", so no warning (--strict)
             notes.append(f"some tag or source names have no translation and are shown as written on the "
                          f"'{tgt}' pages; name them in {config.content_dir / FILE_NAME} ([terms]) or run "
-                         f"{install}, and build again.")
+                         f"{install}{then}.")
     return notes

@@ -47,7 +47,7 @@ def run(args) -> int:
                 if exc.errno == errno.EADDRINUSE else "")
         print(f"error: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}{hint}", file=sys.stderr)
         return 1
-    reporter.notes(project.config, project.first.result if project.first else None)
+    reporter.notes(project.config, project.first.result if project.first else None, live=True)
     reporter.info(f"serving {project.config.output_dir} at {preview.url} (Ctrl-C to stop)")
     reporter.info(f"review page: {preview.url}{LIVE[1:]}review/"
                   + (" (click an English paragraph of a parallel page to post-edit it)" if editing else ""))

@@ -15,7 +15,7 @@ def run(args) -> int:
     project = Project(config, reporter, reload=lambda: load(args), strict=args.strict, standing=True)
     # Watching first: a change made during the first build is in the first batch.
     watcher = Watcher(project, project.rebuild, poll=args.poll).start()
-    reporter.notes(project.config, project.rebuild().result)
+    reporter.notes(project.config, project.rebuild().result, live=True)
     reporter.info(f"watching {config.content_dir}, the theme and digest.toml (Ctrl-C to stop)")
     watcher.run_until_interrupted()
     return 0

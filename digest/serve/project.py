@@ -190,6 +190,10 @@ class Project:
             self.first = outcome
         return outcome
 
+    def model_appeared(self) -> bool:
+        """The last rebuild found no translation model and one may have been installed since."""
+        return self.builder.model_appeared()
+
     def note_changes(self, paths: Iterable[Path]) -> None:
         """The files (absolute paths) that changed since the last rebuild, for the next one
         to name; added to any noted before it ran."""

@@ -276,6 +276,7 @@ class Watcher:
         """Handle changes until :meth:`stop`: one rebuild per quiet batch, then, while
         nothing new comes in, the project's search index catches up (a change stops it)."""
         index = getattr(self.project, "index", lambda cancel: True)
+        appeared = getattr(self.project, "model_appeared", lambda: False)
         entries = self._entries()
         overflows = self.overflows
         while not self._stop.is_set():
@@ -284,6 +285,10 @@ class Watcher:
                 # inotify can miss the removal of a folder created a moment before (its
                 # watch is added after the fact); a listing while idle catches that.
                 if self._entries() == entries:
+                    if appeared():  # `digest models install` ran beside this session
+                        self._say("a translation model was installed: rebuilding with it")
+                        self.on_change(False, frozenset())
+                        self.rebuilds += 1
                     index(self._wake)
                     continue
                 # Events were missed (maybe more than that listing shows): look at every file.

@@ -151,6 +151,19 @@ def package_folders() -> list[Path]:
     return folders
 
 
+def packages_stamp() -> tuple[tuple[str, int | None], ...]:
+    """Each package folder with its mtime: it changes when a package is installed or removed
+    (an install renames its folder into place), so a process that found no model can tell
+    when looking again is worth it."""
+    stamp: list[tuple[str, int | None]] = []
+    for folder in package_folders():
+        try:
+            stamp.append((str(folder), folder.stat().st_mtime_ns))
+        except OSError:
+            stamp.append((str(folder), None))
+    return tuple(stamp)
+
+
 def install_from_index(source: str, target: str, timeout: float = TIMEOUT) -> Path:
     """Download the index entry for ``source -> target`` and install it."""
     from argostranslate import package, settings
