@@ -136,3 +136,27 @@ def test_the_review_page_lists_items_links_to_their_paragraph_and_is_never_writt
     tab.wait_for_url(re.compile(r"/articles/oil/#p2$"))
     assert "Stocks fell at the ports." in tab.inner_text("#p2")
     assert not list((project / "site").rglob("__digest__")) and not list((project / "site").rglob("*review*"))
+
+
+def test_unsaved_text_outlives_a_reload_caused_by_another_file(served, tab):
+    url, project = served
+    tab.goto(url + "articles/oil/")
+    tab.click("#p3 .side-target")
+    tab.wait_for_selector("#p3 .digest-desk-editor textarea")
+    tab.fill("#p3 .digest-desk-editor textarea", "The book fair opened its doors (draft).")
+    # Another article arrives: the site rebuilds and the live-reload script reloads this page.
+    with tab.expect_navigation(timeout=30_000):
+        (project / "content/2026-11-02-port.md").write_text(
+            "---\ntitle: الميناء\ndate: 2026-11-02\n---\nافتتح الميناء الجديد.\n", encoding="utf-8")
+    area = tab.wait_for_selector("#p3 .digest-desk-editor textarea", timeout=10_000)
+    assert area.input_value() == "The book fair opened its doors (draft)."
+    assert "not saved yet" in tab.inner_text("#p3 .digest-desk-status")
+    assert "draft" not in (project / EDITS).read_text(encoding="utf-8")  # kept in the tab, not saved
+    # Cancelled, it is gone for good: the next reload opens no editor.
+    tab.click("#p3 .digest-desk-cancel")
+    with tab.expect_navigation(timeout=30_000):
+        (project / "content/2026-11-02-port.md").write_text(
+            "---\ntitle: الميناء\ndate: 2026-11-02\n---\nافتتح الميناء الجديد اليوم.\n", encoding="utf-8")
+    tab.wait_for_function("document.readyState === 'complete'")
+    time.sleep(0.5)
+    assert tab.query_selector(".digest-desk-editor") is None

@@ -2,12 +2,21 @@
 // page, an English paragraph opens an editor on click, or on Enter when focused. Saving posts
 // the text as a post-edit; the server writes name.edits.toml and the site rebuilds, and the
 // live-reload script reloads the page. "Restore machine text" removes the post-edit.
+// Text typed and not saved outlives a reload (another file saved, another paragraph's save):
+// kept in sessionStorage as the page goes, the editor opens again with it.
 (function () {
   var desk = window.digestDesk;
   var match = location.pathname.match(/^\/articles\/([^\/]+)\/$/);
   if (!desk || !match) return;
   var slug = decodeURIComponent(match[1]);
-  var FOCUS = "digest-desk-focus";
+  var FOCUS = "digest-desk-focus", DRAFT = "digest-desk-draft";
+  var editing = null;  // the open editor: {pair, area, original, saving}
+
+  window.addEventListener("pagehide", function () {
+    if (editing && !editing.saving && editing.area.value !== editing.original) {
+      sessionStorage.setItem(DRAFT, JSON.stringify({ slug: slug, pair: editing.pair.id, text: editing.area.value }));
+    }
+  });
 
   function post(body) {
     var headers = { "Content-Type": "application/json" };
@@ -31,7 +40,7 @@
     side.parentNode.insertBefore(p, side.nextSibling);
   }
 
-  function open(side, pair, index) {
+  function open(side, pair, index, draft) {
     if (side.querySelector(".digest-desk-editor")) return;
     fetch("/__digest__/paragraph?slug=" + encodeURIComponent(slug) + "&index=" + index, { cache: "no-store" })
       .then(function (r) { return r.json().then(function (data) { return { ok: r.ok, data: data }; }); })
@@ -57,16 +66,22 @@
         form.append(status);
         side.hidden = true;
         side.parentNode.insertBefore(form, side.nextSibling);
+        var state = editing = { pair: pair, area: area, original: got.data.english, saving: false };
+        if (typeof draft === "string" && draft !== area.value) {
+          area.value = draft;
+          status.textContent = "Your unsaved text, kept while the page reloaded: not saved yet.";
+        }
         area.focus();
-        function close() { form.remove(); side.hidden = false; side.focus(); }
+        function close() { form.remove(); side.hidden = false; side.focus(); if (editing === state) editing = null; }
         function send(english) {
           status.textContent = "Saving…";
+          state.saving = true;
           post({ slug: slug, index: index, english: english }).then(function (res) {
-            if (!res.ok) { status.textContent = "Not saved: " + res.data.error; return; }
+            if (!res.ok) { state.saving = false; status.textContent = "Not saved: " + res.data.error; return; }
             sessionStorage.setItem(FOCUS, pair.id);
             if (!res.data.changed) { close(); return; }
             status.textContent = "Saved to " + res.data.file + "; rebuilding…";
-          }, function () { status.textContent = "Not saved: the preview server did not answer"; });
+          }, function () { state.saving = false; status.textContent = "Not saved: the preview server did not answer"; });
         }
         form.addEventListener("submit", function (e) { e.preventDefault(); send(area.value); });
         cancel.addEventListener("click", close);
@@ -81,10 +96,14 @@
 
   function setup() {
     var pairs = document.querySelectorAll(".pair[id]");
+    var kept = null;
+    try { kept = JSON.parse(sessionStorage.getItem(DRAFT) || "null"); } catch (e) { kept = null; }
+    sessionStorage.removeItem(DRAFT);
     Array.prototype.forEach.call(pairs, function (pair) {
       var index = parseInt(pair.id.replace(/^p/, ""), 10) - 1;
       var side = pair.querySelector(".side-target");
       if (!side || isNaN(index) || !side.textContent.trim()) return;
+      if (kept && kept.slug === slug && kept.pair === pair.id) open(side, pair, index, kept.text);
       side.tabIndex = 0;
       side.title = "Click, or press Enter, to post-edit this paragraph";
       side.dataset.digestEditable = "";
