@@ -276,3 +276,63 @@ def test_image_edits_in_content_and_static_count_as_changes_for_the_watcher(tmp_
     assert classify(tmp_path / "content/photos/bridge.jpg", layout) == CONTENT
     assert classify(tmp_path / "content/bridge.webp", layout) == CONTENT
     assert classify(tmp_path / "static/favicon.ico", layout) == THEME  # read whole, like a theme
+
+
+def animation(width: int, height: int, colours: list[tuple[int, int, int]], durations: list[int],
+              fmt: str = "GIF", loop: int | None = 0) -> bytes:
+    frames = []
+    for i, colour in enumerate(colours):
+        frame = Image.new("RGB", (width, height), colour)
+        frame.paste((255 - colour[0], 30, 30), (i * 10, 0, i * 10 + width // 4, height // 2))
+        frames.append(frame)
+    out = io.BytesIO()
+    extra = {"comment": b"shot by a phone at home"} if fmt == "GIF" else {}
+    timing = {} if loop is None else {"loop": loop}
+    frames[0].save(out, fmt, save_all=True, append_images=frames[1:], duration=durations, **timing, **extra)
+    return out.getvalue()
+
+
+def test_an_animated_gif_stays_animated_in_every_variant_with_its_timing_and_no_comment(tmp_path):
+    write_project(tmp_path, {
+        "content/2026-11-01-chart.md": article("نص.\n\n![رسم متحرك](chart.gif)", image="still.gif", image_alt="صورة"),
+        "content/chart.gif": animation(1200, 600, [(200, 0, 0), (0, 200, 0), (0, 0, 200)], [100, 200, 300]),
+        "content/still.gif": photo(700, 350, "GIF"),
+    })
+    _, _, reporter = build(tmp_path)
+    assert problems(reporter) == []
+    page_dir = tmp_path / "site/articles/chart/ar"
+    page = (page_dir / "index.html").read_text(encoding="utf-8")
+    lead, body = img_tags(page)
+    srcsets = re.findall(r'srcset="([^"]*)"', page)
+    moving = [s for s in srcsets if ".gif" in s or ("webp" in s and "960w" in s and "1600w" not in s)]
+    assert any(".gif 480w" in s and ".gif 960w" in s for s in srcsets), srcsets  # no 1600: column width at most
+    files = [page_dir / u.rsplit(" ", 1)[0] for s in moving for u in s.split(", ")]
+    assert {f.suffix for f in files} == {".gif", ".webp"}, files
+    for file in files:
+        with Image.open(file) as shown:
+            assert shown.n_frames == 3, file
+            assert shown.width in (480, 960)
+            timing = []
+            for i in range(3):
+                shown.seek(i)
+                shown.load()  # WebP sets a frame's duration as it decodes it
+                timing.append(shown.info.get("duration"))
+            assert timing == [100, 200, 300], (file, timing)
+            assert "comment" not in shown.info and shown.info.get("loop") == 0  # loops forever, as the source
+    with Image.open(page_dir / attr(lead, "src")) as still:  # a still GIF is published as before
+        assert getattr(still, "n_frames", 1) == 1 and still.format == "PNG"
+
+
+def test_an_animation_too_large_to_decode_at_once_is_refused_and_the_rest_builds(tmp_path):
+    colours = [(i * 20 % 255, 100, 100) for i in range(40)]
+    write_project(tmp_path, {
+        "content/2026-11-01-long.md": article(image="long.gif", image_alt="x"),
+        "content/2026-11-02-ok.md": article(image="ok.png", image_alt="y"),
+        "content/long.gif": animation(1600, 1000, colours, [50] * 40),  # 64 million pixels in all
+        "content/ok.png": photo(300, 200, "PNG"),
+    })
+    _, _, reporter = build(tmp_path)
+    found = problems(reporter)
+    assert len(found) == 1 and "2026-11-01-long.md" in found[0] and "image long.gif" in found[0], found
+    assert "animation too large to publish" in found[0]
+    assert "<img" in (tmp_path / "site/articles/ok/ar/index.html").read_text(encoding="utf-8")

@@ -1,6 +1,7 @@
 """Processed images, content-addressed in ``.digest-cache/images/``, like translations.
 
-A key hashes the source bytes, the processing options and :data:`IMAGE_CODE_VERSION`:
+A key hashes the source bytes, the processing options and :data:`IMAGE_CODE_VERSION` (and
+:data:`ANIMATION_VERSION` for a source that may be animated):
 an entry can never go stale, so an unchanged image is processed once, by whichever build
 first sees it. Each entry is a folder written beside its final place and renamed in whole;
 one that is incomplete or unreadable is made again.
@@ -15,14 +16,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .photos import IMAGE_CODE_VERSION, OPTIONS, Encoded, process
+from .photos import ANIMATION_VERSION, IMAGE_CODE_VERSION, OPTIONS, Encoded, may_move, process
 
 FOLDER = "images"
 
 
 def image_key(data: bytes) -> str:
     """The cache key of source bytes ``data`` under the current options and code."""
-    digest = hashlib.sha256(json.dumps([IMAGE_CODE_VERSION, OPTIONS], sort_keys=True).encode())
+    versions = [IMAGE_CODE_VERSION, ANIMATION_VERSION] if may_move(data) else [IMAGE_CODE_VERSION]
+    digest = hashlib.sha256(json.dumps([*versions, OPTIONS], sort_keys=True).encode())
     digest.update(b"\0" + data)
     return digest.hexdigest()
 

@@ -1,7 +1,8 @@
 """One image made ready to publish: decoded with Pillow, turned upright, stripped of every
 tag (EXIF with its GPS position, XMP, comments) by encoding the pixels again, and resized
-to a few widths in WebP and the original's format. SVG is published as it is, but only
-without scripts, event handlers or references to other files."""
+to a few widths in WebP and the original's format. An animation (GIF, animated WebP or PNG)
+stays one: every frame is resized, published as an animated GIF and an animated WebP. SVG is
+published as it is, but only without scripts, event handlers or references to other files."""
 
 from __future__ import annotations
 
@@ -17,6 +18,13 @@ WIDTHS = (480, 960, 1600)
 OPTIONS = {"widths": WIDTHS, "jpeg_quality": 82, "webp_quality": 80, "png": "optimize"}
 MAIN_WIDTH = 960
 """The width of the ``src`` image (browsers without ``srcset``), or the nearest below it."""
+ANIMATION_VERSION = 1
+"""Raise when the output for an image that may be animated changes (see :func:`may_move`)."""
+ANIMATION_WIDTHS = (480, 960)
+"""An animation is shown at the article column's width at most: no wider variant."""
+MAX_ANIMATION_PIXELS = 60_000_000
+"""Pixels of all an animation's frames together (about 65 frames of 960x960): above it, the
+frames decoded at once would take gigabytes."""
 
 
 class ImageRefused(Exception):
@@ -71,6 +79,13 @@ _FALLBACK = {"JPEG": ("JPEG", "jpg", "image/jpeg"), "PNG": ("PNG", "png", "image
              "WEBP": ("PNG", "png", "image/png"), "GIF": ("PNG", "png", "image/png")}
 
 
+def may_move(data: bytes) -> bool:
+    """``data`` may be an animation (a GIF, a WebP with an ANIM chunk, a PNG with acTL): its
+    cache key also names :data:`ANIMATION_VERSION`, so a change there re-makes only these."""
+    return data[:4] == b"GIF8" or (data[:4] == b"RIFF" and b"ANIM" in data[:64]) or (
+        data[:8] == b"\x89PNG\r\n\x1a\n" and b"acTL" in data[:4096])
+
+
 def process(data: bytes) -> list[Encoded]:
     """Every published variant of the raster image ``data``; raises :class:`ImageRefused`."""
     from PIL import Image, ImageOps, UnidentifiedImageError
@@ -90,6 +105,8 @@ def process(data: bytes) -> list[Encoded]:
                                "format)") from None
         except (OSError, ValueError, SyntaxError, EOFError, MemoryError) as exc:
             raise ImageRefused(f"is truncated or corrupt ({exc})") from None
+        if getattr(image, "n_frames", 1) > 1:
+            return _animation(image)
         try:
             upright = ImageOps.exif_transpose(image)  # the orientation tag goes with the rest
         except Exception as exc:  # a malformed EXIF block must not stop the build
@@ -108,6 +125,41 @@ def process(data: bytes) -> list[Encoded]:
         sized.info = {}  # nothing of the source's tags may reach a save
         out.append(Encoded(f"{w}.{ext}", _save(sized, fmt), w, h, mime))
         out.append(Encoded(f"{w}.webp", _save(sized, "WEBP"), w, h, "image/webp"))
+    return out
+
+
+def _animation(image) -> list[Encoded]:
+    """An animated GIF and an animated WebP of ``image`` at each width, frames and timing kept."""
+    from PIL import Image, ImageSequence
+
+    frames, durations, total = [], [], 0
+    try:
+        for frame in ImageSequence.Iterator(image):
+            total += frame.width * frame.height
+            if total > MAX_ANIMATION_PIXELS:
+                raise ImageRefused(f"is an animation too large to publish (over {MAX_ANIMATION_PIXELS} pixels "
+                                   f"in its frames together): shorten it, make it smaller, or publish a video")
+            frames.append(frame.convert("RGBA"))
+            durations.append(int(frame.info.get("duration") or 100))
+    except (OSError, ValueError, EOFError, MemoryError) as exc:
+        raise ImageRefused(f"is a truncated or corrupt animation ({exc})") from None
+    width, height = frames[0].size
+    # No loop count in a GIF means it plays once: WebP says that with loop=1 (0 is forever).
+    loop = image.info.get("loop")
+    timing: dict = {"GIF": {} if loop is None else {"loop": int(loop)},
+                    "WEBP": {"loop": 1 if loop is None else int(loop)}}
+    out = []
+    for w in sorted({w for w in ANIMATION_WIDTHS if w < width} | {min(width, ANIMATION_WIDTHS[-1])}):
+        h = max(1, round(height * w / width))
+        sized = [f if w == width else f.resize((w, h), Image.Resampling.LANCZOS) for f in frames]
+        for f in sized:
+            f.info = {}  # no comment or other tag of the source reaches a save
+        for fmt, ext, mime in (("GIF", "gif", "image/gif"), ("WEBP", "webp", "image/webp")):
+            buffer = io.BytesIO()
+            extra = {"quality": OPTIONS["webp_quality"], "method": 4} if fmt == "WEBP" else {"disposal": 2}
+            sized[0].save(buffer, fmt, save_all=True, append_images=sized[1:], duration=durations,
+                          **timing[fmt], **extra)
+            out.append(Encoded(f"{w}.{ext}", buffer.getvalue(), w, h, mime))
     return out
 
 
