@@ -11,21 +11,28 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Generic, Protocol, TypeVar
 
 from ..content.store import BuildStore, cache_key
 from ..errors import SearchCancelled, SearchUnavailable
 from ..workers import available_cores
-from .bundlecache import Indexed, Part, kept_part
+from .bundlecache import Indexed, Keyed, Part, kept_part
 from .cache import Kept
 from .indexer import Job, Run, encoded, queue_order
 from .pagefindapi import ENTRY, merged_entry, pagefind_version
 from .shards import ROOT, Shard, shard_files
 
-if TYPE_CHECKING:
-    from .search import Planned
+
+class ToIndex(Keyed, Protocol):
+    """A shard before its records are made (:class:`digest.render.search.Planned`)."""
+
+    @property
+    def entries(self) -> Sized: ...
+
+
+P = TypeVar("P", bound=ToIndex)
 
 _memo: dict[str, tuple[str, dict[str, bytes | Kept]]] = {}
 """Shard name -> the key and bundle of the last index built of it."""
@@ -44,7 +51,7 @@ def executable() -> Path | None:
     return found if found and Path(found).exists() else None
 
 
-class Indexing:
+class Indexing(Generic[P]):
     """The bundles of some shards (paths under ``pagefind/<shard>/``), begun at once: Pagefind
     indexes those not remembered from the last index in helper processes (:mod:`digest.render.indexer`) on
     the other cores while the caller goes on (renders the pages); :meth:`result` reads the
@@ -59,7 +66,7 @@ class Indexing:
     indexed at once to begin with (None: one per core; both languages of a shard at once when
     the shards are fewer than the cores; see :meth:`widen`)."""
 
-    def __init__(self, shards: Sequence[Planned], make: Callable[[Planned], Shard],
+    def __init__(self, shards: Sequence[P], make: Callable[[P], Shard],
                  cancel: threading.Event | None = None, folder: Path | None = None, lanes: int | None = 1,
                  store: BuildStore | None = None, on_disk: Mapping[str, str] | None = None) -> None:
         self.cancel = cancel or threading.Event()
@@ -95,7 +102,7 @@ class Indexing:
             return True
         return False
 
-    def _jobs(self, todo: Sequence[Planned], make: Callable[[Planned], Shard]) -> Iterator[Job]:
+    def _jobs(self, todo: Sequence[P], make: Callable[[P], Shard]) -> Iterator[Job]:
         """Each shard's records, one shard at a time, as jobs for the helpers: one per
         language not kept from the output folder."""
         for planned in queue_order(todo, lambda p: len(p.entries), lambda p: p.name):
