@@ -38,6 +38,8 @@ _memo: dict[str, tuple[str, dict[str, bytes | Kept]]] = {}
 """Shard name -> the key and bundle of the last index built of it."""
 runs: list[str] = []
 """The shards Pagefind indexed in this process, in order (what a test counts)."""
+parts_run: list[str] = []
+"""The languages of shards Pagefind indexed in this process (``2026-01/ar``), in the order given."""
 
 
 
@@ -89,6 +91,7 @@ class Indexing(Generic[P]):
             cores = available_cores()
             try:
                 self._run = Run(self._jobs(todo, make), folder, cores if len(todo) < cores else lanes or cores)
+                parts_run.extend(self._run.names)
             except SearchUnavailable as exc:
                 self._error = exc
             indexed = {name for name, _, parts in self._pending if any(type(p) is tuple for p in parts)}
