@@ -18,7 +18,6 @@ import base64
 import json
 import threading
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
-from importlib import metadata
 from typing import Any, NamedTuple
 
 from ..errors import SearchCancelled, SearchUnavailable
@@ -62,6 +61,8 @@ def from_rows(value: object) -> tuple[Record, ...] | None:
 
 def pagefind_version() -> str:
     """The installed ``pagefind`` package's version: part of every key of what it made."""
+    from importlib import metadata  # 0.1-0.2 s to import: not in Pagefind's helper processes, which need no version
+
     try:
         return metadata.version("pagefind")
     except metadata.PackageNotFoundError:
