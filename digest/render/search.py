@@ -10,7 +10,7 @@ English. The record text has Arabic folded (diacritics and tatweel dropped, Ø£/Ø
 whatever spelling either side used. Titles and summaries (the ``meta`` a result shows) keep
 the original spelling. The records are indexed in shards of consecutive months, one Pagefind
 bundle each (:mod:`digest.render.shards`), by helper processes beside the build
-(:mod:`digest.render.indexer`).
+(:mod:`digest.render.indexer`), each language of a shard apart (:mod:`digest.render.searchindex`).
 
 A missing Pagefind binary or a failing run is a warning: the site is built without search.
 """
