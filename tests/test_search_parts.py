@@ -20,6 +20,7 @@ from digest.content.store import BuildStore
 from digest.render import pagefindapi, search, searchindex
 from digest.render.bundlecache import Part, kept_part, remember_parts
 from digest.render.cache import Kept
+from digest.render.indexer import Job, Run, encoded
 from digest.render.pagefindapi import Record
 from digest.render.search import executable
 
@@ -145,3 +146,19 @@ def test_a_build_with_a_store_keeps_no_copy_of_the_records_in_memory(tmp_path):
     shards = [search.made(site, planned, store) for planned in search.plan(site)]
     assert sum(len(s.records) for s in shards) == 8 and search._by_entry == {}
     store.close()
+
+
+@needs_pagefind
+@pytest.mark.slow
+def test_a_failure_while_the_records_are_made_stops_the_helpers_and_leaves_nothing(tmp_path):
+    started = []
+
+    def jobs():
+        yield Job("2026-01/ar", encoded([Record("/a/", "ar", "نص", ())]))
+        started.extend(tmp_path.glob("index-*/lane-*.err"))  # the helper began with the first job
+        raise RuntimeError("the next shard's records could not be made")
+
+    with pytest.raises(RuntimeError):
+        Run(jobs(), tmp_path, lanes=1)
+    assert len(started) == 1
+    assert list(tmp_path.iterdir()) == []  # the helper stopped, its folder removed
