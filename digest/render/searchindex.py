@@ -113,7 +113,6 @@ class Indexing(Generic[P]):
             if not planned.key and self._remembered(shard.name, shard.key):
                 continue
             parts: list[Part | tuple[str, str]] = []
-            jobs = []
             for language in sorted({r.language for r in shard.records}):
                 data = encoded([r for r in shard.records if r.language == language])
                 key = cache_key("search-part", shard.name, language, pagefind_version(),
@@ -121,13 +120,13 @@ class Indexing(Generic[P]):
                 found = (kept_part(self._store, key, language, self._on_disk)
                          if self._store is not None and self._on_disk else None)
                 if found is None:
-                    jobs.append(Job(f"{shard.name}/{language}", data))
                     parts.append((key, language))
+                    yield Job(f"{shard.name}/{language}", data)  # Pagefind begins before the next language is encoded
                 else:
                     parts.append(found)
+                del data
             self._pending.append((shard.name, shard.key, parts))
-            del shard, data  # the next shard's records are made without these
-            yield from jobs
+            del shard  # the next shard's records are made without these
 
     def widen(self) -> None:
         """Index shards at once on every core from now on (the pages are rendered)."""
