@@ -51,7 +51,7 @@ from .render.bundlecache import whole_index
 from .render.cache import Kept, PageCache
 from .render.extras import extra_files
 from .render.pages import Renderer
-from .render.search import BeginIndex, Indexing, Planned, plan, to_index
+from .render.search import BeginIndex, Indexing, Planned, index_again, plan
 from .render.theme import Theme, load_theme
 from .site.audit import missing_alt_text
 from .site.images import ImageStage
@@ -385,14 +385,14 @@ class Builder:
         """Every shard's bundle, kept or made by ``indexing`` (then kept in the build store),
         with the list of shards and the UI's files; remembered for :meth:`build` without search."""
         try:
-            made = indexing.result() if indexing is not None else {}
+            bundles = indexing.result() if indexing is not None else {}
         except SearchUnavailable as exc:
             self.reporter.warning(f"search is not built: {exc}")
             self._bundle = {}
             return self._bundle
         out_dir = self._output.out_dir if self._output is not None else None
-        self._bundle = whole_index(self.articles.store, shards, kept, made,
-                                   indexing.shards if indexing is not None else [], on_disk, out_dir)
+        self._bundle = whole_index(self.articles.store, shards, kept, bundles,
+                                   indexing.indexed if indexing is not None else [], on_disk, out_dir)
         return self._bundle
 
     def index(self, cancel: threading.Event | None = None) -> list[str]:
@@ -404,8 +404,8 @@ class Builder:
             last = self._bundle  # what the last write holds
             shards = plan(self._site)
             on_disk = self._output.on_disk()
-            kept, missing = to_index(self.articles.store, self._site, shards, on_disk)
-            indexing = Indexing(missing, cancel, work_dir(self._output.out_dir), lanes=None) if missing else None
+            kept, indexing = index_again(self.articles.store, self._site, shards, on_disk, cancel,
+                                         work_dir(self._output.out_dir))
             bundle = self._search(shards, kept, indexing, on_disk)
             if bundle == last:
                 return []

@@ -13,7 +13,7 @@ import pytest
 from helpers import REPO, monthly_project
 
 from digest.render import pagefindapi
-from digest.render.indexer import Run, queue_order
+from digest.render.indexer import Job, Run, encoded, queue_order
 from digest.render.pagefindapi import Record
 from digest.render.search import executable
 from digest.render.shards import Shard
@@ -27,7 +27,8 @@ def shard(name: str, size: int) -> Shard:
 
 def test_the_queue_takes_the_largest_shards_first():
     shards = [shard("a", 3), shard("b", 10), shard("c", 6), shard("d", 6), shard("e", 1)]
-    assert [s.name for s in queue_order(shards)] == ["b", "c", "d", "a", "e"]
+    ordered = queue_order(shards, lambda s: len(s.records), lambda s: s.name)
+    assert [s.name for s in ordered] == ["b", "c", "d", "a", "e"]
 
 
 @needs_pagefind
@@ -120,7 +121,7 @@ def test_a_failed_early_index_is_not_remembered(tmp_path):
 def test_helpers_added_midway_take_the_shards_left_each_once(tmp_path):
     shards = [Shard(f"2026-0{m}", tuple(Record(f"/m{m}/{i}/{lang}/", lang, f"word{m} {i}", (("title", f"T{i}"),))
                                          for i in range(20 * m) for lang in ("ar", "en"))) for m in range(1, 5)]
-    run = Run(shards, tmp_path, lanes=1)
+    run = Run((Job(s.name, encoded(s.records)) for s in shards), tmp_path, lanes=1)
     run.widen(3)
     bundles = run.result()
     assert sorted(bundles) == [s.name for s in shards]

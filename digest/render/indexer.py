@@ -2,7 +2,7 @@
 
 The build forks its render workers whenever it has many pages to render, and a fork copies
 only the forking thread: a thread feeding Pagefind, with its pipes and locks, must not be
-running then. So no thread of the build feeds Pagefind. Each shard's records are written
+running then. So no thread of the build feeds Pagefind. Each job's records are written
 to a file in a folder of the build's work area, and a Python process of its own (started
 with ``exec``: it copies nothing of the build's memory) feeds them to Pagefind
 (:func:`~digest.render.pagefindapi.build_bundle`) and writes the bundle beside them, under a
@@ -10,12 +10,18 @@ temporary name renamed once it is whole. The build may start it at any time (an 
 shard as soon as the site model is made, before anything renders) and read the bundles
 when it needs them; meanwhile its own thread renders.
 
-The shards wait in the folder as a queue, largest first; each helper takes the next one (a
-rename: only one helper gets it) until none is left. One helper is started with the run
-(the render's workers hold the other cores); :meth:`Run.widen` adds helpers once the pages
-are rendered, so the last shards are indexed side by side and none runs alone on one core
-at the end: what is left then is at most one small shard. With fewer shards than cores, a
-shard's languages are indexed at the same time (two Pagefind processes).
+Each job is one language of one shard (Pagefind indexes each language in a process of its
+own, so a shard's bundle is its languages' bundles put together; see
+:func:`~digest.render.pagefindapi.merged_entry`): an edit of an article's Arabic text
+re-indexes the Arabic half of its shard only. The jobs are handed over one at a time, as
+the build makes their records, so the build never holds every shard's records at once:
+each is written to the folder (under a temporary name, renamed once whole) and dropped,
+and the first helper starts with the first job. The jobs wait in the folder as a queue,
+in the order given (largest first: :func:`queue_order`); each helper takes the next one (a
+rename: only one helper gets it) until none is left and the build has said there are no
+more. One helper is started with the run (the render's workers hold the other cores);
+:meth:`Run.widen` adds helpers once the pages are rendered, so the last jobs are indexed
+side by side and none runs alone on one core at the end.
 
 What is trusted: a bundle file only once its process exited 0; a failed, stopped or timed
 out run leaves nothing remembered. A helper dies with the thread that started it (Linux's
@@ -35,47 +41,67 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import NamedTuple, TypeVar
 
 from ..errors import SearchCancelled, SearchUnavailable
 from ..workers import available_cores, die_with
 from .pagefindapi import Record, build_bundle, from_rows, rows
-from .shards import Shard
 
+T = TypeVar("T")
+
+_END = "end"
+"""The file the build writes in the folder once every job is in the queue."""
 FAILED = 3
 """The exit status of a helper whose Pagefind run failed (its reason on stderr)."""
 POLL = 0.05
 """How often a wait looks at the cancel event (seconds)."""
 
 
-def queue_order(shards: Sequence[Shard]) -> list[Shard]:
-    """The order helpers take ``shards`` in: largest first (ties by name), so the shards
-    left for the end, when helpers finish at different times, are the small ones."""
-    return sorted(shards, key=lambda s: (-len(s.records), s.name))
+class Job(NamedTuple):
+    """What one helper indexes at a time: one language's records of one shard."""
+
+    name: str
+    """Unique in the run: the key of the bundle in :meth:`Run.result`."""
+    rows: bytes
+    """The records as JSON rows (:func:`~digest.render.pagefindapi.rows`), UTF-8."""
+
+
+def queue_order(items: Iterable[T], size: Callable[[T], int], name: Callable[[T], str]) -> list[T]:
+    """The order helpers take ``items`` in: largest first (ties by name), so the jobs left
+    for the end, when helpers finish at different times, are the small ones."""
+    return sorted(items, key=lambda item: (-size(item), name(item)))
 
 
 class Run:
-    """Pagefind indexing ``shards`` in helper processes, begun at once with ``lanes`` helpers
-    (at most one per shard).
+    """Pagefind indexing ``jobs`` in helper processes, with up to ``lanes`` helpers at once
+    (at most one per job), begun with the first job.
 
-    :meth:`widen` adds helpers, :meth:`result` waits for the bundles (``{path in the
-    shard's bundle: bytes}`` per shard name), :meth:`stop` ends the helpers and their
-    Pagefind processes. ``folder``: where the records and bundles go (a fresh folder is made
-    in it; the system's temporary folder without one)."""
+    The jobs are taken from the iterable one at a time and written to the queue, so the
+    records of only one are in memory at once; the helpers index the first while the next
+    are made. :meth:`widen` adds helpers, :meth:`result` waits for the bundles (``{path in
+    the bundle: bytes}`` per job name), :meth:`stop` ends the helpers and their Pagefind
+    processes. ``folder``: where the records and bundles go (a fresh folder is made in it;
+    the system's temporary folder without one)."""
 
-    def __init__(self, shards: Sequence[Shard], folder: Path | None = None, lanes: int = 1) -> None:
-        self.shards = list(shards)
-        self._together = len(self.shards) < available_cores()
+    def __init__(self, jobs: Iterable[Job], folder: Path | None = None, lanes: int = 1) -> None:
+        self.names: list[str] = []
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
         self._dir = Path(tempfile.mkdtemp(prefix="index-", dir=folder))
         self._procs: list[subprocess.Popen] = []
-        self._files = {s.name: f"{rank:04d}" for rank, s in enumerate(queue_order(self.shards))}
+        self._files: dict[str, str] = {}
         try:
-            for shard in self.shards:
-                _write_records(self._dir / (self._files[shard.name] + ".records"), shard.records)
-            self.widen(lanes)
+            for job in jobs:
+                number = f"{len(self.names):04d}"
+                part = self._dir / (number + ".part")
+                part.write_bytes(job.rows)
+                os.replace(part, self._dir / (number + ".records"))  # whole before a helper sees it
+                self.names.append(job.name)
+                self._files[job.name] = number
+                self.widen(min(lanes, len(self.names)))
+            (self._dir / _END).touch()
         except OSError as exc:  # a full disk, a file size limit: a failed run, the build goes on
             self.stop()
             raise SearchUnavailable(f"cannot hand the records to Pagefind: {exc.strerror or exc}") from None
@@ -84,23 +110,23 @@ class Run:
             raise
 
     def widen(self, lanes: int | None = None) -> None:
-        """Have ``lanes`` helpers (default: one per core) take shards from the queue, as
+        """Have ``lanes`` helpers (default: one per core) take jobs from the queue, as
         long as some are left in it."""
-        wanted = min(lanes or available_cores(), len(self.shards))
+        wanted = min(lanes or available_cores(), len(self.names))
         while len(self._procs) < wanted and next(self._dir.glob("*.records"), None) is not None:
             number = len(self._procs)
             with open(self._dir / f"lane-{number}.err", "wb") as err:
                 # A session of its own: stopping it stops its Pagefind processes too.
                 self._procs.append(subprocess.Popen(
                     [sys.executable, "-c", _BOOT, str(Path(__file__).resolve().parents[2]), str(self._dir),
-                     "1" if self._together else "0", str(os.getpid())],
+                     str(os.getpid())],
                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True))
 
     def result(self, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, dict[str, bytes]]:
-        """Each shard's bundle, by shard name, once every helper exited. Raises
+        """Each job's bundle, by job name, once every helper exited. Raises
         :class:`SearchCancelled` (the helpers stopped) as soon as ``cancel`` is set, and
-        :class:`SearchUnavailable` when a helper failed or ``timeout`` seconds a shard passed."""
-        deadline = time.monotonic() + timeout * len(self.shards)
+        :class:`SearchUnavailable` when a helper failed or ``timeout`` seconds a job passed."""
+        deadline = time.monotonic() + timeout * len(self.names)
         try:
             for number, proc in enumerate(self._procs):
                 while True:
@@ -114,8 +140,7 @@ class Run:
                             raise SearchUnavailable(f"Pagefind did not finish within {timeout:.0f} s a shard") from None
                 if status != 0:
                     raise SearchUnavailable(self._reason(number, status))
-            return {shard.name: _read_bundle(self._dir / (self._files[shard.name] + ".bundle"))
-                    for shard in self.shards}
+            return {name: _read_bundle(self._dir / (self._files[name] + ".bundle")) for name in self.names}
         finally:
             self.stop()
 
@@ -144,9 +169,9 @@ _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from digest.render.indexer
 """The helper's program: the digest that started it, whatever the current folder holds."""
 
 
-def _write_records(path: Path, records: Sequence[Record]) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(rows(records), fh, ensure_ascii=False, separators=(",", ":"))
+def encoded(records: Sequence[Record]) -> bytes:
+    """``records`` as a :class:`Job`'s rows."""
+    return json.dumps(rows(records), ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def _read_records(path: Path) -> tuple[Record, ...]:
@@ -181,26 +206,37 @@ def _read_bundle(path: Path) -> dict[str, bytes]:
 
 
 def main(argv: Sequence[str]) -> None:
-    """The helper: ``FOLDER TOGETHER BUILD_PID``: take the next ``*.records`` of ``FOLDER``
-    (in name order) and index it into ``*.bundle`` until none is left; exit :data:`FAILED`
-    with the reason on stderr when Pagefind fails."""
-    die_with(int(argv[2]))  # even by kill -9: nobody would wait for the bundles
-    folder, together = Path(argv[0]), argv[1] == "1"
+    """The helper: ``FOLDER BUILD_PID``: take the next ``*.records`` of ``FOLDER`` (in name
+    order) and index it into ``*.bundle`` until none is left and the build has written all
+    it will (:data:`_END`); exit :data:`FAILED` with the reason on stderr when Pagefind fails."""
+    die_with(int(argv[1]))  # even by kill -9: nobody would wait for the bundles
+    folder = Path(argv[0])
     while True:
-        for waiting in sorted(folder.glob("*.records")):
-            taken = waiting.with_suffix(".taken")
-            try:
-                os.rename(waiting, taken)  # only one helper gets it
-            except FileNotFoundError:
+        taken = _take(folder)
+        if taken is None:
+            if not (folder / _END).exists():
+                time.sleep(POLL)  # the build is making the next job's records
                 continue
-            break
-        else:
-            return
+            taken = _take(folder)  # written before the end was: seen now
+            if taken is None:
+                return
         records = _read_records(taken)
         try:
-            files = build_bundle(records, timeout=3600, together=together)
+            files = build_bundle(records, timeout=3600)
         except SearchUnavailable as exc:
             print(exc, file=sys.stderr)
             sys.exit(FAILED)
         _write_bundle(taken.with_suffix(".bundle"), files)
         taken.unlink()
+
+
+def _take(folder: Path) -> Path | None:
+    """The next job of the queue, taken (renamed, so only one helper gets it); None if none waits."""
+    for waiting in sorted(folder.glob("*.records")):
+        taken = waiting.with_suffix(".taken")
+        try:
+            os.rename(waiting, taken)
+        except FileNotFoundError:
+            continue
+        return taken
+    return None

@@ -17,7 +17,7 @@ import asyncio
 import base64
 import json
 import threading
-from collections.abc import Awaitable, Iterable, Sequence
+from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from ..errors import SearchCancelled, SearchUnavailable
@@ -57,6 +57,16 @@ def from_rows(value: object) -> tuple[Record, ...] | None:
             return None
         out.append(Record(row[0], row[1], row[2], tuple((m[0], m[1]) for m in row[3])))
     return tuple(out)
+
+
+def pagefind_version() -> str:
+    """The installed ``pagefind`` package's version: part of every key of what it made."""
+    from importlib import metadata  # 0.1-0.2 s to import: not in Pagefind's helper processes, which need no version
+
+    try:
+        return metadata.version("pagefind")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _service_class() -> Any:
@@ -167,9 +177,19 @@ async def _index_all(records: Sequence[Record], out: dict[str, bytes], cancel: t
         parts = await asyncio.gather(*map(run, range(len(languages))))
     else:
         parts = [await run(i) for i in range(len(languages))]
-    entry: dict[str, Any] = {}
-    for part, files in zip(parts, outs):  # in the languages' order, however they ran
+    for files in outs:
         out.update(files)
+    return merged_entry(parts)  # in the languages' order, however they ran
+
+
+def merged_entry(parts: Iterable[Mapping[str, Any]]) -> bytes:
+    """The ``pagefind-entry.json`` of a bundle made of some languages' bundles, from each
+    one's own entry (``parts``, in the languages' order): one entry listing every language.
+    The files of one language's bundle are those of the same language in a bundle of
+    several (each language is indexed by a Pagefind process of its own), so a shard's
+    bundle can be put together from languages indexed at different times."""
+    entry: dict[str, Any] = {}
+    for part in parts:
         languages_seen = {**entry.get("languages", {}), **part.get("languages", {})}
         entry = {**part, "languages": languages_seen}
     # Sorted keys: an unchanged site writes a byte-identical entry file.

@@ -10,7 +10,7 @@ English. The record text has Arabic folded (diacritics and tatweel dropped, Ø£/Ø
 whatever spelling either side used. Titles and summaries (the ``meta`` a result shows) keep
 the original spelling. The records are indexed in shards of consecutive months, one Pagefind
 bundle each (:mod:`digest.render.shards`), by helper processes beside the build
-(:mod:`digest.render.indexer`).
+(:mod:`digest.render.indexer`), each language of a shard apart (:mod:`digest.render.searchindex`).
 
 A missing Pagefind binary or a failing run is a warning: the site is built without search.
 """
@@ -21,50 +21,34 @@ import hashlib
 import threading
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
-from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
 from ..content.cache import reading_key
 from ..content.markup import plain_text
 from ..content.store import BuildStore, cache_key
-from ..errors import SearchCancelled, SearchUnavailable
 from ..site.model import Entry, Site, version
 from ..site.summary import summary
 from ..text import fold_arabic
-from ..workers import available_cores
 from .bundlecache import kept_shards
 from .cache import Fingerprints, Kept, Unhashable
-from .indexer import Run
-from .pagefindapi import Record, from_rows, rows
-from .shards import ROOT, Shard, around, by_months, shard_files
+from .pagefindapi import Record, from_rows, pagefind_version, rows
+from .searchindex import Indexing, _memo
+from .searchindex import executable as executable  # where the tests and the build's callers look
+from .searchindex import runs as runs
+from .shards import ROOT, Shard, around, by_months
 
 SUMMARY_CHARS = 240
 """As long as the summary the article template gives Pagefind (``summary[content]``)."""
-
-_memo: dict[str, tuple[tuple[Record, ...], dict[str, bytes]]] = {}
-"""Shard name -> the records and bundle of the last index built of it."""
 _by_entry: dict[str, tuple[Entry, str, tuple[Record, ...]]] = {}
-"""Slug -> the entry object, source language and the records made of it (``digest serve``
-makes records again only for the entries that changed)."""
-runs: list[str] = []
-"""The shards Pagefind indexed in this process, in order (what a test counts)."""
+"""Slug -> the entry object, source language and the records made of it (:func:`search_bundle`
+makes records again only for the entries that changed; a build with a store reads them there)."""
 
 
 def release() -> None:
     """Forget the last index; the next one is made afresh."""
     _memo.clear()
     _by_entry.clear()
-
-
-def executable() -> Path | None:
-    """The Pagefind binary from the ``pagefind[extended]`` package or ``PATH``, if any."""
-    try:
-        from pagefind.service import get_executable
-    except ImportError:
-        return None
-    found = get_executable()
-    return found if found and Path(found).exists() else None
 
 
 def entry_records(entry: Entry, source_lang: str, target_lang: str) -> tuple[Record, ...]:
@@ -169,7 +153,8 @@ def made(site: Site, planned: Planned, store: BuildStore | None = None, stored: 
             found = entry_records(entry, src, tgt)
             if planned.keys:
                 new.append((planned.keys[i], rows(found)))
-        _by_entry[entry.slug] = (entry, src, found)
+        if store is None:  # else the store keeps them: not a second copy of every article's text here
+            _by_entry[entry.slug] = (entry, src, found)
         records.extend(found)
     if store is not None and new:
         store.put_many("records", new)
@@ -183,6 +168,16 @@ def to_index(store: BuildStore, site: Site, shards: Sequence[Planned], on_disk: 
     and the shards Pagefind must index, with their records: only those shards' records are made."""
     kept, missing = planned_index(store, shards, on_disk)
     return kept, [made(site, planned, store) for planned in missing]
+
+
+def index_again(store: BuildStore, site: Site, shards: Sequence[Planned], on_disk: Mapping[str, str] | None,
+                cancel: threading.Event | None, folder: Path) -> tuple[dict[str, bytes | Kept], Indexing | None]:
+    """The bundles of ``shards`` the output folder holds, and the others begun on every core
+    (``digest serve`` bringing the index of its last build up to date)."""
+    kept, missing = planned_index(store, shards, on_disk)
+    indexing = (Indexing(missing, lambda planned: made(site, planned, store), cancel, folder, None, store, on_disk)
+                if missing else None)
+    return kept, indexing
 
 
 def planned_index(store: BuildStore, shards: Sequence[Planned], on_disk: Mapping[str, str] | None
@@ -247,14 +242,11 @@ def _code() -> str:
     return digest.hexdigest()
 
 
-def _pagefind_version() -> str:
-    try:
-        return metadata.version("pagefind")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+_pagefind_version = pagefind_version
 
 
-def search_bundle(site: Site, *, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, bytes]:
+def search_bundle(site: Site, *, timeout: float = 600, cancel: threading.Event | None = None
+                  ) -> dict[str, bytes | Kept]:
     """The Pagefind bundles of every shard of ``site`` (``pagefind/<shard>/...``), the UI's
     files and the list of shards.
 
@@ -263,71 +255,10 @@ def search_bundle(site: Site, *, timeout: float = 600, cancel: threading.Event |
     bundle is remembered for identical records, so a rebuild that changed no article of a
     shard skips Pagefind for it.
     """
-    shards = search_shards(site)
-    files = Indexing(shards, cancel, lanes=None).result(timeout)
-    return files | around(shards, files)
-
-
-class Indexing:
-    """The bundles of some shards (paths under ``pagefind/<shard>/``), begun at once: Pagefind
-    indexes those not remembered from the last index in helper processes (:mod:`digest.render.indexer`) on
-    the other cores while the caller goes on (renders the pages); :meth:`result` reads the
-    bundles. ``folder``: where the helpers' files go (the build's work area); ``lanes``:
-    how many shards are indexed at once to begin with (None: one per core; see :meth:`widen`)."""
-
-    def __init__(self, shards: list[Shard], cancel: threading.Event | None = None, folder: Path | None = None,
-                 lanes: int | None = 1) -> None:
-        self.cancel = cancel or threading.Event()
-        """Set it to stop Pagefind (newer pages are on their way); see also :meth:`stop`."""
-        self.shards = shards
-        self._files: dict[str, bytes] = {}
-        self._run: Run | None = None
-        self._error: Exception | None = None
-        todo = []
-        for shard in shards:
-            last = _memo.get(shard.name)
-            if last is not None and last[0] == shard.records:  # unchanged entries' records are the same objects: cheap
-                self._files.update(last[1])
-            else:
-                todo.append(shard)
-        if not todo:
-            return
-        if executable() is None:
-            self._error = SearchUnavailable("Pagefind is not installed (pip install 'pagefind[extended]')")
-        elif self.cancel.is_set():
-            self._error = SearchCancelled()
-        else:
-            runs.extend(shard.name for shard in todo)
-            try:
-                self._run = Run(todo, folder, lanes or available_cores())
-            except SearchUnavailable as exc:
-                self._error = exc
-
-    def widen(self) -> None:
-        """Index shards at once on every core from now on (the pages are rendered)."""
-        if self._run is not None:
-            self._run.widen()
-
-    def result(self, timeout: float = 600) -> dict[str, bytes]:
-        """The shards' bundles, once made; raises :class:`SearchUnavailable` when Pagefind
-        is missing or failed, :class:`SearchCancelled` once :attr:`cancel` is set. Only a
-        bundle Pagefind made whole is remembered."""
-        if self._error is not None:
-            raise self._error
-        files = dict(self._files)
-        if self._run is not None:
-            bundles = self._run.result(timeout, self.cancel)
-            for shard in self._run.shards:
-                out = shard_files(shard, bundles[shard.name])
-                _memo[shard.name] = (shard.records, out)
-                files.update(out)
-        return files
-
-    def stop(self) -> None:
-        """Stop Pagefind now (the build failed): nothing it made is kept."""
-        self.cancel.set()
-        if self._run is not None:
-            self._run.stop()
+    shards = plan(site)
+    files = Indexing(shards, lambda planned: made(site, planned), cancel, lanes=None).result(timeout)
+    files.update(around(shards, files))
+    return files
 
 
 EARLY_RECORDS = 200
@@ -373,9 +304,14 @@ class BeginIndex:
         if self._begun:
             return
         self._begun = True
-        missing = [made(self._site, planned, self._store, self._stored.get(planned.name)) for planned in self._plan()]
+        missing = self._plan()
+        self.indexing = Indexing(missing, self._made, folder=self._folder, store=self._store,
+                                 on_disk=self._on_disk) if missing else None
         self._stored.clear()
-        self.indexing = Indexing(missing, folder=self._folder) if missing else None
+
+    def _made(self, planned: Planned) -> Shard:
+        """``planned``'s records, with those read from the store by :meth:`early` if it did."""
+        return made(self._site, planned, self._store, self._stored.pop(planned.name, None))
 
     def _plan(self) -> list[Planned]:
         """The shards Pagefind must index (planned once: the shards and kept bundles too)."""
