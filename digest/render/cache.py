@@ -26,7 +26,7 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -160,19 +160,53 @@ def _english_text(english: English, human: HumanTranslation | None) -> str:
     return repr(values)
 
 
+class PageKeys:
+    """The keys of one build's pages. What every page shares (``shared``, digest's version,
+    the store's schema) and each template's key are hashed into a head once; a page's key is
+    then one SHA-256 of that head and its own inputs, whose values stand by their prints
+    (an entry's is made once per build, :class:`Fingerprints`)."""
+
+    def __init__(self, prints: Fingerprints, shared: str) -> None:
+        self.prints, self._shared = prints, shared
+        self._heads: dict[str, str] = {}
+
+    def __call__(self, page: Page, template_key: str) -> str | None:
+        """The key of ``page`` rendered with template ``template_key``; None if an input
+        cannot be hashed."""
+        head = self._heads.get(template_key)
+        if head is None:
+            head = self._heads[template_key] = cache_key("page", self._shared, template_key)
+        prints = self.prints
+        try:
+            context = prints._dict(page.context)
+            alternates = prints.of(page.alternates)
+        except (Unhashable, RecursionError):
+            return None
+        text = "\0".join((head, page.url, page.template, page.lang, alternates, context))
+        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def page_key(prints: Fingerprints, shared: str, template_key: str, page: Page) -> str | None:
     """The key of ``page`` rendered with template ``template_key`` under ``shared`` (the
     hash of what every page depends on); None if an input cannot be hashed."""
-    try:
-        context = prints.of(page.context)
-        alternates = prints.of(page.alternates)
-    except (Unhashable, RecursionError):
-        return None
-    return cache_key("page", shared, template_key, page.url, page.template, page.lang, alternates, context)
+    return PageKeys(prints, shared)(page, template_key)
+
+
+INDEX_KEY = "page-index"
+"""The build store's entry (table ``pages``) listing the last build's pages."""
 
 
 class PageCache:
-    """The rendered pages' hashes in the build store, and the files the output folder holds.
+    """What the last build rendered, and the files the output folder holds.
+
+    The build store keeps one entry for the pages (and sitemap files) of the last build
+    that used this cache: for each path the key it was rendered under and the SHA-256 of
+    the bytes it gave, read in one query and written again once the pages are rendered
+    (:meth:`flush`). A page whose key is the one listed for its path, and whose file the
+    output folder holds with that hash, is kept (a :class:`Kept`): neither rendered nor
+    written nor read back. A key names its inputs by value, so what the entry says is true
+    whichever build wrote it; an entry that does not decode as this version writes it, or
+    whose checksum is not its text's, is ignored (every page is rendered).
 
     ``on_disk``: path -> SHA-256 of the files the manifest lists whose size and time on disk
     are as recorded (see :meth:`~digest.output.OutputFolder.on_disk`).
@@ -183,6 +217,16 @@ class PageCache:
         self.prints = Fingerprints()
         self._new: list[tuple[str, object]] = []
         self._templates: tuple[str, dict[str, str]] = ("", {})
+        self._index_key = cache_key(INDEX_KEY)
+        self._last: dict[str, str] | None = None
+        """Path -> "<key> <sha256> <size>" of the last build's pages (None: not read yet)."""
+        self._now: dict[str, str] = {}
+        """The same, for the pages of this build."""
+
+    def keys(self, *shared: object) -> PageKeys:
+        """The page keys of a build whose pages all share ``shared`` (strings key,
+        configuration, nav)."""
+        return PageKeys(self.prints, self.shared_key(*shared))
 
     def shared_key(self, *parts: object) -> str:
         """The hash of what every page shares (strings key, configuration, nav)."""
@@ -210,30 +254,77 @@ class PageCache:
         except (Unhashable, RecursionError):
             return None
 
+    def _listed(self) -> dict[str, str]:
+        if self._last is None:
+            self._last = _read_index(self.store.get("pages", self._index_key)) if self.on_disk else {}
+        return self._last
+
+    def held(self, path: str, key: str) -> Kept | None:
+        """The file at ``path`` if the output folder holds what ``key`` renders to (the last
+        build rendered ``key`` there, and the file is as it left it); else None."""
+        row = self._listed().get(path)
+        # "<key> <sha256> <size>": both hashes are 64 hex digits.
+        if (row is None or not row.startswith(key) or row[64:65] != " " or self.on_disk.get(path) != row[65:129]
+                or row[129:130] != " " or not (size := row[130:]).isdigit() or not size.isascii()):
+            return None
+        self._now[path] = row
+        return Kept(path, row[65:129], int(size))
+
     def kept(self, wanted: dict[str, str]) -> dict[str, Kept]:
         """For ``wanted`` (key -> path) the pages the output folder holds as their key says,
         by key."""
-        if not self.on_disk:
-            return {}  # a first build: nothing to keep
-        found = self.store.get_many("pages", wanted)
-        kept = {}
-        for key, value in found.items():
-            path = wanted[key]
-            if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
-                    and isinstance(value[1], int)):
-                continue  # not an entry this version writes (an older one had a third item): rendered again
-            if self.on_disk.get(path) == value[0]:
-                kept[key] = Kept(path, value[0], value[1])
-        return kept
+        found = {key: self.held(path, key) for key, path in wanted.items()}
+        return {key: kept for key, kept in found.items() if kept is not None}
 
-    def remember(self, key: str, data: bytes | Kept) -> None:
-        """Record that ``key`` rendered to ``data`` (stored by :meth:`flush`)."""
-        if isinstance(data, Kept):  # written to the spool: its record says all the store keeps
-            self._new.append((key, [data.sha, data.size]))
-            return
-        self._new.append((key, [hashlib.sha256(data).hexdigest(), len(data)]))
+    def remember(self, key: str, data: bytes | Kept, path: str | None = None) -> None:
+        """Record that ``key`` rendered to ``data``, the file at ``path`` (``data``'s own
+        path if it is a :class:`Kept`); stored by :meth:`flush`."""
+        if isinstance(data, Kept):  # written to the spool: its record says all the index keeps
+            self._now[path or data.path] = f"{key} {data.sha} {data.size}"
+        elif path is not None:
+            self._now[path] = f"{key} {hashlib.sha256(data).hexdigest()} {len(data)}"
 
-    def flush(self) -> None:
-        """Store what this build rendered."""
+    def flush(self, paths: Collection[str] | None = None) -> None:
+        """Store the template keys and, given the ``paths`` of this build's pages and
+        sitemap files, the index of what they hold: a path this build neither rendered
+        nor kept keeps its last entry (a key states what it renders to, whenever that was
+        found out)."""
+        if paths is not None:
+            now = self._now
+            if len(now) < len(paths):
+                last = self._listed()
+                now = {path: row for path in paths if (row := now.get(path) or last.get(path)) is not None}
+            self._new.append((self._index_key, _index_value(now)))
         self.store.put_many("pages", self._new)
         self._new = []
+
+
+def _index_value(rows: dict[str, str]) -> dict[str, object]:
+    """The build store's value for the index ``rows`` (path -> "<key> <sha256> <size>"): the
+    paths and the rows as two texts of lines, and a checksum of both."""
+    usable = {p: r for p, r in rows.items() if "\n" not in p}  # never so: URLs come from slugs
+    paths, lines = "\n".join(usable), "\n".join(usable.values())
+    return {"format": 1, "paths": paths, "rows": lines, "sum": _checksum(paths, lines), "count": len(usable)}
+
+
+def _read_index(value: object) -> dict[str, str]:
+    """The index stored as ``value`` by :func:`_index_value`; {} if it is not one (damaged,
+    of another format, or not whole)."""
+    if not isinstance(value, dict) or value.get("format") != 1:
+        return {}
+    paths, lines, count = value.get("paths"), value.get("rows"), value.get("count")
+    if not (isinstance(paths, str) and isinstance(lines, str) and isinstance(count, int)) or not count:
+        return {}
+    if value.get("sum") != _checksum(paths, lines):
+        return {}
+    names, rows = paths.split("\n"), lines.split("\n")
+    if len(names) != count or len(rows) != count:
+        return {}
+    return dict(zip(names, rows))
+
+
+def _checksum(paths: str, lines: str) -> str:
+    digest = hashlib.sha256(paths.encode("utf-8", "surrogatepass"))
+    digest.update(b"\0")
+    digest.update(lines.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
