@@ -56,7 +56,11 @@ def read_manifest(out_dir: Path) -> tuple[dict[str, list], list[str]]:
 def manifest_line(rel: str, item: list) -> str:
     """One path's entry in the manifest's text (kept per path, so an edit in ``digest
     serve`` joins the lines again rather than encoding 10,000 entries)."""
-    return f"{json.dumps(rel, ensure_ascii=False)}:[{item[0]},{json.dumps(item[1])},{item[2]}]"
+    size, sha, mtime = item
+    if rel.isprintable() and '"' not in rel and "\\" not in rel and sha.isalnum() and sha.isascii():
+        # What json.dumps gives such texts (it escapes only quotes, backslashes and controls).
+        return f'"{rel}":[{size},"{sha}",{mtime}]'
+    return f"{json.dumps(rel, ensure_ascii=False)}:[{size},{json.dumps(sha)},{mtime}]"
 
 
 def manifest_bytes(lines, foreign: list[str]) -> bytes:
