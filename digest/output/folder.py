@@ -146,7 +146,9 @@ class OutputFolder:
         if full:
             check_output(self.out_dir, self.places, self.force)
             verified, self._verified = self._verified or verify(self.out_dir), None
-            folders = self._check(files, list(files), [], None)  # every path: none known from a write
+            # Every path new to the manifest (verify checked those it lists), and every folder.
+            listed = verified.listed
+            folders = self._check(files, [rel for rel in files if rel not in listed], [], None)
             changed = verified.changes(files)
             if changed is None:
                 result.written, result.removed, foreign, self._lines = stage_site(
@@ -157,7 +159,6 @@ class OutputFolder:
             else:
                 # The folder is as digest left it and little changed: those files are replaced
                 # one by one, like an edit in a session, rather than staging the whole site.
-                listed = verified.listed
                 added = [rel for rel in changed if rel not in listed]
                 gone = [rel for rel in listed if rel not in files] if len(listed) + len(added) != len(files) else []
                 self._lines = verified.lines()

@@ -44,13 +44,24 @@ class StageError(Exception):
 
 def read_manifest(out_dir: Path) -> tuple[dict[str, list], list[str]]:
     """The files and foreign names recorded in ``out_dir``'s manifest ({} and [] if none)."""
+    files, foreign, _ = read_manifest_lines(out_dir)
+    return files, foreign
+
+
+def read_manifest_lines(out_dir: Path) -> tuple[dict[str, list], list[str], list[str] | None]:
+    """:func:`read_manifest`, with the text of each file's entry, in order, as
+    :func:`manifest_bytes` wrote it (None if the text is not laid out so)."""
     try:
-        data = json.loads((out_dir / MANIFEST).read_bytes())
+        text = (out_dir / MANIFEST).read_bytes()
+        data = json.loads(text)
         if data.get("format") == FORMAT and data.get("version") == VERSION:
-            return dict(data["files"]), list(data.get("foreign", []))
+            files = dict(data["files"])
+            head, _, body = text.decode().partition('"files":{\n')
+            lines = body.removesuffix("\n}}\n").split(",\n") if body.endswith("\n}}\n") and files else None
+            return files, list(data.get("foreign", [])), lines if lines and len(lines) == len(files) else None
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         pass
-    return {}, []
+    return {}, [], None
 
 
 def manifest_line(rel: str, item: list) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..render.cache import Kept, Spooled
 from .guard import MANIFEST, plain_path
-from .stage import manifest_line, read_manifest
+from .stage import manifest_line, read_manifest_lines
 
 FEW = 0.02
 """Up to this share of the files (and at least :data:`FEW_FLOOR`) changed: replaced in place."""
@@ -34,6 +34,8 @@ class Verified:
     good: dict[str, list]
     """Those whose file still has the recorded size and time."""
     foreign: list[str]
+    text: list[str] | None = None
+    """Each listed path's line of the manifest's text, in order (None: not known)."""
 
     def unchanged(self, rel: str, data: bytes | Kept) -> bool:
         """Whether the folder holds ``data`` at ``rel`` (hashing ``data``, not reading the file)."""
@@ -85,7 +87,12 @@ class Verified:
             return list(self.foreign)
 
     def lines(self) -> dict[str, str]:
-        """The manifest's lines, per path."""
+        """The manifest's lines, per path: as read, where each is the entry of its path."""
+        if self.text is not None and len(self.text) == len(self.listed):
+            lines = dict(zip(self.listed, self.text))
+            # A line holding another entry than its path's (a manifest edited by hand) is made again.
+            if all(line.startswith(f'"{rel}":[') for rel, line in lines.items()):
+                return lines
         return {rel: manifest_line(rel, item) for rel, item in self.listed.items()}
 
 
@@ -97,7 +104,7 @@ def verify(out_dir: Path) -> Verified:
     it moves its time; nothing is read back. An entry this version would not write (a path
     leaving the folder, other types) is left out, as if not listed: never deleted, never kept.
     """
-    listed, foreign = read_manifest(out_dir) if out_dir.is_dir() else ({}, [])
+    listed, foreign, text = read_manifest_lines(out_dir) if out_dir.is_dir() else ({}, [], None)
     good: dict[str, list] = {}
     clean: dict[str, list] = {}
     root = os.path.join(out_dir, "")
@@ -115,4 +122,4 @@ def verify(out_dir: Path) -> Verified:
             continue
         if st.st_mtime_ns == mtime and st.st_size == size and regular(st.st_mode):
             good[rel] = item
-    return Verified(clean, good, foreign)
+    return Verified(clean, good, foreign, text if len(clean) == len(listed) else None)

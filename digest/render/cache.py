@@ -97,8 +97,11 @@ class Fingerprints:
         if isinstance(value, enum.Enum):
             return f"{type(value).__qualname__}.{value.name}"
         if isinstance(value, (tuple, list)):
-            if all(type(item) in _LEAVES for item in value):
-                # Texts, numbers, blocks: their repr says all ``==`` compares, in one call.
+            leaves = _LEAVES
+            if all(type(item) in leaves for item in value) or all(
+                    type(item) is tuple and all(type(part) in leaves for part in item) for item in value):
+                # Texts, numbers, blocks, or tuples of them (a page's alternates): their repr
+                # says all ``==`` compares, in one call.
                 text = repr(value)
             else:
                 text = "(" + ",".join(map(self.of, value)) + ")"
@@ -143,7 +146,12 @@ def _article_parts(article: Article, of: Callable[[object], str]) -> list[str]:
     article's print) and digest's version (part of every key); the file's time can date
     it, and the human translation is joined after parsing, so those two are added. (A
     human translation's own print is its text's hash and path likewise.)"""
-    return ["Article:parsed", article.digest, of(article.path), of(article.published), of(article.human)]
+    human = article.human
+    if human is not None and human.digest:
+        joined = f"HumanTranslation:parsed {human.digest} {str(human.path)!r}"
+    else:
+        joined = of(human)
+    return ["Article:parsed", article.digest, repr(str(article.path)), repr(article.published), joined]
 
 
 _ENGLISH = tuple(f.name for f in dataclasses.fields(English) if f.compare)
@@ -176,13 +184,14 @@ class PageKeys:
         head = self._heads.get(template_key)
         if head is None:
             head = self._heads[template_key] = cache_key("page", self._shared, template_key)
-        prints = self.prints
+        of, leaves = self.prints.of, _LEAVES
         try:
-            context = prints._dict(page.context)
-            alternates = prints.of(page.alternates)
+            # The context's keys and values in turn: texts as their repr, others by their print.
+            text = "\0".join([head, page.url, page.template, page.lang, of(page.alternates),
+                              *[(repr(k) if type(k) is str else of(k)) + ":" + (repr(v) if type(v) in leaves else of(v))
+                                for k, v in page.context.items()]])
         except (Unhashable, RecursionError):
             return None
-        text = "\0".join((head, page.url, page.template, page.lang, alternates, context))
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -262,7 +271,7 @@ class PageCache:
     def held(self, path: str, key: str) -> Kept | None:
         """The file at ``path`` if the output folder holds what ``key`` renders to (the last
         build rendered ``key`` there, and the file is as it left it); else None."""
-        row = self._listed().get(path)
+        row = (self._last if self._last is not None else self._listed()).get(path)
         # "<key> <sha256> <size>": both hashes are 64 hex digits.
         if (row is None or not row.startswith(key) or row[64:65] != " " or self.on_disk.get(path) != row[65:129]
                 or row[129:130] != " " or not (size := row[130:]).isdigit() or not size.isascii()):
