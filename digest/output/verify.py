@@ -107,19 +107,28 @@ def verify(out_dir: Path) -> Verified:
     listed, foreign, text = read_manifest_lines(out_dir) if out_dir.is_dir() else ({}, [], None)
     good: dict[str, list] = {}
     clean: dict[str, list] = {}
-    root = os.path.join(out_dir, "")
+    folder = -1
+    try:
+        # Paths looked up from the folder itself: the way to it is walked once, not per file.
+        folder = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY) if listed else -1
+    except OSError:
+        listed = {}
     lstat, regular = os.lstat, stat.S_ISREG
-    for rel, item in listed.items():
-        if type(item) is not list or len(item) != 3 or not plain_path(rel):
-            continue  # not written by this version: rewritten
-        size, sha, mtime = item
-        if type(size) is not int or type(sha) is not str or type(mtime) is not int:
-            continue
-        clean[rel] = item
-        try:
-            st = lstat(root + rel)
-        except (OSError, ValueError):
-            continue
-        if st.st_mtime_ns == mtime and st.st_size == size and regular(st.st_mode):
-            good[rel] = item
+    try:
+        for rel, item in listed.items():
+            if type(item) is not list or len(item) != 3 or not plain_path(rel):
+                continue  # not written by this version: rewritten
+            size, sha, mtime = item
+            if type(size) is not int or type(sha) is not str or type(mtime) is not int:
+                continue
+            clean[rel] = item
+            try:
+                st = lstat(rel, dir_fd=folder)
+            except (OSError, ValueError):
+                continue
+            if st.st_mtime_ns == mtime and st.st_size == size and regular(st.st_mode):
+                good[rel] = item
+    finally:
+        if folder >= 0:
+            os.close(folder)
     return Verified(clean, good, foreign, text if len(clean) == len(listed) else None)

@@ -3,10 +3,17 @@
 A page's key covers everything its bytes depend on, as :class:`~digest.render.pages.Renderer`
 sees it in memory: the page (URL, template, language, alternates, context), what every
 page shares (the interface strings, the configuration, the site's nav), the key of its
-template with all it pulls in, digest's version and the store's schema. The store keeps
-only the SHA-256 and size of the bytes: a page whose key gives the hash the output folder's
-manifest has for its path (and whose file still has the recorded size and time) is taken
-as it is on disk, a :class:`Kept`, and is neither rendered nor written nor read back.
+template with all it pulls in, digest's version and the store's schema (hashed once per
+template and build: a page's own key is one SHA-256 of that and its own inputs).
+
+The build store keeps one entry for all the pages of the last build, read in one query and
+written once the pages are rendered (:class:`PageCache`): per path the key and the SHA-256
+and size of the bytes it gave. A page whose key is the one listed for its path, and whose
+file the output folder's manifest lists with that hash (the file still having the recorded
+size and time, :func:`~digest.output.verify.verify`), is taken as it is on disk, a
+:class:`Kept`, and is neither rendered nor written nor read back. What is trusted is the
+key (a hash of the inputs, so the entry is true whichever build wrote it) and the file's
+stamp; an entry that does not decode, or whose checksum is not its text's, is ignored.
 
 Inputs are hashed by value, field by field, as ``==`` compares them (a field left out of
 comparison is left out here too); each object is hashed once per build, so the 20 entries
