@@ -191,15 +191,26 @@ class PageKeys:
         head = self._heads.get(template_key)
         if head is None:
             head = self._heads[template_key] = cache_key("page", self._shared, template_key)
-        of, leaves = self.prints.of, _LEAVES
+        of, leaves, memo = self.prints.of, _LEAVES, self.prints._memo
         try:
+            # Objects printed already (the alternates of an article's three pages, its entry)
+            # are looked up here, without a call each: this runs for every page of the site.
+            value = page.alternates
+            found = memo.get(id(value))
+            parts = [head, page.url, page.template, page.lang,
+                     found[1] if found is not None and found[0] is value else of(value)]
             # The context's keys and values in turn: texts as their repr, others by their print.
-            text = "\0".join([head, page.url, page.template, page.lang, of(page.alternates),
-                              *[(repr(k) if type(k) is str else of(k)) + ":" + (repr(v) if type(v) in leaves else of(v))
-                                for k, v in page.context.items()]])
+            for key, value in page.context.items():
+                if type(key) is not str:
+                    parts.append(of(key) + ":" + of(value))
+                elif type(value) in leaves:
+                    parts.append(f"{key!r}:{value!r}")
+                else:
+                    found = memo.get(id(value))
+                    parts.append(f"{key!r}:" + (found[1] if found is not None and found[0] is value else of(value)))
         except (Unhashable, RecursionError):
             return None
-        return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def page_key(prints: Fingerprints, shared: str, template_key: str, page: Page) -> str | None:
