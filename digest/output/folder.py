@@ -27,14 +27,15 @@ from __future__ import annotations
 import os
 import posixpath
 import stat
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import OutputError
 from ..render.cache import Kept, Spooled
 from ..render.spool import SPOOL, Spool
-from .guard import MANIFEST, Places, inspect, refusals, resolved
-from .stage import StageError, entry, manifest_bytes, manifest_line, read_manifest, stage_site, unspool
+from .guard import MANIFEST, Places, inspect, plain_path, refusals, resolved
+from .stage import StageError, entry, manifest_bytes, manifest_line, stage_site, unspool
 from .verify import Verified, verify
 from .workarea import SiteLock, remove, work_dir
 
@@ -57,14 +58,6 @@ def check_path(rel: str) -> str:
     if norm != rel or norm == "." or norm.startswith("../") or norm == ".." or norm == MANIFEST:
         raise OutputError(f"refusing to write {rel!r}: not a plain path inside the output folder")
     return norm
-
-
-def _plain(rel: str) -> bool:
-    try:
-        check_path(rel)
-    except OutputError:
-        return False
-    return True
 
 
 def _folders(rel: str):
@@ -100,7 +93,7 @@ class OutputFolder:
         self._files: dict[str, bytes | Kept] = {}
         self._lines: dict[str, str] = {}
         self._foreign: list[str] = []
-        self._folders: dict[str, int] = {}
+        self._folders: set[str] = set()
         self._identity: tuple[int, int] | None = None
         self._verified: Verified | None = None
 
@@ -119,7 +112,7 @@ class OutputFolder:
         root = work_dir(self.out_dir) / SPOOL
         remove(root)
         root.mkdir(parents=True)
-        return Spool(root, _plain)
+        return Spool(root, plain_path)
 
     def write(self, files: dict[str, bytes | Kept]) -> WriteResult:
         """Make the folder hold exactly ``files`` (plus what digest did not write), writing
@@ -149,40 +142,47 @@ class OutputFolder:
     def _write(self, files: dict[str, bytes | Kept]) -> WriteResult:
         identity = self._identity_now()
         full = identity is None or identity != self._identity
-        known = {} if full else self._files
-        every = full  # every path is checked (none known from an earlier write)
         result, retell = WriteResult(), False
         if full:
             check_output(self.out_dir, self.places, self.force)
             verified, self._verified = self._verified or verify(self.out_dir), None
-            if verified.few_changes(files):
+            # Every path new to the manifest (verify checked those it lists), and every folder.
+            listed = verified.listed
+            folders = self._check(files, [rel for rel in files if rel not in listed], [], None)
+            changed = verified.changes(files)
+            if changed is None:
+                result.written, result.removed, foreign, self._lines = stage_site(
+                    files, self.out_dir, work_dir(self.out_dir))
+                result.unchanged = len(files) - len(result.written)
+                result.foreign = foreign if foreign != verified.foreign and foreign else []
+                self._foreign = foreign
+            else:
                 # The folder is as digest left it and little changed: those files are replaced
                 # one by one, like an edit in a session, rather than staging the whole site.
-                full, known = False, verified.known(files)
-                self._lines, self._foreign = verified.lines(), verified.foreign_now(self.out_dir, files)
+                added = [rel for rel in changed if rel not in listed]
+                gone = [rel for rel in listed if rel not in files] if len(listed) + len(added) != len(files) else []
+                self._lines = verified.lines()
+                self._foreign = verified.foreign_now(self.out_dir, _ours(files, folders, gone))
                 retell = self._foreign != verified.foreign
                 result.foreign = self._foreign if retell else []
-        added = [rel for rel in files if rel not in known]
-        gone = [rel for rel in known if rel not in files]
-        folders = self._check(files, list(files) if every else added, [] if every else gone,
-                              None if every else self._folders)
-        if full:
-            _, before = read_manifest(self.out_dir)
-            result.written, result.removed, foreign, self._lines = stage_site(
-                files, self.out_dir, work_dir(self.out_dir))
-            result.unchanged = len(files) - len(result.written)
-            result.foreign = foreign if foreign != before and foreign else []
-            self._foreign = foreign
+                self._update(files, changed, added, gone, result, retell)
         else:
-            self._update(files, known, added, gone, result, retell)
+            known = self._files
+            added = [rel for rel in files if rel not in known]
+            gone = [rel for rel in known if rel not in files] if len(known) + len(added) != len(files) else []
+            folders = self._check(files, added, gone, self._folders)
+            changed = [rel for rel, data in files.items()
+                       if (last := known.get(rel)) is None or not (last is data or last == data)]
+            self._update(files, changed, added, gone, result, retell)
         self._identity = self._identity_now()
         self._files, self._folders = dict(files), folders
         return result
 
-    def _update(self, files: dict[str, bytes | Kept], known: dict[str, bytes | Kept], added: list[str],
+    def _update(self, files: dict[str, bytes | Kept], changed: list[str], added: list[str],
                 gone: list[str], result: WriteResult, retell: bool = False) -> None:
-        """Replace the changed files one by one, remove the gone ones, then the manifest
-        (``retell``: also when only its list of foreign names changed)."""
+        """Replace the ``changed`` files one by one (``added``: those new to the folder),
+        remove the ``gone`` ones, then the manifest (``retell``: also when only its list of
+        foreign names changed)."""
         tmp = work_dir(self.out_dir) / "put.tmp"
         lines = self._lines
         if added:
@@ -191,13 +191,10 @@ class OutputFolder:
             for rel in added:
                 lines[rel] = manifest_line(rel, [_size(files[rel]), "", 0])
             self._put_manifest(tmp)
-        for rel, data in files.items():
-            last = known.get(rel)
-            if last is not None and (last is data or last == data):
-                result.unchanged += 1
-                continue
+        for rel in changed:
+            data = files[rel]
             target = self.out_dir / rel
-            # A kept file is unchanged (Verified.few_changes); a spooled one is moved in.
+            # A kept file is unchanged (Verified.changes); a spooled one is moved in.
             assert not isinstance(data, Kept) or isinstance(data, Spooled), rel
             blocker = _replace(target, data, self.out_dir, tmp)
             if blocker is not None:
@@ -205,6 +202,7 @@ class OutputFolder:
             lines[rel] = manifest_line(rel, entry(data, target))
             result.written.append(rel)
         result.written.sort()
+        result.unchanged = len(files) - len(changed)
         # Removal comes last, so while a rebuild runs no index links to a page already gone.
         result.removed = sorted(set(result.removed + self._remove(sorted(gone))))
         for rel in gone:
@@ -219,30 +217,28 @@ class OutputFolder:
 
     @staticmethod
     def _check(files: dict[str, bytes | Kept], added: list[str], gone: list[str],
-               last: dict[str, int] | None) -> dict[str, int]:
-        """Validate the paths new to the folder; return the folders of the whole map (how
-        many files each holds), given ``last``, those of the map before ``added`` and
-        ``gone`` (None: there is none)."""
+               last: set[str] | None) -> set[str]:
+        """Validate the paths new to the folder; return the folders of the whole map, given
+        ``last``, those of the map before ``added`` and ``gone`` (None: there is none)."""
         if last is not None and not added and not gone:
             return last  # an edit: the same paths
-        folders = dict(last) if last is not None else {}
         for rel in added:
-            check_path(rel)
-        for rel in gone:
-            for folder in _folders(rel):
-                if folders[folder] == 1:
-                    del folders[folder]
-                else:
-                    folders[folder] -= 1
-        for rel in added:
-            for folder in _folders(rel):
-                folders[folder] = folders.get(folder, 0) + 1
-        for rel in added:
-            if rel in folders:
-                raise OutputError(f"{rel!r} cannot be written: other files need it to be a folder")
-            for parent in _folders(rel):
-                if parent in files:
-                    raise OutputError(f"{rel!r} and {parent!r} cannot both be written: one is a folder")
+            if not plain_path(rel):
+                check_path(rel)  # says why
+                raise OutputError(f"refusing to write {rel!r}: not a plain path inside the output folder")
+        if last is None or gone:
+            folders = _folders_of(files)  # a removed path may leave a folder empty: counted again
+            clash = folders.intersection(files)
+        else:
+            folders = set(last)
+            for rel in added:
+                folders.update(_folders(rel))
+            clash = {rel for rel in added if rel in folders or any(f in files for f in _folders(rel))}
+        for rel in sorted(clash):
+            parent = next((parent for parent in _folders(rel) if parent in files), None)
+            if parent is not None:
+                raise OutputError(f"{rel!r} and {parent!r} cannot both be written: one is a folder")
+            raise OutputError(f"{rel!r} cannot be written: other files need it to be a folder")
         return folders
 
     def _remove(self, gone: list[str]) -> list[str]:
@@ -258,6 +254,25 @@ class OutputFolder:
             except OSError:  # not empty (or already gone): keep it
                 pass
         return gone
+
+
+def _folders_of(files: Iterable[str]) -> set[str]:
+    """Every folder holding a path of ``files`` (at any depth)."""
+    level = {rel.rpartition("/")[0] for rel in files}
+    folders: set[str] = set()
+    while level:
+        level.discard("")
+        level -= folders
+        folders |= level
+        level = {folder.rpartition("/")[0] for folder in level}
+    return folders
+
+
+def _ours(files: Mapping[str, object], folders: set[str], gone: list[str]) -> Callable[[str], bool]:
+    """Whether a top-level name is one digest writes (``files``, the ``folders`` holding
+    them) or wrote (``gone``)."""
+    tops = {rel.partition("/")[0] for rel in gone}
+    return lambda name: name in files or name in folders or name in tops
 
 
 def _size(data: bytes | Kept) -> int:

@@ -41,6 +41,17 @@ class State:
     """It holds digest's manifest."""
 
 
+def plain_path(rel: object) -> bool:
+    """Whether ``rel`` is a plain relative path inside the output folder, as ``posixpath``
+    would leave it: no empty, ``.`` or ``..`` part (so no leading or trailing ``/``), no
+    backslash, NUL or drive (``C:``), and not the manifest. (String operations only: a
+    build checks every path of its site, 55,000 at 10,000 articles.)"""
+    if type(rel) is not str or "\\" in rel or "\0" in rel or rel == MANIFEST:
+        return False
+    parts = rel.split("/")
+    return not ("" in parts or "." in parts or ".." in parts or ":" in parts[0])
+
+
 def _within(inner: PurePath, outer: PurePath) -> bool:
     return inner == outer or outer in inner.parents
 

@@ -44,19 +44,34 @@ class StageError(Exception):
 
 def read_manifest(out_dir: Path) -> tuple[dict[str, list], list[str]]:
     """The files and foreign names recorded in ``out_dir``'s manifest ({} and [] if none)."""
+    files, foreign, _ = read_manifest_lines(out_dir)
+    return files, foreign
+
+
+def read_manifest_lines(out_dir: Path) -> tuple[dict[str, list], list[str], list[str] | None]:
+    """:func:`read_manifest`, with the text of each file's entry, in order, as
+    :func:`manifest_bytes` wrote it (None if the text is not laid out so)."""
     try:
-        data = json.loads((out_dir / MANIFEST).read_bytes())
+        text = (out_dir / MANIFEST).read_bytes()
+        data = json.loads(text)
         if data.get("format") == FORMAT and data.get("version") == VERSION:
-            return dict(data["files"]), list(data.get("foreign", []))
+            files = dict(data["files"])
+            head, _, body = text.decode().partition('"files":{\n')
+            lines = body.removesuffix("\n}}\n").split(",\n") if body.endswith("\n}}\n") and files else None
+            return files, list(data.get("foreign", [])), lines if lines and len(lines) == len(files) else None
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         pass
-    return {}, []
+    return {}, [], None
 
 
 def manifest_line(rel: str, item: list) -> str:
     """One path's entry in the manifest's text (kept per path, so an edit in ``digest
     serve`` joins the lines again rather than encoding 10,000 entries)."""
-    return f"{json.dumps(rel, ensure_ascii=False)}:[{item[0]},{json.dumps(item[1])},{item[2]}]"
+    size, sha, mtime = item
+    if rel.isprintable() and '"' not in rel and "\\" not in rel and sha.isalnum() and sha.isascii():
+        # What json.dumps gives such texts (it escapes only quotes, backslashes and controls).
+        return f'"{rel}":[{size},"{sha}",{mtime}]'
+    return f"{json.dumps(rel, ensure_ascii=False)}:[{size},{json.dumps(sha)},{mtime}]"
 
 
 def manifest_bytes(lines, foreign: list[str]) -> bytes:

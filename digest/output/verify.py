@@ -12,20 +12,17 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..render.cache import Kept, Spooled
-from .guard import MANIFEST
-from .stage import manifest_line, read_manifest
+from .guard import MANIFEST, plain_path
+from .stage import manifest_line, read_manifest_lines
 
 FEW = 0.02
 """Up to this share of the files (and at least :data:`FEW_FLOOR`) changed: replaced in place."""
 FEW_FLOOR = 20
-
-_STALE = b"\0digest: not as recorded\0"
-"""Stands for a file whose bytes are not the map's (compared by identity, never written)."""
 
 
 @dataclass
@@ -37,8 +34,8 @@ class Verified:
     good: dict[str, list]
     """Those whose file still has the recorded size and time."""
     foreign: list[str]
-    _same: set[str] = field(default_factory=set)
-    """The paths :meth:`few_changes` found unchanged."""
+    text: list[str] | None = None
+    """Each listed path's line of the manifest's text, in order (None: not known)."""
 
     def unchanged(self, rel: str, data: bytes | Kept) -> bool:
         """Whether the folder holds ``data`` at ``rel`` (hashing ``data``, not reading the file)."""
@@ -49,57 +46,89 @@ class Verified:
             return item[1] == data.sha and item[0] == data.size
         return item[0] == len(data) and item[1] == hashlib.sha256(data).hexdigest()
 
-    def few_changes(self, files: Mapping[str, bytes | Kept]) -> bool:
-        """Whether ``files`` differs from the folder in few enough places (none counts) to be
-        written in place. A file that changed and is only :class:`Kept` cannot be: staged (a
-        :class:`~digest.render.cache.Spooled` one can: its bytes are in the spool)."""
-        if not self.listed:
-            return False
+    def changes(self, files: Mapping[str, bytes | Kept]) -> list[str] | None:
+        """The paths of ``files`` the folder does not hold as they are, if few enough (none
+        counts) to be written in place; None otherwise. A file that changed and is only
+        :class:`Kept` cannot be: staged (a :class:`~digest.render.cache.Spooled` one can:
+        its bytes are in the spool)."""
+        listed, good = self.listed, self.good
+        if not listed:
+            return None
         limit = max(FEW_FLOOR, int(len(files) * FEW))
-        changed = sum(1 for rel in self.listed if rel not in files)
-        self._same.clear()
+        gone = len(listed) - sum(1 for rel in files if rel in listed)
+        changed: list[str] = []
         for rel, data in files.items():
-            if self.unchanged(rel, data):
-                self._same.add(rel)
-                continue
-            changed += 1
-            if changed > limit or (isinstance(data, Kept) and not isinstance(data, Spooled)):
-                return False
-        return True
+            item = good.get(rel)
+            if item is not None:
+                if type(data) is Kept:  # the commonest: a page the render found on disk
+                    if item[1] == data.sha and item[0] == data.size:
+                        continue
+                elif self.unchanged(rel, data):
+                    continue
+            if isinstance(data, Kept) and not isinstance(data, Spooled):
+                return None
+            changed.append(rel)
+            if gone + len(changed) > limit:
+                return None
+        return changed
 
-    def known(self, files: Mapping[str, bytes | Kept]) -> dict[str, bytes | Kept]:
-        """What the folder holds, as :class:`~digest.output.OutputFolder` remembers a write:
-        the map's own value where it is unchanged (after :meth:`few_changes`)."""
-        return {rel: files[rel] if rel in self._same else _STALE for rel in self.listed}
+    def few_changes(self, files: Mapping[str, bytes | Kept]) -> bool:
+        """Whether ``files`` differs from the folder in few enough places to be written in
+        place (:meth:`changes`)."""
+        return self.changes(files) is not None
 
-    def foreign_now(self, out_dir: Path, files: Mapping[str, bytes | Kept]) -> list[str]:
-        """The top-level names in ``out_dir`` digest did not write (files deeper in digest's
-        own folders are not looked for: that would list the whole site)."""
-        ours = {rel.split("/", 1)[0] for rel in (*files, *self.listed)} | {MANIFEST}
+    def foreign_now(self, out_dir: Path, ours: Callable[[str], bool]) -> list[str]:
+        """The top-level names in ``out_dir`` digest did not write, ``ours(name)`` saying
+        which it did (files deeper in digest's own folders are not looked for: that would
+        list the whole site)."""
         try:
-            return sorted(name for name in os.listdir(out_dir) if name not in ours)
+            return sorted(name for name in os.listdir(out_dir) if name != MANIFEST and not ours(name))
         except OSError:
             return list(self.foreign)
 
     def lines(self) -> dict[str, str]:
-        """The manifest's lines, per path."""
+        """The manifest's lines, per path: as read, where each is the entry of its path."""
+        if self.text is not None and len(self.text) == len(self.listed):
+            lines = dict(zip(self.listed, self.text))
+            # A line holding another entry than its path's (a manifest edited by hand) is made again.
+            if all(line.startswith(f'"{rel}":[') for rel, line in lines.items()):
+                return lines
         return {rel: manifest_line(rel, item) for rel, item in self.listed.items()}
 
 
 def verify(out_dir: Path) -> Verified:
-    """The manifest of ``out_dir`` and the files on disk that still match it."""
-    listed, foreign = read_manifest(out_dir) if out_dir.is_dir() else ({}, [])
+    """The manifest of ``out_dir`` and the files on disk that still match it.
+
+    Each listed file is ``lstat``-ed once: one with the recorded size and modification time
+    (a regular file) is taken to hold the recorded SHA-256, as digest left it, since writing
+    it moves its time; nothing is read back. An entry this version would not write (a path
+    leaving the folder, other types) is left out, as if not listed: never deleted, never kept.
+    """
+    listed, foreign, text = read_manifest_lines(out_dir) if out_dir.is_dir() else ({}, [], None)
     good: dict[str, list] = {}
     clean: dict[str, list] = {}
-    for rel, item in listed.items():
-        if not (isinstance(rel, str) and isinstance(item, list) and len(item) == 3 and isinstance(item[0], int)
-                and isinstance(item[1], str) and isinstance(item[2], int)):
-            continue  # not written by this version: rewritten
-        clean[rel] = item
-        try:
-            st = os.lstat(os.path.join(out_dir, rel))
-        except (OSError, ValueError):
-            continue
-        if stat.S_ISREG(st.st_mode) and st.st_size == item[0] and st.st_mtime_ns == item[2]:
-            good[rel] = item
-    return Verified(clean, good, foreign)
+    folder = -1
+    try:
+        # Paths looked up from the folder itself: the way to it is walked once, not per file.
+        folder = os.open(out_dir, os.O_RDONLY | os.O_DIRECTORY) if listed else -1
+    except OSError:
+        listed = {}
+    lstat, regular = os.lstat, stat.S_ISREG
+    try:
+        for rel, item in listed.items():
+            if type(item) is not list or len(item) != 3 or not plain_path(rel):
+                continue  # not written by this version: rewritten
+            size, sha, mtime = item
+            if type(size) is not int or type(sha) is not str or type(mtime) is not int:
+                continue
+            clean[rel] = item
+            try:
+                st = lstat(rel, dir_fd=folder)
+            except (OSError, ValueError):
+                continue
+            if st.st_mtime_ns == mtime and st.st_size == size and regular(st.st_mode):
+                good[rel] = item
+    finally:
+        if folder >= 0:
+            os.close(folder)
+    return Verified(clean, good, foreign, text if len(clean) == len(listed) else None)

@@ -3,10 +3,17 @@
 A page's key covers everything its bytes depend on, as :class:`~digest.render.pages.Renderer`
 sees it in memory: the page (URL, template, language, alternates, context), what every
 page shares (the interface strings, the configuration, the site's nav), the key of its
-template with all it pulls in, digest's version and the store's schema. The store keeps
-only the SHA-256 and size of the bytes: a page whose key gives the hash the output folder's
-manifest has for its path (and whose file still has the recorded size and time) is taken
-as it is on disk, a :class:`Kept`, and is neither rendered nor written nor read back.
+template with all it pulls in, digest's version and the store's schema (hashed once per
+template and build: a page's own key is one SHA-256 of that and its own inputs).
+
+The build store keeps one entry for all the pages of the last build, read in one query and
+written once the pages are rendered (:class:`PageCache`): per path the key and the SHA-256
+and size of the bytes it gave. A page whose key is the one listed for its path, and whose
+file the output folder's manifest lists with that hash (the file still having the recorded
+size and time, :func:`~digest.output.verify.verify`), is taken as it is on disk, a
+:class:`Kept`, and is neither rendered nor written nor read back. What is trusted is the
+key (a hash of the inputs, so the entry is true whichever build wrote it) and the file's
+stamp; an entry that does not decode, or whose checksum is not its text's, is ignored.
 
 Inputs are hashed by value, field by field, as ``==`` compares them (a field left out of
 comparison is left out here too); each object is hashed once per build, so the 20 entries
@@ -26,7 +33,7 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -97,8 +104,11 @@ class Fingerprints:
         if isinstance(value, enum.Enum):
             return f"{type(value).__qualname__}.{value.name}"
         if isinstance(value, (tuple, list)):
-            if all(type(item) in _LEAVES for item in value):
-                # Texts, numbers, blocks: their repr says all ``==`` compares, in one call.
+            leaves = _LEAVES
+            if all(type(item) in leaves for item in value) or all(
+                    type(item) is tuple and all(type(part) in leaves for part in item) for item in value):
+                # Texts, numbers, blocks, or tuples of them (a page's alternates): their repr
+                # says all ``==`` compares, in one call.
                 text = repr(value)
             else:
                 text = "(" + ",".join(map(self.of, value)) + ")"
@@ -143,7 +153,12 @@ def _article_parts(article: Article, of: Callable[[object], str]) -> list[str]:
     article's print) and digest's version (part of every key); the file's time can date
     it, and the human translation is joined after parsing, so those two are added. (A
     human translation's own print is its text's hash and path likewise.)"""
-    return ["Article:parsed", article.digest, of(article.path), of(article.published), of(article.human)]
+    human = article.human
+    if human is not None and human.digest:
+        joined = f"HumanTranslation:parsed {human.digest} {str(human.path)!r}"
+    else:
+        joined = of(human)
+    return ["Article:parsed", article.digest, repr(str(article.path)), repr(article.published), joined]
 
 
 _ENGLISH = tuple(f.name for f in dataclasses.fields(English) if f.compare)
@@ -160,19 +175,65 @@ def _english_text(english: English, human: HumanTranslation | None) -> str:
     return repr(values)
 
 
+class PageKeys:
+    """The keys of one build's pages. What every page shares (``shared``, digest's version,
+    the store's schema) and each template's key are hashed into a head once; a page's key is
+    then one SHA-256 of that head and its own inputs, whose values stand by their prints
+    (an entry's is made once per build, :class:`Fingerprints`)."""
+
+    def __init__(self, prints: Fingerprints, shared: str) -> None:
+        self.prints, self._shared = prints, shared
+        self._heads: dict[str, str] = {}
+
+    def __call__(self, page: Page, template_key: str) -> str | None:
+        """The key of ``page`` rendered with template ``template_key``; None if an input
+        cannot be hashed."""
+        head = self._heads.get(template_key)
+        if head is None:
+            head = self._heads[template_key] = cache_key("page", self._shared, template_key)
+        of, leaves, memo = self.prints.of, _LEAVES, self.prints._memo
+        try:
+            # Objects printed already (the alternates of an article's three pages, its entry)
+            # are looked up here, without a call each: this runs for every page of the site.
+            value = page.alternates
+            found = memo.get(id(value))
+            parts = [head, page.url, page.template, page.lang,
+                     found[1] if found is not None and found[0] is value else of(value)]
+            # The context's keys and values in turn: texts as their repr, others by their print.
+            for key, value in page.context.items():
+                if type(key) is not str:
+                    parts.append(of(key) + ":" + of(value))
+                elif type(value) in leaves:
+                    parts.append(f"{key!r}:{value!r}")
+                else:
+                    found = memo.get(id(value))
+                    parts.append(f"{key!r}:" + (found[1] if found is not None and found[0] is value else of(value)))
+        except (Unhashable, RecursionError):
+            return None
+        return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def page_key(prints: Fingerprints, shared: str, template_key: str, page: Page) -> str | None:
     """The key of ``page`` rendered with template ``template_key`` under ``shared`` (the
     hash of what every page depends on); None if an input cannot be hashed."""
-    try:
-        context = prints.of(page.context)
-        alternates = prints.of(page.alternates)
-    except (Unhashable, RecursionError):
-        return None
-    return cache_key("page", shared, template_key, page.url, page.template, page.lang, alternates, context)
+    return PageKeys(prints, shared)(page, template_key)
+
+
+INDEX_KEY = "page-index"
+"""The build store's entry (table ``pages``) listing the last build's pages."""
 
 
 class PageCache:
-    """The rendered pages' hashes in the build store, and the files the output folder holds.
+    """What the last build rendered, and the files the output folder holds.
+
+    The build store keeps one entry for the pages (and sitemap files) of the last build
+    that used this cache: for each path the key it was rendered under and the SHA-256 of
+    the bytes it gave, read in one query and written again once the pages are rendered
+    (:meth:`flush`). A page whose key is the one listed for its path, and whose file the
+    output folder holds with that hash, is kept (a :class:`Kept`): neither rendered nor
+    written nor read back. A key names its inputs by value, so what the entry says is true
+    whichever build wrote it; an entry that does not decode as this version writes it, or
+    whose checksum is not its text's, is ignored (every page is rendered).
 
     ``on_disk``: path -> SHA-256 of the files the manifest lists whose size and time on disk
     are as recorded (see :meth:`~digest.output.OutputFolder.on_disk`).
@@ -183,6 +244,16 @@ class PageCache:
         self.prints = Fingerprints()
         self._new: list[tuple[str, object]] = []
         self._templates: tuple[str, dict[str, str]] = ("", {})
+        self._index_key = cache_key(INDEX_KEY)
+        self._last: dict[str, str] | None = None
+        """Path -> "<key> <sha256> <size>" of the last build's pages (None: not read yet)."""
+        self._now: dict[str, str] = {}
+        """The same, for the pages of this build."""
+
+    def keys(self, *shared: object) -> PageKeys:
+        """The page keys of a build whose pages all share ``shared`` (strings key,
+        configuration, nav)."""
+        return PageKeys(self.prints, self.shared_key(*shared))
 
     def shared_key(self, *parts: object) -> str:
         """The hash of what every page shares (strings key, configuration, nav)."""
@@ -210,30 +281,77 @@ class PageCache:
         except (Unhashable, RecursionError):
             return None
 
+    def _listed(self) -> dict[str, str]:
+        if self._last is None:
+            self._last = _read_index(self.store.get("pages", self._index_key)) if self.on_disk else {}
+        return self._last
+
+    def held(self, path: str, key: str) -> Kept | None:
+        """The file at ``path`` if the output folder holds what ``key`` renders to (the last
+        build rendered ``key`` there, and the file is as it left it); else None."""
+        row = (self._last if self._last is not None else self._listed()).get(path)
+        # "<key> <sha256> <size>": both hashes are 64 hex digits.
+        if (row is None or not row.startswith(key) or row[64:65] != " " or self.on_disk.get(path) != row[65:129]
+                or row[129:130] != " " or not (size := row[130:]).isdigit() or not size.isascii()):
+            return None
+        self._now[path] = row
+        return Kept(path, row[65:129], int(size))
+
     def kept(self, wanted: dict[str, str]) -> dict[str, Kept]:
         """For ``wanted`` (key -> path) the pages the output folder holds as their key says,
         by key."""
-        if not self.on_disk:
-            return {}  # a first build: nothing to keep
-        found = self.store.get_many("pages", wanted)
-        kept = {}
-        for key, value in found.items():
-            path = wanted[key]
-            if not (isinstance(value, list) and len(value) == 2 and isinstance(value[0], str)
-                    and isinstance(value[1], int)):
-                continue  # not an entry this version writes (an older one had a third item): rendered again
-            if self.on_disk.get(path) == value[0]:
-                kept[key] = Kept(path, value[0], value[1])
-        return kept
+        found = {key: self.held(path, key) for key, path in wanted.items()}
+        return {key: kept for key, kept in found.items() if kept is not None}
 
-    def remember(self, key: str, data: bytes | Kept) -> None:
-        """Record that ``key`` rendered to ``data`` (stored by :meth:`flush`)."""
-        if isinstance(data, Kept):  # written to the spool: its record says all the store keeps
-            self._new.append((key, [data.sha, data.size]))
-            return
-        self._new.append((key, [hashlib.sha256(data).hexdigest(), len(data)]))
+    def remember(self, key: str, data: bytes | Kept, path: str | None = None) -> None:
+        """Record that ``key`` rendered to ``data``, the file at ``path`` (``data``'s own
+        path if it is a :class:`Kept`); stored by :meth:`flush`."""
+        if isinstance(data, Kept):  # written to the spool: its record says all the index keeps
+            self._now[path or data.path] = f"{key} {data.sha} {data.size}"
+        elif path is not None:
+            self._now[path] = f"{key} {hashlib.sha256(data).hexdigest()} {len(data)}"
 
-    def flush(self) -> None:
-        """Store what this build rendered."""
+    def flush(self, paths: Collection[str] | None = None) -> None:
+        """Store the template keys and, given the ``paths`` of this build's pages and
+        sitemap files, the index of what they hold: a path this build neither rendered
+        nor kept keeps its last entry (a key states what it renders to, whenever that was
+        found out)."""
+        if paths is not None:
+            now = self._now
+            if len(now) < len(paths):
+                last = self._listed()
+                now = {path: row for path in paths if (row := now.get(path) or last.get(path)) is not None}
+            self._new.append((self._index_key, _index_value(now)))
         self.store.put_many("pages", self._new)
         self._new = []
+
+
+def _index_value(rows: dict[str, str]) -> dict[str, object]:
+    """The build store's value for the index ``rows`` (path -> "<key> <sha256> <size>"): the
+    paths and the rows as two texts of lines, and a checksum of both."""
+    usable = {p: r for p, r in rows.items() if "\n" not in p}  # never so: URLs come from slugs
+    paths, lines = "\n".join(usable), "\n".join(usable.values())
+    return {"format": 1, "paths": paths, "rows": lines, "sum": _checksum(paths, lines), "count": len(usable)}
+
+
+def _read_index(value: object) -> dict[str, str]:
+    """The index stored as ``value`` by :func:`_index_value`; {} if it is not one (damaged,
+    of another format, or not whole)."""
+    if not isinstance(value, dict) or value.get("format") != 1:
+        return {}
+    paths, lines, count = value.get("paths"), value.get("rows"), value.get("count")
+    if not (isinstance(paths, str) and isinstance(lines, str) and isinstance(count, int)) or not count:
+        return {}
+    if value.get("sum") != _checksum(paths, lines):
+        return {}
+    names, rows = paths.split("\n"), lines.split("\n")
+    if len(names) != count or len(rows) != count:
+        return {}
+    return dict(zip(names, rows))
+
+
+def _checksum(paths: str, lines: str) -> str:
+    digest = hashlib.sha256(paths.encode("utf-8", "surrogatepass"))
+    digest.update(b"\0")
+    digest.update(lines.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()

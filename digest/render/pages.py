@@ -18,7 +18,7 @@ from ..content.dates import format_date
 from ..site.model import Page, Site
 from ..workers import pool_map, worth_a_pool
 from . import sitemap
-from .cache import Kept, PageCache, page_key
+from .cache import Kept, PageCache
 from .memo import MEMO_VARIABLE, FragmentMemo
 from .pagedata import page_data
 from .pagejob import PageJob, alone_page, names_site, render_template
@@ -235,7 +235,7 @@ class Renderer:
         files.update(self._sitemap(site, theme, [row for row in map(_ROW, done) if row is not None], cache))
         if cache is not None:
             cache.save_template_keys(theme)
-            cache.flush()
+            cache.flush([*map(_PATH, done), *self._sitemaps])
         for rel, static in theme.static.items():
             files[rel] = static.read_bytes()
         return files
@@ -246,22 +246,23 @@ class Renderer:
         """Render the pages at positions ``misses`` into ``done``, but those ``cache`` shows
         the output folder already holds."""
         keys: dict[int, str] = {}
-        kept: dict[str, Kept] = {}
-        if cache is not None and misses:
-            shared = cache.shared_key(theme.strings_key, site.config, _site_key(site))
-            for i in misses:
-                found = page_key(cache.prints, shared, key_of(pages[i].template), pages[i])
-                if found is not None:
-                    keys[i] = found
-            kept = cache.kept({k: pages[i].path for i, k in keys.items()})
         fresh: list[int] = []  # positions to render
-        for i in misses:
-            key = keys.get(i)
-            held = kept.get(key) if key is not None else None
-            if held is None:
-                fresh.append(i)
-            else:
-                done[i] = Rendered(pages[i], pages[i].path, held, key_of(pages[i].template), SitemapURL.of(pages[i]))
+        if cache is None:
+            fresh = misses
+        elif misses:
+            key_page = cache.keys(theme.strings_key, site.config, _site_key(site))
+            held, row_of = cache.held, SitemapURL.of
+            for i in misses:
+                page = pages[i]
+                template_key = key_of(page.template)
+                key = key_page(page, template_key)
+                kept = held(page.path, key) if key is not None else None
+                if kept is None:
+                    fresh.append(i)
+                    if key is not None:
+                        keys[i] = key
+                else:
+                    done[i] = Rendered(page, page.path, kept, template_key, row_of(page))
 
         memo = FragmentMemo()  # filled in each worker of a pool on its own
         tick = time.monotonic() + PROGRESS_EVERY
@@ -277,7 +278,7 @@ class Renderer:
             page = pages[i]
             key = keys.get(i)
             if cache is not None and key is not None:
-                cache.remember(key, data)
+                cache.remember(key, data, page.path)
             done[i] = Rendered(page, page.path, data, key_of(page.template), SitemapURL.of(page))
             count += 1
             if progress is not None and time.monotonic() >= tick:
@@ -316,8 +317,6 @@ class Renderer:
         self.rendered += len(fresh)
         if progress is not None:
             progress(len(fresh), len(fresh))
-        if cache is not None:
-            cache.flush()
 
     def _sitemap(self, site: Site, theme: Theme, listed: list, cache: PageCache | None) -> dict[str, bytes | Kept]:
         """The sitemap files for the rows ``listed``: parts of :data:`SITEMAP_URLS` URLs under an
@@ -335,19 +334,17 @@ class Renderer:
             if cached is not None and cached.template_key == template and cached.rows == chunk:  # identity first
                 data = cached.data
             elif cache is not None and key is not None:
-                data = cache.kept({key: name}).get(key)
+                data = cache.held(name, key)
             if data is None:
                 context = page_context(site, site.pages[0], theme) | {"urls": chunk}
                 data = self._render(theme, "sitemap.xml", context)
                 self.rendered += 1
                 if cache is not None and key is not None:
-                    cache.remember(key, data)
+                    cache.remember(key, data, name)
             memo[name] = SitemapPart(chunk, data, template)
             files[name] = data
         if len(names) > 1:
             files["sitemap.xml"] = sitemap_index(site, names)
-        if cache is not None:
-            cache.flush()
         self._sitemaps = memo
         return files
 
@@ -368,6 +365,7 @@ class _Once:
 
 
 _PATH_AND_DATA = operator.attrgetter("path", "data")
+_PATH = operator.attrgetter("path")
 _ROW = operator.attrgetter("row")
 
 
