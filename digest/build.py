@@ -38,7 +38,7 @@ from .content.articles import (
     content_files,
     load_articles,
 )
-from .content.cache import ArticleCache, file_stamp
+from .content.cache import ArticleCache, file_stamp, reading_key
 from .content.checks import article_warnings
 from .content.parallel import ReadFile, behind, read_all, still_listed
 from .content.store import BuildStore
@@ -55,7 +55,7 @@ from .render.search import BeginIndex, Indexing, Planned, plan, to_index
 from .render.theme import Theme, load_theme
 from .site.audit import missing_alt_text
 from .site.images import ImageStage
-from .site.model import Site, SiteModel
+from .site.model import Site, SiteModel, derived
 from .site.staticfiles import overlay, static_files
 from .translate.glossary import load_glossary
 from .translate.labels import label_texts, load_labels
@@ -211,11 +211,8 @@ class Builder:
             return article
 
         try:
-            articles, problems = load_articles(
-                config, reader=read,
-                translation_reader=lambda p: self._read(
-                    p, lambda stamp: self.articles.read_translation(p, config, stamp)),
-                files=files, refused=refused)
+            articles, problems = load_articles(config, reader=read, translation_reader=lambda p: self._read(
+                p, lambda stamp: self.articles.read_translation(p, config, stamp)), files=files, refused=refused)
         finally:
             self._unchanged_but = None
             self.articles.flush()
@@ -296,6 +293,7 @@ class Builder:
         if images.processed:
             self.reporter.info(f"images: {images.processed} processed (the others from the cache)")
         site = self._model.build(config, articles, english, images.by_slug)
+        self.articles.save_pack(config, self._seen, derived(self._originals, reading_key(config)))  # for a new process
         for problem in site.problems:
             self.reporter.problem(problem)
         problems = problems + list(site.problems)
