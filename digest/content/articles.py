@@ -14,6 +14,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -134,6 +135,7 @@ def _published(meta_date: object, stem: str, mtime: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(mtime, dt.timezone.utc).replace(microsecond=0)
 
 
+@lru_cache(maxsize=8192)  # asked for every tag of every article, every build
 def tag_key(name: str) -> str:
     """What two tags are compared by: ``News``, ``news`` and ``ＮＥＷＳ`` are one tag."""
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold()).strip()

@@ -68,6 +68,22 @@ def stamp_of(st: os.stat_result) -> Stamp:
     return (st.st_mtime_ns, st.st_size, st.st_ino, stat.S_IFMT(st.st_mode))
 
 
+def plain_stamps(stamps: dict[str, tuple]) -> dict[str, tuple[Stamp, bool]]:
+    """:func:`file_stamp` of each file in ``stamps`` (path -> :func:`stamp_of` its ``lstat``,
+    with ``path + "\\0target"`` -> its target's for a symbolic link, as the whole-build memo
+    takes them); what is not a file's stamp is left out."""
+    found = {}
+    for path, stamp in stamps.items():
+        if len(stamp) != 4 or "\0" in path:
+            continue
+        target = stamps.get(path + "\0target")
+        if target is not None and len(target) == 4:
+            found[path] = (target, False)
+        elif target is None:
+            found[path] = (stamp, stamp[3] == stat.S_IFREG)
+    return found
+
+
 def file_stamp(path: str) -> tuple[Stamp, bool]:
     """The stamp of the file at ``path`` (of its target for a symbolic link), and whether it
     is a regular file reached without a link: the only kind whose stamp stands for its text.
@@ -113,6 +129,9 @@ class ArticleCache:
         self.made: dict[str, tuple] = {}
         """Path -> (pack row or None, what the file gave, stamp, store key) of every plain
         file read: what :meth:`save_pack` makes the next pack of."""
+        self.known: dict[str, tuple[Stamp, bool]] = {}
+        """Path -> :func:`file_stamp`, taken just before by the caller (the whole-build memo
+        stamps every input): used by the next :meth:`misses` instead of stamping again."""
         self._kept: list[tuple] = []
         """The pack rows used since the last flush (their store entries stay in use)."""
         self._packed_paths: object = None
@@ -149,9 +168,10 @@ class ArticleCache:
         reading = reading_key(config)
         kinds = {name: "translation" if name.endswith(TRANSLATION_SUFFIX) else "article" for name in paths}
         stamped = {}
+        taken, self.known = self.known, {}
         for name in paths:
             try:
-                stamped[name] = file_stamp(name)
+                stamped[name] = taken.get(name) or file_stamp(name)
             except OSError:
                 continue
         self.stamps.update(stamped)

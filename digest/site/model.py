@@ -261,11 +261,12 @@ def _entry_pages(entry: Entry, src: str, tgt: str) -> tuple[Page, ...]:
     out of search engines (``noindex``, no sitemap entry) and no page names it as the
     article's English version.
     """
-    versions = ((src, entry.url(src)), (tgt, entry.url(tgt)))
+    base = entry.url()  # its language pages' URLs are under it (Entry.url), written out once here
+    versions = ((src, f"{base}{src}/"), (tgt, f"{base}{tgt}/"))
     pending = entry.english.pending
-    alternates = (("x-default", entry.url()),) + (versions[:1] if pending else versions)
-    described = {lang: _description(entry, lang, src) for lang in (src, tgt)}  # the parallel page's is src's
-    pages = [Page(entry.url(), "parallel.html", src, {"entry": entry, "description": described[src]}, alternates)]
+    alternates = (("x-default", base),) + (versions[:1] if pending else versions)
+    described = {src: _description(entry, src, src), tgt: _description(entry, tgt, src)}  # the parallel page's is src's
+    pages = [Page(base, "parallel.html", src, {"entry": entry, "description": described[src]}, alternates)]
     for lang, url in versions:
         context = {"entry": entry, "article_lang": lang, "description": described[lang]}
         if pending and lang == tgt:
