@@ -293,7 +293,6 @@ class Builder:
         if images.processed:
             self.reporter.info(f"images: {images.processed} processed (the others from the cache)")
         site = self._model.build(config, articles, english, images.by_slug)
-        self.articles.save_pack(config, self._seen, derived(self._originals, reading_key(config)))  # for a new process
         for problem in site.problems:
             self.reporter.problem(problem)
         problems = problems + list(site.problems)
@@ -350,6 +349,7 @@ class Builder:
             if spool is not None:
                 spool.discard()
             raise
+        self.articles.save_pack(config, self._seen, derived(self._originals, reading_key(config)), self.keep_last_good)
         result.seconds = time.perf_counter() - started
         self.reporter.finish(result)
         return result

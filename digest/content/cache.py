@@ -350,10 +350,11 @@ class ArticleCache:
         return self._here
 
     def save_pack(self, config: Config, paths: Iterable[str],
-                  derive: Callable[[Sequence[Block]], Mapping[str, object]]) -> None:
+                  derive: Callable[[Sequence[Block]], Mapping[str, object]], again: bool = True) -> None:
         """Write the pack of the files of ``paths`` read so far (see :mod:`digest.content.pack`):
         a row kept as the pack gave it, or made of what the file gave, with what ``derive``
-        works out of its blocks. Nothing is written when every row is the pack's."""
+        works out of its blocks. Nothing is written when every row is the pack's. Without
+        ``again`` (no build follows in this process) the rows are not kept in memory."""
         reading = reading_key(config)
         out: dict[str, tuple] = {}
         fresh = False
@@ -372,11 +373,15 @@ class ArticleCache:
                 self.made[name] = (row, value, stamp, key)
             out[name] = row
         if not fresh and out.keys() == self._packed_paths:
+            if not again:
+                self.made = {}
             return
         folder = self.store.path.parent
         pack.sweep(folder)
         pack.write_pack(folder, pack.pack_key(reading), out)
         self._packed_paths = out.keys()
+        if not again:
+            self.made = {}
 
     def flush(self) -> None:
         """Store the files parsed, and the stamps read, since the last flush; note the entries
