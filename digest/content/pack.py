@@ -111,12 +111,15 @@ def extra(blocks: Sequence[Block], name: str) -> object | None:
     value = blocks.extras.get(name)
     if type(value) is not EXTRAS.get(name):
         return None
-    if name in ("hashes", "entry") and not {*map(type, value)} <= _TEXTS:
-        return None
-    if name == "images" and not all(type(pair) is tuple and len(pair) == 2 and type(pair[0]) is str
-                                    and type(pair[1]) is str for pair in value):
+    if value and type(value) is tuple and not _checked(name, value):
         return None
     return value
+
+
+def _checked(name: str, value: tuple) -> bool:
+    if name == "images":
+        return all(type(pair) is tuple and len(pair) == 2 and {*map(type, pair)} <= _TEXTS for pair in value)
+    return {*map(type, value)} <= _TEXTS
 
 
 def pack_key(reading: str) -> str:
