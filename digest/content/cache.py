@@ -321,23 +321,7 @@ class ArticleCache:
         assert config is not None  # set by misses(), which found the row
 
         def reload(kind: str, key: str, digest: str) -> tuple[Block, ...]:
-            value = self._store_here().get("articles", key)
-            try:
-                if kind == "article":
-                    article = rows.decode_article(path, value)
-                    if article.digest == digest:
-                        return article.blocks
-                else:
-                    return rows.decode_translation(path, value, digest).blocks
-            except (rows.Bad, TypeError, ValueError):
-                pass
-            # Gone from the store (another build pruned it) or damaged: from the file, as it is now.
-            try:
-                src = read_source(path, config.content_dir, config.text.max_file_bytes)
-                parsed = parse_article(path, src, config) if kind == "article" else parse_translation(path, src)
-            except SourceError:
-                return ()
-            return parsed.blocks
+            return rows.reload_blocks(self._store_here(), path, config, kind, key, digest)
 
         return reload
 

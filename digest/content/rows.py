@@ -10,10 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import cast
 
-from .articles import Article, HumanTranslation
+from ..config import Config
+from ..errors import SourceError
+from .articles import Article, HumanTranslation, parse_article, parse_translation
 from .leadimage import LeadImage
 from .markup import Block
 from .pack import StoredBlocks
+from .sources import read_source
+from .store import BuildStore
 
 
 class Bad(Exception):
@@ -219,3 +223,26 @@ def translation_of(path: Path, row: tuple, reload: Reload) -> HumanTranslation:
         raise Bad()
     blocks = _blocks("translation", row, row[7], row[8], reload)
     return HumanTranslation(path, row[5], cast("tuple[Block, ...]", blocks), row[6], row[2])
+
+
+def reload_blocks(store: BuildStore, path: Path, config: Config, kind: str, key: str, digest: str
+                  ) -> tuple[Block, ...]:
+    """The blocks of the file at ``path`` whose text had SHA-256 ``digest``: from its entry
+    ``key`` in ``store``, else (gone from the store, pruned by another build, or damaged) from
+    the file parsed again, as it is now; none if it cannot be read."""
+    value = store.get("articles", key)
+    try:
+        if kind == "article":
+            article = decode_article(path, value)
+            if article.digest == digest:
+                return article.blocks
+        else:
+            return decode_translation(path, value, digest).blocks
+    except (Bad, TypeError, ValueError):
+        pass
+    try:
+        src = read_source(path, config.content_dir, config.text.max_file_bytes)
+        parsed = parse_article(path, src, config) if kind == "article" else parse_translation(path, src)
+    except SourceError:
+        return ()
+    return parsed.blocks
