@@ -38,7 +38,7 @@ from .content.articles import (
     content_files,
     load_articles,
 )
-from .content.cache import ArticleCache, file_stamp
+from .content.cache import ArticleCache, file_stamp, reading_key
 from .content.checks import article_warnings
 from .content.parallel import ReadFile, behind, read_all, still_listed
 from .content.store import BuildStore
@@ -55,7 +55,7 @@ from .render.search import BeginIndex, Indexing, Planned, index_again, plan
 from .render.theme import Theme, load_theme
 from .site.audit import missing_alt_text
 from .site.images import ImageStage
-from .site.model import Site, SiteModel
+from .site.model import Site, SiteModel, derived
 from .site.staticfiles import overlay, static_files
 from .translate.glossary import load_glossary
 from .translate.labels import label_texts, load_labels
@@ -228,11 +228,8 @@ class Builder:
             return article
 
         try:
-            articles, problems = load_articles(
-                config, reader=read,
-                translation_reader=lambda p: self._read(
-                    p, lambda stamp: self.articles.read_translation(p, config, stamp)),
-                files=files, refused=refused)
+            articles, problems = load_articles(config, reader=read, translation_reader=lambda p: self._read(
+                p, lambda stamp: self.articles.read_translation(p, config, stamp)), files=files, refused=refused)
         finally:
             self._unchanged_but = None
             self.articles.flush()
@@ -369,6 +366,7 @@ class Builder:
             if spool is not None:
                 spool.discard()
             raise
+        self.articles.save_pack(config, self._seen, derived(self._originals, reading_key(config)), self.keep_last_good)
         result.seconds = time.perf_counter() - started
         self.reporter.finish(result)
         return result

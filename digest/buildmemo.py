@@ -15,6 +15,7 @@ import time
 
 from .build import Builder, BuildResult
 from .config import Config
+from .content.cache import plain_stamps
 from .output import OutputFolder, memo
 from .render.cache import Kept
 from .site.model import Site
@@ -33,6 +34,8 @@ class MemoBuilder(Builder):
         found = memo.recall(store, config, memo.key_of(config, before))
         if found is not None:
             return self._replay(config, started, *found)
+        if not self._files:  # a first load: the content files were just stamped
+            self.articles.known = plain_stamps(before)
         recorder = memo.Recorder(self.reporter)
         self.reporter = recorder
         store.track()

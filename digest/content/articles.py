@@ -8,12 +8,13 @@ article is still loaded.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
@@ -134,6 +135,7 @@ def _published(meta_date: object, stem: str, mtime: float) -> dt.datetime:
     return dt.datetime.fromtimestamp(mtime, dt.timezone.utc).replace(microsecond=0)
 
 
+@lru_cache(maxsize=8192)  # asked for every tag of every article, every build
 def tag_key(name: str) -> str:
     """What two tags are compared by: ``News``, ``news`` and ``ＮＥＷＳ`` are one tag."""
     return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold()).strip()
@@ -251,6 +253,14 @@ def parse_translation(path: Path, src: SourceText) -> HumanTranslation:
                             digest=hashlib.sha256(src.text.encode("utf-8")).hexdigest())
 
 
+def with_human(article: Article, human: HumanTranslation) -> Article:
+    """``article`` joined with its human translation: ``dataclasses.replace(article,
+    human=human)``, without its work per field (every article with one, every build)."""
+    joined = object.__new__(Article)
+    joined.__dict__.update(article.__dict__, human=human)
+    return joined
+
+
 def content_files(content_dir: Path) -> Listing:
     """Every candidate file under ``content_dir`` (as strings: a site may have thousands),
     skipping hidden and editor temp files, in a stable order, and the folders that could
@@ -280,12 +290,13 @@ def load_articles(config: Config, reader=read_article, translation_reader=None,
         files, refused = listing.files, listing.refused
     problems = [Problem((Path(path),), reason) for path, reason in refused]
     articles: dict[str, Article] = {}
-    translations: dict[Path, Path] = {}
-    drafts: set[Path] = set()
+    # Keyed by the path without its suffix, as text: 10,000 Path objects cost more than the rest.
+    translations: dict[str, str] = {}
+    stems: dict[str, str] = {}
+    drafts: set[str] = set()
     for name in files:
         if name.endswith(TRANSLATION_SUFFIX):
-            path = Path(name)
-            translations[path.parent / _stem(path)] = path
+            translations[name[:-len(TRANSLATION_SUFFIX)]] = name
             continue
         try:
             article = reader(name, config)
@@ -295,8 +306,9 @@ def load_articles(config: Config, reader=read_article, translation_reader=None,
         except Exception as exc:  # one odd file must never stop the others from building
             problems.append(Problem((Path(name),), f"could not be read: {type(exc).__name__}: {exc}"))
             continue
+        stem = os.path.splitext(name)[0]
         if article.draft and not config.drafts:
-            drafts.add(article.path.parent / _stem(article.path))
+            drafts.add(stem)
             continue
         other = articles.get(article.slug)
         if other is not None:
@@ -305,20 +317,20 @@ def load_articles(config: Config, reader=read_article, translation_reader=None,
                                     f"{skipped} is skipped, {kept} keeps the URL (first in file order)"))
             continue
         articles[article.slug] = article
-    by_stem = {a.path.parent / _stem(a.path): slug for slug, a in articles.items()} if translations else {}
-    for stem, path in translations.items():
-        slug = by_stem.get(stem)
+        stems[stem] = article.slug
+    for stem, name in translations.items():
+        slug = stems.get(stem)
         if slug is None and stem in drafts:
             continue  # published with its article
         if slug is None:
-            problems.append(Problem((path,), "human translation without an article beside it (expected "
-                                    f"{stem.name}.md or {stem.name}.txt)"))
+            problems.append(Problem((Path(name),), "human translation without an article beside it (expected "
+                                    f"{Path(stem).name}.md or {Path(stem).name}.txt)"))
             continue
         try:
-            human = translation_reader(str(path))
+            human = translation_reader(name)
         except (SourceError, ValueError, TypeError) as exc:
-            problems.append(Problem((path,), str(exc)))
+            problems.append(Problem((Path(name),), str(exc)))
             continue
-        articles[slug] = dataclasses.replace(articles[slug], human=human)
+        articles[slug] = with_human(articles[slug], human)
     ordered = sorted(articles.values(), key=lambda a: (a.published, a.slug), reverse=True)
     return ordered, problems

@@ -19,23 +19,27 @@ the content folder); a link, or a stamp the store lacks, is read as before. The 
 spot is memo.py's: a file whose bytes change while its mtime, size and inode stay the same
 (a tool that writes in place and then restores the mtime) keeps its old article until its
 stamp changes. A stamp entry that is not a hash is ignored, and the file read.
+
+Above both, a new process takes an unchanged file from the article pack
+(:mod:`digest.content.pack`) by the same stamp, without the store: its blocks stay in the
+store until something reads them.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import hashlib
 import os
 import re
 import stat
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from ..config import Config
 from ..errors import SourceError
+from . import pack, rows
 from .articles import (
     TRANSLATION_SUFFIX,
     Article,
@@ -45,7 +49,6 @@ from .articles import (
     parse_article,
     parse_translation,
 )
-from .leadimage import LeadImage
 from .markup import Block
 from .parallel import take
 from .sources import SourceText, read_source
@@ -65,6 +68,22 @@ def stamp_of(st: os.stat_result) -> Stamp:
     return (st.st_mtime_ns, st.st_size, st.st_ino, stat.S_IFMT(st.st_mode))
 
 
+def plain_stamps(stamps: dict[str, tuple]) -> dict[str, tuple[Stamp, bool]]:
+    """:func:`file_stamp` of each file in ``stamps`` (path -> :func:`stamp_of` its ``lstat``,
+    with ``path + "\\0target"`` -> its target's for a symbolic link, as the whole-build memo
+    takes them); what is not a file's stamp is left out."""
+    found = {}
+    for path, stamp in stamps.items():
+        if len(stamp) != 4 or "\0" in path:
+            continue
+        target = stamps.get(path + "\0target")
+        if target is not None and len(target) == 4:
+            found[path] = (target, False)
+        elif target is None:
+            found[path] = (stamp, stamp[3] == stat.S_IFREG)
+    return found
+
+
 def file_stamp(path: str) -> tuple[Stamp, bool]:
     """The stamp of the file at ``path`` (of its target for a symbolic link), and whether it
     is a regular file reached without a link: the only kind whose stamp stands for its text.
@@ -74,93 +93,6 @@ def file_stamp(path: str) -> tuple[Stamp, bool]:
     if stat.S_ISLNK(st.st_mode):
         st = os.stat(path)
     return stamp_of(st), plain
-
-
-class _Bad(Exception):
-    """An entry that is not what this version writes."""
-
-
-def _str(value: object) -> str:
-    if not isinstance(value, str):
-        raise _Bad()
-    return value
-
-
-def _opt(value: object) -> str | None:
-    return None if value is None else _str(value)
-
-
-_TEXTS = {str}
-
-
-def _strs(value: object) -> tuple[str, ...]:
-    if type(value) is not list or not {*map(type, value)} <= _TEXTS:
-        raise _Bad()
-    return tuple(value)
-
-
-def _int(value: object) -> int:
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise _Bad()
-    return value
-
-
-def _bool(value: object) -> bool:
-    if not isinstance(value, bool):
-        raise _Bad()
-    return value
-
-
-def _block_row(block: Block) -> list:
-    return [block.kind, list(block.texts), block.level, block.ordered, block.group, block.columns, block.plain,
-            block.number, block.continued]
-
-
-_BLOCK_TYPES = (str, list, int, bool, int, int, bool, int, bool)
-
-
-def _blocks(value: object) -> tuple[Block, ...]:
-    if type(value) is not list:
-        raise _Bad()
-    blocks = []
-    for row in value:
-        # Exact types (a bool is not taken for an int), compared in C: the loop runs for every
-        # block of every article.
-        if type(row) is not list or tuple(map(type, row)) != _BLOCK_TYPES or not {*map(type, row[1])} <= _TEXTS:
-            raise _Bad()
-        blocks.append(Block(row[0], tuple(row[1]), *row[2:]))
-    return tuple(blocks)
-
-
-def encode_article(article: Article) -> list:
-    """``article`` (without its human translation) as JSON data."""
-    image = article.image
-    return [article.slug, article.title, article.published.isoformat(), [_block_row(b) for b in article.blocks],
-            list(article.tags), article.source, article.author, article.undated, article.draft,
-            list(article.ignored_keys), list(article.notes),
-            None if image is None else [image.src, image.alt, image.caption, image.credit], article.digest]
-
-
-def decode_article(path: Path, value: object) -> Article:
-    """The article :func:`encode_article` gave ``value`` for; raises ``_Bad`` on anything else."""
-    if not isinstance(value, list) or len(value) != 13:
-        raise _Bad()
-    slug, title, published, blocks, tags, source, author, undated, draft, ignored, notes, image, digest = value
-    try:
-        when = dt.datetime.fromisoformat(_str(published))
-    except ValueError:
-        raise _Bad() from None
-    if when.tzinfo is None:
-        raise _Bad()
-    lead = None
-    if image is not None:
-        if not isinstance(image, list) or len(image) != 4:
-            raise _Bad()
-        lead = LeadImage(_str(image[0]), _opt(image[1]), _opt(image[2]), _opt(image[3]))
-    return Article(path=path, slug=_str(slug), title=_str(title), published=when, blocks=_blocks(blocks),
-                   tags=_strs(tags), source=_opt(source), author=_opt(author), undated=_bool(undated),
-                   draft=_bool(draft), ignored_keys=_strs(ignored), notes=_strs(notes), image=lead,
-                   digest=_str(digest))
 
 
 @lru_cache(maxsize=4)
@@ -192,6 +124,22 @@ class ArticleCache:
         """Files parsed (not found in the store) so far."""
         self.unread = 0
         """Files taken by their stamp, without reading them, so far."""
+        self._hits: dict[str, tuple] = {}
+        """Path -> the pack row :meth:`misses` found for the file (its stamp the row's)."""
+        self.made: dict[str, tuple] = {}
+        """Path -> (pack row or None, what the file gave, stamp, store key) of every plain
+        file read: what :meth:`save_pack` makes the next pack of."""
+        self.known: dict[str, tuple[Stamp, bool]] = {}
+        """Path -> :func:`file_stamp`, taken just before by the caller (the whole-build memo
+        stamps every input): used by the next :meth:`misses` instead of stamping again."""
+        self._kept: list[tuple] = []
+        """The pack rows used since the last flush (their store entries stay in use)."""
+        self._packed_paths: object = None
+        """The paths of the pack as last written or read (unchanged: not written again)."""
+        self._config: Config | None = None
+        self._pid = os.getpid()
+        self._here: BuildStore | None = None
+        self._here_pid = 0
 
     @staticmethod
     def _stamp_key(kind: str, reading: str, path: str, stamp: Stamp) -> str:
@@ -220,19 +168,30 @@ class ArticleCache:
         reading = reading_key(config)
         kinds = {name: "translation" if name.endswith(TRANSLATION_SUFFIX) else "article" for name in paths}
         stamped = {}
+        taken, self.known = self.known, {}
         for name in paths:
             try:
-                stamped[name] = file_stamp(name)
+                stamped[name] = taken.get(name) or file_stamp(name)
             except OSError:
                 continue
         self.stamps.update(stamped)
+        self._config = config
+        packed = pack.read_pack(self.store.path.parent, pack.pack_key(reading))
+        self._packed_paths = packed.keys()
+        for name, (stamp, plain) in stamped.items():
+            row = packed.get(name)
+            # A row whose stamp is the file's stands for it; the row is checked when it is used.
+            if plain and row is not None and rows.stamp_of_row(row) == stamp:
+                self._hits[name] = row
         notes = {name: self._stamp_key(kinds[name], reading, name, stamp)
-                 for name, (stamp, plain) in stamped.items() if plain}
+                 for name, (stamp, plain) in stamped.items() if plain and name not in self._hits}
         # One query for each table: 20,000 single ones took a fifth of the lookups' time.
         known = self.store.get_many(STAMPS, notes.values())
         read: list[_Looked] = []
         names = []
         for name in paths:
+            if name in self._hits:
+                continue
             note = notes.get(name)
             digest = known.get(note) if note is not None else None
             if isinstance(digest, str) and _HASH.fullmatch(digest):
@@ -278,15 +237,34 @@ class ArticleCache:
             self._found(looked)
         return looked, value
 
+    def _packed(self, name: str, make: Callable[[Path, tuple, rows.Reload], T]) -> T | None:
+        """What the pack row :meth:`misses` found for the file ``name`` gives, or None (no
+        row, or a row of another shape: the file is then read as without one)."""
+        row = self._hits.pop(name, None)
+        if row is None:
+            return None
+        path = Path(name)
+        try:
+            value = make(path, row, self._reloader(path))
+        except (rows.Bad, ValueError, TypeError):
+            return None
+        self.made[name] = (row, value, row[1], row[3])
+        self.unread += 1
+        self._kept.append(row)
+        return value
+
     def read_article(self, path: Path | str, config: Config, stamp: tuple[Stamp, bool] | None = None) -> Article:
-        """As :func:`~digest.content.articles.read_article`, from the store when it can.
-        ``stamp``: the file's :func:`file_stamp`, noted in the store with the hash of its text."""
+        """As :func:`~digest.content.articles.read_article`, from the pack or the store when
+        it can. ``stamp``: the file's :func:`file_stamp`, noted in the store with the hash of its text."""
+        packed = self._packed(str(path), rows.article_of) if self._hits else None
+        if packed is not None:
+            return packed
         path = Path(path)
 
         def decode(looked: _Looked) -> Article | None:
             try:
-                article = decode_article(path, looked.value)
-            except (_Bad, TypeError, ValueError):
+                article = rows.decode_article(path, looked.value)
+            except (rows.Bad, TypeError, ValueError):
                 return None
             return article if article.digest == looked.digest else None  # else another file's entry
 
@@ -295,46 +273,111 @@ class ArticleCache:
             if article.undated:  # dated by the file's time, which is not in the key
                 mtime = looked.src.mtime if looked.src is not None else os.stat(path).st_mtime
                 article = dataclasses.replace(article, published=_published(None, _stem(path), mtime))
-            return article
-        src = looked.src
-        assert src is not None  # read by _stored when it was not
-        article = self._parse(path, lambda: parse_article(path, src, config))
-        self._new.append((looked.key, encode_article(article)))
-        self._found(looked)
+        else:
+            src = looked.src
+            assert src is not None  # read by _stored when it was not
+            article = self._parse(path, lambda: parse_article(path, src, config))
+            self._new.append((looked.key, rows.encode_article(article)))
+            self._found(looked)
+        self._made(path, article, stamp, looked.key)
         return article
 
     def read_translation(self, path: Path | str, config: Config,
                          stamp: tuple[Stamp, bool] | None = None) -> HumanTranslation:
-        """As :func:`~digest.content.articles.read_translation`, from the store when it can."""
+        """As :func:`~digest.content.articles.read_translation`, from the pack or the store when it can."""
+        packed = self._packed(str(path), rows.translation_of) if self._hits else None
+        if packed is not None:
+            return packed
         path = Path(path)
 
         def decode(looked: _Looked) -> HumanTranslation | None:
-            value, digest = looked.value, looked.digest
-            if not (isinstance(value, list) and len(value) == 4 and value[3] == digest):
-                return None
             try:
-                return HumanTranslation(path, _str(value[0]), _blocks(value[1]), _strs(value[2]), digest)
-            except (_Bad, TypeError, ValueError):
+                return rows.decode_translation(path, looked.value, looked.digest)
+            except (rows.Bad, TypeError, ValueError):
                 return None
 
         looked, human = self._stored("translation", path, config, stamp, decode)
-        if human is not None:
-            return human
-        src = looked.src
-        assert src is not None  # read by _stored when it was not
-        human = self._parse(path, lambda: parse_translation(path, src))
-        self._new.append((looked.key, [human.title, [_block_row(b) for b in human.blocks], list(human.notes),
-                                       looked.digest]))
-        self._found(looked)
+        if human is None:
+            src = looked.src
+            assert src is not None  # read by _stored when it was not
+            human = self._parse(path, lambda: parse_translation(path, src))
+            self._new.append((looked.key, rows.encode_translation(human)))
+            self._found(looked)
+        self._made(path, human, stamp, looked.key)
         return human
 
+    def _made(self, path: Path, value: Article | HumanTranslation, stamp: tuple[Stamp, bool] | None,
+              key: str) -> None:
+        """Note what ``path`` gave, for the next pack (a plain file with a text hash only)."""
+        if stamp is not None and stamp[1] and value.digest:
+            self.made[str(path)] = (None, value, stamp[0], key)
+        else:
+            self.made.pop(str(path), None)
+
+    def _reloader(self, path: Path) -> rows.Reload:
+        """What loads the blocks of the file at ``path`` that a pack row left out: its entry
+        in the build store (from this process's own connection), else the file parsed again."""
+        config = self._config
+        assert config is not None  # set by misses(), which found the row
+
+        def reload(kind: str, key: str, digest: str) -> tuple[Block, ...]:
+            return rows.reload_blocks(self._store_here(), path, config, kind, key, digest)
+
+        return reload
+
+    def _store_here(self) -> BuildStore:
+        """The build store, from a connection of this process (a forked worker opens its own)."""
+        if os.getpid() == self._pid:
+            return self.store
+        if self._here is None or self._here_pid != os.getpid():
+            self._here, self._here_pid = BuildStore(self.store.path.parent.parent), os.getpid()
+        return self._here
+
+    def save_pack(self, config: Config, paths: Iterable[str],
+                  derive: Callable[[Sequence[Block]], Mapping[str, object]], again: bool = True) -> None:
+        """Write the pack of the files of ``paths`` read so far (see :mod:`digest.content.pack`):
+        a row kept as the pack gave it, or made of what the file gave, with what ``derive``
+        works out of its blocks. Nothing is written when every row is the pack's. Without
+        ``again`` (no build follows in this process) the rows are not kept in memory."""
+        reading = reading_key(config)
+        out: dict[str, tuple] = {}
+        fresh = False
+        for name in paths:
+            made = self.made.get(name)
+            if made is None:
+                continue
+            row, value, stamp, key = made
+            if row is None:
+                fresh = True
+                kind = "article" if isinstance(value, Article) else "translation"
+                note = self._stamp_key(kind, reading, name, stamp)
+                extras = pack.known_extras(value.blocks, derive)
+                row = (rows.article_row(value, stamp, key, note, extras) if isinstance(value, Article)
+                       else rows.translation_row(value, stamp, key, note, extras))
+                self.made[name] = (row, value, stamp, key)
+            out[name] = row
+        if not fresh and out.keys() == self._packed_paths:
+            if not again:
+                self.made = {}
+            return
+        folder = self.store.path.parent
+        pack.sweep(folder)
+        pack.write_pack(folder, pack.pack_key(reading), out)
+        self._packed_paths = out.keys()
+        if not again:
+            self.made = {}
+
     def flush(self) -> None:
-        """Store the files parsed, and the stamps read, since the last flush."""
+        """Store the files parsed, and the stamps read, since the last flush; note the entries
+        of the files the pack gave as in use."""
         self.store.put_many("articles", self._new)
         self.store.put_many(STAMPS, self._new_stamps)
-        self._new, self._new_stamps = [], []
+        self.store.keep("articles", [row[3] for row in self._kept])
+        self.store.keep(STAMPS, [row[4] for row in self._kept])
+        self._new, self._new_stamps, self._kept = [], [], []
         # Looked up or parsed for this load only: the next one must see the files as they are then.
         self._looked.clear()
+        self._hits.clear()
         self.stamps.clear()
         self.ready = {}
 

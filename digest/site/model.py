@@ -13,14 +13,17 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, NamedTuple, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 from ..config import Config
 from ..content.articles import Article, Problem, slugify, tag_key
 from ..content.markup import Block
+from ..content.pack import extra, remember
 from ..text import direction
+from ..translate.originals import known_hashes
 from ..translate.stage import English, Name
 from .images import NO_IMAGES, ArticleImages
+from .inline import block_images
 from .summary import summary
 
 
@@ -143,8 +146,31 @@ def _lang_versions(bases: dict[str | None, str], size: int, items: Sequence[Entr
             yield lang, url, chunk, nav, alternates
 
 
+DESCRIPTION_CHARS = 200
+
+
+def description(blocks: Sequence[Block]) -> str:
+    """The page description of ``blocks``: their summary, as the article pack kept it
+    for an unchanged file (its blocks are then not loaded)."""
+    known = extra(blocks, "description")
+    if isinstance(known, str):
+        return known
+    found = summary(blocks, DESCRIPTION_CHARS)
+    remember(blocks, "description", found)
+    return found
+
+
+def derived(originals: dict, reading: str) -> Callable[[Sequence[Block]], dict[str, object]]:
+    """What the article pack keeps with a file's blocks (:data:`~digest.content.pack.EXTRAS`):
+    the description, the body images and, for a human translation and its article, what
+    :func:`~digest.translate.originals.track_originals` worked out with ``originals`` (its
+    memo) under the reading settings ``reading``."""
+    hashes = known_hashes(originals, reading)
+    return lambda blocks: {"description": description(blocks), "images": block_images(blocks), **hashes(blocks)}
+
+
 def _description(entry: Entry, lang: str, src: str) -> str:
-    return summary(version(entry, lang, src)[2], 200)
+    return description(version(entry, lang, src)[2])
 
 
 def version(entry: Entry, lang: str, source_lang: str) -> tuple[str, str, tuple[Block, ...]]:
@@ -235,11 +261,12 @@ def _entry_pages(entry: Entry, src: str, tgt: str) -> tuple[Page, ...]:
     out of search engines (``noindex``, no sitemap entry) and no page names it as the
     article's English version.
     """
-    versions = ((src, entry.url(src)), (tgt, entry.url(tgt)))
+    base = entry.url()  # its language pages' URLs are under it (Entry.url), written out once here
+    versions = ((src, f"{base}{src}/"), (tgt, f"{base}{tgt}/"))
     pending = entry.english.pending
-    alternates = (("x-default", entry.url()),) + (versions[:1] if pending else versions)
-    described = {lang: _description(entry, lang, src) for lang in (src, tgt)}  # the parallel page's is src's
-    pages = [Page(entry.url(), "parallel.html", src, {"entry": entry, "description": described[src]}, alternates)]
+    alternates = (("x-default", base),) + (versions[:1] if pending else versions)
+    described = {src: _description(entry, src, src), tgt: _description(entry, tgt, src)}  # the parallel page's is src's
+    pages = [Page(base, "parallel.html", src, {"entry": entry, "description": described[src]}, alternates)]
     for lang, url in versions:
         context = {"entry": entry, "article_lang": lang, "description": described[lang]}
         if pending and lang == tgt:

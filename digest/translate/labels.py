@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Mapping
 
 from ..config import Config
@@ -47,17 +48,19 @@ def load_labels(config: Config) -> Labels:
     return Labels.of(tables["terms"], tables["names"])
 
 
-def _wanted(article: Article, labels: Labels) -> list[tuple[str, Mapping[str, str]]]:
-    """Each label of ``article`` with the table it is looked up in: tags, then source parts."""
-    items = [(tag, labels.tags) for tag in article.tags]
-    if article.source:
-        items.extend((part, labels.sources) for part in source_parts(article.source, labels.sources))
-    return items
-
-
 def label_texts(article: Article, labels: Labels) -> list[str]:
     """The labels of ``article`` only the machine can put into English."""
-    return [text for text, table in _wanted(article, labels) if known_name(text, table) is None]
+    unknown = _unknown if labels.key else _unknown.__wrapped__  # a table without a key is not cached
+    return list(unknown(article.tags, article.source, labels))
+
+
+# Asked for every article of every build, though a site has few distinct tags and sources.
+@lru_cache(maxsize=4096)
+def _unknown(tags: tuple[str, ...], source: str | None, labels: Labels) -> tuple[str, ...]:
+    items = [(tag, labels.tags) for tag in tags]
+    if source:
+        items.extend((part, labels.sources) for part in source_parts(source, labels.sources))
+    return tuple(text for text, table in items if known_name(text, table) is None)
 
 
 def _name(text: str, table: Mapping[str, str], machine: Mapping[str, str], failed: Mapping[str, str],
@@ -77,12 +80,26 @@ def names_of(article: Article, labels: Labels, machine: Mapping[str, str] | None
              provenance: Provenance | None = None) -> tuple[tuple[Name | None, ...], Name | None]:
     """``(tags, source)`` of ``article`` in English: from ``labels``, else from ``machine``
     (label -> output, labelled ``provenance``) unless its output was ``failed``."""
-    machine, failed = machine or {}, failed or {}
-    tags = tuple(_name(tag, labels.tags, machine, failed, provenance) for tag in article.tags)
-    if not article.source:
+    if not machine and not failed and provenance is None:
+        known = _known if labels.key else _known.__wrapped__  # a table without a key is not cached
+        return known(article.tags, article.source, labels)
+    return _names(article.tags, article.source, labels, machine or {}, failed or {}, provenance)
+
+
+@lru_cache(maxsize=4096)
+def _known(tags: tuple[str, ...], source: str | None,
+           labels: Labels) -> tuple[tuple[Name | None, ...], Name | None]:
+    """:func:`names_of` from ``labels`` alone, as asked for every article of every build."""
+    return _names(tags, source, labels, {}, {}, None)
+
+
+def _names(tags_in: tuple[str, ...], source_in: str | None, labels: Labels, machine: Mapping[str, str],
+           failed: Mapping[str, str], provenance: Provenance | None) -> tuple[tuple[Name | None, ...], Name | None]:
+    tags = tuple(_name(tag, labels.tags, machine, failed, provenance) for tag in tags_in)
+    if not source_in:
         return tags, None
     parts = [_name(part, labels.sources, machine, failed, provenance)
-             for part in source_parts(article.source, labels.sources)]
+             for part in source_parts(source_in, labels.sources)]
     if not parts or any(p is None for p in parts):
         return tags, None
     named = [p for p in parts if p is not None]

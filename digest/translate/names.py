@@ -11,6 +11,7 @@ leading ``وكالة`` ("agency"). A source naming several agencies (``رويت�
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Mapping
 
 from ..text import fold_arabic, normalise
@@ -63,6 +64,7 @@ _AND = re.compile(r"\s+و(?=\S)")
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff]")
 
 
+@lru_cache(maxsize=4096)  # asked for every tag and source of every article, every build
 def label_key(text: str) -> str:
     """What two spellings of a name are compared by."""
     return " ".join(_PUNCT.sub(" ", fold_arabic(normalise(text))).split()).casefold()

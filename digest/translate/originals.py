@@ -28,12 +28,13 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from ..config import Config
 from ..content.articles import Article, Problem
 from ..content.cache import reading_key
 from ..content.markup import Block, plain_text
+from ..content.pack import extra, remember
 from ..content.store import BuildStore, cache_key
 from ..events import Reporter
 from ..text import shorten
@@ -130,24 +131,75 @@ def _decode(value: object) -> Entry | None:
 
 
 def stored_entries(articles: Sequence[Article], store: BuildStore | None, reading: str = "") -> list[Entry]:
-    """:func:`entry_of` each of ``articles`` (all with a human translation), taken from
-    ``store`` when it holds it; the entries worked out here are put in it. ``reading``: as
-    for :func:`content_key`."""
-    if store is None or not articles:
-        return [entry_of(a) for a in articles]
-    keys = [content_key(a, reading) for a in articles]
-    found = store.get_many("articles", keys)
+    """:func:`entry_of` each of ``articles`` (all with a human translation), taken from the
+    article pack or ``store`` when they hold it; the entries worked out here are put in the
+    store. ``reading``: as for :func:`content_key`."""
+    packed = {id(a): found for a in articles for found in [_packed(a)] if found is not None}
+    if store is not None:  # their entries stay in the store, for a build without the pack
+        store.keep("articles", (key or content_key(a, reading) for a in articles
+                                for _, key in [packed.get(id(a), (None, None))] if id(a) in packed))
+    if store is None or len(packed) == len(articles):
+        return [packed[id(a)][0] if id(a) in packed else entry_of(a) for a in articles]
+    keys = {id(a): content_key(a, reading) for a in articles if id(a) not in packed}
+    found = store.get_many("articles", keys.values())
     out: list[Entry] = []
     new: list[tuple[str, object]] = []
-    for article, key in zip(articles, keys):
+    for article in articles:
+        if id(article) in packed:
+            out.append(packed[id(article)][0])
+            continue
+        key = keys[id(article)]
         entry = _decode(found.get(key))
         if entry is None:
             entry = entry_of(article)
             new.append((key, [entry.english, list(entry.arabic)]))
-        out.append(entry)
+        out.append(_remember(article, entry, key))
     if new:
         store.put_many("articles", new)
     return out
+
+
+def _packed(article: Article) -> tuple[Entry, str | None] | None:
+    """``article``'s entry as the article pack kept it (both files unchanged), with its
+    key in the store if the pack kept that too; or None."""
+    human = article.human
+    assert human is not None
+    english, arabic = extra(human.blocks, "english"), extra(article.blocks, "hashes")
+    if not (isinstance(english, str) and isinstance(arabic, tuple)):
+        return None
+    kept = extra(article.blocks, "entry")
+    key = kept[1] if isinstance(kept, tuple) and kept[0] == human.digest else None
+    return Entry(english, arabic), key
+
+
+def _remember(article: Article, entry: Entry, key: str) -> Entry:
+    """Keep ``entry``'s hashes (and its ``key`` in the store) with the blocks they are of,
+    for the next article pack."""
+    assert article.human is not None
+    remember(article.human.blocks, "english", entry.english)
+    remember(article.blocks, "hashes", entry.arabic)
+    remember(article.blocks, "entry", (article.human.digest, key))
+    return entry
+
+
+def known_hashes(memo: dict, reading: str) -> Callable[[Sequence[Block]], dict[str, object]]:
+    """What :func:`track_originals` worked out for the blocks of an article or a human
+    translation, as the article pack keeps it: ``memo`` is the one it was given,
+    ``reading`` the settings the content was read with."""
+    by_blocks = {id(blocks): (article, kind) for article, _ in memo.get("hashed", {}).values()
+                 for blocks, kind in ((article.blocks, "article"), (article.human.blocks, "human"))}
+    entries = {id(article): entry for article, entry in memo.get("hashed", {}).values()}
+
+    def hashes(blocks: Sequence[Block]) -> dict[str, object]:
+        article, kind = by_blocks.get(id(blocks), (None, ""))
+        if article is None:
+            return {}
+        entry = entries[id(article)]
+        if kind == "human":
+            return {"english": entry.english}
+        return {"hashes": entry.arabic, "entry": (article.human.digest, content_key(article, reading))}
+
+    return hashes
 
 
 def compare(then: Sequence[str], now: Sequence[str], english_blocks: int) -> Drift:
@@ -221,21 +273,25 @@ def write_record(path: Path, text: str) -> None:
         raise
 
 
-def _key(content: str, article: Article, folders: dict[Path, str]) -> str | None:
+def _key(content: str, article: Article, folders: dict[str, str]) -> str | None:
     """The record's name for ``article``'s translation: its path under ``content`` (the
     content folder, resolved), or None when it cannot be one line of the file. ``folders``
     keeps each folder resolved once: a file that is no symbolic link resolves to its
     resolved folder and its name."""
     assert article.human is not None
     path = article.human.path
+    text = str(path)
     try:
-        if os.path.islink(path):
+        if os.path.islink(text):
             real = str(path.resolve())
         else:
-            folder = folders.get(path.parent)
+            # The folder as text: a Path for each of 10,000 translations cost more than the rest.
+            name = text.rpartition(os.sep)[2]
+            head = text[:len(text) - len(name)]  # with its separator: "/" and "" are two folders
+            folder = folders.get(head)
             if folder is None:
-                folder = folders[path.parent] = str(path.parent.resolve())
-            real = os.path.join(folder, path.name)
+                folder = folders[head] = str(path.parent.resolve())
+            real = os.path.join(folder, name)
     except OSError:
         return None
     # Both resolved: normalised and absolute, so a prefix of the text is a prefix of the path.
@@ -286,7 +342,7 @@ def track_originals(config: Config, articles: Sequence[Article], reporter: Repor
         content = config.content_dir.resolve()
     except OSError:
         content = None
-    folders: dict[Path, str] = {}
+    folders: dict[str, str] = {}
     named = [(a, name) for a in articles if a.human is not None and content is not None
              for name in [_key(str(content), a, folders)] if name is not None]
     unhashed = [a for a, name in named if (hashed.get(name) or (None,))[0] is not a]

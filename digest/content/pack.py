@@ -1,0 +1,193 @@
+"""The article pack: what a new process needs of every unchanged content file, in one file.
+
+Reading 10,000 articles back from the build store (20,000 JSON rows, every block of both
+languages decoded and checked) was ~3 s of a one-edit build in a new process, though the
+edit build renders only the edited article's pages. The pack (``<cache>/build/articles.pack``)
+holds, per content file, the stamp it was read under and the article or human translation
+without its blocks: their count, the store key to load them from when something does ask
+for them (:class:`StoredBlocks`), and what later stages derived from them
+(:data:`EXTRAS`: the page description, the body images, the hashes the out-of-date check
+compares). An unchanged file then costs a dictionary lookup and one small object.
+
+It is cache, as the build store is, and trusted as it is: a file is taken by its pack row
+only when its stamp (mtime in nanoseconds, size, inode, type) is the row's and it is a
+regular file reached without a link, the blind spot :mod:`digest.content.cache` documents.
+The file starts with a tag (digest's version, the store's schema, :data:`FORMAT` and the
+reading settings) and the SHA-256 of the rest: a pack of another version, of other
+settings, truncated or altered is not used (the build store answers, as without a pack).
+The rows are :mod:`marshal` data, never pickles (loading cannot run code), and each row is
+checked field by field when used: a row of unexpected shape is ignored and its file read.
+The pack is written whole (a temporary file, then a rename), so a killed build leaves the
+last one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import overload
+
+from .markup import Block
+from .store import cache_key
+
+NAME = "articles.pack"
+FORMAT = 1
+"""Raised whenever what a row holds changes meaning."""
+_MAGIC = b"digest article pack\n"
+_TEXTS = {str}
+
+EXTRAS = {"description": str, "images": tuple, "hashes": tuple, "english": str, "entry": tuple}
+"""What later stages derive from a file's blocks, kept with its row when known: the page
+description (:mod:`digest.site.model`), the body images' ``(src, alt)`` (:mod:`digest.site.inline`),
+each block's hash, the human translation's text hash and store key its out-of-date entry was
+made for, and for a translation the hash of its English (:mod:`digest.translate.originals`)."""
+
+
+class StoredBlocks(Sequence[Block]):
+    """An unchanged file's blocks, left in the build store until something reads them.
+
+    It stands for the tuple of blocks it loads: equal to it, hashed and shown as it, and
+    pickled as it. Its length and its :data:`EXTRAS` are known without loading; two of
+    them with the same store key are equal without loading either."""
+
+    __slots__ = ("key", "size", "extras", "_load", "_blocks")
+
+    def __init__(self, key: str, count: int, extras: dict[str, object],
+                 load: Callable[[], tuple[Block, ...]]) -> None:
+        self.key, self.size, self.extras = key, count, extras
+        self._load: Callable[[], tuple[Block, ...]] | None = load
+        self._blocks: tuple[Block, ...] | None = None
+
+    def blocks(self) -> tuple[Block, ...]:
+        """The blocks, loaded on first use."""
+        if self._blocks is None:
+            assert self._load is not None
+            self._blocks, self._load = self._load(), None
+        return self._blocks
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, index: int) -> Block: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Block, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Block | tuple[Block, ...]:
+        return self.blocks()[index]
+
+    def __iter__(self) -> Iterator[Block]:
+        return iter(self.blocks())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StoredBlocks):
+            return other.key == self.key or other.blocks() == self.blocks()
+        if isinstance(other, tuple):
+            return other == self.blocks()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self.blocks())
+
+    def __repr__(self) -> str:
+        return repr(self.blocks())
+
+    def __reduce__(self) -> tuple:
+        return (tuple, (self.blocks(),))
+
+
+def extra(blocks: Sequence[Block], name: str) -> object | None:
+    """What the pack kept as ``name`` (one of :data:`EXTRAS`) for ``blocks``; None when
+    it kept nothing (blocks parsed in this process, or not derived when packed) or kept
+    a value of another type (checked here, when asked for: most are never asked)."""
+    if type(blocks) is not StoredBlocks:
+        return None
+    value = blocks.extras.get(name)
+    if type(value) is not EXTRAS.get(name):
+        return None
+    if value and type(value) is tuple and not _checked(name, value):
+        return None
+    return value
+
+
+def _checked(name: str, value: tuple) -> bool:
+    if name == "images":
+        return all(type(pair) is tuple and len(pair) == 2 and {*map(type, pair)} <= _TEXTS for pair in value)
+    return {*map(type, value)} <= _TEXTS
+
+
+def pack_key(reading: str) -> str:
+    """The tag of a pack usable under the reading settings ``reading``."""
+    return cache_key("article-pack", str(FORMAT), reading)
+
+
+def read_pack(folder: Path, key: str) -> dict[str, tuple]:
+    """The rows of the pack in ``folder`` by content path, or none if it is missing, of
+    another key, or not whole."""
+    try:
+        data = (folder / NAME).read_bytes()
+    except OSError:
+        return {}
+    head = len(_MAGIC)
+    if data[:head] != _MAGIC or data[head:head + 65] != key.encode() + b"\n":
+        return {}
+    body = memoryview(data)[head + 130:]
+    if data[head + 65:head + 130] != hashlib.sha256(body).hexdigest().encode() + b"\n":
+        return {}
+    try:
+        rows = marshal.loads(body)
+    except (ValueError, EOFError, TypeError):
+        return {}
+    return rows if type(rows) is dict else {}
+
+
+def write_pack(folder: Path, key: str, rows: dict[str, tuple]) -> None:
+    """Replace the pack in ``folder`` with ``rows`` (a temporary file, then a rename); a
+    pack that cannot be written is left as it was."""
+    body = marshal.dumps(rows)
+    try:
+        # A build holds its output folder's lock, not the cache's: another writer's file may be here.
+        fd, temp = tempfile.mkstemp(prefix=f".{NAME}.", suffix=".tmp", dir=folder)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(_MAGIC + key.encode() + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n")
+            fh.write(body)
+        os.replace(temp, folder / NAME)
+    except OSError:
+        Path(temp).unlink(missing_ok=True)
+
+
+def sweep(folder: Path, older_than: float = 3600.0) -> None:
+    """Remove temporary pack files a killed build left behind (an hour old or more)."""
+    now = time.time()
+    for stale in folder.glob(f".{NAME}.*.tmp"):
+        try:
+            if now - stale.stat().st_mtime > older_than:
+                stale.unlink()
+        except OSError:
+            continue
+
+
+def known_extras(blocks: Sequence[Block], derive: Callable[[Sequence[Block]], Mapping[str, object]]) -> dict:
+    """What to keep with ``blocks``: what the pack kept for them, with what ``derive``
+    gives (only values of :data:`EXTRAS`' types)."""
+    kept = dict(blocks.extras) if type(blocks) is StoredBlocks else {}
+    for name, value in derive(blocks).items():
+        if value is not None and EXTRAS.get(name) is type(value):
+            kept[name] = value
+    return kept
+
+
+def remember(blocks: Sequence[Block], name: str, value: object) -> None:
+    """Keep ``value``, worked out from ``blocks`` as ``name`` of :data:`EXTRAS`, with them
+    when the pack gave them (their next row then holds it)."""
+    if type(blocks) is StoredBlocks and EXTRAS.get(name) is type(value):
+        blocks.extras[name] = value

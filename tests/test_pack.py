@@ -1,0 +1,143 @@
+"""The article pack: a new process takes unchanged files from it, their blocks left in the build
+store until something reads them. Real files, real builds by new builders (nothing in memory,
+as in a new process)."""
+
+import marshal
+import os
+import sqlite3
+from pathlib import Path
+
+import pytest
+from helpers import fresh, site_files
+from test_loadkeys import DB, PACK, article, builder, project
+
+from digest.config import load_config
+from digest.content.pack import StoredBlocks
+from digest.render.feeds import FEED_SIZE
+
+
+def _stored(result) -> list[StoredBlocks]:
+    return [b for e in result.site.entries for b in (e.article.blocks, e.article.human.blocks)
+            if type(b) is StoredBlocks]
+
+
+def test_an_edit_parses_only_that_file_and_loads_no_other_articles_blocks(tmp_path):
+    root = project(tmp_path, articles=60)
+    builder(root).build()
+    assert (root / PACK).is_file()
+    path = article(root, 4)
+    path.write_text(path.read_text(encoding="utf-8").replace("فقرة ثانية 4", "فقرة معدلة 4"), encoding="utf-8")
+    again = builder(root)
+    result = again.build()
+    assert (again.articles.parsed, again.articles.unread) == (1, 119)
+    assert len(_stored(result)) == 119
+    # Rendered: the edited article's pages and the listings holding it (whose cards show the
+    # start of each article); the feeds show the newest FEED_SIZE. The others stay in the store.
+    shown = {id(e) for page in result.site.pages for e in page.context.get("entries", ())
+             if any(other.slug == "a4" for other in page.context.get("entries", ()))}
+    others = [e for e in result.site.entries[FEED_SIZE:] if id(e) not in shown]
+    assert len(others) >= 3
+    assert all(e.article.blocks._blocks is None and e.article.human.blocks._blocks is None for e in others)
+    assert "فقرة معدلة 4" in (root / "site/articles/a4/index.html").read_text(encoding="utf-8")
+    assert site_files(root / "site") == fresh(root, tmp_path)
+
+
+def test_stored_blocks_are_the_blocks_they_stand_for(tmp_path):
+    root = project(tmp_path, articles=3)
+    first = builder(root).build()
+    path = article(root, 1)
+    path.write_text(path.read_text(encoding="utf-8") + "\nفقرة ثالثة.\n", encoding="utf-8")
+    loaded, _ = builder(root)._load(load_config(root))  # the load alone: nothing rendered
+    parsed = {e.slug: e.article for e in first.site.entries}
+    for article_now in loaded:
+        if article_now.slug == "a1":
+            continue
+        blocks = article_now.blocks
+        assert type(blocks) is StoredBlocks and len(blocks) == 2 and blocks._blocks is None
+        assert blocks == parsed[article_now.slug].blocks and parsed[article_now.slug].blocks == blocks
+        assert hash(blocks) == hash(parsed[article_now.slug].blocks)
+        assert blocks[0] == parsed[article_now.slug].blocks[0] and list(blocks) == list(parsed[article_now.slug].blocks)
+        assert article_now == parsed[article_now.slug]  # the whole article, as parsed
+        assert article_now.human.blocks != blocks
+
+
+def test_blocks_gone_from_the_store_are_read_from_the_file(tmp_path):
+    root = project(tmp_path, articles=3)
+    first = builder(root).build()
+    with sqlite3.connect(root / DB) as db:
+        db.execute("DELETE FROM articles")
+    result = builder(root).build(write=False)
+    assert [e.article.blocks for e in result.site.entries] == [e.article.blocks for e in first.site.entries]
+    assert [e.article.human.blocks for e in result.site.entries] == [
+        e.article.human.blocks for e in first.site.entries]
+
+
+def _rewrite(path: Path, change) -> None:
+    data = path.read_bytes()
+    path.write_bytes(change(data))
+
+
+def _rows(change_row):
+    """A pack whose rows are changed by ``change_row`` (its checksum made right again)."""
+    import hashlib
+
+    def change(data: bytes) -> bytes:
+        head = data.index(b"\n", data.index(b"\n") + 1) + 1  # magic, key
+        body = marshal.loads(data[head + 65:])
+        body = {name: change_row(row) for name, row in body.items()}
+        raw = marshal.dumps(body)
+        return data[:head] + hashlib.sha256(raw).hexdigest().encode() + b"\n" + raw
+    return change
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: data[: len(data) // 2],  # truncated
+    lambda data: data[:-10] + bytes(10),  # altered: the checksum does not match
+    lambda data: data.replace(b"digest article pack", b"digest article pick"),  # not a pack
+    lambda data: data[:20] + b"0" * 64 + data[84:],  # another version's or settings'
+    _rows(lambda row: row[:6] + (7,) + row[7:]),  # a title that is not text, checksum right
+    _rows(lambda row: row[:-1] + ({"description": 3, "images": ("x",), "hashes": (1,)},)),  # extras of other types
+    _rows(lambda row: row[:-2]),  # a row of another length
+    lambda data: b"",
+])
+def test_a_damaged_or_foreign_pack_is_not_used_and_the_site_is_right(tmp_path, damage):
+    root = project(tmp_path)
+    builder(root).build()
+    path = article(root, 2)
+    path.write_text(path.read_text(encoding="utf-8").replace("رقم 2", "رقم 22"), encoding="utf-8")
+    _rewrite(root / PACK, damage)
+    again = builder(root)
+    result = again.build()
+    assert result.problems == []
+    assert again.articles.parsed == 1  # the others from the store, as without a pack
+    assert "نص الخبر رقم 22." in (root / "site/articles/a2/index.html").read_text(encoding="utf-8")
+    assert site_files(root / "site") == fresh(root, tmp_path)
+    assert builder(root).build(write=False).site.entries  # the pack written again is whole
+
+
+def test_a_file_of_the_same_size_with_a_new_mtime_is_not_taken_from_the_pack(tmp_path):
+    root = project(tmp_path)
+    builder(root).build()
+    path = article(root, 3)
+    before = os.stat(path)
+    path.write_text(path.read_text(encoding="utf-8").replace("رقم 3", "رقم 8"), encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    assert os.stat(path).st_size == before.st_size and os.stat(path).st_ino == before.st_ino
+    again = builder(root)
+    again.build()
+    assert (again.articles.parsed, again.articles.unread) == (1, 23)
+    assert "نص الخبر رقم 8." in (root / "site/articles/a3/index.html").read_text(encoding="utf-8")
+    assert site_files(root / "site") == fresh(root, tmp_path)
+
+
+def test_a_pack_left_half_written_by_a_killed_build_is_swept_and_the_last_one_used(tmp_path):
+    root = project(tmp_path, articles=3)
+    builder(root).build()
+    stale = root / PACK.parent / ".articles.pack.x1.tmp"
+    stale.write_bytes(b"half a pack")
+    os.utime(stale, (1, 1))
+    path = article(root, 0)
+    path.write_text(path.read_text(encoding="utf-8") + "\nفقرة.\n", encoding="utf-8")
+    again = builder(root)
+    again.build()
+    assert again.articles.unread == 5 and not stale.exists()
