@@ -335,3 +335,29 @@ def test_a_fresh_worker_keeps_no_entry_it_rendered_before(tmp_path):
     gc.collect()
     alive = [ref() for ref in watched if ref() is not None]
     assert alive == [last]
+
+
+def test_files_parsed_by_new_worker_processes_read_as_in_one_process(tmp_path, monkeypatch):
+    """From FRESH_POOL_FILES files on, the parsing workers are new processes, not forks of
+    the build (which would count all it holds again): what each file gives, a bad file's
+    exception included, is what reading it here gives."""
+    from digest.content import parallel
+    from digest.content.articles import content_files, read_article, read_translation
+    from digest.errors import SourceError
+
+    write_digest(tmp_path, 30)
+    write_project(tmp_path, {
+        "content/2024-05-05-broken.md": "---\ntitle: [unclosed\n---\nنص.\n",
+        "content/2024-05-07-binary.md": b"---\ntitle: x\n---\n\xff\xfe\x00bad\n",
+    })
+    config = load_config(tmp_path)
+    paths = content_files(config.content_dir).files
+    monkeypatch.setattr(parallel, "FRESH_POOL_FILES", len(paths))
+    parsed = parallel.read_all(paths, config, 2)
+    assert list(parsed) == paths
+    for path in paths:
+        if path.endswith(("broken.md", "binary.md")):
+            assert isinstance(parsed[path], parallel.Raised) and isinstance(parsed[path].exc, SourceError)
+        else:
+            here = (read_translation if path.endswith(".en.md") else read_article)(path, config)
+            assert parsed[path] == here
