@@ -304,3 +304,60 @@ def test_sending_article_pages_leaves_their_objects_as_they_were(tmp_path):
     finally:
         tracemalloc.stop()
     assert kept < 100_000, kept  # about 310 KB with the paragraphs pickled as str, 50 KB without
+
+
+def test_a_fresh_worker_keeps_no_entry_it_rendered_before(tmp_path):
+    """A fresh worker gets every chunk's entries anew: once it renders another article's
+    pages, nothing of the last article stays alive in it (memos keyed by their blocks kept
+    every entry a worker rendered: half its memory at 10,000 articles)."""
+    import gc
+    import pickle
+    import weakref
+    from multiprocessing.reduction import ForkingPickler
+
+    from digest.render.pagejob import ENTRY_CACHES, PageJob, alone_page
+    from digest.render.pages import page_context
+    from digest.render.theme import load_theme
+
+    write_digest(tmp_path, 12)
+    config = load_config(tmp_path, {"site": {"search": False}})
+    result = Builder(config, translator=None, workers=1).build(write=False)
+    pages = [p for p in result.site.pages if alone_page(p)]
+    job = pickle.loads(pickle.dumps(PageJob(config, load_theme(config).fingerprint, None, page_context)))
+    sent = pickle.loads(ForkingPickler.dumps(pages))  # as a worker gets them
+    for cache in ENTRY_CACHES:  # as new in a worker: the build's own blocks are not asked for
+        cache.cache_clear()
+    blocks = {id(p.context["entry"]): p.context["entry"].article.blocks[0] for p in sent}
+    watched = [weakref.ref(block) for block in blocks.values()]
+    last = sent[-1].context["entry"].article.blocks[0]
+    assert [job(page) for page in sent] == [result.files[p.path] for p in pages]
+    del sent, blocks
+    gc.collect()
+    alive = [ref() for ref in watched if ref() is not None]
+    assert alive == [last]
+
+
+def test_files_parsed_by_new_worker_processes_read_as_in_one_process(tmp_path, monkeypatch):
+    """From FRESH_POOL_FILES files on, the parsing workers are new processes, not forks of
+    the build (which would count all it holds again): what each file gives, a bad file's
+    exception included, is what reading it here gives."""
+    from digest.content import parallel
+    from digest.content.articles import content_files, read_article, read_translation
+    from digest.errors import SourceError
+
+    write_digest(tmp_path, 30)
+    write_project(tmp_path, {
+        "content/2024-05-05-broken.md": "---\ntitle: [unclosed\n---\nنص.\n",
+        "content/2024-05-07-binary.md": b"---\ntitle: x\n---\n\xff\xfe\x00bad\n",
+    })
+    config = load_config(tmp_path)
+    paths = content_files(config.content_dir).files
+    monkeypatch.setattr(parallel, "FRESH_POOL_FILES", len(paths))
+    parsed = parallel.read_all(paths, config, 2)
+    assert list(parsed) == paths
+    for path in paths:
+        if path.endswith(("broken.md", "binary.md")):
+            assert isinstance(parsed[path], parallel.Raised) and isinstance(parsed[path].exc, SourceError)
+        else:
+            here = (read_translation if path.endswith(".en.md") else read_article)(path, config)
+            assert parsed[path] == here
