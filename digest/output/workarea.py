@@ -13,9 +13,9 @@ system places each folder made in it (the staged site, the spool) where inodes a
 
 from __future__ import annotations
 
-import array
 import ctypes
 import errno
+import array
 import fcntl
 import os
 import shutil
