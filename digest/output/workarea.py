@@ -6,16 +6,12 @@ beside the output folder: on the same file system, so a rename moves it into pla
 never inside the site or in ``/tmp``. The area holds a ``lock`` file; a build takes an
 ``fcntl.flock`` on it (released by the kernel when the process dies, even by ``kill -9``)
 and, once it holds it, removes whatever an earlier, killed build left there.
-
-The area is marked as a top of a directory hierarchy (:func:`spread_out`), so that the file
-system places each folder made in it (the staged site, the spool) where inodes are free.
 """
 
 from __future__ import annotations
 
 import ctypes
 import errno
-import array
 import fcntl
 import os
 import shutil
@@ -26,9 +22,6 @@ from pathlib import Path
 LOCK_NAME = "lock"
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-_FS_IOC_GETFLAGS = 0x80086601
-_FS_IOC_SETFLAGS = 0x40086602
-_FS_TOPDIR_FL = 0x00020000
 
 
 def work_dir(out_dir: Path) -> Path:
@@ -69,7 +62,6 @@ class SiteLock:
             return
         try:
             self.work.mkdir(parents=True, exist_ok=True)
-            spread_out(self.work)
             fd = os.open(self.work / LOCK_NAME, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -100,34 +92,6 @@ class SiteLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
-
-
-def spread_out(folder: Path) -> None:
-    """Mark ``folder`` as the top of a directory hierarchy (``chattr +T``) where the file
-    system knows the flag (ext2/3/4), so it puts each folder made in it where inodes are free,
-    as it does folders made at its root; elsewhere, or not allowed, nothing.
-
-    A build makes an inode per page and folder (75,000 at 10,000 articles) in the folder
-    that the last site, just deleted, filled. Without a journal, ext4 skips every inode
-    deleted in the last 30 seconds for each new one it allocates, scanning its block group
-    again each time: 30,000 files made right after 30,000 were deleted took 9.3 s of system
-    time, 0.6 s in a folder marked so (bench/README.md)."""
-    if not sys.platform.startswith("linux"):
-        return
-    try:
-        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError:
-        return
-    try:
-        flags = array.array("i", [0])
-        fcntl.ioctl(fd, _FS_IOC_GETFLAGS, flags, True)
-        if not flags[0] & _FS_TOPDIR_FL:
-            flags[0] |= _FS_TOPDIR_FL
-            fcntl.ioctl(fd, _FS_IOC_SETFLAGS, flags)
-    except OSError:  # not ext2/3/4 (ENOTTY, EOPNOTSUPP), or not the owner
-        pass
-    finally:
-        os.close(fd)
 
 
 def clear(work: Path) -> None:
