@@ -32,6 +32,8 @@ from .workarea import exchange, remove
 
 FORMAT = "digest-site"
 VERSION = 1
+_text = json.encoder.encode_basestring
+_ascii = json.encoder.encode_basestring_ascii
 
 
 class StageError(Exception):
@@ -67,11 +69,10 @@ def read_manifest_lines(out_dir: Path) -> tuple[dict[str, list], list[str], list
 def manifest_line(rel: str, item: list) -> str:
     """One path's entry in the manifest's text (kept per path, so an edit in ``digest
     serve`` joins the lines again rather than encoding 10,000 entries)."""
-    size, sha, mtime = item
-    if rel.isprintable() and '"' not in rel and "\\" not in rel and sha.isalnum() and sha.isascii():
-        # What json.dumps gives such texts (it escapes only quotes, backslashes and controls).
-        return f'"{rel}":[{size},"{sha}",{mtime}]'
-    return f"{json.dumps(rel, ensure_ascii=False)}:[{size},{json.dumps(sha)},{mtime}]"
+    sha = item[1]
+    # The encoders json.dumps ends in for a string, without the encoder object it makes per
+    # call (``ensure_ascii=False``): 55,000 lines at 10,000 articles.
+    return f"{_text(rel)}:[{item[0]},{_ascii(sha) if type(sha) is str else json.dumps(sha)},{item[2]}]"
 
 
 def manifest_bytes(lines, foreign: list[str]) -> bytes:
@@ -80,20 +81,20 @@ def manifest_bytes(lines, foreign: list[str]) -> bytes:
     return (head[:-1] + ',"files":{\n' + ",\n".join(lines) + "\n}}\n").encode()
 
 
-def entry(data: bytes | Kept, path: Path) -> list:
+def entry(data: bytes | Kept, path: str | Path) -> list:
     """The manifest entry of ``data`` just written (or moved from the spool) at ``path``."""
     if isinstance(data, Kept):
         return [data.size, data.sha, os.stat(path).st_mtime_ns]
     return [len(data), hashlib.sha256(data).hexdigest(), os.stat(path).st_mtime_ns]
 
 
-def unspool(work: Path, data: bytes | Kept, target: Path) -> bool:
+def unspool(work: str | Path, data: bytes | Kept, target: str | Path) -> bool:
     """Move a :class:`Spooled` page from ``work``'s spool to ``target``; False if it is not
     there (a record of an earlier build, now in the output folder)."""
     if not isinstance(data, Spooled):
         return False
     try:
-        os.replace(work / SPOOL / spooled_name(data.path), target)
+        os.replace(os.path.join(work, SPOOL, spooled_name(data.path)), target)
     except FileNotFoundError:
         return False
     return True
@@ -112,23 +113,30 @@ def stage_site(files: Mapping[str, bytes | Kept], out_dir: Path,
     remove(stage)
     written: list[str] = []
     manifest: dict[str, list] = {}
-    where = stage
+    where: str | Path = stage
+    # Paths as text: the map's paths are checked and normal (OutputFolder), and joining them
+    # so costs a fraction of pathlib's (55,000 files at 10,000 articles).
+    staged, last_site = os.fspath(stage), os.fspath(out_dir)
     try:
         stage.mkdir()
-        made = {stage}
+        made = {""}  # folders of the stage, relative to it
         for rel in sorted(files):
             data = files[rel]
-            target = where = stage / rel
-            if target.parent not in made:
+            target = where = f"{staged}/{rel}"
+            folder = rel.rpartition("/")[0]
+            if folder not in made:
                 # Top down, each folder once: mkdir(parents=True) first fails on the deepest
                 # one (10,000 articles: 114,182 calls for 20,000-odd folders).
-                for folder in reversed(target.relative_to(stage).parents):
-                    folder = stage / folder
-                    if folder not in made:
-                        os.mkdir(folder)
-                        made.add(folder)
-            if _link_unchanged(out_dir / rel, target, data, old.get(rel)):
-                manifest[rel] = old[rel]
+                cut = rel.find("/")
+                while cut != -1:
+                    part = rel[:cut]
+                    if part not in made:
+                        os.mkdir(f"{staged}/{part}")
+                        made.add(part)
+                    cut = rel.find("/", cut + 1)
+            last = old.get(rel)
+            if last is not None and _link_unchanged(f"{last_site}/{rel}", target, data, last):
+                manifest[rel] = last
                 continue
             if not unspool(work, data, target):
                 if isinstance(data, Kept):
@@ -146,13 +154,13 @@ def stage_site(files: Mapping[str, bytes | Kept], out_dir: Path,
     except OSError as exc:
         remove(stage)
         remove(work / SPOOL)
-        raise StageError(_shown(where, stage, out_dir), exc.strerror or str(exc)) from None
+        raise StageError(_shown(Path(where), stage, out_dir), exc.strerror or str(exc)) from None
     remove(work / SPOOL)  # what is left: pages unchanged, linked from the old site
     removed = sorted(rel for rel in old if rel not in files)
     return written, removed, foreign, lines
 
 
-def _link_unchanged(src: Path, target: Path, data: bytes | Kept, last: list | None) -> bool:
+def _link_unchanged(src: str, target: str, data: bytes | Kept, last: list | None) -> bool:
     """Hard-link ``src`` as ``target`` if the manifest and the file show it holds ``data``."""
     size = data.size if isinstance(data, Kept) else len(data)
     if last is None or last[0] != size:
