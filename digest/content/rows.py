@@ -92,12 +92,7 @@ def decode_article(path: Path, value: object) -> Article:
     if not isinstance(value, list) or len(value) != 13:
         raise Bad()
     slug, title, published, blocks, tags, source, author, undated, draft, ignored, notes, image, digest = value
-    try:
-        when = dt.datetime.fromisoformat(_str(published))
-    except ValueError:
-        raise Bad() from None
-    if when.tzinfo is None:
-        raise Bad()
+    when = when_of(published)
     lead = None
     if image is not None:
         if not isinstance(image, list) or len(image) != 4:
