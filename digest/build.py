@@ -59,6 +59,7 @@ from .site.model import Site, SiteModel, derived
 from .site.staticfiles import overlay, static_files
 from .translate.glossary import load_glossary
 from .translate.labels import label_texts, load_labels
+from .translate.lookup import TranslatorLookup
 from .translate.originals import track_originals
 from .translate.stage import TranslationStats, Translator, translate_articles
 from .workers import worth_a_pool
@@ -107,9 +108,7 @@ class Builder:
         self.stream = stream
         self.keep_last_good = keep_last_good
         self.reporter = reporter or Reporter()
-        self._translator = translator
-        self._missing: tuple | None = None
-        """The package folders' stamp when no model was found (None: not looked for, or found)."""
+        self._lookup = TranslatorLookup(translator)
         self._renderer = Renderer()
         self._model = SiteModel()
         self._audit: dict = {}
@@ -138,31 +137,13 @@ class Builder:
         return self.load_translator()
 
     def load_translator(self, pages: bool = True) -> Translator | None:
-        """The translator, loaded on first use. Wanted for tag and source names only (not
-        ``pages``), a missing model goes unsaid, and is looked for again next time."""
-        if self.model_appeared():
-            self._translator, self._missing = "auto", None  # a package was installed (or removed) since
-        if self._translator == "auto":
-            from .translate.engine import load_translator
-
-            found = load_translator(self.config, self.reporter, warn_missing=pages)
-            if found is None and self.config.translation.engine != "none":
-                from .translate.packages import packages_stamp  # urllib and zipfile: 0.1 s at start-up
-
-                self._missing = packages_stamp()
-            if found is None and not pages:
-                return None
-            self._translator = found
-        return self._translator  # type: ignore[return-value]
+        """The translator (see :class:`~digest.translate.lookup.TranslatorLookup`)."""
+        return self._lookup.get(self.config, self.reporter, pages)
 
     def model_appeared(self) -> bool:
-        """A model was looked for and not found, and the package folders have changed since:
-        the next build looks again (``digest serve`` rebuilds for it)."""
-        if self._missing is None or self._translator not in (None, "auto"):
-            return False
-        from .translate.packages import packages_stamp
-
-        return self._missing != packages_stamp()
+        """No model was found, and one may have been installed since: the next build looks
+        again (``digest serve`` rebuilds for it)."""
+        return self._lookup.appeared()
 
     def _read(self, path: str, read):
         """``read(stamp)`` the file at ``path``, reusing the last result while its stamp is

@@ -115,6 +115,6 @@ def test_the_english_feed_holds_only_translated_articles_and_takes_one_in_once_t
 
     pending = builder.build(write=False).files
     assert ids(pending, "en/feed.xml") == [] and len(ids(pending, "ar/feed.xml")) == len(ids(pending, "feed.xml")) == 1
-    builder._translator = FakeTranslator()  # a model installed in a long serve session
+    builder._lookup.value = FakeTranslator()  # a model installed in a long serve session
     translated = builder.build(write=False).files
     assert [i.rstrip("/").rsplit("/", 2)[-2:] for i in ids(translated, "en/feed.xml")] == [["a", "en"]]
