@@ -24,16 +24,6 @@ class Bad(Exception):
     """An entry or row that is not what this version writes."""
 
 
-def _str(value: object) -> str:
-    if not isinstance(value, str):
-        raise Bad()
-    return value
-
-
-def _opt(value: object) -> str | None:
-    return None if value is None else _str(value)
-
-
 _TEXTS = {str}
 
 
@@ -97,11 +87,11 @@ def decode_article(path: Path, value: object) -> Article:
     if image is not None:
         if not isinstance(image, list) or len(image) != 4:
             raise Bad()
-        lead = LeadImage(_str(image[0]), _opt(image[1]), _opt(image[2]), _opt(image[3]))
-    return Article(path=path, slug=_str(slug), title=_str(title), published=when, blocks=blocks_of(blocks),
-                   tags=_strs(tags), source=_opt(source), author=_opt(author), undated=_bool(undated),
+        lead = LeadImage(text(image[0]), optional(image[1]), optional(image[2]), optional(image[3]))
+    return Article(path=path, slug=text(slug), title=text(title), published=when, blocks=blocks_of(blocks),
+                   tags=_strs(tags), source=optional(source), author=optional(author), undated=_bool(undated),
                    draft=_bool(draft), ignored_keys=_strs(ignored), notes=_strs(notes), image=lead,
-                   digest=_str(digest))
+                   digest=text(digest))
 
 
 
@@ -116,7 +106,7 @@ def decode_translation(path: Path, value: object, digest: str) -> HumanTranslati
     SHA-256 ``digest``; raises ``Bad`` on anything else."""
     if not (isinstance(value, list) and len(value) == 4 and value[3] == digest):
         raise Bad()
-    return HumanTranslation(path, _str(value[0]), blocks_of(value[1]), _strs(value[2]), digest)
+    return HumanTranslation(path, text(value[0]), blocks_of(value[1]), _strs(value[2]), digest)
 
 
 def text(value: object) -> str:
