@@ -20,6 +20,8 @@ from ..text import direction
 from .blocks import lang_attrs, marked_runs, outline, render_block, render_blocks, summary
 from .images import picture
 from .memo import once
+from .templatecode import FOLDER as TEMPLATE_CODE
+from .templatecode import TemplateCode
 
 
 def _builtin_theme() -> Path:
@@ -165,6 +167,9 @@ def load_theme(config: Config) -> Theme:
         # A build never needs to stat a template again: a changed theme has another
         # fingerprint, and the builder then loads a new environment (digest/build.py).
         auto_reload=False,
+        # Compiled code kept in the cache folder: every process that renders (the build, its
+        # workers) would otherwise compile each template it uses from source.
+        bytecode_cache=TemplateCode(config.cache_dir / TEMPLATE_CODE),
     )
     env.globals.update(lang_attrs=lang_attrs, render_block=render_block, render_blocks=render_blocks,
                        marked_runs=marked_runs, outline=outline, direction=direction, tag_slug=slugify,
