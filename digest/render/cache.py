@@ -33,8 +33,10 @@ import dataclasses
 import datetime as dt
 import enum
 import hashlib
+import operator
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import PurePath
 
 from ..content.articles import Article, HumanTranslation
@@ -81,6 +83,9 @@ _PLAIN = (str, int, float, bool, type(None), bytes, dt.date, dt.time, dt.timedel
 _LEAVES = {str, int, float, bool, type(None), Block, Provenance, Name, SitemapURL}
 """Types whose ``repr`` is their value: every field of these dataclasses is compared and shown,
 and holds only texts, numbers or others of them."""
+_TUPLE = {tuple}
+_SITEMAP_ROW = {SitemapURL}
+_SITEMAP_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(SitemapURL) if f.compare))
 
 
 class Fingerprints:
@@ -97,6 +102,10 @@ class Fingerprints:
         found = self._memo.get(id(value))
         if found is not None and found[0] is value:
             return found[1]
+        if type(value) is Entry:  # one per article, each on its three pages and the listings'
+            text = self._entry(value)
+            self._memo[id(value)] = (value, text)
+            return text
         if kind is dict:
             return self._dict(value)  # type: ignore[arg-type]
         if isinstance(value, _PLAIN):
@@ -104,14 +113,15 @@ class Fingerprints:
         if isinstance(value, enum.Enum):
             return f"{type(value).__qualname__}.{value.name}"
         if isinstance(value, (tuple, list)):
-            leaves = _LEAVES
-            if all(type(item) in leaves for item in value) or all(
-                    type(item) is tuple and all(type(part) in leaves for part in item) for item in value):
+            kinds = set(map(type, value))
+            if kinds <= _LEAVES or (kinds == _TUPLE and set(map(type, chain.from_iterable(value))) <= _LEAVES):
                 # Texts, numbers, blocks, or tuples of them (a page's alternates): their repr
                 # says all ``==`` compares, in one call.
                 text = repr(value)
-            else:
-                text = "(" + ",".join(map(self.of, value)) + ")"
+            else:  # a listing's entries, printed already: looked up without a call each
+                memo, of = self._memo, self.of
+                text = "(" + ",".join([found[1] if (found := memo.get(id(item))) is not None and found[0] is item
+                                       else of(item) for item in value]) + ")"
             if len(text) > 64:
                 text = "#" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
             self._memo[id(value)] = (value, text)
@@ -121,10 +131,7 @@ class Fingerprints:
         if isinstance(value, (set, frozenset)):
             return "<" + ",".join(sorted(map(self.of, value))) + ">"
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            if type(value) is Entry:
-                parts = ["Entry", self.of(value.article), _english_text(value.english, value.article.human),
-                         self.of(value.images)]
-            elif type(value) is English:
+            if type(value) is English:
                 parts = ["English", _english_text(value, None)]
             elif type(value) is Article and value.digest:
                 parts = _article_parts(value, self.of)
@@ -138,6 +145,19 @@ class Fingerprints:
             self._memo[id(value)] = (value, text)
             return text
         raise Unhashable(type(value).__qualname__)
+
+    def _entry(self, entry: Entry) -> str:
+        """An entry's print: its article's, English's and images' values in one hash (an
+        article page's entry, so one per article: its article is not hashed on its own)."""
+        article, images = entry.article, entry.images
+        found = self._memo.get(id(images))
+        shown = found[1] if found is not None and found[0] is images else self.of(images)
+        if type(article) is Article and article.digest:
+            parts = _article_parts(article, self.of)
+        else:
+            parts = [self.of(article)]
+        parts += (_english_text(entry.english, article.human), shown)
+        return "#" + hashlib.sha256(("Entry\0" + "\0".join(parts)).encode("utf-8", "surrogatepass")).hexdigest()
 
     def _dict(self, value: dict) -> str:
         # A page's context: one per page, so its texts are written here without a call each.
@@ -162,6 +182,8 @@ def _article_parts(article: Article, of: Callable[[object], str]) -> list[str]:
 
 
 _ENGLISH = tuple(f.name for f in dataclasses.fields(English) if f.compare)
+_ENGLISH_VALUES = operator.attrgetter(*_ENGLISH)
+_BLOCKS = _ENGLISH.index("blocks")
 
 
 def _english_text(english: English, human: HumanTranslation | None) -> str:
@@ -169,9 +191,9 @@ def _english_text(english: English, human: HumanTranslation | None) -> str:
     type whose ``repr`` is its value (texts, numbers, blocks, provenance, names, tuples of
     them), in one call. Blocks that are the very blocks of ``human`` (a human translation
     with a text hash, which its own print stands for) are not written out again."""
-    values = [getattr(english, name) for name in _ENGLISH]
+    values = _ENGLISH_VALUES(english)
     if human is not None and human.digest and english.blocks is human.blocks:
-        values[_ENGLISH.index("blocks")] = f"the blocks of {human.digest}"
+        values = (*values[:_BLOCKS], f"the blocks of {human.digest}", *values[_BLOCKS + 1:])
     return repr(values)
 
 
@@ -184,6 +206,7 @@ class PageKeys:
     def __init__(self, prints: Fingerprints, shared: str) -> None:
         self.prints, self._shared = prints, shared
         self._heads: dict[str, str] = {}
+        self._names: dict[str, str] = {}
 
     def __call__(self, page: Page, template_key: str) -> str | None:
         """The key of ``page`` rendered with template ``template_key``; None if an input
@@ -191,7 +214,7 @@ class PageKeys:
         head = self._heads.get(template_key)
         if head is None:
             head = self._heads[template_key] = cache_key("page", self._shared, template_key)
-        of, leaves, memo = self.prints.of, _LEAVES, self.prints._memo
+        of, leaves, memo, names = self.prints.of, _LEAVES, self.prints._memo, self._names
         try:
             # Objects printed already (the alternates of an article's three pages, its entry)
             # are looked up here, without a call each: this runs for every page of the site.
@@ -203,11 +226,15 @@ class PageKeys:
             for key, value in page.context.items():
                 if type(key) is not str:
                     parts.append(of(key) + ":" + of(value))
-                elif type(value) in leaves:
-                    parts.append(f"{key!r}:{value!r}")
+                    continue
+                name = names.get(key)
+                if name is None:
+                    name = names[key] = f"{key!r}:"
+                if type(value) in leaves:
+                    parts.append(name + repr(value))
                 else:
                     found = memo.get(id(value))
-                    parts.append(f"{key!r}:" + (found[1] if found is not None and found[0] is value else of(value)))
+                    parts.append(name + (found[1] if found is not None and found[0] is value else of(value)))
         except (Unhashable, RecursionError):
             return None
         return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
@@ -277,7 +304,11 @@ class PageCache:
     def sitemap_key(self, name: str, template_key: str, rows: list, *shared: object) -> str | None:
         """The key of sitemap file ``name`` listing ``rows``."""
         try:
-            return cache_key("sitemap", self.shared_key(*shared), template_key, name, self.prints.of(rows))
+            if set(map(type, rows)) <= _SITEMAP_ROW:  # a repr of their fields: theirs is made in Python
+                printed = "SitemapURL" + repr(list(map(_SITEMAP_FIELDS, rows)))
+            else:
+                printed = self.prints.of(rows)
+            return cache_key("sitemap", self.shared_key(*shared), template_key, name, printed)
         except (Unhashable, RecursionError):
             return None
 
