@@ -252,9 +252,11 @@ class Renderer:
         elif misses:
             key_page = cache.keys(theme.strings_key, site.config, _site_key(site))
             held, row_of = cache.held, SitemapURL.of
+            # A few templates for all the pages: their keys looked up without a call per page.
+            template_keys = {name: key_of(name) for name in {pages[i].template for i in misses}}
             for i in misses:
                 page = pages[i]
-                template_key = key_of(page.template)
+                template_key = template_keys[page.template]
                 key = key_page(page, template_key)
                 kept = held(page.path, key) if key is not None else None
                 if kept is None:
