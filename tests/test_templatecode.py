@@ -120,3 +120,18 @@ def test_the_site_is_the_same_with_the_compiled_templates_warm_cold_or_unusable(
     (root / "site").rename(tmp_path / "older-site")
     build(root)
     assert site_files(root / "site") == warm
+
+
+def test_code_compiled_for_other_filters_is_not_used(tmp_path):
+    source = {"t.html": "{{ 'a' | shout }}"}
+    plain = jinja2.Environment(loader=jinja2.DictLoader(source), bytecode_cache=TemplateCode(tmp_path))
+    plain.filters["shout"] = lambda text: text.upper() + "!"
+    assert plain.get_template("t.html").render() == "A!"
+
+    @jinja2.pass_context
+    def shout(context, text):  # asks for the context: the compiled call passes it
+        return text.upper() + context.get("mark", "?")
+
+    other = jinja2.Environment(loader=jinja2.DictLoader(source), bytecode_cache=TemplateCode(tmp_path))
+    other.filters["shout"] = shout
+    assert other.get_template("t.html").render(mark="#") == "A#"

@@ -5,7 +5,8 @@ compile each template it uses from source: about 30 ms a template, a third of a 
 the default theme. :class:`TemplateCode` is the environment's bytecode cache, one file per
 template in ``.digest-cache/templates/``, named by a SHA-256 of everything the compiled code
 depends on: the template's name, file and source, the Jinja and Python versions, and the
-environment's compile options (delimiters, whitespace handling, autoescaping of that name).
+environment's compile options (delimiters, whitespace handling, autoescaping of that name, the
+filters and tests it may call and what each is passed).
 
 A file is used only if it is whole and is the one its name says: it carries a SHA-256 of its
 key and its code, checked before the code is unmarshalled. Anything else (a truncated or
@@ -37,8 +38,12 @@ _SUFFIX = ".code"
 def _options(env: jinja2.Environment, name: str) -> str:
     """The environment's settings that shape the code Jinja compiles for template ``name``."""
     autoescape = env.autoescape(name) if callable(env.autoescape) else env.autoescape
-    return repr((jinja2.__version__, sys.implementation.cache_tag, env.block_start_string, env.block_end_string,
-                 env.variable_start_string, env.variable_end_string, env.comment_start_string,
+    # The code calls each filter and test by name, passing the context, the evaluation context
+    # or the environment as the function asks (its ``jinja_pass_arg``): those shape it too.
+    calls = sorted((kind, called, str(getattr(func, "jinja_pass_arg", None)))
+                   for kind, table in (("filter", env.filters), ("test", env.tests)) for called, func in table.items())
+    return repr((calls, jinja2.__version__, sys.implementation.cache_tag, env.block_start_string,
+                 env.block_end_string, env.variable_start_string, env.variable_end_string, env.comment_start_string,
                  env.comment_end_string, env.line_statement_prefix, env.line_comment_prefix, env.trim_blocks,
                  env.lstrip_blocks, env.newline_sequence, env.keep_trailing_newline, env.optimized,
                  env.is_async, env.finalize is not None, sorted(env.extensions), bool(autoescape)))
