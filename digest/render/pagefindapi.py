@@ -2,7 +2,8 @@
 
 Pagefind's service reads one reply every 0.1 s (``PagefindService._wait_for_responses``
 sleeps before each), so 2,000 records took 200 s. :class:`_Service` reads replies as they
-come; everything else is the package's own ``PagefindIndex``.
+come and writes requests as UTF-8 JSON, each as soon as it is encoded (the package escapes
+every Arabic letter to six bytes); everything else is the package's own ``PagefindIndex``.
 
 Each language is indexed by its own Pagefind process, one after the other or (``together``)
 at the same time: a process holds one language's index, not both (at 10,000 articles the
