@@ -153,7 +153,7 @@ def made_of(entry: Entry) -> str | None:
     parsing makes under the reading settings (as for the page keys,
     :func:`digest.render.cache._article_parts`); a human translation's blocks by its text's
     hash; the rest of the English, and the lead photo, by the fields the records show. No
-    block is walked: about 3 us an entry, where the entry's whole print costs 17-30."""
+    block is walked: about 4 us an entry, where the entry's whole print costs 17-30."""
     article, english, lead = entry.article, entry.english, entry.images.lead
     human = article.human
     if not article.digest or (human is not None and not human.digest):
