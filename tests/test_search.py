@@ -162,3 +162,35 @@ def test_a_cancel_stops_pagefind_midway(tmp_path):
     with pytest.raises(SearchCancelled):
         build_bundle(records, cancel=cancel)
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.slow
+def test_records_sent_as_utf8_give_the_bundle_of_pagefinds_own_client():
+    """digest writes each request as UTF-8 JSON (Pagefind's client escapes every Arabic
+    letter to six bytes): Pagefind reads the same texts and makes the same bundle."""
+    if search.executable() is None:
+        pytest.skip("no Pagefind binary")
+    import asyncio
+
+    from pagefind.service import PagefindService
+
+    records = [Record("/articles/a/ar/", "ar", 'حصاد القمح "في" الجزيرة \\ 🌾 مكتبه', (("title", "حصاد «القمح»"),)),
+               Record("/articles/b/ar/", "ar", "مطر غزير على الساحل", (("title", "مطر"), ("summary", "سطر\tثان")))]
+
+    async def theirs():
+        service = await PagefindService().launch()
+        try:
+            index = await service.create_index({})
+            for r in records:
+                await index.add_custom_record(url=r.url, content=r.content, language=r.language, meta=dict(r.meta))
+            return {f["path"]: f["content"] for f in await index.get_files()}
+        finally:
+            service._poll_task.cancel()
+            service._backend.terminate()
+            await service._backend.wait()
+
+    expected = asyncio.run(theirs())
+    ours = build_bundle(records)
+    entry = "pagefind-entry.json"
+    assert json.loads(ours.pop(entry)) == json.loads(expected.pop(entry))
+    assert ours == expected

@@ -16,6 +16,9 @@ from digest.content.store import BuildStore
 from digest.render import search
 from digest.render.bundlecache import remember_bundle
 from digest.render.cache import Fingerprints
+from digest.site.images import ArticleImages
+from digest.site.photos import Photo, Variant
+from digest.translate.provenance import Name, Provenance
 
 
 def project(root, months=3, per_month=2, shard=2):
@@ -160,3 +163,49 @@ def test_pruning_the_store_keeps_the_records_of_shards_whose_bundles_were_kept(t
     assert len(store.get_many("records", keys)) == len(site.entries)
     assert all(store.get_many("bundles", [p.key]) for p in planned)
     store.close()
+
+
+def test_an_entry_stands_for_what_its_records_read_and_nothing_else(tmp_path):
+    """:func:`search.made_of`: equal for an entry read again, different whenever a text its
+    records show differs (each kind of field changed in turn); the records follow."""
+    root = project(tmp_path, months=1, per_month=1)
+    entry = site_of(root).entries[0]
+    same = search.made_of(entry)
+    assert same is not None and search.made_of(site_of(root).entries[0]) == same
+    english, article = entry.english, entry.article
+    photo = Photo("port.jpg", (Variant("images/port-1-480.jpg", 480, 320, "image/jpeg"),), caption="الميناء")
+    changed = {
+        "digest": dataclasses.replace(entry, article=dataclasses.replace(article, digest="0" * 64)),
+        "path": dataclasses.replace(entry, article=dataclasses.replace(article, path=article.path.with_name("x.md"))),
+        "title": dataclasses.replace(entry, english=dataclasses.replace(english, title="Another")),
+        "blocks": dataclasses.replace(entry, english=dataclasses.replace(english, blocks=english.blocks[:0])),
+        "pending": dataclasses.replace(entry, english=dataclasses.replace(
+            english, provenance=Provenance("pending"))),
+        "source": dataclasses.replace(entry, english=dataclasses.replace(
+            english, source=Name("Reuters", Provenance("glossary")))),
+        "tag": dataclasses.replace(entry, english=dataclasses.replace(
+            english, tags=(Name("Economy", Provenance("machine")),))),
+        "photo": dataclasses.replace(entry, images=ArticleImages(lead=photo)),
+        "caption": dataclasses.replace(entry, images=ArticleImages(lead=dataclasses.replace(photo, caption="ميناء"))),
+    }
+    texts = {name: search.made_of(e) for name, e in changed.items()}
+    assert same not in texts.values() and len(set(texts.values())) == len(texts)
+    # The same English as new objects (another process reads it again): the same text.
+    copied = dataclasses.replace(entry, english=dataclasses.replace(english, blocks=tuple(english.blocks)))
+    assert search.made_of(copied) == same
+    # Each change of the English or the photo shows in the records: the text must change with them.
+    records = search.entry_records(entry, "ar", "en")
+    assert all(search.entry_records(other, "ar", "en") != records for other in changed.values()
+               if other.article is article)
+
+
+def test_an_entry_not_read_from_a_file_is_keyed_by_its_value(tmp_path):
+    root = project(tmp_path, months=1, per_month=2, shard=5)
+    site = site_of(root)
+    bare = tuple(dataclasses.replace(e, article=dataclasses.replace(e.article, digest="")) for e in site.entries)
+    assert search.made_of(bare[0]) is None
+    planned = search.plan(dataclasses.replace(site, entries=bare))
+    assert len(planned[0].key) == 64 and len(planned[0].keys) == 2  # keyed by the entries' prints
+    assert planned[0].key != search.plan(site)[0].key
+    retitled = dataclasses.replace(bare[0], article=dataclasses.replace(bare[0].article, title="آخر"))
+    assert search.plan(dataclasses.replace(site, entries=(retitled, bare[1])))[0].key != planned[0].key

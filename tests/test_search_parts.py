@@ -162,3 +162,18 @@ def test_a_failure_while_the_records_are_made_stops_the_helpers_and_leaves_nothi
         Run(jobs(), tmp_path, lanes=1)
     assert len(started) == 1
     assert list(tmp_path.iterdir()) == []  # the helper stopped, its folder removed
+
+
+def test_the_first_helper_boots_before_the_first_job_is_made_and_one_left_without_a_job_ends(tmp_path):
+    seen = []
+
+    def jobs():
+        # What the run has started when the first shard's records are being made.
+        seen.extend(p.name for p in tmp_path.glob("index-*/lane-*.err"))
+        return
+        yield
+
+    run = Run(jobs(), tmp_path, lanes=1)
+    assert seen == ["lane-0.err"]
+    assert run.result(timeout=60) == {}  # every shard's parts were kept: the helper found no job and ended
+    assert list(tmp_path.iterdir()) == []

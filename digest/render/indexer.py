@@ -16,7 +16,8 @@ own, so a shard's bundle is its languages' bundles put together; see
 re-indexes the Arabic half of its shard only. The jobs are handed over one at a time, as
 the build makes their records, so the build never holds every shard's records at once:
 each is written to the folder (under a temporary name, renamed once whole) and dropped,
-and the first helper starts with the first job. The jobs wait in the folder as a queue,
+and the first helper starts before the first job is made (it boots while the records are
+made). The jobs wait in the folder as a queue,
 in the order given (largest first: :func:`queue_order`); each helper takes the next one (a
 rename: only one helper gets it) until none is left and the build has said there are no
 more. One helper is started with the run (the render's workers hold the other cores);
@@ -57,6 +58,9 @@ FAILED = 3
 """The exit status of a helper whose Pagefind run failed (its reason on stderr)."""
 POLL = 0.05
 """How often a wait looks at the cancel event (seconds)."""
+WAIT = 0.01
+"""How often a helper looks for the next job while the build makes it (seconds): an edit's
+job is taken as soon as it is written."""
 
 
 class Job(NamedTuple):
@@ -76,7 +80,7 @@ def queue_order(items: Iterable[T], size: Callable[[T], int], name: Callable[[T]
 
 class Run:
     """Pagefind indexing ``jobs`` in helper processes, with up to ``lanes`` helpers at once
-    (at most one per job), begun with the first job.
+    (at most one per job beyond the first), the first begun before the first job.
 
     The jobs are taken from the iterable one at a time and written to the queue, so the
     records of only one are in memory at once; the helpers index the first while the next
@@ -93,6 +97,8 @@ class Run:
         self._procs: list[subprocess.Popen] = []
         self._files: dict[str, str] = {}
         try:
+            # The first helper boots (Python, its imports) while the first job's records are made.
+            self._start()
             for job in jobs:
                 number = f"{len(self.names):04d}"
                 part = self._dir / (number + ".part")
@@ -114,19 +120,23 @@ class Run:
         long as some are left in it."""
         wanted = min(lanes or available_cores(), len(self.names))
         while len(self._procs) < wanted and next(self._dir.glob("*.records"), None) is not None:
-            number = len(self._procs)
-            with open(self._dir / f"lane-{number}.err", "wb") as err:
-                # A session of its own: stopping it stops its Pagefind processes too.
-                self._procs.append(subprocess.Popen(
-                    [sys.executable, "-c", _BOOT, str(Path(__file__).resolve().parents[2]), str(self._dir),
-                     str(os.getpid())],
-                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True))
+            self._start()
+
+    def _start(self) -> None:
+        """Start one more helper."""
+        number = len(self._procs)
+        with open(self._dir / f"lane-{number}.err", "wb") as err:
+            # A session of its own: stopping it stops its Pagefind processes too.
+            self._procs.append(subprocess.Popen(
+                [sys.executable, "-c", _BOOT, str(Path(__file__).resolve().parents[2]), str(self._dir),
+                 str(os.getpid())],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True))
 
     def result(self, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, dict[str, bytes]]:
         """Each job's bundle, by job name, once every helper exited. Raises
         :class:`SearchCancelled` (the helpers stopped) as soon as ``cancel`` is set, and
         :class:`SearchUnavailable` when a helper failed or ``timeout`` seconds a job passed."""
-        deadline = time.monotonic() + timeout * len(self.names)
+        deadline = time.monotonic() + timeout * max(1, len(self.names))  # a helper runs even without a job
         try:
             for number, proc in enumerate(self._procs):
                 while True:
@@ -215,7 +225,7 @@ def main(argv: Sequence[str]) -> None:
         taken = _take(folder)
         if taken is None:
             if not (folder / _END).exists():
-                time.sleep(POLL)  # the build is making the next job's records
+                time.sleep(WAIT)  # the build is making the next job's records
                 continue
             taken = _take(folder)  # written before the end was: seen now
             if taken is None:

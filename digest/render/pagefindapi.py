@@ -2,7 +2,8 @@
 
 Pagefind's service reads one reply every 0.1 s (``PagefindService._wait_for_responses``
 sleeps before each), so 2,000 records took 200 s. :class:`_Service` reads replies as they
-come; everything else is the package's own ``PagefindIndex``.
+come and writes requests as UTF-8 JSON, each as soon as it is encoded (the package escapes
+every Arabic letter to six bytes); everything else is the package's own ``PagefindIndex``.
 
 Each language is indexed by its own Pagefind process, one after the other or (``together``)
 at the same time: a process holds one language's index, not both (at 10,000 articles the
@@ -84,6 +85,25 @@ def _service_class() -> Any:
             self._poll_task = self._loop.create_task(self._wait_for_responses())
             return self
 
+        def post(self, payload: dict) -> asyncio.Future:
+            """Write one request; its reply resolves the future returned. UTF-8 JSON: the
+            package's ``send`` escapes every Arabic letter to six bytes (Pagefind then reads
+            three times the text) and formats each request, text and all, for a debug log."""
+            assert self._backend.stdin is not None
+            self._message_id += 1
+            future = self._loop.create_future()
+            self._responses[self._message_id] = future
+            request = json.dumps({"message_id": self._message_id, "payload": payload}, ensure_ascii=False,
+                                 separators=(",", ":"))
+            self._backend.stdin.write(base64.b64encode(request.encode()) + b",")
+            return future
+
+        async def send(self, payload: Any) -> Any:
+            future = self.post(payload)
+            assert self._backend.stdin is not None
+            await self._backend.stdin.drain()
+            return await future
+
         async def _wait_for_responses(self) -> None:
             assert self._backend.stdout is not None
             try:
@@ -123,19 +143,19 @@ async def _index_language(records: Sequence[Record], out: dict[str, bytes], canc
     watching = asyncio.ensure_future(_stop_when(cancel, service))
     try:
         index = await service.create_index({})
-        # A few requests in flight keep Pagefind busy while the next ones are encoded.
-        window = 64
-        pending: list[asyncio.Future] = []
-        for record in records:
+        # Every request written as it is encoded, its reply awaited at the end: Pagefind
+        # always has the next one. The pipe's buffer bounds what waits in memory.
+        replies = []
+        stdin = service._backend.stdin
+        for number, record in enumerate(records):
             if cancel is not None and cancel.is_set():
                 raise SearchCancelled()
-            pending.append(asyncio.ensure_future(index.add_custom_record(
-                url=record.url, content=record.content, language=record.language,
-                meta=dict(record.meta))))
-            if len(pending) >= window:
-                await asyncio.gather(*pending)
-                pending = []
-        await asyncio.gather(*pending)
+            replies.append(service.post({
+                "type": "AddRecord", "index_id": index._index_id, "url": record.url, "content": record.content,
+                "language": record.language, "meta": dict(record.meta), "filters": None, "sort": None}))
+            if number % 64 == 63:
+                await stdin.drain()
+        await asyncio.gather(*replies)
         # The bundle through the pipe, not write_files: its reply came before every file was
         # on disk (under load the entry file was read empty), and no folder is needed.
         for item in await index.get_files():

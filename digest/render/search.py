@@ -22,7 +22,6 @@ import threading
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import NamedTuple
 
 from ..content.cache import reading_key
 from ..content.markup import plain_text
@@ -91,16 +90,28 @@ def search_records(site: Site) -> list[Record]:
     return [record for entry in site.entries for record in _records(entry, src, tgt)]
 
 
-class Planned(NamedTuple):
-    """A shard before its records are made: its name, entries and the key of its bundle."""
+class Planned:
+    """A shard before its records are made: its name, entries and the key of its bundle
+    (``key``: a hash of what the shard's records are made of, see :func:`plan`; empty when
+    an entry's value cannot be hashed: the key is then the records' own)."""
 
-    name: str
-    key: str
-    """A hash of what the shard's records are made of (see :func:`plan`); empty when an
-    entry's value cannot be hashed: the key is then the records' own."""
-    entries: tuple[Entry, ...]
-    keys: tuple[str, ...] = ()
-    """The key of each entry's records (what they are made of), when ``key`` is not empty."""
+    __slots__ = ("name", "key", "entries", "_texts", "_base", "_keys")
+
+    def __init__(self, name: str, key: str, entries: tuple[Entry, ...], texts: tuple[str, ...] = (),
+                 base: str = "") -> None:
+        self.name, self.key, self.entries = name, key, entries
+        self._texts, self._base = texts, base
+        self._keys: tuple[str, ...] | None = None
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        """The key of each entry's records in the build store (what they are made of), when
+        :attr:`key` is not empty; hashed on first use: only a shard to index, or the
+        build's end, needs them."""
+        if self._keys is None:
+            base = self._base
+            self._keys = tuple(cache_key(base, text) for text in self._texts)
+        return self._keys
 
     @property
     def prefix(self) -> str:
@@ -110,27 +121,64 @@ class Planned(NamedTuple):
 
 def plan(site: Site, prints: Fingerprints | None = None) -> list[Planned]:
     """The shards of ``site`` (:mod:`digest.render.shards`), each keyed by what its records
-    are made of, no record made: every entry's value (``prints``, shared with the page keys),
-    the languages, how the content was read, the code that makes records and Pagefind's
-    version. An unchanged shard's bundle is then found without making its records."""
-    prints = prints or Fingerprints()
+    are made of, no record made: every entry's record inputs (:func:`made_of`), the
+    languages, how the content was read, the code that makes records and Pagefind's
+    version. An unchanged shard's bundle is then found without making its records, and
+    the hashes an edit's shard needs first are one per shard (each entry's own key, for
+    the build store's records, is hashed when asked: :attr:`Planned.keys`)."""
     config = site.config
     base = cache_key("search-records", _code(), _pagefind_version(), site.source_lang, site.target_lang,
                      reading_key(config))
     out = []
     for name, entries in by_months(((e.article.date, e) for e in site.entries), config.site.search_shard_articles):
-        try:
-            keys = tuple(cache_key(base, prints.of(entry)) for entry in entries)
-        except (Unhashable, RecursionError):
+        texts = _texts(entries, prints)
+        if texts is None:
             out.append(Planned(name, "", tuple(entries)))
             continue
-        out.append(Planned(name, cache_key("search-shard", name, *keys), tuple(entries), keys))
+        whole = hashlib.sha256("\n".join(texts).encode("utf-8", "surrogatepass")).hexdigest()
+        out.append(Planned(name, cache_key("search-shard", name, base, whole), tuple(entries), texts, base))
     names, slugs = {p.name for p in out}, {e.slug for e in site.entries}
     for gone in set(_memo) - names:  # a shard no longer made: its bundle is not needed
         del _memo[gone]
     for slug in set(_by_entry) - slugs:  # so a long session's memory stays flat
         del _by_entry[slug]
     return out
+
+
+def made_of(entry: Entry) -> str | None:
+    """A text standing for everything :func:`entry_records` reads of ``entry`` (equal texts,
+    equal records), or None for an article not parsed from a file.
+
+    A parsed article stands by the hash of its text and its path, which give every field
+    parsing makes under the reading settings (as for the page keys,
+    :func:`digest.render.cache._article_parts`); a human translation's blocks by its text's
+    hash; the rest of the English, and the lead photo, by the fields the records show. No
+    block is walked: about 4 us an entry, where the entry's whole print costs 17-30."""
+    article, english, lead = entry.article, entry.english, entry.images.lead
+    human = article.human
+    if not article.digest or (human is not None and not human.digest):
+        return None
+    blocks = human.digest if human is not None and english.blocks is human.blocks else english.blocks
+    source = english.source
+    return repr((article.digest, str(article.path), blocks, english.title, english.provenance.kind,
+                 source.text if source is not None else None, [n.text if n is not None else None for n in english.tags],
+                 (lead.caption, lead.credit, lead.alt, lead.main.path) if lead is not None else None))
+
+
+def _texts(entries: Sequence[Entry], prints: Fingerprints | None) -> tuple[str, ...] | None:
+    """Each entry's :func:`made_of`, or its print by value where it has none; None when an
+    entry's value cannot be hashed."""
+    out = []
+    for entry in entries:
+        text = made_of(entry)
+        if text is None:
+            prints = prints or Fingerprints()
+            try:
+                text = "print " + prints.of(entry)
+            except (Unhashable, RecursionError):
+                return None
+        out.append(text)
+    return tuple(out)
 
 
 def made(site: Site, planned: Planned, store: BuildStore | None = None, stored: Mapping[str, object] | None = None
@@ -184,9 +232,14 @@ def planned_index(store: BuildStore, shards: Sequence[Planned], on_disk: Mapping
                   ) -> tuple[dict[str, bytes | Kept], list[Planned]]:
     """:func:`to_index` without making records: the bundles kept and the shards to index."""
     kept, missing = kept_shards(store, shards, on_disk)
-    # Records of kept shards are not read, but an edit there will want them.
-    store.keep("records", (key for planned in shards for key in planned.keys))
+    keep_records(store, shards)
     return kept, missing
+
+
+def keep_records(store: BuildStore, shards: Sequence[Planned]) -> None:
+    """Note the stored records of every entry of ``shards`` as in use: those of kept shards
+    are not read, but an edit there will want them."""
+    store.keep("records", (key for planned in shards for key in planned.keys))
 
 
 def _in_memory(entry: Entry, src: str) -> tuple[Record, ...] | None:
@@ -308,6 +361,7 @@ class BeginIndex:
         self.indexing = Indexing(missing, self._made, folder=self._folder, store=self._store,
                                  on_disk=self._on_disk) if missing else None
         self._stored.clear()
+        keep_records(self._store, self.shards)  # once Pagefind has begun: not on its way
 
     def _made(self, planned: Planned) -> Shard:
         """``planned``'s records, with those read from the store by :meth:`early` if it did."""
@@ -317,7 +371,7 @@ class BeginIndex:
         """The shards Pagefind must index (planned once: the shards and kept bundles too)."""
         if self._missing is None:
             self.shards = plan(self._site, self._prints)
-            self.kept, self._missing = planned_index(self._store, self.shards, self._on_disk)
+            self.kept, self._missing = kept_shards(self._store, self.shards, self._on_disk)
         return self._missing
 
     def widen(self) -> None:
