@@ -269,10 +269,18 @@ def isolate_latin(escaped_text: str) -> str:
             return run
         return f'<bdi dir="ltr">{run}</bdi>'
 
-    return re.sub(r"(?<![&\w])" + _LATIN_RUN.pattern, wrap, escaped_text)
+    return _ISOLATED_RUN.sub(wrap, escaped_text)
+
+
+# A Latin run not right after a letter, digit, "_" or "&": the check looks back from its
+# first letter, so the search only stops at Latin letters (most Arabic text has none)
+# rather than trying the look-behind at every character.
+_ISOLATED_RUN = re.compile(r"[A-Za-z](?<![&\w][A-Za-z])" + _LATIN_RUN.pattern.removeprefix("[A-Za-z]"))
+_TAG = re.compile(r"(<[^>]*>)")
 
 
 def isolate_latin_html(fragment: str) -> str:
     """Apply :func:`isolate_latin` to the text between tags of an HTML fragment."""
-    parts = re.split(r"(<[^>]*>)", fragment)
-    return "".join(p if p.startswith("<") else isolate_latin(p) for p in parts)
+    if "<" not in fragment:
+        return isolate_latin(fragment)
+    return "".join(p if p.startswith("<") else isolate_latin(p) for p in _TAG.split(fragment))
