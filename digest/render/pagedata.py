@@ -1,5 +1,6 @@
 """What a page shows that has to be worked out: computed here, so templates only present it.
 
+- :func:`alternate_links`: the ``hreflang`` links of a page's versions, for its head.
 - :func:`language_links`: the other language versions of a page a reader can switch to.
 - :func:`feed_links`: the Atom feeds a page announces, its own language's first.
 - :func:`article_json_ld`: the schema.org ``NewsArticle`` of an article page.
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any, Callable, NamedTuple
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..site.model import Entry, Page, Site
 from ..translate.provenance import Provenance
@@ -49,6 +50,13 @@ def language_links(page: Page) -> tuple[LanguageLink, ...]:
         elif urls.count(url) == 1:
             links.append(LanguageLink(url, None, "parallel" if page.template in _ARTICLE_TEMPLATES else "bilingual"))
     return tuple(links)
+
+
+def alternate_links(page: Page, absolute_url: Callable[[str], str]) -> Markup:
+    """The ``<link rel="alternate" hreflang=...>`` lines of ``page``'s versions (itself
+    included), one a line: on every page, made here rather than by a loop in the template."""
+    return Markup("".join(f'<link rel="alternate" hreflang="{escape(lang)}" href="{escape(absolute_url(url))}">\n'
+                          for lang, url in page.alternates))
 
 
 def locale_alternates(page: Page) -> tuple[str, ...]:
@@ -155,11 +163,12 @@ def paired_blocks(site: Site, entry: Entry) -> tuple[Pair, ...]:
 
 
 def page_data(site: Site, page: Page, absolute_url: Callable[[str], str]) -> dict[str, Any]:
-    """The computed variables of ``page``'s template: ``language_links``,
+    """The computed variables of ``page``'s template: ``alternate_links``, ``language_links``,
     ``locale_alternates``, ``feeds``; on an article's page in one language, the
     ``headline`` and ``shown_blocks`` it shows and its ``json_ld``; on its parallel page
     (unless the English is pending) the ``paired_blocks``."""
     data: dict[str, Any] = {
+        "alternate_links": alternate_links(page, absolute_url),
         "language_links": language_links(page),
         "locale_alternates": locale_alternates(page),
         "feeds": feed_links(site, page.lang),
