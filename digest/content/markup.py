@@ -111,23 +111,26 @@ def nesting_lost(source: str, first_line: int = 1) -> str | None:
     return None
 
 
-# What can make a line anything but text of a paragraph: indentation (a code block, or the
-# indent before a marker), a marker of a heading, quote, list, rule, fence, reference or raw
-# HTML at its start, a setext underline ("=" or "-"), a table's pipes anywhere, and what
-# markdown-it's normalising would change (CR, NUL). ASCII digits only: list numbers are.
-_BLOCK_SYNTAX = re.compile(r"^[ \t#>*+\-_=`~\[<0-9]|[|\r\x00]", re.M)
-_BLANK_LINES = re.compile(r"\n{2,}")
+# What can make a line anything but text of a paragraph, at its start: indentation (a code
+# block, or the indent before a marker), a marker of a heading, quote, list, rule, fence,
+# reference or raw HTML, a setext underline ("=" or "-"). ASCII digits only: list numbers
+# are. Anywhere: a table's pipes, and what markdown-it's normalising changes (CR, NUL).
+_LINE_STARTS = " \t#>*+-_=`~[<0123456789"
+_FIRST_SYNTAX = frozenset(_LINE_STARTS)
+_LINE_SYNTAX = re.compile("\n[" + re.escape(_LINE_STARTS) + "]")
 
 
 def plain_paragraphs(source: str) -> list[str] | None:
     """The paragraphs of ``source`` as markdown-it's block parser would give them, when no
-    line of it holds block syntax (:data:`_BLOCK_SYNTAX`); else None. Most news bodies are
+    line of it holds block syntax (see ``_LINE_STARTS``); else None. Most news bodies are
     such, and splitting them at blank lines is a small part of markdown-it's cost."""
-    if _BLOCK_SYNTAX.search(source):
+    if (source[:1] in _FIRST_SYNTAX or "|" in source or "\r" in source or "\x00" in source
+            or _LINE_SYNTAX.search(source)):
         return None
     # No line starts with a space or tab: a blank line is an empty one, and each paragraph
-    # is its lines joined, trimmed as markdown-it trims it.
-    return [mdTrim(part) for part in _BLANK_LINES.split(source.strip("\n")) if part]
+    # is its lines joined, trimmed as markdown-it trims it (the line breaks of a third or
+    # further blank line with them).
+    return [mdTrim(part) for part in source.split("\n\n") if part]
 
 
 def parse_blocks(source: str) -> tuple[Block, ...]:
