@@ -88,3 +88,17 @@ def test_a_pending_parallel_page_has_no_paired_blocks(tmp_path):
     result = site_of(tmp_path, None)
     page = pages_by_url(result)["articles/news/"]
     assert "paired_blocks" not in page_data(result.site, page, lambda target: target)
+
+
+def test_the_head_links_and_the_language_switch_are_made_for_the_page(tmp_path):
+    from digest.render.pagedata import alternate_links, switch_links
+
+    pages = pages_by_url(site_of(tmp_path, FakeTranslator()))
+    page = pages["articles/news/en/"]
+    assert alternate_links(page, lambda target: "https://x.org/" + target) == "".join(
+        f'<link rel="alternate" hreflang="{lang}" href="https://x.org/{url}">\n' for lang, url in page.alternates)
+    labels = {"parallel": "Side by side", "read_ar": "العربية & <more>"}
+    assert switch_links(language_links(page), lambda target: "../" + target, labels.__getitem__) == (
+        '        <a href="../articles/news/" rel="alternate">Side by side</a>\n'
+        '        <a href="../articles/news/ar/" rel="alternate" hreflang="ar" lang="ar" dir="rtl">'
+        'العربية &amp; &lt;more&gt;</a>\n')

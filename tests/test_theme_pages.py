@@ -77,8 +77,8 @@ def test_compile_readies_a_page_template_and_all_it_pulls_in_and_leaves_a_broken
     site = Builder(config, translator=FakeTranslator()).build(write=False).site
     write_project(tmp_path, {"themes/own/templates/tags.html": "{% if %}"})
     theme = load_theme(config)
-    theme.compile(["article.html", "tags.html"])
-    assert {"article.html", "base.html", "_macros.html", "_image.html", "_image_meta.html"} <= set(theme._compiled)
+    theme.compile(["article.html", "index.html", "tags.html"])
+    assert {"article.html", "index.html", "base.html", "_macros.html", "_image.html", "_image_meta.html"} <= set(theme._compiled)
     assert "tags.html" not in theme._compiled and "home.html" not in theme._compiled
     with pytest.raises(ThemeError, match="tags.html, line 1"):
         Renderer().render(site, theme)

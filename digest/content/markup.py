@@ -16,7 +16,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
+from markdown_it.common.utils import escapeHtml, mdTrim
 
 from .cleantext import clean_text
 
@@ -111,8 +111,33 @@ def nesting_lost(source: str, first_line: int = 1) -> str | None:
     return None
 
 
+# What can make a line anything but text of a paragraph, at its start: indentation (a code
+# block, or the indent before a marker), a marker of a heading, quote, list, rule, fence,
+# reference or raw HTML, a setext underline ("=" or "-"). ASCII digits only: list numbers
+# are. Anywhere: a table's pipes, and what markdown-it's normalising changes (CR, NUL).
+_LINE_STARTS = " \t#>*+-_=`~[<0123456789"
+_FIRST_SYNTAX = frozenset(_LINE_STARTS)
+_LINE_SYNTAX = re.compile("\n[" + re.escape(_LINE_STARTS) + "]")
+
+
+def plain_paragraphs(source: str) -> list[str] | None:
+    """The paragraphs of ``source`` as markdown-it's block parser would give them, when no
+    line of it holds block syntax (see ``_LINE_STARTS``); else None. Most news bodies are
+    such, and splitting them at blank lines is a small part of markdown-it's cost."""
+    if (source[:1] in _FIRST_SYNTAX or "|" in source or "\r" in source or "\x00" in source
+            or _LINE_SYNTAX.search(source)):
+        return None
+    # No line starts with a space or tab: a blank line is an empty one, and each paragraph
+    # is its lines joined, trimmed as markdown-it trims it (the line breaks of a third or
+    # further blank line with them).
+    return [mdTrim(part) for part in source.split("\n\n") if part]
+
+
 def parse_blocks(source: str) -> tuple[Block, ...]:
     """Split a Markdown body into blocks, keeping each block's inline source."""
+    paragraphs = plain_paragraphs(source)
+    if paragraphs is not None:
+        return tuple(Block("paragraph", (text,)) for text in paragraphs if text.strip())
     tokens = block_parser().parse(source)
     blocks: list[Block] = []
     stack: list[str] = []
@@ -247,10 +272,18 @@ def isolate_latin(escaped_text: str) -> str:
             return run
         return f'<bdi dir="ltr">{run}</bdi>'
 
-    return re.sub(r"(?<![&\w])" + _LATIN_RUN.pattern, wrap, escaped_text)
+    return _ISOLATED_RUN.sub(wrap, escaped_text)
+
+
+# A Latin run not right after a letter, digit, "_" or "&": the check looks back from its
+# first letter, so the search only stops at Latin letters (most Arabic text has none)
+# rather than trying the look-behind at every character.
+_ISOLATED_RUN = re.compile(r"[A-Za-z](?<![&\w][A-Za-z])" + _LATIN_RUN.pattern.removeprefix("[A-Za-z]"))
+_TAG = re.compile(r"(<[^>]*>)")
 
 
 def isolate_latin_html(fragment: str) -> str:
     """Apply :func:`isolate_latin` to the text between tags of an HTML fragment."""
-    parts = re.split(r"(<[^>]*>)", fragment)
-    return "".join(p if p.startswith("<") else isolate_latin(p) for p in parts)
+    if "<" not in fragment:
+        return isolate_latin(fragment)
+    return "".join(p if p.startswith("<") else isolate_latin(p) for p in _TAG.split(fragment))

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 _ROOT = "\ue000digest-root\ue001"
 """Stands for the way up from the page to the site's root in a kept fragment (characters
@@ -44,6 +44,19 @@ class FragmentMemo:
         self.hits = 0
         self.recording = False
         """A fragment is rendering: the page's ``url()`` must answer with :meth:`url`."""
+        self._ways: tuple[Any, str, str] | None = None
+        """The last page's ``url`` and its way up and ``url('')``: asked for by every fragment
+        of a page (twenty cards on a listing)."""
+
+    def ways(self, url: Callable[[str], str]) -> tuple[str, str]:
+        """The way up to the root from the page whose ``url()`` is ``url``, and ``url('')``,
+        escaped as a template's ``{{ url(...) }}`` escapes them."""
+        ways = self._ways
+        if ways is None or ways[0] is not url:
+            # url(target) is the way up from the page followed by the quoted target. (Inside
+            # another fragment these are placeholders themselves, and stay so.)
+            ways = self._ways = (url, str(escape(url("x")[:-1])), str(escape(url(""))))
+        return ways[1], ways[2]
 
     @staticmethod
     def url(quoted_target: str) -> str:
@@ -75,7 +88,7 @@ def _part(value: Any, held: list[Any]) -> Any:
     if value is None or isinstance(value, (str, int, float)):
         return value
     if isinstance(value, (list, tuple)):
-        return tuple(_part(v, held) for v in value)
+        return tuple([_part(v, held) for v in value])
     held.append(value)
     return (_BY_IDENTITY, id(value))
 
@@ -89,11 +102,10 @@ def once(context: jinja2.runtime.Context, *args: Any, caller: Callable[[], Any])
     url = context.get("url")
     if not isinstance(memo, FragmentMemo) or url is None:
         return Markup(caller())
-    # url(target) is the way up from the page followed by the quoted target. (Inside
-    # another fragment these are placeholders themselves, and stay so.)
-    up, here = url("x")[:-1], url("")
     held: list[Any] = []
-    html = memo.get((context.get("lang"), tuple(_part(a, held) for a in args)), held, caller)
+    html = memo.get((context.get("lang"), tuple([_part(a, held) for a in args])), held, caller)
     if _ROOT not in html and _HERE not in html:
         return html
-    return Markup(html.replace(_ROOT, up).replace(_HERE, here))
+    up, here = memo.ways(url)
+    # As str, the parts escaped once (ways): Markup's replace escapes them on each call.
+    return Markup(str.replace(str.replace(html, _ROOT, up), _HERE, here))

@@ -1,6 +1,8 @@
 """What a page shows that has to be worked out: computed here, so templates only present it.
 
-- :func:`language_links`: the other language versions of a page a reader can switch to.
+- :func:`alternate_links`: the ``hreflang`` links of a page's versions, for its head.
+- :func:`language_links`: the other language versions of a page a reader can switch to, and
+  :func:`switch_links` their links.
 - :func:`feed_links`: the Atom feeds a page announces, its own language's first.
 - :func:`article_json_ld`: the schema.org ``NewsArticle`` of an article page.
 - :func:`paired_blocks`: the rows of an article's parallel page, each side's HTML made.
@@ -14,11 +16,11 @@ from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any, Callable, NamedTuple
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..site.model import Entry, Page, Site
 from ..translate.provenance import Provenance
-from .blocks import outline, render_block
+from .blocks import lang_attrs, outline, render_block
 
 _ARTICLE_TEMPLATES = ("article.html", "parallel.html")
 
@@ -49,6 +51,26 @@ def language_links(page: Page) -> tuple[LanguageLink, ...]:
         elif urls.count(url) == 1:
             links.append(LanguageLink(url, None, "parallel" if page.template in _ARTICLE_TEMPLATES else "bilingual"))
     return tuple(links)
+
+
+def alternate_links(page: Page, absolute_url: Callable[[str], str]) -> Markup:
+    """The ``<link rel="alternate" hreflang=...>`` lines of ``page``'s versions (itself
+    included), one a line: on every page, made here rather than by a loop in the template."""
+    return Markup("".join(f'<link rel="alternate" hreflang="{escape(lang)}" href="{escape(absolute_url(url))}">\n'
+                          for lang, url in page.alternates))
+
+
+def switch_links(links: tuple[LanguageLink, ...], url: Callable[[str], str], label: Callable[[str], str]) -> Markup:
+    """The links of the page's language switch, one an (indented) line: ``url`` the page's
+    ``url()``, ``label`` its theme strings (``t``)."""
+    lines = []
+    for link in links:
+        if link.lang is None:
+            lines.append(f'        <a href="{escape(url(link.url))}" rel="alternate">{escape(label(link.label))}</a>\n')
+        else:
+            lines.append(f'        <a href="{escape(url(link.url))}" rel="alternate" hreflang="{escape(link.lang)}" '
+                         f'{lang_attrs(link.lang)}>{escape(label(link.label))}</a>\n')
+    return Markup("".join(lines))
 
 
 def locale_alternates(page: Page) -> tuple[str, ...]:
@@ -154,16 +176,21 @@ def paired_blocks(site: Site, entry: Entry) -> tuple[Pair, ...]:
     return tuple(rows)
 
 
-def page_data(site: Site, page: Page, absolute_url: Callable[[str], str]) -> dict[str, Any]:
-    """The computed variables of ``page``'s template: ``language_links``,
+def page_data(site: Site, page: Page, absolute_url: Callable[[str], str], url: Callable[[str], str] | None = None,
+              t: Callable[[str], str] | None = None) -> dict[str, Any]:
+    """The computed variables of ``page``'s template: ``alternate_links``, ``language_links``
+    (and, given the page's ``url()`` and ``t()``, the ``switch_links`` made of them),
     ``locale_alternates``, ``feeds``; on an article's page in one language, the
     ``headline`` and ``shown_blocks`` it shows and its ``json_ld``; on its parallel page
     (unless the English is pending) the ``paired_blocks``."""
     data: dict[str, Any] = {
+        "alternate_links": alternate_links(page, absolute_url),
         "language_links": language_links(page),
         "locale_alternates": locale_alternates(page),
         "feeds": feed_links(site, page.lang),
     }
+    if url is not None and t is not None:
+        data["switch_links"] = switch_links(data["language_links"], url, t)
     entry, lang = page.context.get("entry"), page.context.get("article_lang")
     if entry is not None and lang is not None:
         # What the page shows: the English, unless it is the original's page or the

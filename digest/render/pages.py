@@ -108,7 +108,7 @@ def page_context(site: Site, page: Page, theme: Theme, memo: FragmentMemo | None
         "date": lambda value, lang=None: day_text(value.date() if isinstance(value, dt.datetime) else value,
                                                   lang or page.lang),
         MEMO_VARIABLE: memo,
-        **page_data(site, page, absolute_url),
+        **page_data(site, page, absolute_url, url, t),
         **page.context,
     }
 

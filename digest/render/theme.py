@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
+from types import SimpleNamespace
 
 import jinja2
 import jinja2.meta
@@ -18,6 +19,7 @@ from ..content.articles import slugify
 from ..errors import ConfigError, ThemeError
 from ..text import direction
 from .blocks import lang_attrs, marked_runs, outline, render_block, render_blocks, summary
+from .fragments import GLOBALS as FRAGMENTS
 from .images import picture
 from .memo import once
 from .templatecode import FOLDER as TEMPLATE_CODE
@@ -173,7 +175,8 @@ def load_theme(config: Config) -> Theme:
     )
     env.globals.update(lang_attrs=lang_attrs, render_block=render_block, render_blocks=render_blocks,
                        marked_runs=marked_runs, outline=outline, direction=direction, tag_slug=slugify,
-                       summary=summary, once=once, pairs=lambda a, b: list(zip_longest(a, b)), picture=picture)
+                       summary=summary, once=once, pairs=lambda a, b: list(zip_longest(a, b)), picture=picture,
+                       fragments=SimpleNamespace(**FRAGMENTS), **FRAGMENTS)
     static: dict[str, Path] = {}
     digest = hashlib.sha256()
     for d in reversed(dirs):
