@@ -101,3 +101,13 @@ def test_the_macros_of_the_same_names_give_the_same_html(tmp_path):
         through_macro = render('{% from "_macros.html" import ' + names + " with context %}{{ " + call + " }}",
                                english=english)
         assert direct and through_macro == direct, call
+
+
+def test_the_label_macro_kept_for_themes_that_import_it(tmp_path):
+    render, _ = renderer(tmp_path)
+    named = Name("Economy & more", NAMED)
+    through_macro = "{% import '_macros.html' as m with context %}{{ m.label('اقتصاد', named, 'en') }}"
+    assert render(through_macro, named=named) == '<span lang="en" dir="ltr">Economy &amp; more</span>'
+    assert render(through_macro, named=None) == '<span lang="ar" dir="rtl">اقتصاد</span>'
+    # The reader of the original reads it as written, whatever the English.
+    assert render("{{ label('<اقتصاد>', named, 'ar') }}", named=named) == '<span lang="ar" dir="rtl">&lt;اقتصاد&gt;</span>'

@@ -34,6 +34,13 @@ def _label(name: str, named: Any, in_lang: str, source_lang: str) -> str:
 
 
 @jinja2.pass_context
+def label(context: jinja2.runtime.Context, name: str, named: Any, in_lang: str) -> Markup:
+    """A tag or source as :func:`byline` and :func:`tag_links` show it, for a theme's own
+    templates (the ``label`` macro of ``_macros.html``)."""
+    return Markup(_label(name, named, in_lang, context["source_lang"]))
+
+
+@jinja2.pass_context
 def byline(context: jinja2.runtime.Context, article: Any, in_lang: str, english: Any = None) -> Markup:
     """The article's date, source and author in ``in_lang`` (draft marked), names in English
     where ``english`` knows them and the reader reads English."""
@@ -144,7 +151,8 @@ def unplaced_edits(context: jinja2.runtime.Context, english: Any, in_lang: str) 
                   f'  <p>{escape(context["t"]("stale_unplaced", in_lang))}</p>\n  <ul>{items}</ul>\n</aside>')
 
 
-GLOBALS = {"byline": byline, "tag_links": tag_links, "provenance": provenance, "block_notice": block_notice,
-           "outdated_note": outdated_note, "original_changes": original_changes, "unplaced_edits": unplaced_edits}
+GLOBALS = {"label": label, "byline": byline, "tag_links": tag_links, "provenance": provenance,
+           "block_notice": block_notice, "outdated_note": outdated_note, "original_changes": original_changes,
+           "unplaced_edits": unplaced_edits}
 """The template globals of this module, by name: also under ``fragments`` (``fragments.byline``), for
 ``_macros.html``'s macros of the same names, which a macro's own name would hide."""
