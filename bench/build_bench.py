@@ -22,6 +22,12 @@ every 20 ms from /proc (digest runs Pagefind as a child), and the same sum of PS
 forked workers share the parent's pages: summed RSS counts them once per process); and the largest single process's
 maximum RSS (wait4's ru_maxrss). The load average before each run is kept. Results go to
 ``bench/results/build-results-<sizes>.json`` and a Markdown table to stdout.
+
+digest runs from compiled bytecode, as an installed package does (pip compiles what it
+installs): before the first run, a build of 20 articles compiles what a build imports into
+``--work``/pycache (``PYTHONPYCACHEPREFIX``), whatever ``PYTHONDONTWRITEBYTECODE`` says.
+Without it, a machine that sets that variable (this one does) compiles every module from
+source in every process: the parent and each spawned worker.
 """
 
 from __future__ import annotations
@@ -127,7 +133,7 @@ class Digest:
     def __init__(self, root: Path, search: bool, workers: int | None = None, repo: Path = REPO) -> None:
         self.root, self.search, self.workers = root, search, workers
         self.name = ("digest" if search else "digest --no-search") + (f" --workers {workers}" if workers else "")
-        self.env = dict(os.environ, PYTHONPATH=str(repo))
+        self.env = bytecode_env(repo, root.parent / "pycache")
 
     def clean(self) -> None:
         for name in ("site", ".site.digest", ".digest-cache"):
@@ -159,6 +165,21 @@ class Hugo:
 
     def edit(self) -> None:
         build_corpus.edit_one(self.root, hugo=True)
+
+
+def bytecode_env(repo: Path, cache: Path) -> dict[str, str]:
+    """The environment digest's runs get: ``repo`` first on the path, bytecode read from
+    ``cache``, compiled now by a warm-up build of a small corpus (what a build imports, as
+    for an installed package)."""
+    env = dict(os.environ, PYTHONPATH=str(repo), PYTHONPYCACHEPREFIX=str(cache))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    warm = cache / "warm-up"
+    shutil.rmtree(warm, ignore_errors=True)
+    build_corpus.write_digest(warm, 20)
+    subprocess.run([sys.executable, "-m", "digest", "build", "--project", str(warm), "-q"], env=env,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    shutil.rmtree(warm, ignore_errors=True)
+    return env
 
 
 def corpus(work: Path, size: int) -> tuple[Path, Path]:
