@@ -161,8 +161,8 @@ def when_of(value: object) -> dt.datetime:
     return when
 
 
-Reload = Callable[[str, str, str], tuple[Block, ...]]
-"""``(kind, key, digest)`` -> the blocks of the file whose text has SHA-256 ``digest``."""
+Reload = Callable[[Path, str, str, str], tuple[Block, ...]]
+"""``(path, kind, key, digest)`` -> the blocks of the file at ``path`` whose text had SHA-256 ``digest``."""
 
 
 def article_row(article: Article, stamp: tuple, key: str, note: str, extras: dict) -> tuple:
@@ -184,9 +184,9 @@ _ARTICLE = {(str, tuple, str, str, str, str, str, str, tuple, source, author, bo
 _TRANSLATION = (str, tuple, str, str, str, str, tuple, int, dict)
 
 
-def _blocks(kind: str, row: tuple, count: int, extras: dict, reload: Reload) -> StoredBlocks:
+def _blocks(path: Path, kind: str, row: tuple, count: int, extras: dict, reload: Reload) -> StoredBlocks:
     key, digest = row[3], row[2]
-    return StoredBlocks(key, count, extras, lambda: reload(kind, key, digest))
+    return StoredBlocks(key, count, extras, lambda: reload(path, kind, key, digest))
 
 
 def article_of(path: Path, row: tuple, reload: Reload) -> Article:
@@ -196,7 +196,7 @@ def article_of(path: Path, row: tuple, reload: Reload) -> Article:
     if tuple(map(type, row)) not in _ARTICLE or row[0] != "article" or row[16] < 0 or not {
             *map(type, row[8]), *map(type, row[13]), *map(type, row[14])} <= _TEXTS:
         raise Bad()
-    blocks = _blocks("article", row, row[16], row[17], reload)
+    blocks = _blocks(path, "article", row, row[16], row[17], reload)
     return Article(path, row[5], row[6], when_of(row[7]), cast("tuple[Block, ...]", blocks), row[8], row[9],
                    row[10], None, row[11], row[12], row[13], row[14], lead_of(row[15]), row[2])
 
@@ -206,7 +206,7 @@ def translation_of(path: Path, row: tuple, reload: Reload) -> HumanTranslation:
     if tuple(map(type, row)) != _TRANSLATION or row[0] != "translation" or row[7] < 0 or not {
             *map(type, row[6])} <= _TEXTS:
         raise Bad()
-    blocks = _blocks("translation", row, row[7], row[8], reload)
+    blocks = _blocks(path, "translation", row, row[7], row[8], reload)
     return HumanTranslation(path, row[5], cast("tuple[Block, ...]", blocks), row[6], row[2])
 
 
