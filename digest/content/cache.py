@@ -166,33 +166,33 @@ class ArticleCache:
         the store knows is not read. A file that cannot be read is left to those reads,
         which report it."""
         reading = reading_key(config)
-        kinds = {name: "translation" if name.endswith(TRANSLATION_SUFFIX) else "article" for name in paths}
-        stamped = {}
+        stamped: dict[str, tuple[Stamp, bool]] = {}
         taken, self.known = self.known, {}
-        for name in paths:
-            try:
-                stamped[name] = taken.get(name) or file_stamp(name)
-            except OSError:
-                continue
-        self.stamps.update(stamped)
         self._config = config
         self._disk = pack.read_pack(self.store.path.parent, pack.pack_key(reading))
-        packed = self._disk.rows
-        for name, (stamp, plain) in stamped.items():
+        packed, hits, rest = self._disk.rows, self._hits, []
+        for name in paths:
+            try:
+                stamp, plain = stamped[name] = taken.get(name) or file_stamp(name)
+            except OSError:
+                rest.append(name)
+                continue
             row = packed.get(name)
             # A row whose stamp is the file's stands for it (stamps are tuples of ints: equal
             # values, equal stamps); the rest of the row is checked when it is used.
             if plain and type(row) is tuple and len(row) > 1 and row[1] == stamp:
-                self._hits[name] = row
-        notes = {name: self._stamp_key(kinds[name], reading, name, stamp)
-                 for name, (stamp, plain) in stamped.items() if plain and name not in self._hits}
+                hits[name] = row
+            else:
+                rest.append(name)
+        self.stamps.update((name, stamped[name]) for name in rest if name in stamped)
+        kinds = {name: "translation" if name.endswith(TRANSLATION_SUFFIX) else "article" for name in rest}
+        notes = {name: self._stamp_key(kinds[name], reading, name, stamped[name][0])
+                 for name in rest if name in stamped and stamped[name][1]}
         # One query for each table: 20,000 single ones took a fifth of the lookups' time.
         known = self.store.get_many(STAMPS, notes.values())
         read: list[_Looked] = []
         names = []
-        for name in paths:
-            if name in self._hits:
-                continue
+        for name in rest:
             note = notes.get(name)
             digest = known.get(note) if note is not None else None
             if isinstance(digest, str) and _HASH.fullmatch(digest):

@@ -29,12 +29,6 @@ class Bad(Exception):
 _TEXTS = {str}
 
 
-def _strs(value: object) -> tuple[str, ...]:
-    if type(value) is not list or not {*map(type, value)} <= _TEXTS:
-        raise Bad()
-    return tuple(value)
-
-
 def _int(value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
         raise Bad()
@@ -84,16 +78,10 @@ def decode_article(path: Path, value: object) -> Article:
     if not isinstance(value, list) or len(value) != 13:
         raise Bad()
     slug, title, published, blocks, tags, source, author, undated, draft, ignored, notes, image, digest = value
-    when = when_of(published)
-    lead = None
-    if image is not None:
-        if not isinstance(image, list) or len(image) != 4:
-            raise Bad()
-        lead = LeadImage(text(image[0]), optional(image[1]), optional(image[2]), optional(image[3]))
-    return Article(path=path, slug=text(slug), title=text(title), published=when, blocks=blocks_of(blocks),
-                   tags=_strs(tags), source=optional(source), author=optional(author), undated=_bool(undated),
-                   draft=_bool(draft), ignored_keys=_strs(ignored), notes=_strs(notes), image=lead,
-                   digest=text(digest))
+    return Article(path=path, slug=text(slug), title=text(title), published=when_of(published),
+                   blocks=blocks_of(blocks), tags=texts(tags, list), source=optional(source), author=optional(author),
+                   undated=_bool(undated), draft=_bool(draft), ignored_keys=texts(ignored, list),
+                   notes=texts(notes, list), image=lead_of(image, list), digest=text(digest))
 
 
 
@@ -108,7 +96,7 @@ def decode_translation(path: Path, value: object, digest: str) -> HumanTranslati
     SHA-256 ``digest``; raises ``Bad`` on anything else."""
     if not (isinstance(value, list) and len(value) == 4 and value[3] == digest):
         raise Bad()
-    return HumanTranslation(path, text(value[0]), blocks_of(value[1]), _strs(value[2]), digest)
+    return HumanTranslation(path, text(value[0]), blocks_of(value[1]), texts(value[2], list), digest)
 
 
 def text(value: object) -> str:
@@ -123,19 +111,13 @@ def optional(value: object) -> str | None:
     return None if value is None else text(value)
 
 
-def texts(value: object) -> tuple[str, ...]:
-    """``value`` if it is a tuple of texts; raises :class:`Bad`."""
-    if type(value) is not tuple or not {*map(type, value)} <= _TEXTS:
+def texts(value: object, kind: type = tuple) -> tuple[str, ...]:
+    """``value`` as a tuple if it is a ``kind`` (a row's tuple, or the list JSON gives) of
+    texts; raises :class:`Bad`."""
+    items = cast("tuple[str, ...]", value)  # or a list: checked just below
+    if type(value) is not kind or not {*map(type, items)} <= _TEXTS:
         raise Bad()
-    return cast(tuple[str, ...], value)
-
-
-def stamp_of_row(row: tuple) -> tuple[int, int, int, int] | None:
-    """The stamp a row was made under, or None for a row of another shape."""
-    stamp = row[1] if type(row) is tuple and len(row) > 1 else None
-    if type(stamp) is tuple and len(stamp) == 4 and all(type(n) is int for n in stamp):
-        return stamp
-    return None
+    return tuple(items)  # a tuple is itself, not a copy
 
 
 def lead_row(image: LeadImage | None) -> tuple | None:
@@ -143,13 +125,15 @@ def lead_row(image: LeadImage | None) -> tuple | None:
     return None if image is None else (image.src, image.alt, image.caption, image.credit)
 
 
-def lead_of(value: object) -> LeadImage | None:
-    """The lead image of :func:`lead_row`'s ``value``; raises :class:`Bad`."""
+def lead_of(value: object, kind: type = tuple) -> LeadImage | None:
+    """The lead image of :func:`lead_row`'s ``value`` (a ``kind``: a row's tuple, or the list
+    JSON gives); raises :class:`Bad`."""
     if value is None:
         return None
-    if type(value) is not tuple or len(value) != 4:
+    fields = cast("tuple[object, ...]", value)  # or a list: checked just below
+    if type(value) is not kind or len(fields) != 4:
         raise Bad()
-    return LeadImage(text(value[0]), optional(value[1]), optional(value[2]), optional(value[3]))
+    return LeadImage(text(fields[0]), optional(fields[1]), optional(fields[2]), optional(fields[3]))
 
 
 def when_of(value: object) -> dt.datetime:
