@@ -240,3 +240,17 @@ def test_many_changed_rows_fold_the_overlay_into_a_new_pack(tmp_path, monkeypatc
     again = builder(root)
     again.build(write=False)
     assert (again.articles.parsed, again.articles.unread) == (0, 24)
+
+
+def test_a_listing_cards_summary_follows_its_articles_edit_in_a_new_process(tmp_path):
+    root = project(tmp_path)
+    builder(root).build()
+    cards = [p for p in (root / "site").rglob("*.html") if "articles" not in p.parts
+             and "نص الخبر رقم 4." in p.read_text(encoding="utf-8")]
+    assert cards  # its card on the listings: the start of its text
+    _edit(root, 4, "نص الخبر رقم 4.", "نص معدل للخبر الرابع.")
+    builder(root).build()
+    for page in cards:
+        html = page.read_text(encoding="utf-8")
+        assert "نص معدل للخبر الرابع." in html and "نص الخبر رقم 4." not in html
+    assert site_files(root / "site") == fresh(root, tmp_path)
