@@ -21,7 +21,9 @@ Files are written whole (a temporary file, then a rename), so a killed build lea
 last ones. A build that changed a few rows writes only those, to an overlay beside the pack
 (:data:`OVERLAY`), tagged with the hash of the pack it applies to: an overlay over another
 pack, or not whole, is not read. The pack is written again, the overlay folded in, once the
-overlay holds more than :data:`FOLD_ROWS` rows or an eighth of the pack's.
+overlay holds more than :data:`FOLD_ROWS` rows or an eighth of the pack's. ``digest serve``
+and ``watch`` write it once, when the session ends: a session killed before that leaves the
+pack it started from, and the next process reads the files edited since through the store.
 """
 
 from __future__ import annotations
