@@ -8,7 +8,7 @@ named record of what it made and from what; it hands on the very object of the l
 when those inputs are the same, and the next stage checks inputs by identity (``is``, cheap)
 before it compares values:
 
-1. :class:`~digest.content.parallel.ReadFile`: a content file whose stamp (mtime, size, inode, type) is
+1. :class:`~digest.content.reads.ContentReads`: a content file whose stamp (mtime, size, inode, type) is
    unchanged gives the same parsed ``Article``; an article equal to the last build's is
    replaced by that object (:meth:`Builder._load`).
 2. :class:`~digest.translate.stage.EnglishInputs`: the same ``Article``, post-edits stamp
@@ -29,7 +29,6 @@ from __future__ import annotations
 import threading
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .config import Config
 from .content.articles import (
@@ -38,11 +37,12 @@ from .content.articles import (
     content_files,
     load_articles,
 )
-from .content.cache import ArticleCache, file_stamp, reading_key
+from .content.cache import ArticleCache, reading_key
 from .content.checks import article_warnings
 from .content.parallel import ReadFile, behind, read_all, still_listed
+from .content.reads import ContentReads
 from .content.store import BuildStore
-from .errors import SearchUnavailable, SourceError
+from .errors import SearchUnavailable
 from .events import Reporter
 from .output import OutputFolder
 from .output.guard import places_of
@@ -120,13 +120,9 @@ class Builder:
         """The last build's site model: what :meth:`index` indexes."""
         self._english: dict = {}
         self._originals: dict = {}
-        self._files: dict[str, ReadFile] = {}
-        self._failing: set[str] = set()
+        self._reads = ContentReads(keep_last_good)
         self._listing: tuple[list[str], frozenset[str], list[tuple[str, str]]] | None = None
-        self._unchanged_but: frozenset[str] | None = None
         self._last: dict[str, Article] = {}
-        self._seen: set[str] = set()
-        self._stale: list[Problem] = []
         self._theme: Theme | None = None
         self._output: OutputFolder | None = None
         self._drafts_left_out = 0
@@ -145,37 +141,6 @@ class Builder:
         again (``digest serve`` rebuilds for it)."""
         return self._lookup.appeared()
 
-    def _read(self, path: str, read):
-        """``read(stamp)`` the file at ``path``, reusing the last result while its stamp is
-        unchanged (and, with ``keep_last_good``, when it turns unreadable)."""
-        self._seen.add(path)
-        cached = self._files.get(path)
-        hint = self._unchanged_but
-        if hint is not None and cached is not None and path not in hint and path not in self._failing:
-            return cached.value
-        try:
-            stamped = self.articles.stamps.pop(path, None)
-            if stamped is None:
-                try:
-                    stamped = file_stamp(path)
-                except OSError as exc:  # deleted between listing and reading
-                    raise SourceError(f"cannot be read: {exc.strerror or exc}") from None
-            # Inode and type too: a FIFO or another file put in its place with the same
-            # size and mtime must be read (and refused), not taken for the old file.
-            stamp = stamped[0]
-            if cached and cached.stamp == stamp:
-                return cached.value
-            value = read(stamped)
-        except SourceError as exc:
-            self._failing.add(path)
-            if not (self.keep_last_good and cached):
-                raise
-            self._stale.append(Problem((Path(path),), f"{exc} (its last good version is still shown)"))
-            return cached.value
-        self._failing.discard(path)
-        self._files[path] = ReadFile(stamp, value)
-        return value
-
     def _load(self, config: Config, changed: frozenset[str] | None = None) -> tuple[list[Article], list[Problem]]:
         """Every article, each the same object as in the last build if it is equal to it.
 
@@ -183,7 +148,7 @@ class Builder:
         events), or None if unknown. Given, other files are taken as they were, without a
         ``stat`` each (10,000 of them took ~50 ms).
         """
-        self._seen, self._stale = set(), []
+        reads = self._reads
         listed = still_listed(self._listing, changed)
         files, refused = listed or (None, [])
         if files is None and config.content_dir.is_dir():
@@ -192,30 +157,32 @@ class Builder:
         if listed is None:
             self._listing = (files, frozenset(files), refused) if files is not None else None
         if files is not None and refused and self.keep_last_good:
-            files = files + behind(self._files, refused, files)
-        self._unchanged_but = changed if changed is not None and self._files else None
+            files = files + behind(reads.files, refused, files)
         drafts: list[str] = []
-        if files and not self._files:
+        packed: dict[str, ReadFile] = {}
+        if files and not reads.files:
             # A first build: the build store is asked about every file at once, and the files
-            # it lacks are parsed at once by the workers.
+            # it lacks are parsed at once by the workers; those the pack has are made at once.
             misses = self.articles.misses(files, config)
             if worth_a_pool(self.workers, len(misses)):
                 self.articles.ready = read_all(misses, config, self.workers)
+            packed = self.articles.unpack()
+        reads.begin(changed, packed)
+        stamps = self.articles.stamps
 
         def read(path: str, config: Config) -> Article:
-            article = self._read(path, lambda stamp: self.articles.read_article(path, config, stamp))
+            article = reads.read(path, lambda stamp: self.articles.read_article(path, config, stamp), stamps)
             if article.draft and not config.drafts:
                 drafts.append(path)
             return article
 
         try:
-            articles, problems = load_articles(config, reader=read, translation_reader=lambda p: self._read(
-                p, lambda stamp: self.articles.read_translation(p, config, stamp)), files=files, refused=refused)
+            articles, problems = load_articles(config, reader=read, translation_reader=lambda p: reads.read(
+                p, lambda stamp: self.articles.read_translation(p, config, stamp), stamps), files=files,
+                refused=refused)
         finally:
-            self._unchanged_but = None
+            reads.end()
             self.articles.flush()
-        # Forget files that are gone, so a long session's memory stays flat.
-        self._files = {p: v for p, v in self._files.items() if p in self._seen}
         # An article with a human translation is a new object each time the two are joined;
         # equal to the last one, it is that one (parts compare by identity first: cheap).
         last, same = self._last, {}
@@ -226,7 +193,7 @@ class Builder:
             same[article.slug] = articles[i]
         self._last = same
         self._drafts_left_out = len(drafts)
-        return articles, self._stale + problems
+        return articles, reads.stale + problems
 
     def build(self, write: bool = True, search: bool = True, changed: frozenset[str] | None = None) -> BuildResult:
         """Run every stage; write the site unless ``write`` is false.
@@ -347,10 +314,18 @@ class Builder:
             if spool is not None:
                 spool.discard()
             raise
-        self.articles.save_pack(config, self._seen, derived(self._originals, reading_key(config)), self.keep_last_good)
+        if not self.keep_last_good:  # a session's builds leave the pack to close()
+            self.close()
         result.seconds = time.perf_counter() - started
         self.reporter.finish(result)
         return result
+
+    def close(self) -> None:
+        """Write the article pack of the last load: after each one-off build, and once when a
+        session ends (``digest serve``, ``watch``), so its rebuilds never write 10,000 rows."""
+        seen = self._reads.seen
+        if self._articles is not None and seen:
+            self._articles.save_pack(self.config, seen, derived(self._originals, reading_key(self.config)), False)
 
     @property
     def articles(self) -> ArticleCache:

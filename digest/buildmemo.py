@@ -34,7 +34,7 @@ class MemoBuilder(Builder):
         found = memo.recall(store, config, memo.key_of(config, before))
         if found is not None:
             return self._replay(config, started, *found)
-        if not self._files:  # a first load: the content files were just stamped
+        if not self._reads.files:  # a first load: the content files were just stamped
             self.articles.known = plain_stamps(before)
         recorder = memo.Recorder(self.reporter)
         self.reporter = recorder

@@ -141,3 +141,116 @@ def test_a_pack_left_half_written_by_a_killed_build_is_swept_and_the_last_one_us
     again = builder(root)
     again.build()
     assert again.articles.unread == 5 and not stale.exists()
+
+
+OVERLAY = PACK.with_name("articles.pack.overlay")
+
+
+def _edit(root: Path, n: int, old: str, new: str) -> Path:
+    path = article(root, n)
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    return path
+
+
+def test_an_edit_build_writes_its_rows_beside_the_pack_and_the_next_process_reads_them(tmp_path):
+    root = project(tmp_path)
+    builder(root).build()
+    pack = (root / PACK).read_bytes()
+    _edit(root, 5, "رقم 5", "رقم 55")
+    builder(root).build()
+    assert (root / PACK).read_bytes() == pack and (root / OVERLAY).is_file()  # one row, not 24
+    again = builder(root)
+    again.build()
+    assert (again.articles.parsed, again.articles.unread) == (0, 24)
+    assert "نص الخبر رقم 55." in (root / "site/articles/a5/index.html").read_text(encoding="utf-8")
+    assert site_files(root / "site") == fresh(root, tmp_path)
+
+
+def test_a_serve_sessions_edits_reach_the_next_process_through_the_pack_written_when_it_ends(tmp_path):
+    from digest.serve.project import Project
+
+    root = project(tmp_path)
+    builder(root).build()  # the pack the session starts from
+    session = Project(load_config(root), translator=None)
+    assert session.rebuild().ok
+    written = {p.name: p.read_bytes() for p in (root / PACK).parent.glob("articles.pack*")}
+    for n in (1, 2):
+        path = _edit(root, n, f"رقم {n}.", f"رقم {n} بعد التعديل.")
+        assert session.rebuild(changed=frozenset({str(path)})).ok
+    # A rebuild in the session writes no pack: it is written once, when the session ends.
+    assert {p.name: p.read_bytes() for p in (root / PACK).parent.glob("articles.pack*")} == written
+    session.close()
+    assert (root / OVERLAY).is_file()
+    again = builder(root)
+    result = again.build(write=False)
+    assert (again.articles.parsed, again.articles.unread) == (0, 24)
+    texts = {e.slug: e.article.blocks[0].texts[0] for e in result.site.entries}
+    assert texts["a1"] == "نص الخبر رقم 1 بعد التعديل." and texts["a2"] == "نص الخبر رقم 2 بعد التعديل."
+
+
+@pytest.mark.parametrize("damage", [
+    lambda data: data[: len(data) // 2],  # truncated
+    lambda data: data[:-3] + b"xyz",  # altered: the checksum does not match
+    lambda data: data.replace(b"overlay", b"overlaz", 1),  # not an overlay
+    lambda data: data[:data.index(b"\n", 40) + 1] + b"0" * 64 + data[data.index(b"\n", 40) + 65:],  # over another pack
+    lambda data: b"",
+])
+def test_a_corrupt_overlay_is_ignored_and_the_edited_file_read(tmp_path, damage):
+    root = project(tmp_path)
+    builder(root).build()
+    _edit(root, 6, "رقم 6", "رقم 66")
+    builder(root).build()
+    _rewrite(root / OVERLAY, damage)
+    again = builder(root)
+    result = again.build()
+    assert result.problems == [] and again.articles.parsed == 0  # its stamp and parse from the store
+    assert "نص الخبر رقم 66." in (root / "site/articles/a6/index.html").read_text(encoding="utf-8")
+    assert site_files(root / "site") == fresh(root, tmp_path)
+
+
+def test_a_file_of_the_same_size_with_a_new_mtime_is_not_taken_from_the_overlay(tmp_path):
+    root = project(tmp_path)
+    builder(root).build()
+    path = _edit(root, 7, "رقم 7", "رقم 8")
+    builder(root).build()  # its row in the overlay
+    before = os.stat(path)
+    _edit(root, 7, "رقم 8", "رقم 9")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
+    assert os.stat(path).st_size == before.st_size and os.stat(path).st_ino == before.st_ino
+    again = builder(root)
+    again.build()
+    assert (again.articles.parsed, again.articles.unread) == (1, 23)
+    assert "نص الخبر رقم 9." in (root / "site/articles/a7/index.html").read_text(encoding="utf-8")
+
+
+def test_many_changed_rows_fold_the_overlay_into_a_new_pack(tmp_path, monkeypatch):
+    import digest.content.pack as packmod
+
+    monkeypatch.setattr(packmod, "FOLD_ROWS", 2)  # a pack of 24 rows: more than 3 changed fold
+    root = project(tmp_path)
+    builder(root).build()
+    pack = (root / PACK).read_bytes()
+    _edit(root, 1, "رقم 1", "رقم 11")
+    builder(root).build()
+    assert (root / PACK).read_bytes() == pack and (root / OVERLAY).is_file()
+    for n in (2, 3, 4):
+        _edit(root, n, f"رقم {n}", f"رقم {n}{n}")
+    builder(root).build()
+    assert (root / PACK).read_bytes() != pack and not (root / OVERLAY).exists()
+    again = builder(root)
+    again.build(write=False)
+    assert (again.articles.parsed, again.articles.unread) == (0, 24)
+
+
+def test_a_listing_cards_summary_follows_its_articles_edit_in_a_new_process(tmp_path):
+    root = project(tmp_path)
+    builder(root).build()
+    cards = [p for p in (root / "site").rglob("*.html") if "articles" not in p.parts
+             and "نص الخبر رقم 4." in p.read_text(encoding="utf-8")]
+    assert cards  # its card on the listings: the start of its text
+    _edit(root, 4, "نص الخبر رقم 4.", "نص معدل للخبر الرابع.")
+    builder(root).build()
+    for page in cards:
+        html = page.read_text(encoding="utf-8")
+        assert "نص معدل للخبر الرابع." in html and "نص الخبر رقم 4." not in html
+    assert site_files(root / "site") == fresh(root, tmp_path)

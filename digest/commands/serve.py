@@ -58,6 +58,7 @@ def run(args) -> int:
         watcher.run_until_interrupted()
     finally:
         preview.close()
+        project.close()
     return 0
 
 

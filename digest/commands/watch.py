@@ -17,5 +17,8 @@ def run(args) -> int:
     watcher = Watcher(project, project.rebuild, poll=args.poll).start()
     reporter.notes(project.config, project.rebuild().result, live=True)
     reporter.info(f"watching {config.content_dir}, the theme and digest.toml (Ctrl-C to stop)")
-    watcher.run_until_interrupted()
+    try:
+        watcher.run_until_interrupted()
+    finally:
+        project.close()
     return 0

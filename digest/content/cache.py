@@ -50,7 +50,7 @@ from .articles import (
     parse_translation,
 )
 from .markup import Block
-from .parallel import take
+from .parallel import ReadFile, take
 from .sources import SourceText, read_source
 from .store import BuildStore, cache_key
 
@@ -134,8 +134,8 @@ class ArticleCache:
         stamps every input): used by the next :meth:`misses` instead of stamping again."""
         self._kept: list[tuple] = []
         """The pack rows used since the last flush (their store entries stay in use)."""
-        self._packed_paths: object = None
-        """The paths of the pack as last written or read (unchanged: not written again)."""
+        self._disk: pack.Pack = pack.NO_PACK
+        """The pack as last read or written: a row that is its row for the path is not written again."""
         self._config: Config | None = None
         self._pid = os.getpid()
         self._here: BuildStore | None = None
@@ -166,32 +166,33 @@ class ArticleCache:
         the store knows is not read. A file that cannot be read is left to those reads,
         which report it."""
         reading = reading_key(config)
-        kinds = {name: "translation" if name.endswith(TRANSLATION_SUFFIX) else "article" for name in paths}
-        stamped = {}
+        stamped: dict[str, tuple[Stamp, bool]] = {}
         taken, self.known = self.known, {}
+        self._config = config
+        self._disk = pack.read_pack(self.store.path.parent, pack.pack_key(reading))
+        packed, hits, rest = self._disk.rows, self._hits, []
         for name in paths:
             try:
-                stamped[name] = taken.get(name) or file_stamp(name)
+                stamp, plain = stamped[name] = taken.get(name) or file_stamp(name)
             except OSError:
+                rest.append(name)
                 continue
-        self.stamps.update(stamped)
-        self._config = config
-        packed = pack.read_pack(self.store.path.parent, pack.pack_key(reading))
-        self._packed_paths = packed.keys()
-        for name, (stamp, plain) in stamped.items():
             row = packed.get(name)
-            # A row whose stamp is the file's stands for it; the row is checked when it is used.
-            if plain and row is not None and rows.stamp_of_row(row) == stamp:
-                self._hits[name] = row
-        notes = {name: self._stamp_key(kinds[name], reading, name, stamp)
-                 for name, (stamp, plain) in stamped.items() if plain and name not in self._hits}
+            # A row whose stamp is the file's stands for it (stamps are tuples of ints: equal
+            # values, equal stamps); the rest of the row is checked when it is used.
+            if plain and type(row) is tuple and len(row) > 1 and row[1] == stamp:
+                hits[name] = row
+            else:
+                rest.append(name)
+        self.stamps.update((name, stamped[name]) for name in rest if name in stamped)
+        kinds = {name: "translation" if name.endswith(TRANSLATION_SUFFIX) else "article" for name in rest}
+        notes = {name: self._stamp_key(kinds[name], reading, name, stamped[name][0])
+                 for name in rest if name in stamped and stamped[name][1]}
         # One query for each table: 20,000 single ones took a fifth of the lookups' time.
         known = self.store.get_many(STAMPS, notes.values())
         read: list[_Looked] = []
         names = []
-        for name in paths:
-            if name in self._hits:
-                continue
+        for name in rest:
             note = notes.get(name)
             digest = known.get(note) if note is not None else None
             if isinstance(digest, str) and _HASH.fullmatch(digest):
@@ -237,28 +238,33 @@ class ArticleCache:
             self._found(looked)
         return looked, value
 
-    def _packed(self, name: str, make: Callable[[Path, tuple, rows.Reload], T]) -> T | None:
-        """What the pack row :meth:`misses` found for the file ``name`` gives, or None (no
-        row, or a row of another shape: the file is then read as without one)."""
-        row = self._hits.pop(name, None)
-        if row is None:
-            return None
-        path = Path(name)
-        try:
-            value = make(path, row, self._reloader(path))
-        except (rows.Bad, ValueError, TypeError):
-            return None
-        self.made[name] = (row, value, row[1], row[3])
-        self.unread += 1
-        self._kept.append(row)
-        return value
+    def unpack(self) -> dict[str, ReadFile]:
+        """What the pack rows :meth:`misses` found give: path -> the file's stamp and its
+        article or human translation (blocks left in the store). A row of another shape is
+        left out, and its file read as without one."""
+        config = self._config
+        assert config is not None or not self._hits  # set by misses(), which found the rows
+        reload = self._reload
+        found: dict[str, ReadFile] = {}
+        made = self.made
+        for name, row in self._hits.items():
+            try:
+                if name.endswith(TRANSLATION_SUFFIX):
+                    value: Article | HumanTranslation = rows.translation_of(Path(name), row, reload)
+                else:
+                    value = rows.article_of(Path(name), row, reload)
+            except (rows.Bad, ValueError, TypeError):
+                continue
+            made[name] = (row, value, row[1], row[3])
+            found[name] = ReadFile(row[1], value)
+            self._kept.append(row)
+        self.unread += len(found)
+        self._hits.clear()
+        return found
 
     def read_article(self, path: Path | str, config: Config, stamp: tuple[Stamp, bool] | None = None) -> Article:
         """As :func:`~digest.content.articles.read_article`, from the pack or the store when
         it can. ``stamp``: the file's :func:`file_stamp`, noted in the store with the hash of its text."""
-        packed = self._packed(str(path), rows.article_of) if self._hits else None
-        if packed is not None:
-            return packed
         path = Path(path)
 
         def decode(looked: _Looked) -> Article | None:
@@ -285,9 +291,6 @@ class ArticleCache:
     def read_translation(self, path: Path | str, config: Config,
                          stamp: tuple[Stamp, bool] | None = None) -> HumanTranslation:
         """As :func:`~digest.content.articles.read_translation`, from the pack or the store when it can."""
-        packed = self._packed(str(path), rows.translation_of) if self._hits else None
-        if packed is not None:
-            return packed
         path = Path(path)
 
         def decode(looked: _Looked) -> HumanTranslation | None:
@@ -314,16 +317,12 @@ class ArticleCache:
         else:
             self.made.pop(str(path), None)
 
-    def _reloader(self, path: Path) -> rows.Reload:
-        """What loads the blocks of the file at ``path`` that a pack row left out: its entry
-        in the build store (from this process's own connection), else the file parsed again."""
+    def _reload(self, path: Path, kind: str, key: str, digest: str) -> tuple[Block, ...]:
+        """The blocks of the file at ``path`` that a pack row left out: its entry in the
+        build store (from this process's own connection), else the file parsed again."""
         config = self._config
         assert config is not None  # set by misses(), which found the row
-
-        def reload(kind: str, key: str, digest: str) -> tuple[Block, ...]:
-            return rows.reload_blocks(self._store_here(), path, config, kind, key, digest)
-
-        return reload
+        return rows.reload_blocks(self._store_here(), path, config, kind, key, digest)
 
     def _store_here(self) -> BuildStore:
         """The build store, from a connection of this process (a forked worker opens its own)."""
@@ -337,18 +336,22 @@ class ArticleCache:
                   derive: Callable[[Sequence[Block]], Mapping[str, object]], again: bool = True) -> None:
         """Write the pack of the files of ``paths`` read so far (see :mod:`digest.content.pack`):
         a row kept as the pack gave it, or made of what the file gave, with what ``derive``
-        works out of its blocks. Nothing is written when every row is the pack's. Without
-        ``again`` (no build follows in this process) the rows are not kept in memory."""
+        works out of its blocks. Nothing is written when every row is the pack's; a few rows
+        changed go to its overlay. Without ``again`` (no build follows in this process) the
+        rows are not kept in memory."""
         reading = reading_key(config)
         out: dict[str, tuple] = {}
-        fresh = False
+        disk = self._disk.rows
+        changed: dict[str, tuple | None] = {}
         for name in paths:
             made = self.made.get(name)
             if made is None:
+                # Not read again by this builder since the pack was last written: as it was then.
+                if name in disk:
+                    out[name] = disk[name]
                 continue
             row, value, stamp, key = made
             if row is None:
-                fresh = True
                 kind = "article" if isinstance(value, Article) else "translation"
                 note = self._stamp_key(kind, reading, name, stamp)
                 extras = pack.known_extras(value.blocks, derive)
@@ -356,16 +359,13 @@ class ArticleCache:
                        else rows.translation_row(value, stamp, key, note, extras))
                 self.made[name] = (row, value, stamp, key)
             out[name] = row
-        if not fresh and out.keys() == self._packed_paths:
-            if not again:
-                self.made = {}
-            return
-        folder = self.store.path.parent
-        pack.sweep(folder)
-        pack.write_pack(folder, pack.pack_key(reading), out)
-        self._packed_paths = out.keys()
+            if disk.get(name) is not row:
+                changed[name] = row
+        changed.update((name, None) for name in disk.keys() - out.keys())  # files gone
         if not again:
             self.made = {}
+        if changed:
+            self._disk = pack.save(self.store.path.parent, pack.pack_key(reading), self._disk, out, changed)
 
     def flush(self) -> None:
         """Store the files parsed, and the stamps read, since the last flush; note the entries

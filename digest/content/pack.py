@@ -17,8 +17,13 @@ reading settings) and the SHA-256 of the rest: a pack of another version, of oth
 settings, truncated or altered is not used (the build store answers, as without a pack).
 The rows are :mod:`marshal` data, never pickles (loading cannot run code), and each row is
 checked field by field when used: a row of unexpected shape is ignored and its file read.
-The pack is written whole (a temporary file, then a rename), so a killed build leaves the
-last one.
+Files are written whole (a temporary file, then a rename), so a killed build leaves the
+last ones. A build that changed a few rows writes only those, to an overlay beside the pack
+(:data:`OVERLAY`), tagged with the hash of the pack it applies to: an overlay over another
+pack, or not whole, is not read. The pack is written again, the overlay folded in, once the
+overlay holds more than :data:`FOLD_ROWS` rows or an eighth of the pack's. ``digest serve``
+and ``watch`` write it once, when the session ends: a session killed before that leaves the
+pack it started from, and the next process reads the files edited since through the store.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import overload
+from typing import NamedTuple, overload
 
 from .markup import Block
 from .store import cache_key
@@ -39,6 +44,11 @@ NAME = "articles.pack"
 FORMAT = 1
 """Raised whenever what a row holds changes meaning."""
 _MAGIC = b"digest article pack\n"
+FOLD_ROWS = 256
+OVERLAY = "articles.pack.overlay"
+"""Beside the pack: the rows changed since it was written (an edit build writes a few rows,
+not 10,000); read over the pack it names, folded into it once it grows."""
+_OVERLAY_MAGIC = b"digest article pack overlay\n"
 _TEXTS = {str}
 
 EXTRAS = {"description": str, "images": tuple, "hashes": tuple, "english": str, "entry": tuple}
@@ -127,19 +137,36 @@ def pack_key(reading: str) -> str:
     return cache_key("article-pack", str(FORMAT), reading)
 
 
-def read_pack(folder: Path, key: str) -> dict[str, tuple]:
-    """The rows of the pack in ``folder`` by content path, or none if it is missing, of
-    another key, or not whole."""
+class Pack(NamedTuple):
+    """A pack as read: its rows with its overlay's applied, the SHA-256 of its body ("": no
+    pack) and the overlay's rows (None for a file gone)."""
+
+    rows: dict[str, tuple]
+    base: str
+    overlay: dict[str, tuple | None]
+
+
+NO_PACK = Pack({}, "", {})
+
+
+def _checked_file(path: Path, magic: bytes, lines: tuple[bytes, ...]) -> tuple[str, memoryview] | None:
+    """The SHA-256 and body of the file at ``path`` if it starts with ``magic`` and
+    ``lines`` (each of 64 characters) and its body has that hash; None otherwise."""
     try:
-        data = (folder / NAME).read_bytes()
+        data = path.read_bytes()
     except OSError:
-        return {}
-    head = len(_MAGIC)
-    if data[:head] != _MAGIC or data[head:head + 65] != key.encode() + b"\n":
-        return {}
-    body = memoryview(data)[head + 130:]
-    if data[head + 65:head + 130] != hashlib.sha256(body).hexdigest().encode() + b"\n":
-        return {}
+        return None
+    head = b"".join([magic] + [line + b"\n" for line in lines])
+    if not data.startswith(head):
+        return None
+    body = memoryview(data)[len(head) + 65:]
+    sha = hashlib.sha256(body).hexdigest()
+    if data[len(head):len(head) + 65] != sha.encode() + b"\n":
+        return None
+    return sha, body
+
+
+def _loaded(body: memoryview) -> dict:
     try:
         rows = marshal.loads(body)
     except (ValueError, EOFError, TypeError):
@@ -147,22 +174,73 @@ def read_pack(folder: Path, key: str) -> dict[str, tuple]:
     return rows if type(rows) is dict else {}
 
 
-def write_pack(folder: Path, key: str, rows: dict[str, tuple]) -> None:
-    """Replace the pack in ``folder`` with ``rows`` (a temporary file, then a rename); a
-    pack that cannot be written is left as it was."""
-    body = marshal.dumps(rows)
+def read_pack(folder: Path, key: str) -> Pack:
+    """The pack in ``folder`` (none if it is missing, of another key, or not whole), its
+    overlay's rows applied if the overlay is whole and was written over this very pack."""
+    found = _checked_file(folder / NAME, _MAGIC, (key.encode(),))
+    if found is None:
+        return NO_PACK
+    base, body = found
+    rows = _loaded(body)
+    if not rows:
+        return NO_PACK
+    over = _checked_file(folder / OVERLAY, _OVERLAY_MAGIC, (key.encode(), base.encode()))
+    overlay = _loaded(over[1]) if over is not None else {}
+    for name, row in overlay.items():
+        if row is None:
+            rows.pop(name, None)
+        else:
+            rows[name] = row
+    return Pack(rows, base, overlay)
+
+
+def _replace(path: Path, parts: list[bytes]) -> bool:
+    """Write ``parts`` to ``path`` through a temporary file and a rename; False if it could not."""
     try:
         # A build holds its output folder's lock, not the cache's: another writer's file may be here.
-        fd, temp = tempfile.mkstemp(prefix=f".{NAME}.", suffix=".tmp", dir=folder)
+        fd, temp = tempfile.mkstemp(prefix=f".{NAME}.", suffix=".tmp", dir=path.parent)
     except OSError:
-        return
+        return False
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(_MAGIC + key.encode() + b"\n" + hashlib.sha256(body).hexdigest().encode() + b"\n")
-            fh.write(body)
-        os.replace(temp, folder / NAME)
+            fh.writelines(parts)
+        os.replace(temp, path)
     except OSError:
         Path(temp).unlink(missing_ok=True)
+        return False
+    return True
+
+
+def write_pack(folder: Path, key: str, rows: dict[str, tuple]) -> str:
+    """Replace the pack in ``folder`` with ``rows``, and drop its overlay; return the new
+    pack's SHA-256, or "" if it could not be written (the last one is then left as it was)."""
+    body = marshal.dumps(rows)
+    sha = hashlib.sha256(body).hexdigest()
+    if not _replace(folder / NAME, [_MAGIC, key.encode(), b"\n", sha.encode(), b"\n", body]):
+        return ""
+    # Killed before this, the overlay names the pack before: it is not read with this one.
+    (folder / OVERLAY).unlink(missing_ok=True)
+    return sha
+
+
+def write_overlay(folder: Path, key: str, base: str, rows: dict[str, tuple | None]) -> bool:
+    """Replace the overlay of the pack whose body has SHA-256 ``base`` with ``rows`` (a file
+    gone: None); False if it could not be written."""
+    body = marshal.dumps(rows)
+    sha = hashlib.sha256(body).hexdigest()
+    return _replace(folder / OVERLAY, [_OVERLAY_MAGIC, key.encode(), b"\n", base.encode(), b"\n", sha.encode(),
+                                       b"\n", body])
+
+
+def save(folder: Path, key: str, last: Pack, rows: dict[str, tuple], changed: dict[str, tuple | None]) -> Pack:
+    """Save ``rows``, of which ``changed`` (None: a file gone) are not those of the pack as
+    last read or written (``last``): in an overlay while it stays small, else a new pack.
+    Returns the pack as it now is on disk."""
+    sweep(folder)
+    overlay = {**last.overlay, **changed}
+    if last.base and len(overlay) <= max(FOLD_ROWS, len(rows) // 8):
+        return Pack(rows, last.base, overlay) if write_overlay(folder, key, last.base, overlay) else last
+    return Pack(rows, write_pack(folder, key, rows), {})
 
 
 def sweep(folder: Path, older_than: float = 3600.0) -> None:

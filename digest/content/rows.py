@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import cast
+from typing import TypeVar, cast
 
 from ..config import Config
 from ..errors import SourceError
@@ -19,18 +19,14 @@ from .pack import StoredBlocks
 from .sources import read_source
 from .store import BuildStore
 
+T = TypeVar("T")
+
 
 class Bad(Exception):
     """An entry or row that is not what this version writes."""
 
 
 _TEXTS = {str}
-
-
-def _strs(value: object) -> tuple[str, ...]:
-    if type(value) is not list or not {*map(type, value)} <= _TEXTS:
-        raise Bad()
-    return tuple(value)
 
 
 def _int(value: object) -> int:
@@ -82,16 +78,10 @@ def decode_article(path: Path, value: object) -> Article:
     if not isinstance(value, list) or len(value) != 13:
         raise Bad()
     slug, title, published, blocks, tags, source, author, undated, draft, ignored, notes, image, digest = value
-    when = when_of(published)
-    lead = None
-    if image is not None:
-        if not isinstance(image, list) or len(image) != 4:
-            raise Bad()
-        lead = LeadImage(text(image[0]), optional(image[1]), optional(image[2]), optional(image[3]))
-    return Article(path=path, slug=text(slug), title=text(title), published=when, blocks=blocks_of(blocks),
-                   tags=_strs(tags), source=optional(source), author=optional(author), undated=_bool(undated),
-                   draft=_bool(draft), ignored_keys=_strs(ignored), notes=_strs(notes), image=lead,
-                   digest=text(digest))
+    return Article(path=path, slug=text(slug), title=text(title), published=when_of(published),
+                   blocks=blocks_of(blocks), tags=texts(tags, list), source=optional(source), author=optional(author),
+                   undated=_bool(undated), draft=_bool(draft), ignored_keys=texts(ignored, list),
+                   notes=texts(notes, list), image=lead_of(image, list), digest=text(digest))
 
 
 
@@ -106,7 +96,7 @@ def decode_translation(path: Path, value: object, digest: str) -> HumanTranslati
     SHA-256 ``digest``; raises ``Bad`` on anything else."""
     if not (isinstance(value, list) and len(value) == 4 and value[3] == digest):
         raise Bad()
-    return HumanTranslation(path, text(value[0]), blocks_of(value[1]), _strs(value[2]), digest)
+    return HumanTranslation(path, text(value[0]), blocks_of(value[1]), texts(value[2], list), digest)
 
 
 def text(value: object) -> str:
@@ -121,19 +111,13 @@ def optional(value: object) -> str | None:
     return None if value is None else text(value)
 
 
-def texts(value: object) -> tuple[str, ...]:
-    """``value`` if it is a tuple of texts; raises :class:`Bad`."""
-    if type(value) is not tuple or not {*map(type, value)} <= _TEXTS:
+def texts(value: object, kind: type = tuple) -> tuple[str, ...]:
+    """``value`` as a tuple if it is a ``kind`` (a row's tuple, or the list JSON gives) of
+    texts; raises :class:`Bad`."""
+    items = cast("tuple[str, ...]", value)  # or a list: checked just below
+    if type(value) is not kind or not {*map(type, items)} <= _TEXTS:
         raise Bad()
-    return cast(tuple[str, ...], value)
-
-
-def stamp_of_row(row: tuple) -> tuple[int, int, int, int] | None:
-    """The stamp a row was made under, or None for a row of another shape."""
-    stamp = row[1] if type(row) is tuple and len(row) > 1 else None
-    if type(stamp) is tuple and len(stamp) == 4 and all(type(n) is int for n in stamp):
-        return stamp
-    return None
+    return tuple(items)  # a tuple is itself, not a copy
 
 
 def lead_row(image: LeadImage | None) -> tuple | None:
@@ -141,13 +125,15 @@ def lead_row(image: LeadImage | None) -> tuple | None:
     return None if image is None else (image.src, image.alt, image.caption, image.credit)
 
 
-def lead_of(value: object) -> LeadImage | None:
-    """The lead image of :func:`lead_row`'s ``value``; raises :class:`Bad`."""
+def lead_of(value: object, kind: type = tuple) -> LeadImage | None:
+    """The lead image of :func:`lead_row`'s ``value`` (a ``kind``: a row's tuple, or the list
+    JSON gives); raises :class:`Bad`."""
     if value is None:
         return None
-    if type(value) is not tuple or len(value) != 4:
+    fields = cast("tuple[object, ...]", value)  # or a list: checked just below
+    if type(value) is not kind or len(fields) != 4:
         raise Bad()
-    return LeadImage(text(value[0]), optional(value[1]), optional(value[2]), optional(value[3]))
+    return LeadImage(text(fields[0]), optional(fields[1]), optional(fields[2]), optional(fields[3]))
 
 
 def when_of(value: object) -> dt.datetime:
@@ -161,8 +147,8 @@ def when_of(value: object) -> dt.datetime:
     return when
 
 
-Reload = Callable[[str, str, str], tuple[Block, ...]]
-"""``(kind, key, digest)`` -> the blocks of the file whose text has SHA-256 ``digest``."""
+Reload = Callable[[Path, str, str, str], tuple[Block, ...]]
+"""``(path, kind, key, digest)`` -> the blocks of the file at ``path`` whose text had SHA-256 ``digest``."""
 
 
 def article_row(article: Article, stamp: tuple, key: str, note: str, extras: dict) -> tuple:
@@ -184,9 +170,17 @@ _ARTICLE = {(str, tuple, str, str, str, str, str, str, tuple, source, author, bo
 _TRANSLATION = (str, tuple, str, str, str, str, tuple, int, dict)
 
 
-def _blocks(kind: str, row: tuple, count: int, extras: dict, reload: Reload) -> StoredBlocks:
+def _blocks(path: Path, kind: str, row: tuple, count: int, extras: dict, reload: Reload) -> StoredBlocks:
     key, digest = row[3], row[2]
-    return StoredBlocks(key, count, extras, lambda: reload(kind, key, digest))
+    return StoredBlocks(key, count, extras, lambda: reload(path, kind, key, digest))
+
+
+def _made(cls: type[T], fields: dict[str, object]) -> T:
+    """A frozen dataclass ``cls`` holding ``fields`` (every one of its fields), made without
+    its ``__init__``'s call per field: 20,000 of them in each new build process."""
+    made = object.__new__(cls)
+    made.__dict__.update(fields)
+    return made
 
 
 def article_of(path: Path, row: tuple, reload: Reload) -> Article:
@@ -196,9 +190,11 @@ def article_of(path: Path, row: tuple, reload: Reload) -> Article:
     if tuple(map(type, row)) not in _ARTICLE or row[0] != "article" or row[16] < 0 or not {
             *map(type, row[8]), *map(type, row[13]), *map(type, row[14])} <= _TEXTS:
         raise Bad()
-    blocks = _blocks("article", row, row[16], row[17], reload)
-    return Article(path, row[5], row[6], when_of(row[7]), cast("tuple[Block, ...]", blocks), row[8], row[9],
-                   row[10], None, row[11], row[12], row[13], row[14], lead_of(row[15]), row[2])
+    blocks = _blocks(path, "article", row, row[16], row[17], reload)
+    return _made(Article, {
+        "path": path, "slug": row[5], "title": row[6], "published": when_of(row[7]), "blocks": blocks,
+        "tags": row[8], "source": row[9], "author": row[10], "human": None, "undated": row[11], "draft": row[12],
+        "ignored_keys": row[13], "notes": row[14], "image": lead_of(row[15]), "digest": row[2]})
 
 
 def translation_of(path: Path, row: tuple, reload: Reload) -> HumanTranslation:
@@ -206,8 +202,9 @@ def translation_of(path: Path, row: tuple, reload: Reload) -> HumanTranslation:
     if tuple(map(type, row)) != _TRANSLATION or row[0] != "translation" or row[7] < 0 or not {
             *map(type, row[6])} <= _TEXTS:
         raise Bad()
-    blocks = _blocks("translation", row, row[7], row[8], reload)
-    return HumanTranslation(path, row[5], cast("tuple[Block, ...]", blocks), row[6], row[2])
+    blocks = _blocks(path, "translation", row, row[7], row[8], reload)
+    return _made(HumanTranslation, {"path": path, "title": row[5], "blocks": blocks, "notes": row[6],
+                                    "digest": row[2]})
 
 
 def reload_blocks(store: BuildStore, path: Path, config: Config, kind: str, key: str, digest: str

@@ -147,6 +147,7 @@ class Project:
         try:
             if reload:
                 self.config = self._reload()
+                self.builder.close()
                 self.builder = self._builder(self.config)
                 self._frozen = False
             if standing is not None:
@@ -189,6 +190,13 @@ class Project:
         if self.first is None:
             self.first = outcome
         return outcome
+
+    def close(self) -> None:
+        """The session ends: what its builds read is kept for the next process (the article pack)."""
+        try:
+            self.builder.close()
+        except Exception as exc:  # a cache not written is no reason to fail on the way out
+            self.reporter.warning(f"the build cache's article pack is not written: {type(exc).__name__}: {exc}")
 
     def model_appeared(self) -> bool:
         """The last rebuild found no translation model and one may have been installed since."""

@@ -273,33 +273,32 @@ def write_record(path: Path, text: str) -> None:
         raise
 
 
-def _key(content: str, article: Article, folders: dict[str, str]) -> str | None:
+def _key(content: str, article: Article, folders: dict[str, str | None]) -> str | None:
     """The record's name for ``article``'s translation: its path under ``content`` (the
     content folder, resolved), or None when it cannot be one line of the file. ``folders``
-    keeps each folder resolved once: a file that is no symbolic link resolves to its
-    resolved folder and its name."""
+    keeps each folder's resolved path under ``content`` (None: outside it), worked out once:
+    a file that is no symbolic link is there under its own name."""
     assert article.human is not None
     path = article.human.path
     text = str(path)
+    # Both resolved: normalised and absolute, so a prefix of the text is a prefix of the path.
+    prefix = content.rstrip("/") + "/"
     try:
         if os.path.islink(text):
             real = str(path.resolve())
+            name = real[len(prefix):] if real.startswith(prefix) else None
         else:
             # The folder as text: a Path for each of 10,000 translations cost more than the rest.
-            name = text.rpartition(os.sep)[2]
-            head = text[:len(text) - len(name)]  # with its separator: "/" and "" are two folders
-            folder = folders.get(head)
-            if folder is None:
-                folder = folders[head] = str(path.parent.resolve())
-            real = os.path.join(folder, name)
+            base = text.rpartition(os.sep)[2]
+            head = text[:len(text) - len(base)]  # with its separator: "/" and "" are two folders
+            if head not in folders:
+                real = os.path.join(str(path.parent.resolve()), "")
+                folders[head] = real[len(prefix):] if real.startswith(prefix) else None
+            under = folders[head]
+            name = None if under is None else under + base
     except OSError:
         return None
-    # Both resolved: normalised and absolute, so a prefix of the text is a prefix of the path.
-    prefix = content.rstrip("/") + "/"
-    if not real.startswith(prefix):
-        return None
-    name = real[len(prefix):]
-    return name if name.isprintable() and name == name.strip() else None
+    return name if name and name.isprintable() and name == name.strip() else None
 
 
 def _read(path: Path, memo: dict) -> tuple[dict[str, Entry], list[Problem]]:
@@ -342,7 +341,7 @@ def track_originals(config: Config, articles: Sequence[Article], reporter: Repor
         content = config.content_dir.resolve()
     except OSError:
         content = None
-    folders: dict[str, str] = {}
+    folders: dict[str, str | None] = {}
     named = [(a, name) for a in articles if a.human is not None and content is not None
              for name in [_key(str(content), a, folders)] if name is not None]
     unhashed = [a for a, name in named if (hashed.get(name) or (None,))[0] is not a]

@@ -231,10 +231,15 @@ def _human(article: Article, key: EnglishInputs, labels: Labels, machine: _Machi
         tags, source = names_of(article, labels)
     else:
         tags, source = names_of(article, labels, machine.english_of, machine.failures, machine.machine)
-    drift = drift or Drift()
+    drift = drift or _NO_DRIFT
     outdated = tuple(i in drift.outdated for i in range(len(human.blocks))) if drift else ()
-    return _Done(key, English(human.title, human.blocks, Provenance("human"), tags=tags, source=source,
+    return _Done(key, English(human.title, human.blocks, _HUMAN, tags=tags, source=source,
                               outdated=outdated, added=drift.added, removed=drift.removed))
+
+
+# Immutable, so one of each serves every article (10,000 of them in each new process).
+_NO_DRIFT = Drift()
+_HUMAN = Provenance("human")
 
 
 def _translate(todo: list[tuple[Article, EnglishInputs]], translator: Translator | None, reporter: Reporter,
