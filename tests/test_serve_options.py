@@ -145,3 +145,19 @@ def test_a_port_in_use_says_so_and_how_to_choose_another(tmp_path):
     assert result.stderr == (f"error: cannot serve on 127.0.0.1:{port}: Address already in use; "
                              f"try another port (--port {port + 1}), or --port 0 for any free one\n")
     assert not (project / "site").exists()  # refused before building anything
+
+
+def test_serve_stopped_by_sigterm_ends_its_session_and_writes_the_article_pack(tmp_path):
+    # A service manager stops `digest serve` with SIGTERM: the session ends as after Ctrl-C
+    # (exit 0), and the article pack it writes only then is on disk for the next build.
+    project = write_project(tmp_path / "proj", dict(ARTICLE))
+    pack = project / ".digest-cache" / "build" / "articles.pack"
+    served = Served(project, "--port", "0")
+    try:
+        assert served.get("/")[0] == 200
+        assert not pack.exists()  # a session writes its pack when it ends
+    finally:
+        served.process.send_signal(signal.SIGTERM)
+        _, stderr = served.process.communicate(timeout=30)
+    assert served.process.returncode == 0, stderr
+    assert pack.is_file()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import signal
 import threading
 import time
 from pathlib import Path
@@ -59,6 +60,10 @@ class _Overflow(logging.Handler):
 
 
 WATCHDOG_LOGGER = logging.getLogger("watchdog.observers")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 class Watcher:
@@ -264,12 +269,18 @@ class Watcher:
                          for p, kind in changes.items() if kind == CONTENT)
 
     def run_until_interrupted(self) -> None:
-        """:meth:`run` until Ctrl-C, then stop the observer."""
+        """:meth:`run` until Ctrl-C or SIGTERM, then stop the observer."""
+        # A service manager stops with SIGTERM: the session must end as after Ctrl-C, so that
+        # what it keeps until then (the article pack) is written.
+        previous = (signal.signal(signal.SIGTERM, _interrupt)
+                    if threading.current_thread() is threading.main_thread() else None)
         try:
             self.run()
         except KeyboardInterrupt:
             pass
         finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
             self.stop()
 
     def run(self) -> None:
