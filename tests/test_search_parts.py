@@ -162,3 +162,26 @@ def test_a_failure_while_the_records_are_made_stops_the_helpers_and_leaves_nothi
         Run(jobs(), tmp_path, lanes=1)
     assert len(started) == 1
     assert list(tmp_path.iterdir()) == []  # the helper stopped, its folder removed
+
+
+@needs_pagefind
+def test_one_shard_begins_with_one_pagefind_beside_the_render_and_widens_after(tmp_path):
+    """Beside the render's workers the index begins with one Pagefind process even when the
+    shards are fewer than the cores: two (one a language) beside the workers were the
+    peak of a cold build's process tree at 1,000 articles. Once widened, the queue is
+    indexed on every core, and the bundle is the one a lone helper makes."""
+    root = monthly_project(tmp_path / "p", 1, 3, 2, english="Story of month m{m}x.")
+    site = Builder(load_config(root), translator=None).build(write=False, search=False).site
+    search.release()
+    planned = search.plan(site)
+    assert len(planned) == 1
+    indexing = searchindex.Indexing(planned, lambda p: search.made(site, p, None), folder=tmp_path / "w", lanes=1)
+    assert indexing._run is not None and len(indexing._run.names) == 2  # ar and en
+    assert len(indexing._run._procs) == 1
+    indexing.widen()
+    files = indexing.result()
+    search.release()
+    alone = searchindex.Indexing(search.plan(site), lambda p: search.made(site, p, None), folder=tmp_path / "x",
+                                 lanes=None).result()
+    assert files == alone
+    search.release()
