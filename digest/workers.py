@@ -84,6 +84,8 @@ def pool_map(job: Callable[[Any], Any], items: Sequence, workers: int,
     if fresh:
         context = multiprocessing.get_context("spawn")
         initargs: tuple = (os.getpid(), job)
+        # Not copied into the workers, but resident beside them for as long as they run.
+        release_freed_memory()
     else:
         context = multiprocessing.get_context("fork")
         initargs = (os.getpid(), None)

@@ -4,7 +4,7 @@ in tests/fixtures/markup."""
 import pytest
 from casefile import cases
 
-from digest.content.markup import parse_blocks, render_inline
+from digest.content.markup import Block, parse_blocks, render_inline
 
 
 @pytest.mark.parametrize("case", cases("markup", "inline"))
@@ -24,3 +24,20 @@ def described(block) -> str:
 @pytest.mark.parametrize("case", cases("markup", "blocks"))
 def test_blocks(case):
     assert [described(b) for b in parse_blocks(case.input)] == case.expected
+
+
+def test_a_block_keeps_no_dict_of_its_own():
+    """A build holds every article's blocks (200,000 at 10,000 articles): slotted, each is
+    about a third of what it was with an instance dict, and still hashes, compares,
+    pickles and can be weakly referenced (the workers' memo test watches blocks so)."""
+    import pickle
+    import sys
+    import weakref
+
+    block = Block("paragraph", ("نص", "text"), level=2, plain=True)
+    assert not hasattr(block, "__dict__")
+    assert sys.getsizeof(block) < 150
+    assert weakref.ref(block)() is block
+    again = pickle.loads(pickle.dumps(block))
+    assert again == block and hash(again) == hash(block)
+    assert block.with_texts(["x"]) == Block("paragraph", ("x",), level=2, plain=True)

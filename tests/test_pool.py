@@ -361,3 +361,32 @@ def test_files_parsed_by_new_worker_processes_read_as_in_one_process(tmp_path, m
         else:
             here = (read_translation if path.endswith(".en.md") else read_article)(path, config)
             assert parsed[path] == here
+
+
+_FREED = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from digest.workers import release_freed_memory
+
+def resident():
+    import os
+    with open("/proc/self/statm") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+texts = [("ن" * 3000) + str(i) for i in range(40_000)]  # 240 MB, as a load's file texts
+kept = texts[::64]  # a few survive among them, as the articles do: the heap cannot shrink from its top
+del texts
+before = resident()
+release_freed_memory()
+print(before - resident(), len(kept))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's malloc_trim")
+def test_memory_a_stage_freed_is_given_back_to_the_system():
+    """What a build's stage frees among what it keeps (every file's text after the load,
+    the search records once handed to Pagefind) stays resident until given back: counted
+    in the process tree's peak beside Pagefind and the render's workers."""
+    out = subprocess.run([sys.executable, "-c", _FREED, str(REPO)], capture_output=True, text=True, check=True)
+    given_back = int(out.stdout.split()[0])
+    assert given_back > 150 * 2**20, out.stdout

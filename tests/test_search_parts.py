@@ -177,3 +177,26 @@ def test_the_first_helper_boots_before_the_first_job_is_made_and_one_left_withou
     assert seen == ["lane-0.err"]
     assert run.result(timeout=60) == {}  # every shard's parts were kept: the helper found no job and ended
     assert list(tmp_path.iterdir()) == []
+
+
+@needs_pagefind
+def test_one_shard_begins_with_one_pagefind_beside_the_render_and_widens_after(tmp_path):
+    """Beside the render's workers the index begins with one Pagefind process even when the
+    shards are fewer than the cores: two (one a language) beside the workers were the
+    peak of a cold build's process tree at 1,000 articles. Once widened, the queue is
+    indexed on every core, and the bundle is the one a lone helper makes."""
+    root = monthly_project(tmp_path / "p", 1, 3, 2, english="Story of month m{m}x.")
+    site = Builder(load_config(root), translator=None).build(write=False, search=False).site
+    search.release()
+    planned = search.plan(site)
+    assert len(planned) == 1
+    indexing = searchindex.Indexing(planned, lambda p: search.made(site, p, None), folder=tmp_path / "w", lanes=1)
+    assert indexing._run is not None and len(indexing._run.names) == 2  # ar and en
+    assert len(indexing._run._procs) == 1
+    indexing.widen()
+    files = indexing.result()
+    search.release()
+    alone = searchindex.Indexing(search.plan(site), lambda p: search.made(site, p, None), folder=tmp_path / "x",
+                                 lanes=None).result()
+    assert files == alone
+    search.release()

@@ -23,12 +23,13 @@ from .cleantext import clean_text
 BLOCK_KINDS = ("heading", "paragraph", "item", "quote", "table", "code")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True, weakref_slot=True)
 class Block:
     """One unit of an article that is translated and paired as a whole.
 
     ``texts`` holds inline Markdown (or plain text when ``plain``): one text for most
-    kinds, every cell in reading order for a table.
+    kinds, every cell in reading order for a table. Slotted: a build holds every article's
+    blocks (200,000 at 10,000 articles), and an instance dict cost 300 bytes each.
     """
 
     kind: str

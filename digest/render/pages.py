@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from ..content.dates import format_date
 from ..site.model import Page, Site
-from ..workers import pool_map, worth_a_pool
+from ..workers import pool_map, release_freed_memory, worth_a_pool
 from . import sitemap
 from .cache import Kept, PageCache
 from .memo import MEMO_VARIABLE, FragmentMemo
@@ -296,6 +296,8 @@ class Renderer:
             def meanwhile() -> None:
                 if beside is not None:
                     beside()
+                    # The search records it made went to Pagefind's queue and were dropped.
+                    release_freed_memory()
                 for i in here:  # listings: their entries are many, and in this process already
                     note(i, render_page(i))
 

@@ -348,18 +348,20 @@ class BeginIndex:
             self._stored[planned.name] = self._store.get_many("records", planned.keys) if planned.keys else {}
             unmade += _unmade(self._site, planned, self._stored[planned.name])
         if unmade <= EARLY_RECORDS:
-            self()
+            self(lanes=None)  # before the render: both languages of an edit's shard at once
         else:
             self._stored.clear()  # read again when begun: not held through the render's fork
         return self._begun
 
-    def __call__(self) -> None:
+    def __call__(self, lanes: int | None = 1) -> None:
+        """Begin with ``lanes`` Pagefind processes (None: one per core); the renderer calls
+        it beside its workers, with one."""
         if self._begun:
             return
         self._begun = True
         missing = self._plan()
         self.indexing = Indexing(missing, self._made, folder=self._folder, store=self._store,
-                                 on_disk=self._on_disk) if missing else None
+                                 on_disk=self._on_disk, lanes=lanes) if missing else None
         self._stored.clear()
         keep_records(self._store, self.shards)  # once Pagefind has begun: not on its way
 

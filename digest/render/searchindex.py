@@ -65,8 +65,9 @@ class Indexing(Generic[P]):
     files (``on_disk``), a language whose records are those of a part the folder holds is
     kept (:func:`~digest.render.bundlecache.kept_part`) and not indexed again. ``folder``:
     where the helpers' files go (the build's work area); ``lanes``: how many jobs are
-    indexed at once to begin with (None: one per core; both languages of a shard at once when
-    the shards are fewer than the cores; see :meth:`widen`)."""
+    indexed at once to begin with (None: one per core; see :meth:`widen`). One while the
+    render's workers run: each Pagefind process of a shard's language holds 130-200 MB, and
+    two of them beside the workers were the tree's peak of a cold build of 1,000 articles."""
 
     def __init__(self, shards: Sequence[P], make: Callable[[P], Shard],
                  cancel: threading.Event | None = None, folder: Path | None = None, lanes: int | None = 1,
@@ -88,9 +89,8 @@ class Indexing(Generic[P]):
         elif self.cancel.is_set():
             self._error = SearchCancelled()
         else:
-            cores = available_cores()
             try:
-                self._run = Run(self._jobs(todo, make), folder, cores if len(todo) < cores else lanes or cores)
+                self._run = Run(self._jobs(todo, make), folder, lanes or available_cores())
                 parts_run.extend(self._run.names)
             except SearchUnavailable as exc:
                 self._error = exc
