@@ -130,7 +130,7 @@ def test_a_short_render_draws_nothing():
 @pytest.mark.slow
 def test_digest_build_on_a_terminal_draws_the_bar_and_into_a_pipe_does_not(tmp_path):
     """The real command, with the real thresholds, on a site whose pages take seconds."""
-    project = _project(tmp_path / "p", 1200)
+    project = _project(tmp_path / "p", 3000)
     master, slave = pty.openpty()
     seen = bytearray()
 
