@@ -158,19 +158,18 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="profile the rebuilds")
     args = parser.parse_args()
 
-    from digest import build as build_module
+    import dataclasses
+
     from digest.config import load_config
-    from digest.errors import SearchUnavailable
     from digest.serve.project import Project
 
-    if args.no_search:
-        def no_search(files, **options):
-            raise SearchUnavailable("left out by --no-search")
-        build_module.search_files = no_search
     with tempfile.TemporaryDirectory(prefix="digest-bench-") as tmp:
         root = Path(tmp)
         make_site(root, args.articles)
-        project = Project(load_config(root), translator=InstantTranslator())
+        config = load_config(root)
+        if args.no_search:  # site.search = false: no Pagefind, neither in the rebuild nor while idle
+            config = dataclasses.replace(config, site=dataclasses.replace(config.site, search=False))
+        project = Project(config, translator=InstantTranslator())
         started = time.perf_counter()
         outcome = project.rebuild()
         assert outcome.ok, outcome.failures
