@@ -47,7 +47,7 @@ from pathlib import Path
 from typing import NamedTuple, TypeVar
 
 from ..errors import SearchCancelled, SearchUnavailable
-from ..workers import available_cores, die_with
+from ..workers import available_cores, die_with, release_freed_memory
 from .pagefindapi import Record, build_bundle, from_rows, rows
 
 T = TypeVar("T")
@@ -238,6 +238,10 @@ def main(argv: Sequence[str]) -> None:
             sys.exit(FAILED)
         _write_bundle(taken.with_suffix(".bundle"), files)
         taken.unlink()
+        # A job's records and bundle (tens of MB for a shard) are freed before the next is read,
+        # and given back: the helper lives beside the build's peak.
+        del records, files
+        release_freed_memory()
 
 
 def _take(folder: Path) -> Path | None:
