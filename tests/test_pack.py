@@ -21,6 +21,16 @@ def _stored(result) -> list[StoredBlocks]:
             if type(b) is StoredBlocks]
 
 
+def _built_again(root: Path, tmp_path: Path, counts: tuple[int, int], text: str, slug: str) -> None:
+    """A new builder's build of ``root``: (parsed, unread) files ``counts``, ``text`` on the
+    page of ``slug``, the site as a build from nothing makes it."""
+    again = builder(root)
+    again.build()
+    assert (again.articles.parsed, again.articles.unread) == counts
+    assert text in (root / f"site/articles/{slug}/index.html").read_text(encoding="utf-8")
+    assert site_files(root / "site") == fresh(root, tmp_path)
+
+
 def test_an_edit_parses_only_that_file_and_loads_no_other_articles_blocks(tmp_path):
     root = project(tmp_path, articles=60)
     builder(root).build()
@@ -123,11 +133,7 @@ def test_a_file_of_the_same_size_with_a_new_mtime_is_not_taken_from_the_pack(tmp
     path.write_text(path.read_text(encoding="utf-8").replace("رقم 3", "رقم 8"), encoding="utf-8")
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns + 1_000_000_000))
     assert os.stat(path).st_size == before.st_size and os.stat(path).st_ino == before.st_ino
-    again = builder(root)
-    again.build()
-    assert (again.articles.parsed, again.articles.unread) == (1, 23)
-    assert "نص الخبر رقم 8." in (root / "site/articles/a3/index.html").read_text(encoding="utf-8")
-    assert site_files(root / "site") == fresh(root, tmp_path)
+    _built_again(root, tmp_path, (1, 23), "نص الخبر رقم 8.", "a3")
 
 
 def test_a_pack_left_half_written_by_a_killed_build_is_swept_and_the_last_one_used(tmp_path):
@@ -159,11 +165,7 @@ def test_an_edit_build_writes_its_rows_beside_the_pack_and_the_next_process_read
     _edit(root, 5, "رقم 5", "رقم 55")
     builder(root).build()
     assert (root / PACK).read_bytes() == pack and (root / OVERLAY).is_file()  # one row, not 24
-    again = builder(root)
-    again.build()
-    assert (again.articles.parsed, again.articles.unread) == (0, 24)
-    assert "نص الخبر رقم 55." in (root / "site/articles/a5/index.html").read_text(encoding="utf-8")
-    assert site_files(root / "site") == fresh(root, tmp_path)
+    _built_again(root, tmp_path, (0, 24), "نص الخبر رقم 55.", "a5")
 
 
 def test_a_serve_sessions_edits_reach_the_next_process_through_the_pack_written_when_it_ends(tmp_path):
