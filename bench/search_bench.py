@@ -9,8 +9,8 @@ On one corpus (bench/build_corpus.py, written once into ``--work``), in this pro
 3. indexing as digest does it, one Pagefind process per language, against one process
    holding both languages: wall time and the peak RSS of Pagefind's processes (this
    process's children, sampled every 20 ms);
-4. a whole build with search (``write=False``), indexing while the pages render (digest's
-   way) against indexing after them: wall and CPU time (this process and its children).
+4. a whole build (``write=False``) with search, Pagefind's shards indexed beside the render as
+   digest does, against one without: wall and CPU time (this process and its children).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from pathlib import Path
 import build_corpus
 from build_bench import BENCH, _tree_rss
 
-from digest import build as build_module
 from digest.build import Builder
 from digest.config import load_config
 from digest.render import pagefindapi, search
@@ -38,7 +37,7 @@ def _children_rss() -> int:
     for tid in os.listdir("/proc/self/task"):
         try:
             with open(f"/proc/self/task/{tid}/children", encoding="ascii") as fh:
-                total += sum(_tree_rss(int(pid)) for pid in fh.read().split())
+                total += sum(_tree_rss(int(pid))[0] for pid in fh.read().split())
         except OSError:
             continue
     return total
@@ -67,17 +66,6 @@ def _cpu() -> float:
     return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-class _After:
-    """Digest's :class:`~digest.render.search.Indexing`, but started only when its result is
-    asked for: indexing after the pages render."""
-
-    def __init__(self, site, cancel=None) -> None:
-        self.site, self.cancel = site, cancel or threading.Event()
-
-    def result(self):
-        return search.search_bundle(self.site, cancel=self.cancel)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=1000)
@@ -104,15 +92,11 @@ def main() -> None:
     _, wall, peak = _children_peak(lambda: asyncio.run(both()))
     print(f"one Pagefind process for both languages: {wall:.1f} s, Pagefind peak {peak / 2**20:.0f} MB")
 
-    for name, indexing in (("while the pages render", search.Indexing), ("after the pages", _After)):
+    for name, with_search in (("with search", True), ("without search", False)):
         search.release()
-        build_module.Indexing = indexing  # type: ignore[misc]
         cpu, started = _cpu(), time.perf_counter()
-        Builder(config).build(write=False)
-        print(f"build with search, indexing {name}: {time.perf_counter() - started:.1f} s wall, "
-              f"{_cpu() - cpu:.1f} s CPU")
-    build_module.Indexing = search.Indexing  # type: ignore[misc]
-
+        Builder(config).build(write=False, search=with_search)
+        print(f"whole build {name}: {time.perf_counter() - started:.1f} s wall, {_cpu() - cpu:.1f} s CPU")
 
 if __name__ == "__main__":
     main()
