@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import sys
 import time
 
@@ -12,13 +11,9 @@ from ..invocation import command
 from ..translate.archive import archive_texts, select
 from ..translate.engine import load_translator
 from ..translate.labels import load_labels
+from ..workers import sigterm_interrupts
 from . import load
 from .console import ConsoleReporter
-
-
-def _stop(signum, frame):
-    # A kill is an interrupt like Ctrl-C: what is stored is said, then digest exits.
-    raise KeyboardInterrupt
 
 
 def run(args) -> int:
@@ -48,9 +43,10 @@ def run(args) -> int:
         where = f"on the Ray cluster {config.translation.cluster}" if config.translation.cluster else "here"
         print(f"translating {len(texts)} texts of {len(articles)} articles {where} into {cache.path}", flush=True)
     started = time.perf_counter()
-    previous = signal.signal(signal.SIGTERM, _stop)
     try:
-        result = translator.translate(texts)
+        # A kill is an interrupt like Ctrl-C: what is stored is said, then digest exits.
+        with sigterm_interrupts():
+            result = translator.translate(texts)
     except KeyboardInterrupt:
         stored = cache.stats()["entries"] - before
         print(f"\ninterrupted after {time.perf_counter() - started:.1f} s: {stored} new sentence translations are "
@@ -61,8 +57,6 @@ def run(args) -> int:
             disconnect()  # os._exit below skips Ray's own exit handler
         # The model may still be decoding queued batches: their results would be thrown away anyway.
         os._exit(130)
-    finally:
-        signal.signal(signal.SIGTERM, previous)
     s = result.stats
     print(f"translated {len(texts)} texts of {len(articles)} articles: {s.unique} unique sentences, "
           f"{s.hits} already in the cache, {s.translated} sent to the model"

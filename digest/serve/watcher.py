@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import threading
 import time
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import TYPE_CHECKING, Callable
 
 from ..content.names import is_ignored_name
 from ..render.theme import theme_dirs
+from ..workers import sigterm_interrupts
 from .paths import CONFIG, CONTENT, IGNORED, Layout, classify
 from .project import Project
 
@@ -60,10 +60,6 @@ class _Overflow(logging.Handler):
 
 
 WATCHDOG_LOGGER = logging.getLogger("watchdog.observers")
-
-
-def _interrupt(signum, frame):
-    raise KeyboardInterrupt
 
 
 class Watcher:
@@ -272,15 +268,12 @@ class Watcher:
         """:meth:`run` until Ctrl-C or SIGTERM, then stop the observer."""
         # A service manager stops with SIGTERM: the session must end as after Ctrl-C, so that
         # what it keeps until then (the article pack) is written.
-        previous = (signal.signal(signal.SIGTERM, _interrupt)
-                    if threading.current_thread() is threading.main_thread() else None)
         try:
-            self.run()
+            with sigterm_interrupts():
+                self.run()
         except KeyboardInterrupt:
             pass
         finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
             self.stop()
 
     def run(self) -> None:
