@@ -106,7 +106,7 @@ def _rows(change_row):
     lambda data: data.replace(b"digest article pack", b"digest article pick"),  # not a pack
     lambda data: data[:20] + b"0" * 64 + data[84:],  # another version's or settings'
     _rows(lambda row: row[:6] + (7,) + row[7:]),  # a title that is not text, checksum right
-    _rows(lambda row: row[:-1] + ({"description": 3, "images": ("x",), "hashes": (1,)},)),  # extras of other types
+    _rows(lambda row: row[:-1] + ([3, ("x",), (1,), None, None],)),  # extras of other types
     _rows(lambda row: row[:-2]),  # a row of another length
     lambda data: b"",
 ])

@@ -51,6 +51,7 @@ from .articles import (
 )
 from .markup import Block
 from .parallel import ReadFile, take
+from .paths import Paths
 from .sources import SourceText, read_source
 from .store import BuildStore, cache_key
 
@@ -246,18 +247,20 @@ class ArticleCache:
         assert config is not None or not self._hits  # set by misses(), which found the rows
         reload = self._reload
         found: dict[str, ReadFile] = {}
-        made = self.made
+        made, kept = self.made, self._kept
+        article_of, translation_of, new_read = rows.article_of, rows.translation_of, ReadFile._make
+        path_of = Paths()
         for name, row in self._hits.items():
             try:
                 if name.endswith(TRANSLATION_SUFFIX):
-                    value: Article | HumanTranslation = rows.translation_of(Path(name), row, reload)
+                    value: Article | HumanTranslation = translation_of(path_of(name), row, reload)
                 else:
-                    value = rows.article_of(Path(name), row, reload)
+                    value = article_of(path_of(name), row, reload)
             except (rows.Bad, ValueError, TypeError):
                 continue
             made[name] = (row, value, row[1], row[3])
-            found[name] = ReadFile(row[1], value)
-            self._kept.append(row)
+            found[name] = new_read((row[1], value))
+            kept.append(row)
         self.unread += len(found)
         self._hits.clear()
         return found

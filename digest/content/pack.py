@@ -29,6 +29,7 @@ pack it started from, and the next process reads the files edited since through 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import marshal
 import os
 import tempfile
@@ -41,8 +42,8 @@ from .markup import Block
 from .store import cache_key
 
 NAME = "articles.pack"
-FORMAT = 1
-"""Raised whenever what a row holds changes meaning."""
+FORMAT = 2
+"""Raised whenever what a row holds changes meaning (2: a row's extras are a list by position)."""
 _MAGIC = b"digest article pack\n"
 FOLD_ROWS = 256
 OVERLAY = "articles.pack.overlay"
@@ -55,19 +56,40 @@ EXTRAS = {"description": str, "images": tuple, "hashes": tuple, "english": str, 
 """What later stages derive from a file's blocks, kept with its row when known: the page
 description (:mod:`digest.site.model`), the body images' ``(src, alt)`` (:mod:`digest.site.inline`),
 each block's hash, the human translation's text hash and store key its out-of-date entry was
-made for, and for a translation the hash of its English (:mod:`digest.translate.originals`)."""
+made for, and for a translation the hash of its English (:mod:`digest.translate.originals`).
+A row holds them as a list in this order (None: not known), checked once when the row is
+used, so each stage reads its own by position (:data:`DESCRIPTION`...) without a call."""
+DESCRIPTION, IMAGES, HASHES, ENGLISH, ENTRY = range(len(EXTRAS))
+_POSITION = {name: i for i, name in enumerate(EXTRAS)}
+_NONE = type(None)
+_SHAPES = {kinds for kinds in itertools.product(*((kind, _NONE) for kind in EXTRAS.values()))}
+UNKNOWN = (None,) * len(EXTRAS)
+
+
+def checked_extras(value: object) -> list:
+    """The extras of a row as a list by position if ``value`` is one this version writes
+    (each entry of its type, or None); else a list of None (nothing known: worked out again)."""
+    if type(value) is list and tuple(map(type, value)) in _SHAPES:
+        images, hashes, entry = value[IMAGES], value[HASHES], value[ENTRY]
+        if ((not images or all(type(pair) is tuple and len(pair) == 2 and {*map(type, pair)} <= _TEXTS
+                                for pair in images))
+                and (not hashes or {*map(type, hashes)} <= _TEXTS)
+                and (entry is None or (len(entry) == 2 and {*map(type, entry)} <= _TEXTS))):
+            return value
+    return list(UNKNOWN)
 
 
 class StoredBlocks(Sequence[Block]):
     """An unchanged file's blocks, left in the build store until something reads them.
 
     It stands for the tuple of blocks it loads: equal to it, hashed and shown as it, and
-    pickled as it. Its length and its :data:`EXTRAS` are known without loading; two of
-    them with the same store key are equal without loading either."""
+    pickled as it. Its length and its :data:`EXTRAS` (``extras``, checked: see
+    :func:`checked_extras`) are known without loading; two of them with the same store key
+    are equal without loading either."""
 
     __slots__ = ("key", "size", "extras", "_load", "_blocks")
 
-    def __init__(self, key: str, count: int, extras: dict[str, object],
+    def __init__(self, key: str, count: int, extras: list,
                  load: Callable[[], tuple[Block, ...]]) -> None:
         self.key, self.size, self.extras = key, count, extras
         self._load: Callable[[], tuple[Block, ...]] | None = load
@@ -114,22 +136,8 @@ class StoredBlocks(Sequence[Block]):
 
 def extra(blocks: Sequence[Block], name: str) -> object | None:
     """What the pack kept as ``name`` (one of :data:`EXTRAS`) for ``blocks``; None when
-    it kept nothing (blocks parsed in this process, or not derived when packed) or kept
-    a value of another type (checked here, when asked for: most are never asked)."""
-    if type(blocks) is not StoredBlocks:
-        return None
-    value = blocks.extras.get(name)
-    if type(value) is not EXTRAS.get(name):
-        return None
-    if value and type(value) is tuple and not _checked(name, value):
-        return None
-    return value
-
-
-def _checked(name: str, value: tuple) -> bool:
-    if name == "images":
-        return all(type(pair) is tuple and len(pair) == 2 and {*map(type, pair)} <= _TEXTS for pair in value)
-    return {*map(type, value)} <= _TEXTS
+    it kept nothing (blocks parsed in this process, or not derived when packed)."""
+    return blocks.extras[_POSITION[name]] if type(blocks) is StoredBlocks else None
 
 
 def pack_key(reading: str) -> str:
@@ -254,13 +262,13 @@ def sweep(folder: Path, older_than: float = 3600.0) -> None:
             continue
 
 
-def known_extras(blocks: Sequence[Block], derive: Callable[[Sequence[Block]], Mapping[str, object]]) -> dict:
-    """What to keep with ``blocks``: what the pack kept for them, with what ``derive``
-    gives (only values of :data:`EXTRAS`' types)."""
-    kept = dict(blocks.extras) if type(blocks) is StoredBlocks else {}
+def known_extras(blocks: Sequence[Block], derive: Callable[[Sequence[Block]], Mapping[str, object]]) -> list:
+    """What to keep with ``blocks``, by position: what the pack kept for them, with what
+    ``derive`` gives (only values of :data:`EXTRAS`' types)."""
+    kept = list(blocks.extras) if type(blocks) is StoredBlocks else list(UNKNOWN)
     for name, value in derive(blocks).items():
         if value is not None and EXTRAS.get(name) is type(value):
-            kept[name] = value
+            kept[_POSITION[name]] = value
     return kept
 
 
@@ -268,4 +276,4 @@ def remember(blocks: Sequence[Block], name: str, value: object) -> None:
     """Keep ``value``, worked out from ``blocks`` as ``name`` of :data:`EXTRAS`, with them
     when the pack gave them (their next row then holds it)."""
     if type(blocks) is StoredBlocks and EXTRAS.get(name) is type(value):
-        blocks.extras[name] = value
+        blocks.extras[_POSITION[name]] = value

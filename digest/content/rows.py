@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
-from typing import TypeVar, cast
+from typing import cast
 
 from ..config import Config
 from ..errors import SourceError
 from .articles import Article, HumanTranslation, parse_article, parse_translation
 from .leadimage import LeadImage
 from .markup import Block
-from .pack import StoredBlocks
+from .pack import StoredBlocks, checked_extras
 from .sources import read_source
 from .store import BuildStore
-
-T = TypeVar("T")
 
 
 class Bad(Exception):
@@ -136,6 +135,11 @@ def lead_of(value: object, kind: type = tuple) -> LeadImage | None:
     return LeadImage(text(fields[0]), optional(fields[1]), optional(fields[2]), optional(fields[3]))
 
 
+@lru_cache(maxsize=4096)  # articles of a day share their date: one parse each
+def _when(value: str) -> dt.datetime:
+    return when_of(value)
+
+
 def when_of(value: object) -> dt.datetime:
     """The aware datetime of an ISO text; raises :class:`Bad`."""
     try:
@@ -151,7 +155,7 @@ Reload = Callable[[Path, str, str, str], tuple[Block, ...]]
 """``(path, kind, key, digest)`` -> the blocks of the file at ``path`` whose text had SHA-256 ``digest``."""
 
 
-def article_row(article: Article, stamp: tuple, key: str, note: str, extras: dict) -> tuple:
+def article_row(article: Article, stamp: tuple, key: str, note: str, extras: list) -> tuple:
     """The row of a parsed ``article`` (without its human translation) read under ``stamp``;
     ``key`` and ``note``: its entries in the build store (the parse and the stamp's hash)."""
     return ("article", stamp, article.digest, key, note, article.slug, article.title, article.published.isoformat(),
@@ -159,28 +163,20 @@ def article_row(article: Article, stamp: tuple, key: str, note: str, extras: dic
             article.notes, lead_row(article.image), len(article.blocks), extras)
 
 
-def translation_row(human: HumanTranslation, stamp: tuple, key: str, note: str, extras: dict) -> tuple:
+def translation_row(human: HumanTranslation, stamp: tuple, key: str, note: str, extras: list) -> tuple:
     """The row of a parsed human translation: as :func:`article_row`."""
     return ("translation", stamp, human.digest, key, note, human.title, human.notes, len(human.blocks), extras)
 
 
 _NONE = type(None)
 _ARTICLE = {(str, tuple, str, str, str, str, str, str, tuple, source, author, bool, bool, tuple, tuple, image, int,
-             dict) for source in (str, _NONE) for author in (str, _NONE) for image in (tuple, _NONE)}
-_TRANSLATION = (str, tuple, str, str, str, str, tuple, int, dict)
+             list) for source in (str, _NONE) for author in (str, _NONE) for image in (tuple, _NONE)}
+_TRANSLATION = (str, tuple, str, str, str, str, tuple, int, list)
 
 
-def _blocks(path: Path, kind: str, row: tuple, count: int, extras: dict, reload: Reload) -> StoredBlocks:
+def _blocks(path: Path, kind: str, row: tuple, count: int, extras: object, reload: Reload) -> StoredBlocks:
     key, digest = row[3], row[2]
-    return StoredBlocks(key, count, extras, lambda: reload(path, kind, key, digest))
-
-
-def _made(cls: type[T], fields: dict[str, object]) -> T:
-    """A frozen dataclass ``cls`` holding ``fields`` (every one of its fields), made without
-    its ``__init__``'s call per field: 20,000 of them in each new build process."""
-    made = object.__new__(cls)
-    made.__dict__.update(fields)
-    return made
+    return StoredBlocks(key, count, checked_extras(extras), lambda: reload(path, kind, key, digest))
 
 
 def article_of(path: Path, row: tuple, reload: Reload) -> Article:
@@ -190,11 +186,16 @@ def article_of(path: Path, row: tuple, reload: Reload) -> Article:
     if tuple(map(type, row)) not in _ARTICLE or row[0] != "article" or row[16] < 0 or not {
             *map(type, row[8]), *map(type, row[13]), *map(type, row[14])} <= _TEXTS:
         raise Bad()
-    blocks = _blocks(path, "article", row, row[16], row[17], reload)
-    return _made(Article, {
-        "path": path, "slug": row[5], "title": row[6], "published": when_of(row[7]), "blocks": blocks,
-        "tags": row[8], "source": row[9], "author": row[10], "human": None, "undated": row[11], "draft": row[12],
-        "ignored_keys": row[13], "notes": row[14], "image": lead_of(row[15]), "digest": row[2]})
+    image = row[15]
+    # Made without its __init__'s call per field (frozen: object.__setattr__ each), as
+    # 10,000 of them are in each new build process.
+    made = object.__new__(Article)
+    made.__dict__.update({
+        "path": path, "slug": row[5], "title": row[6], "published": _when(row[7]),
+        "blocks": _blocks(path, "article", row, row[16], row[17], reload), "tags": row[8], "source": row[9],
+        "author": row[10], "human": None, "undated": row[11], "draft": row[12], "ignored_keys": row[13],
+        "notes": row[14], "image": None if image is None else lead_of(image), "digest": row[2]})
+    return made
 
 
 def translation_of(path: Path, row: tuple, reload: Reload) -> HumanTranslation:
@@ -202,9 +203,11 @@ def translation_of(path: Path, row: tuple, reload: Reload) -> HumanTranslation:
     if tuple(map(type, row)) != _TRANSLATION or row[0] != "translation" or row[7] < 0 or not {
             *map(type, row[6])} <= _TEXTS:
         raise Bad()
-    blocks = _blocks(path, "translation", row, row[7], row[8], reload)
-    return _made(HumanTranslation, {"path": path, "title": row[5], "blocks": blocks, "notes": row[6],
-                                    "digest": row[2]})
+    made = object.__new__(HumanTranslation)
+    made.__dict__.update({"path": path, "title": row[5], "blocks": _blocks(path, "translation", row, row[7], row[8],
+                                                                           reload),
+                          "notes": row[6], "digest": row[2]})
+    return made
 
 
 def reload_blocks(store: BuildStore, path: Path, config: Config, kind: str, key: str, digest: str

@@ -18,7 +18,7 @@ from typing import Any, Callable, NamedTuple, Sequence
 from ..config import Config
 from ..content.articles import Article, Problem, slugify, tag_key
 from ..content.markup import Block
-from ..content.pack import extra, remember
+from ..content.pack import DESCRIPTION, StoredBlocks, remember
 from ..text import direction
 from ..translate.originals import known_hashes
 from ..translate.stage import English, Name
@@ -152,9 +152,10 @@ DESCRIPTION_CHARS = 200
 def description(blocks: Sequence[Block]) -> str:
     """The page description of ``blocks``: their summary, as the article pack kept it
     for an unchanged file (its blocks are then not loaded)."""
-    known = extra(blocks, "description")
-    if isinstance(known, str):
-        return known
+    if type(blocks) is StoredBlocks:
+        known = blocks.extras[DESCRIPTION]  # a text or None: checked when unpacked
+        if known is not None:
+            return known
     found = summary(blocks, DESCRIPTION_CHARS)
     remember(blocks, "description", found)
     return found
@@ -167,10 +168,6 @@ def derived(originals: dict, reading: str) -> Callable[[Sequence[Block]], dict[s
     memo) under the reading settings ``reading``."""
     hashes = known_hashes(originals, reading)
     return lambda blocks: {"description": description(blocks), "images": block_images(blocks), **hashes(blocks)}
-
-
-def _description(entry: Entry, lang: str, src: str) -> str:
-    return description(version(entry, lang, src)[2])
 
 
 def version(entry: Entry, lang: str, source_lang: str) -> tuple[str, str, tuple[Block, ...]]:
@@ -241,7 +238,8 @@ class SiteModel:
                     and cached.entry.images == shown):
                 current[article.slug] = cached
             else:
-                entry = Entry(article, english[article.slug], shown)
+                entry = object.__new__(Entry)  # Entry(article, english, shown) without a call per field
+                entry.__dict__.update(article=article, english=english[article.slug], images=shown)
                 current[article.slug] = EntryPages(entry, _entry_pages(entry, src, tgt))
         pages = _Pages(self._listings if same_config else {})
         site = _assemble(config, current, pages)
@@ -261,18 +259,31 @@ def _entry_pages(entry: Entry, src: str, tgt: str) -> tuple[Page, ...]:
     out of search engines (``noindex``, no sitemap entry) and no page names it as the
     article's English version.
     """
-    base = entry.url()  # its language pages' URLs are under it (Entry.url), written out once here
+    base = f"articles/{entry.article.slug}/"  # Entry.url(); its language pages' URLs are under it
     versions = ((src, f"{base}{src}/"), (tgt, f"{base}{tgt}/"))
-    pending = entry.english.pending
+    english = entry.english
+    pending = english.pending
     alternates = (("x-default", base),) + (versions[:1] if pending else versions)
-    described = {src: _description(entry, src, src), tgt: _description(entry, tgt, src)}  # the parallel page's is src's
-    pages = [Page(base, "parallel.html", src, {"entry": entry, "description": described[src]}, alternates)]
-    for lang, url in versions:
-        context = {"entry": entry, "article_lang": lang, "description": described[lang]}
-        if pending and lang == tgt:
-            context["noindex"] = True
-        pages.append(Page(url, "article.html", lang, context, alternates))
+    # version()'s blocks for each language: the parallel page's description is src's
+    ours = description(entry.article.blocks)
+    theirs = ours if pending or not english.title or tgt == src else description(english.blocks)
+    pages = [_page(base, "parallel.html", src, {"entry": entry, "description": ours}, alternates),
+             _page(versions[0][1], "article.html", src, {"entry": entry, "article_lang": src, "description": ours},
+                   alternates)]
+    context = {"entry": entry, "article_lang": tgt, "description": theirs}
+    if pending:
+        context["noindex"] = True
+    pages.append(_page(versions[1][1], "article.html", tgt, context, alternates))
     return tuple(pages)
+
+
+def _page(url: str, template: str, lang: str, context: dict[str, Any], alternates: tuple[tuple[str, str], ...]
+          ) -> Page:
+    """``Page(url, template, lang, context, alternates)``, made without its __init__'s call
+    per field (frozen): three for every article in each new build process."""
+    page = object.__new__(Page)
+    page.__dict__.update(url=url, template=template, lang=lang, context=context, alternates=alternates)
+    return page
 
 
 def _assemble(config: Config, entry_pages: dict[str, EntryPages], page=Page) -> Site:

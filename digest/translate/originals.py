@@ -28,13 +28,13 @@ import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, NamedTuple, Sequence
 
 from ..config import Config
 from ..content.articles import Article, Problem
 from ..content.cache import reading_key
 from ..content.markup import Block, plain_text
-from ..content.pack import extra, remember
+from ..content.pack import ENGLISH, ENTRY, HASHES, StoredBlocks, remember
 from ..content.store import BuildStore, cache_key
 from ..events import Reporter
 from ..text import shorten
@@ -47,9 +47,9 @@ HEADER = ("# digest: the Arabic each human translation (name.en.md) was made fro
 _LINE = re.compile(r"([0-9a-f]{12}) ((?:[0-9a-f]{12})(?:,[0-9a-f]{12})*|-) (\S.*)")
 
 
-@dataclass(frozen=True)
-class Entry:
-    """What one human translation was made from."""
+class Entry(NamedTuple):
+    """What one human translation was made from (a tuple: 10,000 are made, read and
+    compared in every build)."""
 
     english: str
     """The hash of the English (title and blocks)."""
@@ -134,29 +134,36 @@ def stored_entries(articles: Sequence[Article], store: BuildStore | None, readin
     """:func:`entry_of` each of ``articles`` (all with a human translation), taken from the
     article pack or ``store`` when they hold it; the entries worked out here are put in the
     store. ``reading``: as for :func:`content_key`."""
-    packed = {id(a): found for a in articles for found in [_packed(a)] if found is not None}
-    if store is not None:  # their entries stay in the store, for a build without the pack
-        store.keep("articles", (key or content_key(a, reading) for a in articles
-                                for _, key in [packed.get(id(a), (None, None))] if id(a) in packed))
-    if store is None or len(packed) == len(articles):
-        return [packed[id(a)][0] if id(a) in packed else entry_of(a) for a in articles]
-    keys = {id(a): content_key(a, reading) for a in articles if id(a) not in packed}
-    found = store.get_many("articles", keys.values())
-    out: list[Entry] = []
-    new: list[tuple[str, object]] = []
-    for article in articles:
-        if id(article) in packed:
-            out.append(packed[id(article)][0])
+    out: list[Entry | None] = []
+    rest: list[int] = []
+    kept: list[str] = []  # the store keys of the entries the pack gave: they stay in the store
+    for i, article in enumerate(articles):
+        found = _packed(article)
+        if found is None:
+            out.append(None)
+            rest.append(i)
             continue
-        key = keys[id(article)]
-        entry = _decode(found.get(key))
-        if entry is None:
-            entry = entry_of(article)
-            new.append((key, [entry.english, list(entry.arabic)]))
-        out.append(_remember(article, entry, key))
+        entry, key = found
+        out.append(entry)
+        kept.append(key or content_key(article, reading))
+    if store is None:
+        return [entry_of(articles[i]) if entry is None else entry for i, entry in enumerate(out)]
+    store.keep("articles", kept)
+    if not rest:
+        return out  # type: ignore[return-value]  # every one from the pack
+    keys = {i: content_key(articles[i], reading) for i in rest}
+    stored = store.get_many("articles", keys.values())
+    new: list[tuple[str, object]] = []
+    for i in rest:
+        article, key = articles[i], keys[i]
+        made = _decode(stored.get(key))
+        if made is None:
+            made = entry_of(article)
+            new.append((key, [made.english, list(made.arabic)]))
+        out[i] = _remember(article, made, key)
     if new:
         store.put_many("articles", new)
-    return out
+    return out  # type: ignore[return-value]  # each filled above
 
 
 def _packed(article: Article) -> tuple[Entry, str | None] | None:
@@ -164,12 +171,14 @@ def _packed(article: Article) -> tuple[Entry, str | None] | None:
     key in the store if the pack kept that too; or None."""
     human = article.human
     assert human is not None
-    english, arabic = extra(human.blocks, "english"), extra(article.blocks, "hashes")
-    if not (isinstance(english, str) and isinstance(arabic, tuple)):
+    ours, theirs = article.blocks, human.blocks
+    if type(ours) is not StoredBlocks or type(theirs) is not StoredBlocks:
         return None
-    kept = extra(article.blocks, "entry")
-    key = kept[1] if isinstance(kept, tuple) and kept[0] == human.digest else None
-    return Entry(english, arabic), key
+    english, arabic = theirs.extras[ENGLISH], ours.extras[HASHES]  # of their types: checked when unpacked
+    if english is None or arabic is None:
+        return None
+    kept = ours.extras[ENTRY]
+    return Entry(english, arabic), kept[1] if kept is not None and kept[0] == human.digest else None
 
 
 def _remember(article: Article, entry: Entry, key: str) -> Entry:

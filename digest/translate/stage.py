@@ -11,8 +11,8 @@ it came from.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
-from typing import Protocol, Sequence, runtime_checkable
+from dataclasses import MISSING, dataclass, fields, replace
+from typing import NamedTuple, Protocol, Sequence, runtime_checkable
 
 from ..content.articles import Article
 from ..content.markup import plain_text
@@ -78,10 +78,10 @@ def pending_texts(article: Article, edits: dict[str, PostEdit] | None = None) ->
     return texts
 
 
-@dataclass(frozen=True)
-class EnglishInputs:
+class EnglishInputs(NamedTuple):
     """What one article's English was made from. The same record (``is``) means the same
     English: the same article object, the same post-edits file stamp and translator state.
+    (A tuple, as :class:`_Done` is: one of each per article in every build.)
 
     A human translation depends on the article and, for its tag and source names, the
     translator state with the glossary's names (``edits`` is None).
@@ -96,8 +96,7 @@ class EnglishInputs:
     """:func:`translator_state` when the English was made."""
 
 
-@dataclass(frozen=True)
-class _Done:
+class _Done(NamedTuple):
     """One article's English with what it was made from, and what its making reported."""
 
     key: EnglishInputs
@@ -233,13 +232,20 @@ def _human(article: Article, key: EnglishInputs, labels: Labels, machine: _Machi
         tags, source = names_of(article, labels, machine.english_of, machine.failures, machine.machine)
     drift = drift or _NO_DRIFT
     outdated = tuple(i in drift.outdated for i in range(len(human.blocks))) if drift else ()
-    return _Done(key, English(human.title, human.blocks, _HUMAN, tags=tags, source=source,
-                              outdated=outdated, added=drift.added, removed=drift.removed))
+    # Made without English's __init__ (a call per field: frozen), as for every article with a
+    # human translation in each new build process; the fields not given keep their defaults.
+    english = object.__new__(English)
+    english.__dict__.update(_HUMAN_ENGLISH, title=human.title, blocks=human.blocks, tags=tags, source=source,
+                            outdated=outdated, added=drift.added, removed=drift.removed)
+    return _Done(key, english)
 
 
 # Immutable, so one of each serves every article (10,000 of them in each new process).
 _NO_DRIFT = Drift()
 _HUMAN = Provenance("human")
+_HUMAN_ENGLISH = {f.name: f.default for f in fields(English)} | {"provenance": _HUMAN}
+""":class:`English`'s fields as a human translation's English has them (all defaults but its provenance)."""
+assert all(value is not MISSING for name, value in _HUMAN_ENGLISH.items() if name not in ("title", "blocks"))
 
 
 def _translate(todo: list[tuple[Article, EnglishInputs]], translator: Translator | None, reporter: Reporter,
