@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from .config import Config
@@ -123,6 +124,8 @@ class Builder:
         self._reads = ContentReads(keep_last_good)
         self._listing: tuple[list[str], frozenset[str], list[tuple[str, str]]] | None = None
         self._last: dict[str, Article] = {}
+        self._regular: Collection[str] = frozenset()
+        """The content files the last load found to be regular files (no links)."""
         self._theme: Theme | None = None
         self._output: OutputFolder | None = None
         self._drafts_left_out = 0
@@ -160,10 +163,12 @@ class Builder:
             files = files + behind(reads.files, refused, files)
         drafts: list[str] = []
         packed: dict[str, ReadFile] = {}
+        self._regular = frozenset()  # only a first load stamps every file
         if files and not reads.files:
             # A first build: the build store is asked about every file at once, and the files
             # it lacks are parsed at once by the workers; those the pack has are made at once.
             misses = self.articles.misses(files, config)
+            self._regular = self.articles.regular
             if worth_a_pool(self.workers, len(misses)):
                 self.articles.ready = read_all(misses, config, self.workers)
             packed = self.articles.unpack()
@@ -243,7 +248,7 @@ class Builder:
         translator = self.load_translator(pages) if needed else None
         # Before translating: a human translation's out-of-date blocks are part of its English.
         drifts, record_problems = track_originals(config, articles, self.reporter, output is not None,
-                                                  self._originals, self.articles.store)
+                                                  self._originals, self.articles.store, self._regular)
         problems = problems + record_problems
         english, stats = translate_articles(articles, translator, self.reporter, self._english, labels,
                                             config.translation.review_below, drifts)

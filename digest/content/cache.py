@@ -33,7 +33,7 @@ import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import NamedTuple, TypeVar
 
@@ -116,11 +116,9 @@ class ArticleCache:
         self._looked: dict[str, _Looked] = {}
         """Path -> what :meth:`misses` found for the files it looked up."""
         self.stamps: dict[str, tuple[Stamp, bool]] = {}
-        """Path -> :func:`file_stamp` of the files :meth:`misses` looked up, for the build's own
-        check of each file (taken once, not twice)."""
+        """Path -> :func:`file_stamp` of the files :meth:`misses` looked up (each taken once)."""
         self.ready: dict[str, object] = {}
-        """Path -> what parsing it gave elsewhere (:func:`~digest.content.parallel.read_all`),
-        used for a file the store lacks instead of parsing it here."""
+        """Path -> what parsing it gave in the workers (:func:`~digest.content.parallel.read_all`)."""
         self.parsed = 0
         """Files parsed (not found in the store) so far."""
         self.unread = 0
@@ -130,6 +128,7 @@ class ArticleCache:
         self.made: dict[str, tuple] = {}
         """Path -> (pack row or None, what the file gave, stamp, store key) of every plain
         file read: what :meth:`save_pack` makes the next pack of."""
+        self.regular: set[str] = set()  # the files misses() last found to be regular files, no links
         self.known: dict[str, tuple[Stamp, bool]] = {}
         """Path -> :func:`file_stamp`, taken just before by the caller (the whole-build memo
         stamps every input): used by the next :meth:`misses` instead of stamping again."""
@@ -172,12 +171,15 @@ class ArticleCache:
         self._config = config
         self._disk = pack.read_pack(self.store.path.parent, pack.pack_key(reading))
         packed, hits, rest = self._disk.rows, self._hits, []
+        self.regular = regular = set()
         for name in paths:
             try:
                 stamp, plain = stamped[name] = taken.get(name) or file_stamp(name)
             except OSError:
                 rest.append(name)
                 continue
+            if plain:
+                regular.add(name)
             row = packed.get(name)
             # A row whose stamp is the file's stands for it (stamps are tuples of ints: equal
             # values, equal stamps); the rest of the row is checked when it is used.
@@ -248,7 +250,8 @@ class ArticleCache:
         reload = self._reload
         found: dict[str, ReadFile] = {}
         made, kept = self.made, self._kept
-        article_of, translation_of, new_read = rows.article_of, rows.translation_of, ReadFile._make
+        article_of, translation_of = rows.article_of, rows.translation_of
+        new_read = partial(tuple.__new__, ReadFile)  # ReadFile((stamp, value)) without a call in Python
         path_of = Paths()
         for name, row in self._hits.items():
             try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import cast
 
@@ -175,8 +175,8 @@ _TRANSLATION = (str, tuple, str, str, str, str, tuple, int, list)
 
 
 def _blocks(path: Path, kind: str, row: tuple, count: int, extras: object, reload: Reload) -> StoredBlocks:
-    key, digest = row[3], row[2]
-    return StoredBlocks(key, count, checked_extras(extras), lambda: reload(path, kind, key, digest))
+    # A partial, not a closure: one object, not a function and a cell per name, per file.
+    return StoredBlocks(row[3], count, checked_extras(extras), partial(reload, path, kind, row[3], row[2]))
 
 
 def article_of(path: Path, row: tuple, reload: Reload) -> Article:

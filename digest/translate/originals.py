@@ -25,10 +25,9 @@ import difflib
 import hashlib
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, NamedTuple, Sequence
+from typing import Callable, Collection, Sequence
 
 from ..config import Config
 from ..content.articles import Article, Problem
@@ -38,23 +37,7 @@ from ..content.pack import ENGLISH, ENTRY, HASHES, StoredBlocks, remember
 from ..content.store import BuildStore, cache_key
 from ..events import Reporter
 from ..text import shorten
-
-RECORD_NAME = "translated-from.txt"
-HEADER = ("# digest: the Arabic each human translation (name.en.md) was made from, one line each:\n"
-          "# <hash of the English> <hash of each Arabic block, comma-separated, or -> <path under content/>.\n"
-          "# Written by `digest build`; keep it in version control. Delete a line to accept an\n"
-          "# article's English as current again.\n")
-_LINE = re.compile(r"([0-9a-f]{12}) ((?:[0-9a-f]{12})(?:,[0-9a-f]{12})*|-) (\S.*)")
-
-
-class Entry(NamedTuple):
-    """What one human translation was made from (a tuple: 10,000 are made, read and
-    compared in every build)."""
-
-    english: str
-    """The hash of the English (title and blocks)."""
-    arabic: tuple[str, ...]
-    """The hash of each Arabic block, in order."""
+from .record import RECORD_NAME, Entry, format_record, read_record, write_record
 
 
 @dataclass(frozen=True)
@@ -229,71 +212,19 @@ def compare(then: Sequence[str], now: Sequence[str], english_blocks: int) -> Dri
     return Drift(tuple(outdated), tuple(added), tuple(removed))
 
 
-def read_record(path: Path) -> tuple[dict[str, Entry], list[Problem]]:
-    """The entries of the record file at ``path`` by content path, and its bad lines.
-
-    A missing file is an empty record. A line that cannot be read is a problem naming the
-    file and line; its article is then treated as current.
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return {}, []
-    except (OSError, UnicodeDecodeError) as exc:
-        return {}, [Problem((path,), f"cannot be read ({exc}): human translations are taken as current")]
-    entries: dict[str, Entry] = {}
-    problems: list[Problem] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        match = _LINE.fullmatch(line.rstrip())
-        if match is None:
-            problems.append(Problem((path,), f"line {number}: expected '<hash> <hashes or -> <path>' "
-                                    f"(12 hex digits each), got {shorten(line, 60)!r}; that article's "
-                                    "translation is taken as current"))
-            continue
-        english, arabic, name = match.groups()
-        if name in entries:
-            problems.append(Problem((path,), f"line {number}: {name} is listed twice; taken as current"))
-            entries.pop(name)
-            continue
-        entries[name] = Entry(english, () if arabic == "-" else tuple(arabic.split(",")))
-    return entries, problems
-
-
-def format_record(entries: dict[str, Entry]) -> str:
-    """The record file's text: the header, then one line per entry, sorted by path."""
-    lines = [f"{e.english} {','.join(e.arabic) or '-'} {name}\n" for name, e in sorted(entries.items())]
-    return HEADER + "".join(lines)
-
-
-def write_record(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` atomically (a temporary file beside it, then a rename)."""
-    # Builds that write hold the output folder's lock: a temporary file left here is a killed one's.
-    for stale in path.parent.glob(f".{path.name}.*.tmp"):
-        stale.unlink(missing_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def _key(content: str, article: Article, folders: dict[str, str | None]) -> str | None:
+def _key(content: str, article: Article, folders: dict[str, str | None], regular: Collection[str]) -> str | None:
     """The record's name for ``article``'s translation: its path under ``content`` (the
     content folder, resolved), or None when it cannot be one line of the file. ``folders``
     keeps each folder's resolved path under ``content`` (None: outside it), worked out once:
-    a file that is no symbolic link is there under its own name."""
+    a file that is no symbolic link is there under its own name; those of ``regular`` are
+    known to be none (their status was just taken)."""
     assert article.human is not None
     path = article.human.path
     text = str(path)
     # Both resolved: normalised and absolute, so a prefix of the text is a prefix of the path.
     prefix = content.rstrip("/") + "/"
     try:
-        if os.path.islink(text):
+        if text not in regular and os.path.islink(text):
             real = str(path.resolve())
             name = real[len(prefix):] if real.startswith(prefix) else None
         else:
@@ -325,8 +256,8 @@ def _read(path: Path, memo: dict) -> tuple[dict[str, Entry], list[Problem]]:
 
 
 def track_originals(config: Config, articles: Sequence[Article], reporter: Reporter,
-                    write: bool, memo: dict | None = None,
-                    store: BuildStore | None = None) -> tuple[dict[str, Drift], list[Problem]]:
+                    write: bool, memo: dict | None = None, store: BuildStore | None = None,
+                    regular: Collection[str] = frozenset()) -> tuple[dict[str, Drift], list[Problem]]:
     """Each human translation's drift by slug (only those that drifted), and the record's problems.
 
     Problems and a warning per out-of-date, added or removed paragraph go to ``reporter``.
@@ -334,7 +265,9 @@ def track_originals(config: Config, articles: Sequence[Article], reporter: Repor
     translations and English changed since are recorded, entries of translations no longer
     on disk are dropped; the file is written only when its text changes. ``memo``, kept by a
     long-lived builder, saves reading an unchanged record and hashing an unchanged article;
-    ``store`` (the build store) keeps the hashes of articles across processes.
+    ``store`` (the build store) keeps the hashes of articles across processes. ``regular``:
+    content files this build found to be regular files, no symbolic links (by their status,
+    taken while loading), so not looked at again.
     """
     memo = memo if memo is not None else {}
     path = config.root / RECORD_NAME
@@ -352,7 +285,7 @@ def track_originals(config: Config, articles: Sequence[Article], reporter: Repor
         content = None
     folders: dict[str, str | None] = {}
     named = [(a, name) for a in articles if a.human is not None and content is not None
-             for name in [_key(str(content), a, folders)] if name is not None]
+             for name in [_key(str(content), a, folders, regular)] if name is not None]
     unhashed = [a for a, name in named if (hashed.get(name) or (None,))[0] is not a]
     fresh = dict(zip(map(id, unhashed), stored_entries(unhashed, store, reading_key(config))))
     for article, name in named:
