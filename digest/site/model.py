@@ -197,7 +197,7 @@ class _Pages:
                 and old.alternates == alternates and old.context == context):
             page = old
         else:
-            page = Page(url, template, lang, context, alternates)
+            page = _page(url, template, lang, context, alternates)
         self.made[url] = page
         return page
 
