@@ -29,9 +29,19 @@ class MemoBuilder(Builder):
                output: OutputFolder | None) -> BuildResult:
         if output is None:
             return super()._build(config, started, search, changed, output)
+        # The folder's files are checked against its manifest by a child process while this
+        # one stamps the inputs: a hit needs that check, and so does a miss's render.
+        output.look_ahead()
+        try:
+            return self._memo_build(config, started, search, changed, output)
+        finally:
+            output.drop_look()
+
+    def _memo_build(self, config: Config, started: float, search: bool, changed: frozenset[str] | None,
+                    output: OutputFolder) -> BuildResult:
         store = self.articles.store
         before = memo.inputs(config)
-        found = memo.recall(store, config, memo.key_of(config, before))
+        found = memo.recall(store, config, memo.key_of(config, before), output.verified)
         if found is not None:
             return self._replay(config, started, *found)
         if not self._reads.files:  # a first load: the content files were just stamped

@@ -36,7 +36,7 @@ from ..render.cache import Kept, Spooled
 from ..render.spool import SPOOL, Spool
 from .guard import MANIFEST, Places, inspect, plain_path, refusals, resolved
 from .stage import StageError, entry, manifest_bytes, manifest_line, stage_site, unspool
-from .verify import Verified, verify
+from .verify import Looking, Verified, verify
 from .workarea import SiteLock, remove, work_dir
 
 
@@ -96,15 +96,40 @@ class OutputFolder:
         self._folders: set[str] = set()
         self._identity: tuple[int, int] | None = None
         self._verified: Verified | None = None
+        self._looking: Looking | None = None
+
+    def look_ahead(self) -> None:
+        """Begin :meth:`on_disk`'s check of the folder now, beside what the build does next,
+        when the next write is the first to this folder (:class:`~digest.output.verify.Looking`).
+        The caller holds the lock, so what is found is what the write will find."""
+        if self._looking is None and not self._remembers():
+            self._looking = Looking(self.out_dir)
+
+    def verified(self) -> Verified:
+        """The folder checked against its manifest (:func:`~digest.output.verify.verify`): the
+        check :meth:`look_ahead` began, or one made now; kept for the first write."""
+        if self._verified is None:
+            looking, self._looking = self._looking, None
+            self._verified = looking.result() if looking is not None else verify(self.out_dir)
+        return self._verified
+
+    def drop_look(self) -> None:
+        """Forget a check :meth:`look_ahead` began and nobody asked for (the build failed)."""
+        if self._looking is not None:
+            self._looking.drop()
+            self._looking = None
 
     def on_disk(self) -> dict[str, str] | None:
         """Path -> SHA-256 of the files the manifest lists that still have their recorded size
         and time, when the next write is the first to this folder (None after: this folder
         remembers what it wrote)."""
-        if self._identity is not None and self._identity == self._identity_now():
+        if self._remembers():
             return None
-        self._verified = verify(self.out_dir)
-        return {rel: item[1] for rel, item in self._verified.good.items()}
+        return {rel: item[1] for rel, item in self.verified().good.items()}
+
+    def _remembers(self) -> bool:
+        """Whether this is the folder this object last wrote (so it knows what it holds)."""
+        return self._identity is not None and self._identity == self._identity_now()
 
     def spool(self) -> Spool:
         """An empty spool in the work area for the pages of the next write to be rendered
@@ -145,7 +170,7 @@ class OutputFolder:
         result, retell = WriteResult(), False
         if full:
             check_output(self.out_dir, self.places, self.force)
-            verified, self._verified = self._verified or verify(self.out_dir), None
+            verified, self._verified = self.verified(), None
             # Every path new to the manifest (verify checked those it lists), and every folder.
             listed = verified.listed
             folders = self._check(files, [rel for rel in files if rel not in listed], [], None)
