@@ -25,6 +25,9 @@ from .translate.stage import TranslationStats
 class MemoBuilder(Builder):
     """A builder whose written builds are memoised by the stamps of their inputs."""
 
+    _after: dict[str, tuple] | None = None
+    """The inputs' stamps taken once the build had read them all (:meth:`_meanwhile`)."""
+
     def _build(self, config: Config, started: float, search: bool, changed: frozenset[str] | None,
                output: OutputFolder | None) -> BuildResult:
         if output is None:
@@ -40,6 +43,7 @@ class MemoBuilder(Builder):
     def _memo_build(self, config: Config, started: float, search: bool, changed: frozenset[str] | None,
                     output: OutputFolder) -> BuildResult:
         store = self.articles.store
+        self._after = None
         before = memo.inputs(config)
         found = memo.recall(store, config, memo.key_of(config, before), output.verified)
         if found is not None:
@@ -59,7 +63,7 @@ class MemoBuilder(Builder):
         stats = result.stats
         if result.search_pending or stats.failed or unindexed:
             return result
-        after = memo.inputs(config)
+        after = self._after or memo.inputs(config)
         if memo.same_but_record(before, after, config):
             pending = result.translator is None
             outcome = memo.Outcome(recorder.kept, len(result.site.entries), result.drafts_left_out, result.translator,
@@ -69,6 +73,13 @@ class MemoBuilder(Builder):
             # configuration's): the store keeps what the next build of these inputs needs.
             store.prune()
         return result
+
+    def _meanwhile(self) -> bool:
+        """Also stamp the inputs again: the build has read them all (content, static files,
+        theme, images), and the write reads none; no need to wait for Pagefind first."""
+        closed = super()._meanwhile()
+        self._after = memo.inputs(self.config)
+        return closed
 
     def _replay(self, config: Config, started: float, outcome: memo.Outcome,
                 listed: dict[str, list]) -> BuildResult:
