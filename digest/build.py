@@ -301,7 +301,7 @@ class Builder:
                 if search_now.indexing is not None:
                     # Pagefind is still at work on the other core: what needs neither its index
                     # nor the write is done now, not after it.
-                    closed = self._meanwhile()
+                    closed = self._meanwhile(output, files)
                 files.update(self._search(search_now.shards, search_now.kept, search_now.indexing, on_disk))
             elif searching:
                 files.update(self._bundle)
@@ -327,10 +327,13 @@ class Builder:
         self.reporter.finish(result)
         return result
 
-    def _meanwhile(self) -> bool:
+    def _meanwhile(self, output: OutputFolder | None, files: dict[str, bytes | Kept]) -> bool:
         """The build's work that needs neither the search index nor the write, done while the
-        build waits for Pagefind: the article pack of a one-off build (:meth:`close`); every
-        input has been read. True if the pack was written."""
+        build waits for Pagefind: the write's comparison of ``files`` (all but the index)
+        with the folder (:meth:`~digest.output.OutputFolder.prepare`) and the article pack of
+        a one-off build (:meth:`close`); every input has been read. True if the pack was written."""
+        if output is not None:
+            output.prepare(files)
         if self.keep_last_good:
             return False
         self.close()

@@ -74,10 +74,10 @@ class MemoBuilder(Builder):
             store.prune()
         return result
 
-    def _meanwhile(self) -> bool:
+    def _meanwhile(self, output: OutputFolder | None, files: dict[str, bytes | Kept]) -> bool:
         """Also stamp the inputs again: the build has read them all (content, static files,
         theme, images), and the write reads none; no need to wait for Pagefind first."""
-        closed = super()._meanwhile()
+        closed = super()._meanwhile(output, files)
         self._after = memo.inputs(self.config)
         return closed
 

@@ -100,3 +100,72 @@ def test_the_first_write_after_a_look_ahead_rewrites_what_was_changed_by_hand(tm
     assert (out / "a/3/index.html").read_bytes() == b"page 3" and (out / "x.css").read_bytes() == b"x"
     folder.look_ahead()  # this object wrote the folder: nothing to look at
     assert folder._looking is None and folder.on_disk() is None
+
+
+def written_twice(tmp_path, part: dict, rest: dict, *, changed_after: str | None = None, few: bool = True):
+    """Write ``part | rest`` over a copy of one site by a new OutputFolder, with and without
+    :meth:`OutputFolder.prepare` of ``part`` first; return both results and manifests."""
+    outcomes = []
+    for name, prepare in (("plain", False), ("prepared", True)):
+        out = tmp_path / name / "site"
+        write_site(FILES, out)
+        folder = OutputFolder(out)
+        folder.look_ahead()
+        with folder.lock:
+            folder.on_disk()
+            if prepare:
+                folder.prepare(part)
+                assert folder._prepared is not None and (folder._prepared.changed is not None) == few
+        files = dict(part) | rest
+        if changed_after is not None:
+            files[changed_after] = b"changed after prepare"
+        result = folder.write(files)
+        manifest = json.loads((out / MANIFEST).read_text())
+        entries = [(rel, item[0], item[1]) for rel, item in manifest["files"].items()]
+        outcomes.append((sorted(result.written), sorted(result.removed), result.unchanged, entries,
+                         {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*")
+                          if p.is_file() and p.name != MANIFEST}))
+    return outcomes
+
+
+def test_a_prepared_write_writes_what_a_plain_one_writes(tmp_path):
+    part = dict(FILES) | {"a/7/index.html": b"page 7 again", "new/index.html": b"new page"}
+    del part["feed.xml"]  # removed from the site
+    rest = {"pagefind/2026-01/a.pf": b"bundle", "pagefind/shards.json": b"[]"}
+    plain, prepared = written_twice(tmp_path, part, rest)
+    assert plain == prepared
+    assert plain[0] == ["a/7/index.html", "new/index.html", "pagefind/2026-01/a.pf", "pagefind/shards.json"]
+    assert plain[1] == ["feed.xml"]
+
+
+def test_a_part_changed_after_it_was_prepared_is_compared_again(tmp_path):
+    part = dict(FILES)
+    rest = {"pagefind/shards.json": b"[]"}
+    plain, prepared = written_twice(tmp_path, part, rest, changed_after="a/9/index.html")
+    assert plain == prepared and "a/9/index.html" in prepared[0]
+
+
+def test_many_changes_are_staged_with_or_without_preparing(tmp_path):
+    part = {rel: data + b"!" for rel, data in FILES.items()}
+    plain, prepared = written_twice(tmp_path, part, {"pagefind/shards.json": b"[]"}, few=False)
+    assert plain == prepared and len(plain[0]) == len(FILES) + 1
+
+
+def test_a_failed_builds_check_is_not_the_next_ones(tmp_path):
+    out = tmp_path / "site"
+    write_site(FILES, out)
+    for look in (True, False):  # digest build (a look ahead each time), serve's first builds (none)
+        folder = OutputFolder(out)
+        if look:
+            folder.look_ahead()
+        with folder.lock:
+            assert "a/1/index.html" in (folder.on_disk() or {})
+            folder.prepare(dict(FILES))
+        # The build fails before its write; the file is changed by hand; the next build:
+        (out / "a/1/index.html").write_bytes(b"by hand")
+        if look:
+            folder.look_ahead()
+        with folder.lock:
+            assert "a/1/index.html" not in (folder.on_disk() or {})
+        assert folder.write(dict(FILES)).written == ["a/1/index.html"]
+        assert (out / "a/1/index.html").read_bytes() == b"page 1"

@@ -49,16 +49,20 @@ class Verified:
             return item[1] == data.sha and item[0] == data.size
         return item[0] == len(data) and item[1] == hashlib.sha256(data).hexdigest()
 
-    def changes(self, files: Mapping[str, bytes | Kept]) -> list[str] | None:
+    def changes(self, files: Mapping[str, bytes | Kept], known: int | None = None, limit: int | None = None
+                ) -> list[str] | None:
         """The paths of ``files`` the folder does not hold as they are, if few enough (none
         counts) to be written in place; None otherwise. A file that changed and is only
         :class:`Kept` cannot be: staged (a :class:`~digest.render.cache.Spooled` one can:
-        its bytes are in the spool)."""
+        its bytes are in the spool). ``known``: how many paths of ``files`` the manifest
+        lists, if the caller counted them; ``limit``: at most how many may differ (default:
+        :data:`FEW` of them, less the listed paths ``files`` lacks)."""
         listed, good = self.listed, self.good
         if not listed:
             return None
-        limit = max(FEW_FLOOR, int(len(files) * FEW))
-        gone = len(listed) - sum(1 for rel in files if rel in listed)
+        if limit is None:
+            gone = len(listed) - (sum(1 for rel in files if rel in listed) if known is None else known)
+            limit = max(FEW_FLOOR, int(len(files) * FEW)) - gone
         changed: list[str] = []
         for rel, data in files.items():
             item = good.get(rel)
@@ -71,7 +75,7 @@ class Verified:
             if isinstance(data, Kept) and not isinstance(data, Spooled):
                 return None
             changed.append(rel)
-            if gone + len(changed) > limit:
+            if len(changed) > limit:
                 return None
         return changed
 
