@@ -300,8 +300,13 @@ class Builder:
             for message in missing_alt_text(site, self._audit):
                 self.reporter.warning(message)
             self._pages = dict(files)
+            closed = False
             if search_now is not None:
                 search_now()  # begun beside the render, unless there was none
+                if search_now.indexing is not None:
+                    # Pagefind is still at work on the other core: what needs neither its index
+                    # nor the write is done now, not after it.
+                    closed = self._meanwhile(output, files)
                 files.update(self._search(search_now.shards, search_now.kept, search_now.indexing, on_disk))
             elif searching:
                 files.update(self._bundle)
@@ -321,11 +326,23 @@ class Builder:
             if spool is not None:
                 spool.discard()
             raise
-        if not self.keep_last_good:  # a session's builds leave the pack to close()
+        if not self.keep_last_good and not closed:  # a session's builds leave the pack to close()
             self.close()
         result.seconds = time.perf_counter() - started
         self.reporter.finish(result)
         return result
+
+    def _meanwhile(self, output: OutputFolder | None, files: dict[str, bytes | Kept]) -> bool:
+        """The build's work that needs neither the search index nor the write, done while the
+        build waits for Pagefind: the write's comparison of ``files`` (all but the index)
+        with the folder (:meth:`~digest.output.OutputFolder.prepare`) and the article pack of
+        a one-off build (:meth:`close`); every input has been read. True if the pack was written."""
+        if output is not None:
+            output.prepare(files)
+        if self.keep_last_good:
+            return False
+        self.close()
+        return True
 
     def close(self) -> None:
         """Write the article pack of the last load: after each one-off build, and once when a

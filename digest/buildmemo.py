@@ -25,13 +25,27 @@ from .translate.stage import TranslationStats
 class MemoBuilder(Builder):
     """A builder whose written builds are memoised by the stamps of their inputs."""
 
+    _after: dict[str, tuple] | None = None
+    """The inputs' stamps taken once the build had read them all (:meth:`_meanwhile`)."""
+
     def _build(self, config: Config, started: float, search: bool, changed: frozenset[str] | None,
                output: OutputFolder | None) -> BuildResult:
         if output is None:
             return super()._build(config, started, search, changed, output)
+        # The folder's files are checked against its manifest by a child process while this
+        # one stamps the inputs: a hit needs that check, and so does a miss's render.
+        output.look_ahead()
+        try:
+            return self._memo_build(config, started, search, changed, output)
+        finally:
+            output.drop_look()
+
+    def _memo_build(self, config: Config, started: float, search: bool, changed: frozenset[str] | None,
+                    output: OutputFolder) -> BuildResult:
         store = self.articles.store
+        self._after = None
         before = memo.inputs(config)
-        found = memo.recall(store, config, memo.key_of(config, before))
+        found = memo.recall(store, config, memo.key_of(config, before), output.verified)
         if found is not None:
             return self._replay(config, started, *found)
         if not self._reads.files:  # a first load: the content files were just stamped
@@ -49,7 +63,7 @@ class MemoBuilder(Builder):
         stats = result.stats
         if result.search_pending or stats.failed or unindexed:
             return result
-        after = memo.inputs(config)
+        after = self._after or memo.inputs(config)
         if memo.same_but_record(before, after, config):
             pending = result.translator is None
             outcome = memo.Outcome(recorder.kept, len(result.site.entries), result.drafts_left_out, result.translator,
@@ -59,6 +73,13 @@ class MemoBuilder(Builder):
             # configuration's): the store keeps what the next build of these inputs needs.
             store.prune()
         return result
+
+    def _meanwhile(self, output: OutputFolder | None, files: dict[str, bytes | Kept]) -> bool:
+        """Also stamp the inputs again: the build has read them all (content, static files,
+        theme, images), and the write reads none; no need to wait for Pagefind first."""
+        closed = super()._meanwhile(output, files)
+        self._after = memo.inputs(self.config)
+        return closed
 
     def _replay(self, config: Config, started: float, outcome: memo.Outcome,
                 listed: dict[str, list]) -> BuildResult:

@@ -15,8 +15,7 @@ Two ways of writing, both under the work area's lock (:mod:`digest.output.workar
   links to the old ones, so their times are kept.
 - Later writes in a serve/watch session replace only the files that changed, each with
   its own atomic rename from the work area, then the manifest. A staged swap at 1,000
-  articles (3,346 files) took 1.2-2.4 s, against 8-12 ms for this write step (README,
-  "The output folder"); the preview server holds requests during a rebuild anyway.
+  articles (3,346 files) took 1.2-2.4 s, against 8-12 ms for this write step (README).
 
 :class:`OutputFolder` remembers what it left in the folder, so an edit costs a dictionary
 walk, one write and no read-back. :func:`write_site` is the one-off form.
@@ -36,7 +35,7 @@ from ..render.cache import Kept, Spooled
 from ..render.spool import SPOOL, Spool
 from .guard import MANIFEST, Places, inspect, plain_path, refusals, resolved
 from .stage import StageError, entry, manifest_bytes, manifest_line, stage_site, unspool
-from .verify import Verified, verify
+from .verify import FEW, FEW_FLOOR, Looking, Verified, verify
 from .workarea import SiteLock, remove, work_dir
 
 
@@ -96,15 +95,53 @@ class OutputFolder:
         self._folders: set[str] = set()
         self._identity: tuple[int, int] | None = None
         self._verified: Verified | None = None
+        self._looking: Looking | None = None
+        self._prepared: _Prepared | None = None
+
+    def look_ahead(self) -> None:
+        """Begin :meth:`on_disk`'s check now (:class:`~digest.output.verify.Looking`), before a
+        first write to this folder; under the lock, so it finds what the write will find."""
+        if self._looking is None and not self._remembers():
+            self._verified = self._prepared = None  # a failed build's
+            self._looking = Looking(self.out_dir)
+
+    def verified(self) -> Verified:
+        """The folder checked against its manifest: as :meth:`look_ahead` began, or now."""
+        if self._verified is None:
+            looking, self._looking = self._looking, None
+            self._verified = looking.result() if looking is not None else verify(self.out_dir)
+        return self._verified
+
+    def drop_look(self) -> None:
+        """Forget a check :meth:`look_ahead` began and nobody asked for (the build failed)."""
+        if self._looking is not None:
+            self._looking.drop()
+            self._looking = None
+
+    def prepare(self, files: dict[str, bytes | Kept]) -> None:
+        """Compare ``files``, the first part of the next write's map (the same objects, in its
+        order), with the folder now, while the build waits for the rest (Pagefind's bundles):
+        the first write to this folder then compares only what follows them."""
+        if self._remembers():
+            return
+        verified = self.verified()
+        new = [rel for rel in files if rel not in verified.listed]
+        # More changes than a write in place of these alone allows: the write compares all.
+        changed = verified.changes(files, limit=max(FEW_FLOOR, int(len(files) * FEW)))
+        self._prepared = _Prepared(verified, dict(files), new, _folders_of(files), changed, verified.lines())
 
     def on_disk(self) -> dict[str, str] | None:
         """Path -> SHA-256 of the files the manifest lists that still have their recorded size
         and time, when the next write is the first to this folder (None after: this folder
         remembers what it wrote)."""
-        if self._identity is not None and self._identity == self._identity_now():
+        if self._remembers():
             return None
-        self._verified = verify(self.out_dir)
-        return {rel: item[1] for rel, item in self._verified.good.items()}
+        if self._looking is None:  # none begun for this build: a check now (not a failed build's)
+            self._verified = verify(self.out_dir)
+        return {rel: item[1] for rel, item in self.verified().good.items()}
+
+    def _remembers(self) -> bool:  # this is the folder this object last wrote (and knows)
+        return self._identity is not None and self._identity == self._identity_now()
 
     def spool(self) -> Spool:
         """An empty spool in the work area for the pages of the next write to be rendered
@@ -145,11 +182,21 @@ class OutputFolder:
         result, retell = WriteResult(), False
         if full:
             check_output(self.out_dir, self.places, self.force)
-            verified, self._verified = self._verified or verify(self.out_dir), None
-            # Every path new to the manifest (verify checked those it lists), and every folder.
+            verified, self._verified = self.verified(), None
             listed = verified.listed
-            folders = self._check(files, [rel for rel in files if rel not in listed], [], None)
-            changed = verified.changes(files)
+            prepared, self._prepared = self._prepared, None
+            rest = prepared.rest(files, verified) if prepared is not None else None
+            if prepared is None or prepared.changed is None or rest is None:
+                new = [rel for rel in files if rel not in listed]
+                folders = self._check(files, new, [], None)
+                changed = verified.changes(files, len(files) - len(new))
+            else:  # only what follows the prepared part is compared now
+                new = prepared.new + [rel for rel in rest if rel not in listed]
+                folders = self._check(files, new, [], None, prepared.folders | _folders_of(rest))
+                limit = max(FEW_FLOOR, int(len(files) * FEW)) - (len(listed) - (len(files) - len(new)))
+                more = verified.changes(rest, limit=limit - len(prepared.changed))
+                over = more is None or (prepared.changed and len(prepared.changed) > limit)
+                changed = None if more is None or over else prepared.changed + more
             if changed is None:
                 result.written, result.removed, foreign, self._lines = stage_site(
                     files, self.out_dir, work_dir(self.out_dir))
@@ -161,7 +208,7 @@ class OutputFolder:
                 # one by one, like an edit in a session, rather than staging the whole site.
                 added = [rel for rel in changed if rel not in listed]
                 gone = [rel for rel in listed if rel not in files] if len(listed) + len(added) != len(files) else []
-                self._lines = verified.lines()
+                self._lines = prepared.lines if prepared is not None and rest is not None else verified.lines()
                 self._foreign = verified.foreign_now(self.out_dir, _ours(files, folders, gone))
                 retell = self._foreign != verified.foreign
                 result.foreign = self._foreign if retell else []
@@ -217,9 +264,10 @@ class OutputFolder:
 
     @staticmethod
     def _check(files: dict[str, bytes | Kept], added: list[str], gone: list[str],
-               last: set[str] | None) -> set[str]:
+               last: set[str] | None, known: set[str] | None = None) -> set[str]:
         """Validate the paths new to the folder; return the folders of the whole map, given
-        ``last``, those of the map before ``added`` and ``gone`` (None: there is none)."""
+        ``last``, those of the map before ``added`` and ``gone`` (None: there is none), or
+        ``known``, those of the whole map already."""
         if last is not None and not added and not gone:
             return last  # an edit: the same paths
         for rel in added:
@@ -227,7 +275,8 @@ class OutputFolder:
                 check_path(rel)  # says why
                 raise OutputError(f"refusing to write {rel!r}: not a plain path inside the output folder")
         if last is None or gone:
-            folders = _folders_of(files)  # a removed path may leave a folder empty: counted again
+            # A removed path may leave a folder empty: counted again.
+            folders = known if known is not None else _folders_of(files)
             clash = folders.intersection(files)
         else:
             folders = set(last)
@@ -254,6 +303,30 @@ class OutputFolder:
             except OSError:  # not empty (or already gone): keep it
                 pass
         return gone
+
+
+@dataclass
+class _Prepared:
+    """What :meth:`OutputFolder.prepare` found of the first part of a map: its paths new to the
+    manifest, its folders, those changed (None: too many) and the manifest's lines."""
+
+    verified: Verified
+    files: dict[str, bytes | Kept]
+    new: list[str]
+    folders: set[str]
+    changed: list[str] | None
+    lines: dict[str, str]
+
+    def rest(self, files: Mapping[str, bytes | Kept], verified: Verified) -> dict[str, bytes | Kept] | None:
+        """What ``files`` holds after this part, if it begins with it (the same objects), and
+        this part was compared with ``verified`` and found to differ little; else None."""
+        if verified is not self.verified or self.changed is None or len(files) < len(self.files):
+            return None
+        after = iter(files.items())
+        for (rel, data), (now, there) in zip(self.files.items(), after):
+            if rel != now or data is not there:
+                return None
+        return dict(after)
 
 
 def _folders_of(files: Iterable[str]) -> set[str]:

@@ -26,6 +26,7 @@ import hashlib
 import os
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -37,7 +38,7 @@ from ..events import Event, FileProblem, Reporter, Warn
 from ..render.theme import theme_dirs
 from ..translate.originals import RECORD_NAME
 from .guard import MANIFEST
-from .verify import verify
+from .verify import Verified, verify
 
 TABLE = "memo"
 LIBRARIES = ("jinja2", "markdown-it-py", "pagefind", "pillow", "pyyaml", "markupsafe")
@@ -170,9 +171,11 @@ class Outcome:
         return problems
 
 
-def recall(store: BuildStore, config: Config, key: str) -> tuple[Outcome, dict[str, list]] | None:
+def recall(store: BuildStore, config: Config, key: str, checked: Callable[[], Verified] | None = None
+           ) -> tuple[Outcome, dict[str, list]] | None:
     """The outcome remembered under ``key`` and the files of the output folder's manifest,
-    if the folder still holds exactly what that build left there; None otherwise (a miss)."""
+    if the folder still holds exactly what that build left there; None otherwise (a miss).
+    ``checked``: the folder's check against its manifest (default: :func:`~digest.output.verify.verify` now)."""
     value = store.get(TABLE, key)
     try:
         if not isinstance(value, dict):
@@ -188,7 +191,7 @@ def recall(store: BuildStore, config: Config, key: str) -> tuple[Outcome, dict[s
             return None
     except (KeyError, TypeError, ValueError):
         return None
-    on_disk = verify(out_dir)
+    on_disk = checked() if checked is not None else verify(out_dir)
     if not on_disk.listed or len(on_disk.good) != len(on_disk.listed):
         return None
     return outcome, on_disk.listed

@@ -14,14 +14,16 @@ merged here.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import threading
 from collections.abc import Awaitable, Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import SearchCancelled, SearchUnavailable
+
+if TYPE_CHECKING:
+    import asyncio
 
 ENTRY = "pagefind-entry.json"
 REPLY_LIMIT = 2**30
@@ -72,6 +74,8 @@ def pagefind_version() -> str:
 
 def _service_class() -> Any:
     """A ``PagefindService`` that hands on each reply as soon as it is read."""
+    import asyncio
+
     from pagefind.service import PagefindService
 
     class _Service(PagefindService):
@@ -139,6 +143,8 @@ def _service_class() -> Any:
 async def _index_language(records: Sequence[Record], out: dict[str, bytes], cancel: threading.Event | None) -> dict:
     """Index ``records`` (one language) in a Pagefind process; put its bundle's files into
     ``out``; return that language's ``pagefind-entry.json``."""
+    import asyncio
+
     service = await _service_class()().launch()
     watching = asyncio.ensure_future(_stop_when(cancel, service))
     try:
@@ -177,6 +183,8 @@ async def _index_language(records: Sequence[Record], out: dict[str, bytes], canc
 
 async def _stop_when(cancel: threading.Event | None, service: Any) -> None:
     """Stop Pagefind as soon as ``cancel`` is set, even while it writes the bundle."""
+    import asyncio
+
     if cancel is None:
         return
     while not cancel.is_set():
@@ -186,6 +194,8 @@ async def _stop_when(cancel: threading.Event | None, service: Any) -> None:
 
 async def _index_all(records: Sequence[Record], out: dict[str, bytes], cancel: threading.Event | None,
                      timeout: float, together: bool = False) -> bytes:
+    import asyncio
+
     languages = sorted({r.language for r in records})
     outs: list[dict[str, bytes]] = [{} for _ in languages]
 
@@ -224,6 +234,10 @@ def build_bundle(records: Iterable[Record], *, cancel: threading.Event | None = 
     Raises :class:`SearchUnavailable` when Pagefind is missing or fails, and
     :class:`SearchCancelled` as soon as ``cancel`` is set.
     """
+    # Here, not at the top: the build imports this module for :class:`Record`, and needs
+    # asyncio only in Pagefind's helper processes.
+    import asyncio
+
     files: dict[str, bytes] = {}
     try:
         entry = asyncio.run(_index_all(list(records), files, cancel, timeout, together))
