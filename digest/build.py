@@ -246,8 +246,9 @@ class Builder:
         for problem in site.problems:
             self.reporter.problem(problem)
         problems = problems + list(site.problems)
-        if self.lean:
-            self.close()  # the pack holds every article: written while nothing runs beside this process
+        if self.lean:  # the pack holds every article: written while nothing runs beside this process
+            self.close()
+            self._articles = ArticleCache(self.articles.store)  # without the pack's rows
         theme = load_theme(config)
         if self._theme is not None and self._theme.fingerprint == theme.fingerprint:
             theme = self._theme  # its Jinja environment holds the compiled templates
@@ -321,8 +322,6 @@ class Builder:
         self._renderer.forget()
         self._model, self._reads, self._images, self._site = SiteModel(), ContentReads(), ImageStage(), None
         self._last, self._english, self._originals, self._audit, self._feeds = {}, {}, {}, {}, {}
-        if self._articles is not None:  # the pack's rows, once written
-            self._articles = ArticleCache(self._articles.store)
         if search_now is not None:
             search_now.forget_entries()
         for memo in (*ENTRY_CACHES, inline_images):
