@@ -80,8 +80,8 @@ class Builder:
     a script building with workers keeps its work under ``if __name__ == "__main__":``.
     ``stream``: the first write's pages go to disk as they render (:mod:`digest.render.spool`).
     ``lean``: one build only (``digest build``): the article pack is written once the model is
-    made, and every article, entry and page forgotten once the pages are, so the process is
-    small beside Pagefind's last shards; the result's ``site`` has no entries then.
+    made and, when Pagefind has shards to index side by side, every article, entry and page
+    forgotten once the pages are rendered; the result's ``site`` has no entries then.
     """
 
     def __init__(self, config: Config, reporter: Reporter | None = None,
@@ -273,7 +273,7 @@ class Builder:
             files = self._renderer.render(site, theme, cache, self.workers, lambda done, total: self.reporter.progress(
                 done, total, time.perf_counter() - rendering, "pages"), spool, search_now)
             release_freed_memory()  # what the render's bookkeeping freed, before the write
-            if search_now is not None and not self.lean:
+            if search_now is not None and not (self.lean and search_now.to_index > 1):
                 search_now.widen()  # the workers are gone: the shards left are indexed side by side
             files.update(extra_files(site, theme, self._feeds))
             files.update(images.files)
@@ -283,12 +283,13 @@ class Builder:
                 self.reporter.warning(message)
             self._pages = dict(files)
             built = None
-            if self.lean:  # nothing after this needs an article: Pagefind widens beside a small process
+            # Nothing after this needs an article: Pagefind's last shards (a cold build's, not an
+            # edit's one) are indexed side by side beside a small process.
+            if self.lean and search_now is not None and search_now.to_index > 1:
                 built, site = len(site.entries), Site(config, (), (), (), site.problems)
                 del articles, english, images, drifts, cache
                 self._forget(search_now)
-                if search_now is not None:
-                    search_now.widen()
+                search_now.widen()
             if search_now is not None:
                 search_now()  # begun beside the render, unless there was none
                 files.update(self._search(search_now.shards, search_now.kept, search_now.indexing, on_disk))

@@ -35,7 +35,9 @@ def build_counting(root, output: str, lean: bool, monkeypatch) -> tuple:
 
     monkeypatch.setattr(Builder, "_search", counted)
     release()  # no search records or bundles of another test's build in memory
-    config = load_config(root, {"paths": {"output": str(root / output)}})
+    # Shards of a few articles: Pagefind has several to index side by side, as in a cold
+    # build of a large site (an edit's one shard is not worth forgetting the model for).
+    config = load_config(root, {"paths": {"output": str(root / output)}, "site": {"search_shard_articles": 10}})
     result = Builder(config, translator=None, stream=True, lean=lean).build()
     return result, seen
 
@@ -64,6 +66,13 @@ def test_a_lean_build_writes_the_article_pack_the_next_build_reads(tmp_path):
     result = again.build()
     assert again.articles.parsed == 0  # every file came from the pack
     assert result.articles == ARTICLES
+
+
+@pytest.mark.skipif(executable() is None, reason="no Pagefind binary")
+def test_a_lean_build_of_one_shard_keeps_its_model(tmp_path):
+    make_project(tmp_path, 0, 8)
+    result = Builder(load_config(tmp_path), translator=None, lean=True).build()
+    assert len(result.site.entries) == result.articles == 8
 
 
 def test_a_session_builder_is_never_lean(tmp_path):
