@@ -26,18 +26,14 @@ Beside the chain: :class:`~digest.render.extras.ExtrasInputs` (feeds, robots.txt
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Collection
-from dataclasses import dataclass, field
 
+from .buildresult import BuildResult as BuildResult
 from .config import Config
-from .content.articles import (
-    Article,
-    Problem,
-    content_files,
-    load_articles,
-)
+from .content.articles import Article, Problem, content_files, load_articles
 from .content.cache import ArticleCache, reading_key
 from .content.checks import article_warnings
 from .content.parallel import ReadFile, behind, read_all, still_listed
@@ -51,41 +47,21 @@ from .output.workarea import work_dir
 from .render.bundlecache import whole_index
 from .render.cache import Kept, PageCache
 from .render.extras import extra_files
+from .render.pagejob import ENTRY_CACHES
 from .render.pages import Renderer
 from .render.search import BeginIndex, Indexing, Planned, index_again, plan
 from .render.theme import Theme, load_theme
 from .site.audit import missing_alt_text
 from .site.images import ImageStage
+from .site.inline import inline_images
 from .site.model import Site, SiteModel, derived
 from .site.staticfiles import overlay, static_files
 from .translate.glossary import load_glossary
 from .translate.labels import label_texts, load_labels
 from .translate.lookup import TranslatorLookup
 from .translate.originals import track_originals
-from .translate.stage import TranslationStats, Translator, translate_articles
+from .translate.stage import Translator, translate_articles
 from .workers import release_freed_memory, worth_a_pool
-
-
-@dataclass
-class BuildResult:
-    """What one build did."""
-
-    site: Site
-    files: dict[str, bytes | Kept]
-    """Path -> bytes, or a :class:`~digest.render.cache.Kept` file (on disk as it should be: not rendered)."""
-    problems: list[Problem]
-    stats: TranslationStats
-    written: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    rendered: int = 0
-    seconds: float = 0.0
-    translator: str | None = None
-    search_pending: bool = False
-    """The search index is the last one; :meth:`Builder.index` updates it."""
-    drafts_left_out: int = 0
-    """Articles marked ``draft: true`` not built (without ``--drafts``)."""
-    replayed: int | None = None
-    """Nothing changed: the last build's article count, its outcome reported again (``site`` is empty)."""
 
 
 class Builder:
@@ -99,14 +75,18 @@ class Builder:
     to spawned processes (:mod:`digest.render.pagejob`), which import the main module again:
     a script building with workers keeps its work under ``if __name__ == "__main__":``.
     ``stream``: the first write's pages go to disk as they render (:mod:`digest.render.spool`).
+    ``lean``: one build only (``digest build``): the article pack is written once the model is
+    made and, when Pagefind has shards to index side by side, every article, entry and page
+    forgotten once the pages are rendered; the result's ``site`` has no entries then.
     """
 
     def __init__(self, config: Config, reporter: Reporter | None = None,
                  translator: Translator | None | str = "auto", keep_last_good: bool = False,
-                 workers: int = 1, stream: bool = False) -> None:
+                 workers: int = 1, stream: bool = False, lean: bool = False) -> None:
         self.config = config
         self.workers = workers
         self.stream = stream
+        self.lean = lean and not keep_last_good
         self.keep_last_good = keep_last_good
         self.reporter = reporter or Reporter()
         self._lookup = TranslatorLookup(translator)
@@ -237,9 +217,8 @@ class Builder:
         release_freed_memory()  # a first load freed every file's text (130 MB at 10,000 articles)
         for problem in problems:
             self.reporter.problem(problem)
-        for article in articles:
-            for message in article_warnings(article):
-                self.reporter.warning(message)
+        for message in [message for article in articles for message in article_warnings(article)]:
+            self.reporter.warning(message)  # (no loop variable left holding an article)
         labels = load_labels(config)
         # The model is looked for only when something needs it, and its absence reported only
         # when a page shows "translation coming soon": names without English show in Arabic.
@@ -285,13 +264,16 @@ class Builder:
         try:
             if search_now is not None:
                 search_now.early()  # an edit's shard: Pagefind starts now, beside the render
+            if self.lean:  # the pack holds every article: written before the render's workers run,
+                self.close()  # after an edit's shard was handed to Pagefind
+                self._articles = ArticleCache(self.articles.store)  # without the pack's rows
             rendering = time.perf_counter()
             # Otherwise the records are made, and Pagefind's helpers begin, once the render's
             # workers are forked: making them beside the workers costs the render nothing.
             files = self._renderer.render(site, theme, cache, self.workers, lambda done, total: self.reporter.progress(
                 done, total, time.perf_counter() - rendering, "pages"), spool, search_now)
             release_freed_memory()  # what the render's bookkeeping freed, before the write
-            if search_now is not None:
+            if search_now is not None and not (self.lean and search_now.to_index > 1):
                 search_now.widen()  # the workers are gone: the shards left are indexed side by side
             files.update(extra_files(site, theme, self._feeds))
             files.update(images.files)
@@ -301,6 +283,14 @@ class Builder:
                 self.reporter.warning(message)
             self._pages = dict(files)
             closed = False
+            built = None
+            # Nothing after this needs an article: Pagefind's last shards (a cold build's, not an
+            # edit's one) are indexed side by side beside a small process.
+            if self.lean and search_now is not None and search_now.to_index > 1:
+                built, site = len(site.entries), Site(config, (), (), (), site.problems)
+                del articles, english, images, drifts, cache
+                self._forget(search_now)
+                search_now.widen()
             if search_now is not None:
                 search_now()  # begun beside the render, unless there was none
                 if search_now.indexing is not None:
@@ -313,7 +303,7 @@ class Builder:
             result = BuildResult(site, files, problems, stats, rendered=self._renderer.rendered,
                                  translator=getattr(translator, "name", None),
                                  search_pending=searching and not search,
-                                 drafts_left_out=self._drafts_left_out)
+                                 drafts_left_out=self._drafts_left_out, built=built)
             if output is not None:
                 outcome = output.write(files)
                 result.written, result.removed = outcome.written, outcome.removed
@@ -326,7 +316,8 @@ class Builder:
             if spool is not None:
                 spool.discard()
             raise
-        if not self.keep_last_good and not closed:  # a session's builds leave the pack to close()
+        # A session's builds leave the pack to close(); a lean build wrote it before the render.
+        if not self.keep_last_good and not closed and not self.lean:
             self.close()
         result.seconds = time.perf_counter() - started
         self.reporter.finish(result)
@@ -339,10 +330,23 @@ class Builder:
         a one-off build (:meth:`close`); every input has been read. True if the pack was written."""
         if output is not None:
             output.prepare(files)
-        if self.keep_last_good:
+        if self.keep_last_good or self.lean:
             return False
         self.close()
         return True
+
+    def _forget(self, search_now: BeginIndex | None) -> None:
+        """Drop what is kept for a next build (articles, entries, pages, the memos keyed by
+        their blocks or texts) and give the memory back: a lean build's tail."""
+        self._renderer.forget()
+        self._model, self._reads, self._images, self._site = SiteModel(), ContentReads(), ImageStage(), None
+        self._last, self._english, self._originals, self._audit, self._feeds = {}, {}, {}, {}, {}
+        if search_now is not None:
+            search_now.forget_entries()
+        for memo in (*ENTRY_CACHES, inline_images):
+            memo.cache_clear()
+        gc.collect()
+        release_freed_memory()
 
     def close(self) -> None:
         """Write the article pack of the last load: after each one-off build, and once when a

@@ -66,7 +66,7 @@ class MemoBuilder(Builder):
         after = self._after or memo.inputs(config)
         if memo.same_but_record(before, after, config):
             pending = result.translator is None
-            outcome = memo.Outcome(recorder.kept, len(result.site.entries), result.drafts_left_out, result.translator,
+            outcome = memo.Outcome(recorder.kept, result.articles, result.drafts_left_out, result.translator,
                                    stats.segments if pending else 0, stats.labels if pending else 0)
             memo.remember(store, config, memo.key_of(config, after), outcome)
             # What this build did not ask for is only an older build's (or another

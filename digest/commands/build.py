@@ -23,7 +23,8 @@ def run(args) -> int:
     # rarer. The young generations keep their default size, so memory does not grow.
     gc.set_threshold(700, 10, 1000)
     try:
-        result = MemoBuilder(config, reporter, workers=worker_count(config.build.workers), stream=True).build()
+        result = MemoBuilder(config, reporter, workers=worker_count(config.build.workers), stream=True,
+                              lean=True).build()
     finally:
         release_search()
     preview_url = SiteConfig.base_url

@@ -87,7 +87,7 @@ class ConsoleReporter(Reporter):
             return
         stats = result.stats
         pages = sum(1 for p in result.files if p.endswith(".html"))
-        articles = len(result.site.entries) if result.replayed is None else result.replayed
+        articles = result.articles
         translated = (f"{stats.unique} unique texts translated by {result.translator}"
                       if stats.calls else "no machine translation")
         if stats.calls and getattr(stats, "sentences", 0):
@@ -117,7 +117,7 @@ def site_notes(config: Config, result: BuildResult, live: bool = False) -> list[
     rebuild by themselves once a model is installed) after their first."""
     then = " in another terminal: this session rebuilds with it once it is installed" if live else ", and build again"
     notes = []
-    articles = len(result.site.entries) if result.replayed is None else result.replayed
+    articles = result.articles
     if not articles and not result.problems and not result.drafts_left_out:
         notes.append(f"{config.content_dir} holds no articles yet: add a Markdown (.md) or text (.txt) "
                      f"file there, or run `{command('new', 'DIR')}` for a sample project to start from.")

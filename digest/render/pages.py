@@ -161,6 +161,10 @@ class Renderer:
         self._forget()
         self.rendered = 0
 
+    def forget(self) -> None:
+        """Drop every page of the last render (the next renders them all)."""
+        self._forget()
+
     def _forget(self) -> None:
         self._shared: SharedInputs | None = None
         self._pages: tuple[Page, ...] = ()

@@ -376,6 +376,19 @@ class BeginIndex:
             self.kept, self._missing = kept_shards(self._store, self.shards, self._on_disk)
         return self._missing
 
+    @property
+    def to_index(self) -> int:
+        """How many shards Pagefind indexes (none before it begins)."""
+        return len(self._missing or ()) if self._begun else 0
+
+    def forget_entries(self) -> None:
+        """Drop the site model and the shards' entries, once begun (every shard's records
+        are made then): what is left is the shards' names and keys."""
+        if self._begun:
+            self._site, self._prints = Site(self._site.config, (), (), ()), None
+            for planned in self.shards:
+                planned.entries = ()
+
     def widen(self) -> None:
         """The pages are rendered: Pagefind may have every core (:meth:`Indexing.widen`)."""
         if self.indexing is not None:
