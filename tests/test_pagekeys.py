@@ -9,7 +9,7 @@ from pathlib import Path
 from helpers import fresh, site_files
 from test_pageindex import article, build, project, rendered, showing
 
-from digest.render.cache import Fingerprints, PageKeys
+from digest.render.pagekeys import Fingerprints, PageKeys
 from digest.site.model import Page
 
 

@@ -15,7 +15,7 @@ from digest.config import load_config
 from digest.content.store import BuildStore
 from digest.render import search
 from digest.render.bundlecache import remember_bundle
-from digest.render.cache import Fingerprints
+from digest.render.pagekeys import Fingerprints
 from digest.site.images import ArticleImages
 from digest.site.photos import Photo, Variant
 from digest.translate.provenance import Name, Provenance

@@ -30,8 +30,9 @@ from ..site.model import Entry, Site, version
 from ..site.summary import summary
 from ..text import fold_arabic
 from .bundlecache import kept_shards
-from .cache import Fingerprints, Kept, Unhashable
+from .cache import Kept
 from .pagefindapi import Record, from_rows, pagefind_version, rows
+from .pagekeys import Fingerprints, Unhashable
 from .searchindex import Indexing, _memo
 from .searchindex import executable as executable  # where the tests and the build's callers look
 from .searchindex import runs as runs
@@ -151,7 +152,7 @@ def made_of(entry: Entry) -> str | None:
 
     A parsed article stands by the hash of its text and its path, which give every field
     parsing makes under the reading settings (as for the page keys,
-    :func:`digest.render.cache._article_parts`); a human translation's blocks by its text's
+    :func:`digest.render.pagekeys._article_parts`); a human translation's blocks by its text's
     hash; the rest of the English, and the lead photo, by the fields the records show. No
     block is walked: about 4 us an entry, where the entry's whole print costs 17-30."""
     article, english, lead = entry.article, entry.english, entry.images.lead
