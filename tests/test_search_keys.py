@@ -209,3 +209,16 @@ def test_an_entry_not_read_from_a_file_is_keyed_by_its_value(tmp_path):
     assert planned[0].key != search.plan(site)[0].key
     retitled = dataclasses.replace(bare[0], article=dataclasses.replace(bare[0].article, title="آخر"))
     assert search.plan(dataclasses.replace(site, entries=(retitled, bare[1])))[0].key != planned[0].key
+
+
+def test_the_plan_prints_each_entry_once_for_the_page_keys_too(tmp_path):
+    """The shards are keyed by the entries' prints, made in the page keys' memo: the page
+    keys then find every entry printed. Another builder, without that memo, plans the same keys."""
+    root = project(tmp_path)
+    site = site_of(root)
+    prints = Fingerprints()
+    planned = search.plan(site, prints)
+    assert all(prints._memo[id(entry)][0] is entry for entry in site.entries)
+    search.release()
+    assert [p.key for p in search.plan(site_of(root))] == [p.key for p in planned]
+    assert [p.keys for p in search.plan(site_of(root))] == [p.keys for p in planned]

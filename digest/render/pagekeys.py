@@ -49,6 +49,7 @@ _LEAVES = {str, int, float, bool, type(None), Block, Provenance, Name, SitemapUR
 """Types whose ``repr`` is their value: every field of these dataclasses is compared and shown,
 and holds only texts, numbers or others of them."""
 _TUPLE = {tuple}
+_TEXT = {str}
 
 
 class Fingerprints:
@@ -176,6 +177,7 @@ class PageKeys:
         self.prints, self._shared = prints, shared
         self._heads: dict[str, str] = {}
         self._names: dict[str, tuple[str, str]] = {}
+        self._alternates: dict[int, tuple[object, str]] = {}
 
     def __call__(self, page: Page, template_key: str) -> str | None:
         """The key of ``page`` rendered with template ``template_key``; None if an input
@@ -192,7 +194,7 @@ class PageKeys:
         two forms cannot be taken for one another, so no text needs its ``repr``."""
         heads = {name: self._head(key) for name, key in template_keys.items()}
         prints, leaves, names, sha = self.prints, _LEAVES, self._names, hashlib.sha256
-        memo, of = prints._memo, prints.of
+        memo, of, shown = prints._memo, prints.of, self._alternates
         out: list[str | None] = []
         append = out.append
         for page in pages:
@@ -200,9 +202,9 @@ class PageKeys:
             try:
                 # Objects printed already (an article's alternates and entry, shown on its
                 # three pages) are looked up here, without a call each.
-                found = memo.get(id(value))
+                found = shown.get(id(value))
                 parts = [heads[page.template], page.url, page.template, page.lang,
-                         found[1] if found is not None and found[0] is value else of(value)]
+                         found[1] if found is not None and found[0] is value else self._alternates_text(value)]
                 for key, value in page.context.items():
                     name = names.get(key) if type(key) is str else None
                     if name is None:
@@ -223,6 +225,18 @@ class PageKeys:
                 continue
             append(sha("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest())
         return out
+
+    def _alternates_text(self, value: object) -> str:
+        """What stands for a page's alternates: the ``repr`` of its (language, URL) pairs
+        (10,000 articles have 10,000, each on three pages: not hashed on their own), else
+        their print."""
+        if (type(value) is tuple and set(map(type, value)) <= _TUPLE
+                and set(map(type, chain.from_iterable(value))) <= _TEXT):
+            text = repr(value)
+        else:
+            text = self.prints.of(value)
+        self._alternates[id(value)] = (value, text)  # held: its id is not another's in this build
+        return text
 
     def _head(self, template_key: str) -> str:
         head = self._heads.get(template_key)
