@@ -321,7 +321,7 @@ class Renderer:
         template_keys = {name: key_of(name) for name in {pages[i].template for i in misses}}
         chosen = [pages[i] for i in misses]
         made = cache.keys(theme.strings_key, site.config, _site_key(site)).many(chosen, template_keys)
-        held = cache.held_many([page.path for page in chosen], made)
+        held = cache.held_many(list(map(_PATH_OF, chosen)), made)
         fresh: list[int] = []
         row_of = SitemapURL.of
         for i, page, key, kept in zip(misses, chosen, made, held):
@@ -379,6 +379,9 @@ class _Once:
             func()
 
 
+_PATH_OF = Page.path.func  # type: ignore[attr-defined]
+"""A page's output path, worked out without caching it on the page: a cached property takes
+a lock on first use, as much as the rest of keeping a page (a new process asks each once)."""
 _PATH_AND_DATA = operator.attrgetter("path", "data")
 _PATH = operator.attrgetter("path")
 _ROW = operator.attrgetter("row")
