@@ -12,7 +12,7 @@ from test_buildcache import project as buildcache_project
 from digest.build import Builder
 from digest.config import load_config
 from digest.content.cache import STAMPS
-from digest.render.cache import Fingerprints, page_key
+from digest.render.pagekeys import Fingerprints, page_key
 
 DB = Path(".digest-cache/build/build.sqlite3")
 PACK = Path(".digest-cache/build/articles.pack")

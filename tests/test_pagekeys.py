@@ -4,13 +4,16 @@ listing, the articles beside it on a listing page, the list of tags: when one ch
 pages showing it render again, and the site is the one a build from nothing gives.
 Real projects, real builds, real files."""
 
+import dataclasses
 from pathlib import Path
 
 from helpers import fresh, site_files
 from test_pageindex import article, build, project, rendered, showing
 
-from digest.render.cache import Fingerprints, PageKeys
+from digest.render.cache import Kept, PageCache
+from digest.render.pagekeys import Fingerprints, PageKeys
 from digest.site.model import Page
+from digest.translate.provenance import Provenance
 
 
 def listings(result) -> set[str]:
@@ -94,3 +97,69 @@ def test_the_sitemap_renders_again_when_a_row_changes(tmp_path):
     assert "sitemap.xml" in result.written
     assert (root / "site/sitemap.xml").read_bytes() != before
     assert site_files(root / "site") == fresh(root, tmp_path)
+
+
+def test_one_loop_gives_each_page_the_key_it_has_alone(tmp_path):
+    """:meth:`PageKeys.many` (every page of a build in one loop) and a page alone agree, and
+    a page's template, alternates and context texts each change its key."""
+    site = build(project(tmp_path, articles=6)).site
+    templates = {p.template: f"key of {p.template}" for p in site.pages}
+    together = PageKeys(Fingerprints(), "shared").many(site.pages, templates)
+    assert together == [PageKeys(Fingerprints(), "shared")(p, templates[p.template]) for p in site.pages]
+    assert None not in together and len(set(together)) == len(site.pages)
+    page = next(p for p in site.pages if "article_lang" in p.context and "noindex" not in p.context)
+    base = PageKeys(Fingerprints(), "shared")(page, "t")
+    context = page.context
+
+    def key(**changes) -> str | None:
+        fields = {"url": page.url, "template": page.template, "lang": page.lang, "context": context,
+                  "alternates": page.alternates} | changes
+        return PageKeys(Fingerprints(), "shared")(Page(**fields), "t")
+
+    others = [
+        key(alternates=page.alternates[:-1]),
+        key(alternates=tuple((lang, url + "x/") for lang, url in page.alternates)),
+        key(alternates=[list(pair) for pair in page.alternates]),  # printed by value, not by repr
+        key(context={**context, "description": context["description"] + "."}),
+        key(context={**context, "description": context["description"] + "\0"}),  # a NUL: by its repr
+        key(context={**context, "noindex": True}),
+        key(context={**context, "noindex": "True"}),  # a text and a value that prints the same
+        key(context={**context, "article_lang": None}),
+        key(context={**context, "article_lang": "None"}),
+        key(template="parallel.html" if page.template != "parallel.html" else "article.html"),
+    ]
+    assert base not in others and None not in others and len(set(others)) == len(others)
+    # Equal values as other objects (another process): the same key.
+    copied = Page(page.url, page.template, page.lang, dict(context), tuple(tuple(p) for p in page.alternates))
+    assert PageKeys(Fingerprints(), "shared")(copied, "t") == base
+
+
+def test_a_kept_page_needs_its_key_and_its_file_as_the_index_lists_them(tmp_path):
+    """:meth:`PageCache.held_many`: a page is kept only when the index row starts with its
+    key, the file on disk has the row's hash, and the row is whole."""
+    key, sha, other = "a" * 64, "b" * 64, "c" * 64
+    cache = PageCache(None, {"p/index.html": sha, "q/index.html": sha, "r/index.html": other,  # type: ignore[arg-type]
+                             "s/index.html": sha, "t/index.html": sha})
+    cache._last = {"p/index.html": f"{key} {sha} 12", "q/index.html": f"{other} {sha} 12",
+                   "r/index.html": f"{key} {sha} 12", "s/index.html": f"{key} {sha} 1x",
+                   "t/index.html": f"{key}_{sha} 12"}
+    paths = ["p/index.html", "q/index.html", "r/index.html", "s/index.html", "t/index.html", "u/index.html"]
+    found = cache.held_many(paths, [key] * len(paths))
+    assert found == [Kept("p/index.html", sha, 12), None, None, None, None, None]
+    assert cache.held_many(["p/index.html"], [None]) == [None]  # no key: rendered
+    assert cache.held("p/index.html", key) == Kept("p/index.html", sha, 12)
+
+
+def test_an_entrys_print_follows_its_englishs_provenance(tmp_path):
+    """The English's provenance is printed from its fields (not its dataclass ``repr``):
+    each field still changes the entry's print, and an equal copy prints the same."""
+    entry = build(project(tmp_path, articles=2)).site.entries[0]
+    english = entry.english
+    same = Fingerprints().of(entry)
+    copy = dataclasses.replace(english, provenance=dataclasses.replace(english.provenance))
+    assert Fingerprints().of(dataclasses.replace(entry, english=copy)) == same
+    changed = [Provenance("machine", "m", "1"), Provenance("machine", "m", "2"), Provenance("machine", "n", "1"),
+               Provenance("machine", "m", "1", note="x"), Provenance("machine", "m", "1", stale="y")]
+    prints = {Fingerprints().of(dataclasses.replace(entry, english=dataclasses.replace(english, provenance=p)))
+              for p in changed}
+    assert same not in prints and len(prints) == len(changed)

@@ -15,7 +15,7 @@ from digest.config import load_config
 from digest.content.store import BuildStore
 from digest.render import search
 from digest.render.bundlecache import remember_bundle
-from digest.render.cache import Fingerprints
+from digest.render.pagekeys import Fingerprints
 from digest.site.images import ArticleImages
 from digest.site.photos import Photo, Variant
 from digest.translate.provenance import Name, Provenance
@@ -203,9 +203,22 @@ def test_an_entry_not_read_from_a_file_is_keyed_by_its_value(tmp_path):
     root = project(tmp_path, months=1, per_month=2, shard=5)
     site = site_of(root)
     bare = tuple(dataclasses.replace(e, article=dataclasses.replace(e.article, digest="")) for e in site.entries)
-    assert search.made_of(bare[0]) is None
+    assert search.made_of(bare[0]) != search.made_of(site.entries[0])  # its value, walked
     planned = search.plan(dataclasses.replace(site, entries=bare))
     assert len(planned[0].key) == 64 and len(planned[0].keys) == 2  # keyed by the entries' prints
     assert planned[0].key != search.plan(site)[0].key
     retitled = dataclasses.replace(bare[0], article=dataclasses.replace(bare[0].article, title="آخر"))
     assert search.plan(dataclasses.replace(site, entries=(retitled, bare[1])))[0].key != planned[0].key
+
+
+def test_the_plan_prints_each_entry_once_for_the_page_keys_too(tmp_path):
+    """The shards are keyed by the entries' prints, made in the page keys' memo: the page
+    keys then find every entry printed. Another builder, without that memo, plans the same keys."""
+    root = project(tmp_path)
+    site = site_of(root)
+    prints = Fingerprints()
+    planned = search.plan(site, prints)
+    assert all(prints._memo[id(entry)][0] is entry for entry in site.entries)
+    search.release()
+    assert [p.key for p in search.plan(site_of(root))] == [p.key for p in planned]
+    assert [p.keys for p in search.plan(site_of(root))] == [p.keys for p in planned]

@@ -30,8 +30,9 @@ from ..site.model import Entry, Site, version
 from ..site.summary import summary
 from ..text import fold_arabic
 from .bundlecache import kept_shards
-from .cache import Fingerprints, Kept, Unhashable
+from .cache import Kept
 from .pagefindapi import Record, from_rows, pagefind_version, rows
+from .pagekeys import Fingerprints, Unhashable
 from .searchindex import Indexing, _memo
 from .searchindex import executable as executable  # where the tests and the build's callers look
 from .searchindex import runs as runs
@@ -42,12 +43,15 @@ SUMMARY_CHARS = 240
 _by_entry: dict[str, tuple[Entry, str, tuple[Record, ...]]] = {}
 """Slug -> the entry object, source language and the records made of it (:func:`search_bundle`
 makes records again only for the entries that changed; a build with a store reads them there)."""
+_printed: dict[str, tuple[Entry, str]] = {}
+"""Slug -> the entry object and its :func:`made_of` text, for the next plan of this process."""
 
 
 def release() -> None:
     """Forget the last index; the next one is made afresh."""
     _memo.clear()
     _by_entry.clear()
+    _printed.clear()
 
 
 def entry_records(entry: Entry, source_lang: str, target_lang: str) -> tuple[Record, ...]:
@@ -121,14 +125,19 @@ class Planned:
 
 def plan(site: Site, prints: Fingerprints | None = None) -> list[Planned]:
     """The shards of ``site`` (:mod:`digest.render.shards`), each keyed by what its records
-    are made of, no record made: every entry's record inputs (:func:`made_of`), the
-    languages, how the content was read, the code that makes records and Pagefind's
-    version. An unchanged shard's bundle is then found without making its records, and
-    the hashes an edit's shard needs first are one per shard (each entry's own key, for
-    the build store's records, is hashed when asked: :attr:`Planned.keys`)."""
+    are made of, no record made: every entry's value (:func:`made_of`), the languages, how
+    the content was read, the code that makes records and Pagefind's version. An unchanged
+    shard's bundle is then found without making its records, and the hashes an edit's shard
+    needs first are one per shard (each entry's own key, for the build store's records, is
+    hashed when asked: :attr:`Planned.keys`).
+
+    ``prints``: the page keys' (:class:`~digest.render.pagekeys.Fingerprints`), so each entry
+    is printed once for both; an entry this process printed in an earlier build (the same
+    object, ``digest serve``) is not printed again."""
     config = site.config
     base = cache_key("search-records", _code(), _pagefind_version(), site.source_lang, site.target_lang,
                      reading_key(config))
+    prints = prints or Fingerprints()
     out = []
     for name, entries in by_months(((e.article.date, e) for e in site.entries), config.site.search_shard_articles):
         texts = _texts(entries, prints)
@@ -140,43 +149,39 @@ def plan(site: Site, prints: Fingerprints | None = None) -> list[Planned]:
     names, slugs = {p.name for p in out}, {e.slug for e in site.entries}
     for gone in set(_memo) - names:  # a shard no longer made: its bundle is not needed
         del _memo[gone]
-    for slug in set(_by_entry) - slugs:  # so a long session's memory stays flat
-        del _by_entry[slug]
+    for memo in (_by_entry, _printed):  # so a long session's memory stays flat
+        for slug in memo.keys() - slugs:
+            del memo[slug]
     return out
 
 
-def made_of(entry: Entry) -> str | None:
+def made_of(entry: Entry, prints: Fingerprints | None = None) -> str | None:
     """A text standing for everything :func:`entry_records` reads of ``entry`` (equal texts,
-    equal records), or None for an article not parsed from a file.
+    equal records): its print by value (:meth:`~digest.render.pagekeys.Fingerprints.of`), which
+    the page keys make anyway; None if its value cannot be hashed.
 
-    A parsed article stands by the hash of its text and its path, which give every field
-    parsing makes under the reading settings (as for the page keys,
-    :func:`digest.render.cache._article_parts`); a human translation's blocks by its text's
-    hash; the rest of the English, and the lead photo, by the fields the records show. No
-    block is walked: about 4 us an entry, where the entry's whole print costs 17-30."""
-    article, english, lead = entry.article, entry.english, entry.images.lead
-    human = article.human
-    if not article.digest or (human is not None and not human.digest):
+    The print stands for the entry's whole value, more than its records read (the English's
+    scores, the photo's other sizes): a change to one of those indexes the entry's shard
+    again, which such a change rarely comes without."""
+    try:
+        return "print " + (prints or Fingerprints()).of(entry)
+    except (Unhashable, RecursionError):
         return None
-    blocks = human.digest if human is not None and english.blocks is human.blocks else english.blocks
-    source = english.source
-    return repr((article.digest, str(article.path), blocks, english.title, english.provenance.kind,
-                 source.text if source is not None else None, [n.text if n is not None else None for n in english.tags],
-                 (lead.caption, lead.credit, lead.alt, lead.main.path) if lead is not None else None))
 
 
-def _texts(entries: Sequence[Entry], prints: Fingerprints | None) -> tuple[str, ...] | None:
-    """Each entry's :func:`made_of`, or its print by value where it has none; None when an
-    entry's value cannot be hashed."""
+def _texts(entries: Sequence[Entry], prints: Fingerprints) -> tuple[str, ...] | None:
+    """Each entry's :func:`made_of` (kept for the next build of this process, by slug);
+    None when an entry's value cannot be hashed."""
     out = []
     for entry in entries:
-        text = made_of(entry)
+        last = _printed.get(entry.slug)
+        if last is not None and last[0] is entry:
+            out.append(last[1])
+            continue
+        text = made_of(entry, prints)
         if text is None:
-            prints = prints or Fingerprints()
-            try:
-                text = "print " + prints.of(entry)
-            except (Unhashable, RecursionError):
-                return None
+            return None
+        _printed[entry.slug] = (entry, text)
         out.append(text)
     return tuple(out)
 
