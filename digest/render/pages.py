@@ -41,10 +41,8 @@ def url_for(target: str, page_url: str) -> str:
     Relative links keep working wherever the site is hosted, a sub-path included.
     """
     depth = page_url.count("/")
-    if not depth and not target:
-        return "./"
     # "../" is left as it is by the quoting: only the target needs it.
-    return "../" * depth + quoted(target)
+    return "./" if not depth and not target else "../" * depth + quoted(target)
 
 
 _URL_SAFE = "/#?=&.-_~:%"

@@ -160,9 +160,8 @@ def made_of(entry: Entry, prints: Fingerprints | None = None) -> str | None:
     equal records): its print by value (:meth:`~digest.render.pagekeys.Fingerprints.of`), which
     the page keys make anyway; None if its value cannot be hashed.
 
-    The print stands for the entry's whole value, more than its records read (the English's
-    scores, the photo's other sizes): a change to one of those indexes the entry's shard
-    again, which such a change rarely comes without."""
+    The print stands for more than the records read (the English's scores, the photo's other
+    sizes): a change to one of those indexes the entry's shard again, needlessly but rarely."""
     try:
         return "print " + (prints or Fingerprints()).of(entry)
     except (Unhashable, RecursionError):
@@ -393,6 +392,7 @@ class BeginIndex:
             self._site, self._prints = Site(self._site.config, (), (), ()), None
             for planned in self.shards:
                 planned.entries = ()
+            _printed.clear(), _by_entry.clear()  # memos for a next plan: they hold every entry
 
     def widen(self) -> None:
         """The pages are rendered: Pagefind may have every core (:meth:`Indexing.widen`)."""
