@@ -7,6 +7,8 @@ each command imports what it needs.
 from __future__ import annotations
 
 import argparse
+import atexit
+import os
 import sys
 from pathlib import Path
 
@@ -164,5 +166,41 @@ def main(argv: list[str] | None = None) -> int:
     return run(args)
 
 
+def program() -> None:
+    """The ``digest`` program (the console script, ``python -m digest``): :func:`main`, then
+    the process ends without freeing its heap object by object.
+
+    A build keeps its site model to the end: Python's teardown freed its millions of objects
+    one by one, 0.45-0.6 s of a 10,000-article edit build's 4 s. Registered before anything
+    else, :func:`_end` is the last exit handler: the others (a pool's, a temporary folder's,
+    logging's) and the wait for running threads come first; then the output is flushed and
+    the process ends with the exit code. Only the program does this, never :func:`main`
+    called in a process that goes on (the tests)."""
+    code: object = 1  # an uncaught exception's, its traceback printed
+    atexit.register(_end)
+    try:
+        code = main()
+    except SystemExit as stop:  # argparse's --help, --version and usage errors
+        code = stop.code
+        raise
+    finally:
+        # sys.exit's meaning of a code: None is success, a message (printed) is failure.
+        _exit_code[0] = 0 if code is None else code if isinstance(code, int) else 1
+    sys.exit(code)
+
+
+_exit_code = [1]
+"""The code :func:`_end` exits with (:func:`program` sets it)."""
+
+
+def _end() -> None:
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`digest build | head`): nothing to say more
+            pass
+    os._exit(_exit_code[0])
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    program()

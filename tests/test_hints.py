@@ -25,7 +25,7 @@ def console_script(folder: Path) -> Path:
     """A copy of the ``digest`` console script pip makes, for this interpreter."""
     folder.mkdir(parents=True)
     script = folder / "digest"
-    script.write_text(f"#!{sys.executable}\nimport sys\nfrom digest.cli import main\nsys.exit(main())\n")
+    script.write_text(f"#!{sys.executable}\nimport sys\nfrom digest.cli import program\nsys.exit(program())\n")
     script.chmod(0o755)
     return script
 

@@ -386,13 +386,13 @@ class BeginIndex:
         return len(self._missing or ()) if self._begun else 0
 
     def forget_entries(self) -> None:
-        """Drop the site model and the shards' entries, once begun (every shard's records
-        are made then): what is left is the shards' names and keys."""
+        """Drop the site model and entries once begun (every shard's records are made then)."""
         if self._begun:
             self._site, self._prints = Site(self._site.config, (), (), ()), None
             for planned in self.shards:
                 planned.entries = ()
-            _printed.clear(), _by_entry.clear()  # memos for a next plan: they hold every entry
+            _printed.clear()  # memos for a next plan in this process: they hold every entry
+            _by_entry.clear()
 
     def widen(self) -> None:
         """The pages are rendered: Pagefind may have every core (:meth:`Indexing.widen`)."""
