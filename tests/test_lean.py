@@ -28,9 +28,13 @@ def build_counting(root, output: str, lean: bool, monkeypatch) -> tuple:
     seen: dict[str, int] = {}
     search = Builder._search
 
-    def counted(self, *args, **kwargs):
+    def counts() -> dict[str, int]:
         gc.collect()
-        seen.update(articles=alive(Article), entries=alive(Entry), blocks=alive(Block))
+        return {"articles": alive(Article), "entries": alive(Entry), "blocks": alive(Block)}
+
+    def counted(self, *args, **kwargs):
+        # Only this build's: an earlier test's objects still alive in this process are not.
+        seen.update({kind: n - before[kind] for kind, n in counts().items()})
         return search(self, *args, **kwargs)
 
     monkeypatch.setattr(Builder, "_search", counted)
@@ -38,6 +42,7 @@ def build_counting(root, output: str, lean: bool, monkeypatch) -> tuple:
     # Shards of a few articles: Pagefind has several to index side by side, as in a cold
     # build of a large site (an edit's one shard is not worth forgetting the model for).
     config = load_config(root, {"paths": {"output": str(root / output)}, "site": {"search_shard_articles": 10}})
+    before = counts()
     result = Builder(config, translator=None, stream=True, lean=lean).build()
     return result, seen
 

@@ -356,3 +356,39 @@ def test_an_edit_whose_event_the_kernel_dropped_is_found_after_an_inotify_overfl
         proc.send_signal(signal.SIGINT)
         output = proc.communicate(timeout=30)[0]
     assert "file events were lost (the kernel's inotify queue overflowed)" in output, output[-2000:]
+
+
+def test_an_edits_rebuild_gives_the_heap_back_only_once_its_pages_are_written(tmp_path):
+    """Giving the heap back (``malloc_trim``) belongs to a builder's first build, which reads
+    and renders everything, before its write. In the rebuild of an edit it freed little and
+    came before the write, delaying the edited page; there the session gives the heap back
+    once the pages are on disk. Seen by a profile hook on a real watched session."""
+    import sys
+
+    from digest import workers
+    from digest.output.folder import OutputFolder
+
+    watched = {workers.release_freed_memory.__code__: "trim", OutputFolder.write.__code__: "write"}
+    calls: list[str] = []
+
+    def profile(frame, event, arg):
+        if event == "call" and frame.f_code in watched:
+            calls.append(watched[frame.f_code])
+
+    write_project(tmp_path, START)
+    threading.setprofile(profile)  # the watcher's thread, started by the session
+    sys.setprofile(profile)  # this thread: the first build
+    try:
+        s = Session(tmp_path)
+    finally:
+        sys.setprofile(None)
+        threading.setprofile(None)
+    try:
+        assert calls[:3] == ["trim", "trim", "write"], calls  # after the load, after the render
+        calls.clear()
+        (tmp_path / "content/2026-11-01-alpha.md").write_text(article("ألفا", "نص معدل."), encoding="utf-8")
+        s.wait(lambda: contains(s.page("alpha"), "نص معدل.") and s.watcher.rebuilds >= 1)
+        assert calls[0] == "write" and "trim" in calls, calls
+    finally:
+        s.close()
+    s.assert_clean()
