@@ -46,10 +46,11 @@ from .output.guard import places_of
 from .output.workarea import work_dir
 from .render.bundlecache import whole_index
 from .render.cache import Kept, PageCache
+from .render.earlyindex import BeginIndex
 from .render.extras import extra_files
 from .render.pagejob import ENTRY_CACHES
 from .render.pages import Renderer
-from .render.search import BeginIndex, Indexing, Planned, index_again, plan
+from .render.search import Indexing, Planned, index_again, plan
 from .render.theme import Theme, load_theme
 from .site.audit import missing_alt_text
 from .site.images import ImageStage
@@ -104,6 +105,7 @@ class Builder:
         self._last: dict[str, Article] = {}
         self._regular: Collection[str] = frozenset()
         """The content files the last load found to be regular files (no links)."""
+        self._fresh: Collection[str] = frozenset()  # those a first load read afresh (not from the store)
         self._theme: Theme | None = None
         self._output: OutputFolder | None = None
         self._drafts_left_out = 0
@@ -139,12 +141,12 @@ class Builder:
             files = files + behind(reads.files, refused, files)
         drafts: list[str] = []
         packed: dict[str, ReadFile] = {}
-        self._regular = frozenset()  # only a first load stamps every file
+        self._regular = self._fresh = frozenset()  # only a first load stamps every file
         if files and not reads.files:
             # A first build: the build store is asked about every file at once, and the files
             # it lacks are parsed at once by the workers; those the pack has are made at once.
             misses = self.articles.misses(files, config)
-            self._regular = self.articles.regular
+            self._regular, self._fresh = self.articles.regular, frozenset(misses)
             if worth_a_pool(self.workers, len(misses)):
                 self.articles.ready = read_all(misses, config, self.workers)
             packed = self.articles.unpack()
@@ -247,16 +249,15 @@ class Builder:
             self.reporter.problem(problem)
         problems = problems + list(site.problems)
         theme = load_theme(config)
-        if self._theme is not None and self._theme.fingerprint == theme.fingerprint:
-            theme = self._theme  # its Jinja environment holds the compiled templates
-        self._theme = theme
+        # The same theme: the last object, whose Jinja environment holds the compiled templates.
+        self._theme = theme = self._theme if self._theme and self._theme.fingerprint == theme.fingerprint else theme
         # The persistent cache serves the first write to a folder; after it, this builder's memory.
         on_disk = output.on_disk() if output is not None else None
         self._site = site
         cache = PageCache(self.articles.store, on_disk) if on_disk is not None else None
         searching = config.site.search
         search_now = (BeginIndex(self.articles.store, site, cache.prints if cache is not None else None, on_disk,
-                                 work_dir(output.out_dir) if output is not None else None)
+                                 work_dir(output.out_dir) if output is not None else None, self._fresh)
                       if searching and search else None)
         # Under the lock the build holds until its write, which moves the spooled pages in.
         spool = output.spool() if self.stream and output is not None and cache is not None else None

@@ -43,8 +43,8 @@ BUILD = """
 import json, sys
 from digest.build import Builder
 from digest.config import load_config
-from digest.render import pages, search
-search.EARLY_RECORDS = 1  # the test project is tiny: its cold build has more records to make than this
+from digest.render import earlyindex, pages, search
+earlyindex.EARLY_RECORDS = 1  # the test project is tiny: its cold build has more records to make than this
 seen = {}
 render = pages.Renderer.render
 def watched(self, site, theme, cache=None, workers=1, progress=None, spool=None, meanwhile=None):

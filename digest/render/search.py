@@ -54,6 +54,12 @@ def release() -> None:
     _printed.clear()
 
 
+def forget_entries() -> None:
+    """Forget the entries kept for a next plan and index (every entry of the last site)."""
+    _by_entry.clear()
+    _printed.clear()
+
+
 def entry_records(entry: Entry, source_lang: str, target_lang: str) -> tuple[Record, ...]:
     """The search records of one article: its text in each language it has."""
     english, article = entry.english, entry.article
@@ -134,18 +140,22 @@ def plan(site: Site, prints: Fingerprints | None = None) -> list[Planned]:
     ``prints``: the page keys' (:class:`~digest.render.pagekeys.Fingerprints`), so each entry
     is printed once for both; an entry this process printed in an earlier build (the same
     object, ``digest serve``) is not printed again."""
-    config = site.config
-    base = cache_key("search-records", _code(), _pagefind_version(), site.source_lang, site.target_lang,
-                     reading_key(config))
+    return planned_all(site, months_of(site), prints)
+
+
+def months_of(site: Site) -> list[tuple[str, list[Entry]]]:
+    """The shards' names and entries (:func:`~digest.render.shards.by_months`), no key made."""
+    return by_months(((e.article.date, e) for e in site.entries), site.config.site.search_shard_articles)
+
+
+def planned_all(site: Site, months: Sequence[tuple[str, Sequence[Entry]]], prints: Fingerprints | None,
+                done: Mapping[str, Planned] | None = None) -> list[Planned]:
+    """:func:`plan` of the shards ``months`` (all of ``site``'s), those of ``done`` (by name)
+    as planned already."""
+    base = records_base(site)
     prints = prints or Fingerprints()
-    out = []
-    for name, entries in by_months(((e.article.date, e) for e in site.entries), config.site.search_shard_articles):
-        texts = _texts(entries, prints)
-        if texts is None:
-            out.append(Planned(name, "", tuple(entries)))
-            continue
-        whole = hashlib.sha256("\n".join(texts).encode("utf-8", "surrogatepass")).hexdigest()
-        out.append(Planned(name, cache_key("search-shard", name, base, whole), tuple(entries), texts, base))
+    done = done or {}
+    out = [done.get(name) or planned_shard(name, entries, base, prints) for name, entries in months]
     names, slugs = {p.name for p in out}, {e.slug for e in site.entries}
     for gone in set(_memo) - names:  # a shard no longer made: its bundle is not needed
         del _memo[gone]
@@ -153,6 +163,20 @@ def plan(site: Site, prints: Fingerprints | None = None) -> list[Planned]:
         for slug in memo.keys() - slugs:
             del memo[slug]
     return out
+
+
+def records_base(site: Site) -> str:
+    return cache_key("search-records", _code(), _pagefind_version(), site.source_lang, site.target_lang,
+                     reading_key(site.config))
+
+
+def planned_shard(name: str, entries: Sequence[Entry], base: str, prints: Fingerprints) -> Planned:
+    """One shard of :func:`plan`."""
+    texts = _texts(entries, prints)
+    if texts is None:
+        return Planned(name, "", tuple(entries))
+    whole = hashlib.sha256("\n".join(texts).encode("utf-8", "surrogatepass")).hexdigest()
+    return Planned(name, cache_key("search-shard", name, base, whole), tuple(entries), texts, base)
 
 
 def made_of(entry: Entry, prints: Fingerprints | None = None) -> str | None:
@@ -253,7 +277,7 @@ def _in_memory(entry: Entry, src: str) -> tuple[Record, ...] | None:
     return last[2] if last is not None and last[0] is entry and last[1] == src else None
 
 
-def _unmade(site: Site, planned: Planned, stored: Mapping[str, object]) -> int:
+def unmade(site: Site, planned: Planned, stored: Mapping[str, object]) -> int:
     """How many entries of ``planned`` have records neither ``stored`` nor in memory."""
     src = site.source_lang
     return sum(1 for i, entry in enumerate(planned.entries)
@@ -316,85 +340,3 @@ def search_bundle(site: Site, *, timeout: float = 600, cancel: threading.Event |
     files = Indexing(shards, lambda planned: made(site, planned), cancel, lanes=None).result(timeout)
     files.update(around(shards, files))
     return files
-
-
-EARLY_RECORDS = 200
-"""An index whose shards to index lack the records of at most this many entries (an edit,
-today's articles) begins before the pages render: making so few costs the render little."""
-
-
-class BeginIndex:
-    """The search index of ``site`` begun: its shards planned, the bundles the build store
-    keeps, and Pagefind indexing the others beside the build (:class:`Indexing`).
-
-    :meth:`early`, as soon as the site model is made, plans the shards and begins at once
-    when the records to make are few (:data:`EARLY_RECORDS`; the others come from the build
-    store): an edit's shard is indexed while the pages render. Otherwise (a cold build) the
-    renderer calls it once its workers are forked (or before it renders alone), where the
-    records are made beside the workers. More calls do nothing."""
-
-    def __init__(self, store: BuildStore, site: Site, prints: Fingerprints | None,
-                 on_disk: Mapping[str, str] | None, folder: Path | None = None) -> None:
-        self._store, self._site, self._prints, self._on_disk, self._folder = store, site, prints, on_disk, folder
-        self.shards: list[Planned] = []
-        self.kept: dict[str, bytes | Kept] = {}
-        self.indexing: Indexing | None = None
-        self._missing: list[Planned] | None = None
-        self._stored: dict[str, dict[str, object]] = {}
-        self._begun = False
-
-    def early(self) -> bool:
-        """Plan the shards; begin now if few records are to be made. True if begun."""
-        if self._begun or self._missing is not None:
-            return self._begun
-        unmade = 0
-        for planned in self._plan():
-            self._stored[planned.name] = self._store.get_many("records", planned.keys) if planned.keys else {}
-            unmade += _unmade(self._site, planned, self._stored[planned.name])
-        if unmade <= EARLY_RECORDS:
-            self(lanes=None)  # before the render: both languages of an edit's shard at once
-        else:
-            self._stored.clear()  # read again when begun: not held through the render's fork
-        return self._begun
-
-    def __call__(self, lanes: int | None = 1) -> None:
-        """Begin with ``lanes`` Pagefind processes (None: one per core); the renderer calls
-        it beside its workers, with one."""
-        if self._begun:
-            return
-        self._begun = True
-        missing = self._plan()
-        self.indexing = Indexing(missing, self._made, folder=self._folder, store=self._store,
-                                 on_disk=self._on_disk, lanes=lanes) if missing else None
-        self._stored.clear()
-        keep_records(self._store, self.shards)  # once Pagefind has begun: not on its way
-
-    def _made(self, planned: Planned) -> Shard:
-        """``planned``'s records, with those read from the store by :meth:`early` if it did."""
-        return made(self._site, planned, self._store, self._stored.pop(planned.name, None))
-
-    def _plan(self) -> list[Planned]:
-        """The shards Pagefind must index (planned once: the shards and kept bundles too)."""
-        if self._missing is None:
-            self.shards = plan(self._site, self._prints)
-            self.kept, self._missing = kept_shards(self._store, self.shards, self._on_disk)
-        return self._missing
-
-    @property
-    def to_index(self) -> int:
-        """How many shards Pagefind indexes (none before it begins)."""
-        return len(self._missing or ()) if self._begun else 0
-
-    def forget_entries(self) -> None:
-        """Drop the site model and entries once begun (every shard's records are made then)."""
-        if self._begun:
-            self._site, self._prints = Site(self._site.config, (), (), ()), None
-            for planned in self.shards:
-                planned.entries = ()
-            _printed.clear()  # memos for a next plan in this process: they hold every entry
-            _by_entry.clear()
-
-    def widen(self) -> None:
-        """The pages are rendered: Pagefind may have every core (:meth:`Indexing.widen`)."""
-        if self.indexing is not None:
-            self.indexing.widen()

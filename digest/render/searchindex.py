@@ -67,11 +67,14 @@ class Indexing(Generic[P]):
     where the helpers' files go (the build's work area); ``lanes``: how many jobs are
     indexed at once to begin with (None: one per core; see :meth:`widen`). One while the
     render's workers run: each Pagefind process of a shard's language holds 130-200 MB, and
-    two of them beside the workers were the tree's peak of a cold build of 1,000 articles."""
+    two of them beside the workers were the tree's peak of a cold build of 1,000 articles.
+    ``more``: asked once the jobs of ``shards`` are handed over, the shards to index after
+    them (those whose keys the caller had yet to work out)."""
 
     def __init__(self, shards: Sequence[P], make: Callable[[P], Shard],
                  cancel: threading.Event | None = None, folder: Path | None = None, lanes: int | None = 1,
-                 store: BuildStore | None = None, on_disk: Mapping[str, str] | None = None) -> None:
+                 store: BuildStore | None = None, on_disk: Mapping[str, str] | None = None,
+                 more: Callable[[], Sequence[P]] | None = None) -> None:
         self.cancel = cancel or threading.Event()
         """Set it to stop Pagefind (newer pages are on their way); see also :meth:`stop`."""
         self.indexed: list[Indexed] = []
@@ -82,13 +85,15 @@ class Indexing(Generic[P]):
         self._store, self._on_disk = store, on_disk
         self._pending: list[tuple[str, str, list[Part | tuple[str, str]]]] = []
         todo = [planned for planned in shards if not self._remembered(planned.name, planned.key)]
+        if not todo and more is not None:
+            todo, more = [planned for planned in more() if not self._remembered(planned.name, planned.key)], None
         if not todo:
             return
         if self.cancel.is_set():
             self._error = SearchCancelled()
         else:
             try:
-                self._run = Run(_installed(self._jobs(todo, make)), folder, lanes or available_cores())
+                self._run = Run(_installed(self._jobs(todo, make, more)), folder, lanes or available_cores())
                 parts_run.extend(self._run.names)
             except SearchUnavailable as exc:
                 self._error = exc
@@ -103,9 +108,17 @@ class Indexing(Generic[P]):
             return True
         return False
 
-    def _jobs(self, todo: Sequence[P], make: Callable[[P], Shard]) -> Iterator[Job]:
+    def _jobs(self, todo: list[P], make: Callable[[P], Shard], more: Callable[[], Sequence[P]] | None
+              ) -> Iterator[Job]:
         """Each shard's records, one shard at a time, as jobs for the helpers: one per
-        language not kept from the output folder."""
+        language not kept from the output folder; then those of ``more()`` (added to ``todo``)."""
+        yield from self._shard_jobs(todo, make)
+        if more is not None:
+            rest = [planned for planned in more() if not self._remembered(planned.name, planned.key)]
+            todo.extend(rest)
+            yield from self._shard_jobs(rest, make)
+
+    def _shard_jobs(self, todo: Sequence[P], make: Callable[[P], Shard]) -> Iterator[Job]:
         for planned in queue_order(todo, lambda p: len(p.entries), lambda p: p.name):
             shard = make(planned)
             if not planned.key and self._remembered(shard.name, shard.key):
