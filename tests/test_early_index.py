@@ -1,0 +1,123 @@
+"""The shards of the files a build read afresh are handed to Pagefind first
+(digest/render/earlyindex.py), the other shards planned meanwhile and still checked: whatever
+the edit (an article changed, moved to another month, added or deleted), the search bundle
+is a cold build's. Real builds in new processes, real Pagefind."""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import REPO, monthly_project
+
+from digest.render.search import executable
+
+needs_pagefind = pytest.mark.skipif(executable() is None, reason="no Pagefind binary")
+
+BUILD = """
+import json, sys
+from digest.buildmemo import MemoBuilder
+from digest.config import load_config
+from digest.render import earlyindex, searchindex
+first = []
+early = earlyindex.BeginIndex._early_first
+def watched(self):
+    begun = early(self)
+    first.append(begun)
+    return begun
+earlyindex.BeginIndex._early_first = watched
+MemoBuilder(load_config(sys.argv[1]), translator=None, lean=True).build()
+print(json.dumps({"runs": searchindex.runs, "parts": searchindex.parts_run, "first": first}))
+"""
+
+
+def build(root: Path) -> dict:
+    """A one-off build of ``root`` in a new process (as ``digest build``): the shards and
+    languages Pagefind indexed, in the order handed over, and whether the fresh files'
+    shards were handed over first."""
+    done = subprocess.run([sys.executable, "-c", BUILD, str(root)], env=dict(os.environ, PYTHONPATH=str(REPO)),
+                          capture_output=True, text=True, timeout=300, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def bundle(root: Path) -> dict[str, bytes]:
+    search = root / "site/pagefind"
+    return {str(p.relative_to(search)): p.read_bytes() for p in sorted(search.rglob("*")) if p.is_file()}
+
+
+def cold_bundle(root: Path, tmp_path: Path) -> dict[str, bytes]:
+    """The search bundle of a cold build of ``root``'s project as it is now."""
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("site", ".digest-cache", ".site.digest"))
+    build(cold)
+    return bundle(cold)
+
+
+def project(tmp_path: Path) -> Path:
+    """Six months of two articles each, in shards of four: 2026-01, 2026-03 and 2026-05."""
+    root = monthly_project(tmp_path / "p", 6, 2, 4, english="Story of month m{m}x.")
+    assert build(root)["runs"] == ["2026-01", "2026-03", "2026-05"]
+    return root
+
+
+@needs_pagefind
+@pytest.mark.slow
+def test_an_edit_hands_its_shard_over_first_and_only_it_is_indexed(tmp_path):
+    root = project(tmp_path)
+    old = root / "content/2026-03-10-a3-0.md"
+    old.write_text(old.read_text(encoding="utf-8") + "\nسطر جديد عن الحمير الوحشية.\n", encoding="utf-8")
+    again = build(root)
+    assert again["first"] == [True] and again["runs"] == ["2026-03"] and again["parts"] == ["2026-03/ar"]
+    assert bundle(root) == cold_bundle(root, tmp_path)
+
+
+@needs_pagefind
+@pytest.mark.slow
+def test_an_article_moved_to_another_month_reindexes_both_shards_the_new_one_first(tmp_path):
+    root = project(tmp_path)
+    old = root / "content/2026-01-10-a1-0.md"
+    old.write_text(old.read_text(encoding="utf-8").replace("---\n", "---\ndate: 2026-05-20\n", 1), encoding="utf-8")
+    again = build(root)
+    # Shards are runs of months of about four articles: 1-3, 4-5 and 6 now. The one it joined
+    # goes first; the others are found by the plan made while Pagefind indexes it.
+    assert again["first"] == [True] and again["runs"][0] == "2026-04"
+    assert sorted(again["runs"]) == ["2026-01", "2026-04", "2026-06"]
+    assert bundle(root) == cold_bundle(root, tmp_path)
+
+
+@needs_pagefind
+@pytest.mark.slow
+def test_a_new_article_reindexes_its_shard(tmp_path):
+    root = project(tmp_path)
+    (root / "content/2026-04-20-new.md").write_text("---\ntitle: خبر جديد\n---\nنص جديد.\n", encoding="utf-8")
+    again = build(root)
+    assert again["first"] == [True] and again["runs"] == ["2026-03"]
+    assert bundle(root) == cold_bundle(root, tmp_path)
+
+
+@needs_pagefind
+@pytest.mark.slow
+def test_a_deleted_article_reindexes_its_shard_with_no_file_read_afresh(tmp_path):
+    root = project(tmp_path)
+    (root / "content/2026-06-11-a6-1.md").unlink()
+    (root / "content/2026-06-11-a6-1.en.md").unlink()
+    again = build(root)
+    assert again["first"] == [False] and again["runs"] == ["2026-05"]
+    assert bundle(root) == cold_bundle(root, tmp_path)
+
+
+@needs_pagefind
+@pytest.mark.slow
+def test_an_edit_of_a_kept_shard_and_a_deletion_in_another_are_both_indexed(tmp_path):
+    root = project(tmp_path)
+    old = root / "content/2026-01-10-a1-0.en.md"
+    old.write_text(old.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
+    (root / "content/2026-06-11-a6-1.md").unlink()
+    (root / "content/2026-06-11-a6-1.en.md").unlink()
+    again = build(root)
+    assert again["first"] == [True] and again["runs"] == ["2026-01", "2026-05"]
+    assert again["parts"] == ["2026-01/en", "2026-05/ar", "2026-05/en"]
+    assert bundle(root) == cold_bundle(root, tmp_path)
