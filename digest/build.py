@@ -248,8 +248,7 @@ class Builder:
         for problem in site.problems:
             self.reporter.problem(problem)
         problems = problems + list(site.problems)
-        theme = load_theme(config)
-        # The same theme: the last object, whose Jinja environment holds the compiled templates.
+        theme = load_theme(config)  # the last object if the same: its Jinja environment holds the compiled templates
         self._theme = theme = self._theme if self._theme and self._theme.fingerprint == theme.fingerprint else theme
         # The persistent cache serves the first write to a folder; after it, this builder's memory.
         on_disk = output.on_disk() if output is not None else None
