@@ -59,7 +59,8 @@ def cold_bundle(root: Path, tmp_path: Path) -> dict[str, bytes]:
 def project(tmp_path: Path) -> Path:
     """Six months of two articles each, in shards of four: 2026-01, 2026-03 and 2026-05."""
     root = monthly_project(tmp_path / "p", 6, 2, 4, english="Story of month m{m}x.")
-    assert build(root)["runs"] == ["2026-01", "2026-03", "2026-05"]
+    cold = build(root)  # every file read afresh: the plan as ever, no shard first
+    assert cold["runs"] == ["2026-01", "2026-03", "2026-05"] and cold["first"] == [False]
     return root
 
 

@@ -86,7 +86,7 @@ class BeginIndex:
     def _early_first(self) -> bool:
         """Begin with the shards of the fresh files' entries, planned alone, when some of
         them are to be indexed, with few records to make, and other shards are left to plan."""
-        if not self._fresh:
+        if not self._fresh or len(self._fresh) > EARLY_RECORDS:  # a cold build's: not worth the look (~26 ms)
             return False
         months = months_of(self._site)
         fresh = self._fresh
