@@ -34,7 +34,7 @@ def build_counting(root, output: str, lean: bool, monkeypatch) -> tuple:
 
     def counted(self, *args, **kwargs):
         # Only this build's: an earlier test's objects still alive in this process are not.
-        seen.update({kind: n - before[kind] for kind, n in counts().items()})
+        seen.update({kind: max(0, n - before[kind]) for kind, n in counts().items()})
         return search(self, *args, **kwargs)
 
     monkeypatch.setattr(Builder, "_search", counted)
