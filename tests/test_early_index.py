@@ -8,6 +8,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -64,61 +65,72 @@ def project(tmp_path: Path) -> Path:
     return root
 
 
+def append(root: Path, name: str, text: str) -> None:
+    path = root / "content" / name
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def remove_article(root: Path, stem: str) -> None:
+    """Delete an article and its human translation."""
+    for name in (f"{stem}.md", f"{stem}.en.md"):
+        (root / "content" / name).unlink()
+
+
+def rebuilt(tmp_path: Path, change: Callable[[Path], object]) -> dict:
+    """What Pagefind indexed in a build of :func:`project` after ``change``; its search
+    bundle is checked to be a cold build's."""
+    root = project(tmp_path)
+    change(root)
+    again = build(root)
+    assert bundle(root) == cold_bundle(root, tmp_path)
+    return again
+
+
 @needs_pagefind
 @pytest.mark.slow
 def test_an_edit_hands_its_shard_over_first_and_only_it_is_indexed(tmp_path):
-    root = project(tmp_path)
-    old = root / "content/2026-03-10-a3-0.md"
-    old.write_text(old.read_text(encoding="utf-8") + "\nسطر جديد عن الحمير الوحشية.\n", encoding="utf-8")
-    again = build(root)
+    again = rebuilt(tmp_path, lambda root: append(root, "2026-03-10-a3-0.md", "\nسطر جديد عن الحمير الوحشية.\n"))
     assert again["first"] == [True] and again["runs"] == ["2026-03"] and again["parts"] == ["2026-03/ar"]
-    assert bundle(root) == cold_bundle(root, tmp_path)
+
+
+def move_to_may(root: Path) -> None:
+    old = root / "content/2026-01-10-a1-0.md"
+    old.write_text(old.read_text(encoding="utf-8").replace("---\n", "---\ndate: 2026-05-20\n", 1), encoding="utf-8")
 
 
 @needs_pagefind
 @pytest.mark.slow
 def test_an_article_moved_to_another_month_reindexes_both_shards_the_new_one_first(tmp_path):
-    root = project(tmp_path)
-    old = root / "content/2026-01-10-a1-0.md"
-    old.write_text(old.read_text(encoding="utf-8").replace("---\n", "---\ndate: 2026-05-20\n", 1), encoding="utf-8")
-    again = build(root)
+    again = rebuilt(tmp_path, move_to_may)
     # Shards are runs of months of about four articles: 1-3, 4-5 and 6 now. The one it joined
     # goes first; the others are found by the plan made while Pagefind indexes it.
     assert again["first"] == [True] and again["runs"][0] == "2026-04"
     assert sorted(again["runs"]) == ["2026-01", "2026-04", "2026-06"]
-    assert bundle(root) == cold_bundle(root, tmp_path)
 
 
 @needs_pagefind
 @pytest.mark.slow
 def test_a_new_article_reindexes_its_shard(tmp_path):
-    root = project(tmp_path)
-    (root / "content/2026-04-20-new.md").write_text("---\ntitle: خبر جديد\n---\nنص جديد.\n", encoding="utf-8")
-    again = build(root)
+    again = rebuilt(tmp_path, lambda root: (root / "content/2026-04-20-new.md").write_text(
+        "---\ntitle: خبر جديد\n---\nنص جديد.\n", encoding="utf-8"))
     assert again["first"] == [True] and again["runs"] == ["2026-03"]
-    assert bundle(root) == cold_bundle(root, tmp_path)
 
 
 @needs_pagefind
 @pytest.mark.slow
 def test_a_deleted_article_reindexes_its_shard_with_no_file_read_afresh(tmp_path):
-    root = project(tmp_path)
-    (root / "content/2026-06-11-a6-1.md").unlink()
-    (root / "content/2026-06-11-a6-1.en.md").unlink()
-    again = build(root)
+    again = rebuilt(tmp_path, lambda root: remove_article(root, "2026-06-11-a6-1"))
     assert again["first"] == [False] and again["runs"] == ["2026-05"]
-    assert bundle(root) == cold_bundle(root, tmp_path)
+
+
+def edit_and_delete(root: Path) -> None:
+    append(root, "2026-01-10-a1-0.en.md", "\nA new line.\n")
+    remove_article(root, "2026-06-11-a6-1")
 
 
 @needs_pagefind
 @pytest.mark.slow
 def test_an_edit_of_a_kept_shard_and_a_deletion_in_another_are_both_indexed(tmp_path):
-    root = project(tmp_path)
-    old = root / "content/2026-01-10-a1-0.en.md"
-    old.write_text(old.read_text(encoding="utf-8") + "\nA new line.\n", encoding="utf-8")
-    (root / "content/2026-06-11-a6-1.md").unlink()
-    (root / "content/2026-06-11-a6-1.en.md").unlink()
-    again = build(root)
+    again = rebuilt(tmp_path, edit_and_delete)
     assert again["first"] == [True] and again["runs"] == ["2026-01", "2026-05"]
     assert again["parts"] == ["2026-01/en", "2026-05/ar", "2026-05/en"]
-    assert bundle(root) == cold_bundle(root, tmp_path)
