@@ -73,11 +73,7 @@ class BeginIndex:
             return self._begun
         if self._early_first():
             return True
-        count = 0
-        for planned in self._plan():
-            self._stored[planned.name] = self._store.get_many("records", planned.keys) if planned.keys else {}
-            count += unmade(self._site, planned, self._stored[planned.name])
-        if count <= EARLY_RECORDS:
+        if self._to_make(self._plan()) <= EARLY_RECORDS:
             self(lanes=None)  # before the render: both languages of an edit's shard at once
         else:
             self._stored.clear()  # read again when begun: not held through the render's fork
@@ -98,16 +94,21 @@ class BeginIndex:
         base = records_base(self._site)
         first = [planned_shard(name, entries, base, self._prints) for name, entries in months if name in names]
         kept, missing = kept_shards(self._store, first, self._on_disk)
-        count = 0
-        for planned in missing:
-            self._stored[planned.name] = self._store.get_many("records", planned.keys) if planned.keys else {}
-            count += unmade(self._site, planned, self._stored[planned.name])
-        if not missing or count > EARLY_RECORDS:
+        if not missing or self._to_make(missing) > EARLY_RECORDS:
             self._stored.clear()
             return False
         self._first = (months, {p.name: p for p in first}, kept, missing)
         self(lanes=None)
         return True
+
+    def _to_make(self, shards: list[Planned]) -> int:
+        """How many entries of ``shards`` lack stored records; the stored ones are read and
+        kept for :meth:`_made`."""
+        count = 0
+        for planned in shards:
+            self._stored[planned.name] = self._store.get_many("records", planned.keys) if planned.keys else {}
+            count += unmade(self._site, planned, self._stored[planned.name])
+        return count
 
     def _rest(self) -> list[Planned]:
         """The whole plan once the first shards are handed over: every shard's key, the
