@@ -50,9 +50,10 @@ class SiteConfig:
     search: bool = True
     """Build the Pagefind search index and search pages (``--no-search``: off for one run)."""
     search_shard_articles: int = 1000
-    """Articles per search-index shard: months, oldest first, go into a shard until it holds
-    this many; the newest shard stays open. An edit re-indexes its own shard only (smaller
-    shards: a cheaper edit, more requests per search; bench/README.md, "Search shards")."""
+    """Most articles per search-index shard: months, oldest first, go into a shard as long as
+    it holds no more than this (a larger month is a shard of its own); the newest shard stays
+    open. An edit re-indexes its own shard only (smaller shards: a cheaper edit, more
+    requests per search; bench/README.md, "Search shards")."""
 
 
 @dataclass(frozen=True)

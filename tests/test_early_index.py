@@ -102,18 +102,31 @@ def move_to_may(root: Path) -> None:
 @pytest.mark.slow
 def test_an_article_moved_to_another_month_reindexes_both_shards_the_new_one_first(tmp_path):
     again = rebuilt(tmp_path, move_to_may)
-    # Shards are runs of months of about four articles: 1-3, 4-5 and 6 now. The one it joined
-    # goes first; the others are found by the plan made while Pagefind indexes it.
-    assert again["first"] == [True] and again["runs"][0] == "2026-04"
-    assert sorted(again["runs"]) == ["2026-01", "2026-04", "2026-06"]
+    # Shards are runs of months of at most four articles: 1-2, 3-4, 5 (three now) and 6. The
+    # one it joined goes first; the others are found by the plan made while Pagefind indexes it.
+    assert again["first"] == [True] and again["runs"][0] == "2026-05"
+    assert sorted(again["runs"]) == ["2026-01", "2026-05", "2026-06"]
+
+
+@needs_pagefind
+@pytest.mark.slow
+def test_a_new_article_past_its_shards_size_moves_its_month_to_a_shard_of_its_own(tmp_path):
+    again = rebuilt(tmp_path, lambda root: (root / "content/2026-04-20-new.md").write_text(
+        "---\ntitle: خبر جديد\n---\nنص جديد.\n", encoding="utf-8"))
+    # March and April held four: April's three now are a shard, March's two another.
+    assert again["first"] == [True] and again["runs"] == ["2026-04", "2026-03"]
 
 
 @needs_pagefind
 @pytest.mark.slow
 def test_a_new_article_reindexes_its_shard(tmp_path):
-    again = rebuilt(tmp_path, lambda root: (root / "content/2026-04-20-new.md").write_text(
-        "---\ntitle: خبر جديد\n---\nنص جديد.\n", encoding="utf-8"))
-    assert again["first"] == [True] and again["runs"] == ["2026-03"]
+    def add(root: Path) -> None:
+        remove_article(root, "2026-06-11-a6-1")
+        build(root)
+        (root / "content/2026-06-20-new.md").write_text("---\ntitle: خبر جديد\n---\nنص جديد.\n", encoding="utf-8")
+
+    again = rebuilt(tmp_path, add)
+    assert again["first"] == [True] and again["runs"] == ["2026-05"]
 
 
 @needs_pagefind

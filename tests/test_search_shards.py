@@ -28,7 +28,7 @@ def names(shards) -> list[tuple[str, list[str]]]:
     return [(s.name, [r.url.strip("/") for r in s.records]) for s in shards]
 
 
-def test_months_oldest_first_fill_a_shard_until_it_holds_enough_articles():
+def test_months_oldest_first_fill_a_shard_as_long_as_it_stays_within_its_size():
     days = ["2026-03-02", "2026-01-05", "2026-01-20", "2026-02-01", "2026-04-09", "2026-04-10", "2026-06-01"]
     assert names(group(dated(*days), 2)) == [
         ("2026-01", ["2026-01-05", "2026-01-20"]),
@@ -36,11 +36,17 @@ def test_months_oldest_first_fill_a_shard_until_it_holds_enough_articles():
         ("2026-04", ["2026-04-09", "2026-04-10"]),
         ("2026-06", ["2026-06-01"]),                # the newest stays open
     ]
+    # The month that would take a shard past its size starts the next one.
+    assert names(group(dated(*days), 3)) == [
+        ("2026-01", ["2026-01-05", "2026-01-20", "2026-02-01"]),
+        ("2026-03", ["2026-03-02", "2026-04-09", "2026-04-10"]),
+        ("2026-06", ["2026-06-01"]),
+    ]
     assert names(group(dated(*days), 100)) == [("2026-01", sorted(days))]
     assert names(group([], 3)) == []
-    # A month is never split, however many articles it has.
-    assert [s.name for s in group(dated("2026-01-01", "2026-01-02", "2026-01-03", "2026-02-01"), 2)] == \
-        ["2026-01", "2026-02"]
+    # A month is never split, however many articles it has: a larger one is a shard of its own.
+    assert [s.name for s in group(dated("2026-01-01", "2026-02-01", "2026-02-02", "2026-02-03", "2026-03-01"), 2)] \
+        == ["2026-01", "2026-02", "2026-03"]
     assert listing(group(dated(*days), 2)) == b'{"shards":["2026-06","2026-04","2026-02","2026-01"]}'
 
 
@@ -91,20 +97,24 @@ def shard_folders(root: Path) -> list[str]:
 def test_an_edit_reindexes_its_shard_only_and_a_new_process_keeps_the_others(tmp_path):
     root = project(tmp_path)
     first = build(root)
-    assert first["runs"] == ["2026-01", "2026-04"]  # January to March (6 articles), then April
-    assert shard_folders(root) == ["2026-01", "2026-04"]
+    assert first["runs"] == ["2026-01", "2026-03"]  # January and February (4 articles), then March on
+    assert shard_folders(root) == ["2026-01", "2026-03"]
     assert build(root) == {"runs": [], "written": []}  # nothing changed: no Pagefind at all
     old = next((root / "content").glob("2026-01-10-*.en.md"))
     old.write_text(old.read_text(encoding="utf-8") + "\nA new line about zebras.\n", encoding="utf-8")
     edit = build(root)
     assert edit["runs"] == ["2026-01"]
     assert any(p.startswith("pagefind/2026-01/") for p in edit["written"])
-    assert not any(p.startswith("pagefind/2026-04/") for p in edit["written"])
+    assert not any(p.startswith("pagefind/2026-03/") for p in edit["written"])
     index = json.loads((root / "site/pagefind/2026-01/pagefind-entry.json").read_bytes())
     assert set(index["languages"]) == {"ar", "en"}
-    # A new month's article goes to the newest shard, which alone is indexed again.
+    # A new month's article goes to the newest shard, which alone is indexed again...
     write_project(root, {"content/2026-05-01-late.md": "---\ntitle: خبر متأخر\n---\nنص.\n"})
-    assert build(root)["runs"] == ["2026-04"]
+    assert build(root)["runs"] == ["2026-03"]
+    # ... until the month would take it past its size: the month moves to a shard of its own.
+    write_project(root, {"content/2026-05-02-later.md": "---\ntitle: خبر متأخر جدا\n---\nنص.\n"})
+    assert sorted(build(root)["runs"]) == ["2026-03", "2026-05"]
+    assert shard_folders(root) == ["2026-01", "2026-03", "2026-05"]
 
 
 @needs_pagefind

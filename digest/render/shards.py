@@ -2,10 +2,14 @@
 
 Pagefind holds a whole bundle in memory while it indexes it (1.46 GB for the 20,000 records
 of 10,000 articles), and the bundle of one language changes throughout when one record does.
-So the articles are grouped by date: months, oldest first, are added to a shard until it
-holds ``site.search_shard_articles`` articles, then the next shard starts; the newest shard
-stays open. A shard is named after its first month (``2025-01``) and its bundle lives in
-``pagefind/<name>/``. Adding today's articles touches the newest shard only, and an edit
+So the articles are grouped by date: months, oldest first, are added to a shard as long as
+it stays within ``site.search_shard_articles`` articles; the month that would take it past
+that starts the next shard (a month alone larger than that is a shard of its own), and the
+newest shard stays open. The size bounds what an edit costs: Pagefind's time and memory grow
+with the records of the shard it indexes (about 1.4 ms an Arabic article). A shard is named
+after its first month (``2025-01``) and its bundle lives in ``pagefind/<name>/``. Adding
+today's articles touches the newest shard only (once, in a month, the one before it too: the
+article that takes it past the size moves the month to a shard of its own), and an edit
 touches the shard of the edited article's month: the others keep their records, so the build
 store's key for them (:mod:`digest.render.bundlecache`) is unchanged and Pagefind is not run.
 
@@ -59,7 +63,7 @@ class Shard(NamedTuple):
 
 
 def group(dated: Iterable[tuple[dt.date, tuple[Record, ...]]], size: int) -> list[Shard]:
-    """``dated`` (each article's date and records, in the site's order) in shards of about
+    """``dated`` (each article's date and records, in the site's order) in shards of at most
     ``size`` articles, oldest first (see :func:`by_months`)."""
     return [Shard(name, tuple(r for each in items for r in each)) for name, items in by_months(dated, size)
             if any(items)]
@@ -67,23 +71,24 @@ def group(dated: Iterable[tuple[dt.date, tuple[Record, ...]]], size: int) -> lis
 
 def by_months(dated: Iterable[tuple[dt.date, T]], size: int) -> list[tuple[str, list[T]]]:
     """``dated`` (each article's date and what stands for it, in the site's order) in runs
-    of consecutive months of about ``size`` articles, oldest first, each with its name.
+    of consecutive months of at most ``size`` articles, oldest first, each with its name.
 
-    A run only ends at the end of a month, so one month is never split: where an article
-    goes depends on its month and the months before it, not on the order of the files.
+    A run only ends at the end of a month, so one month is never split (one larger than
+    ``size`` is a run of its own): where an article goes depends on its month and the months
+    around it, not on the order of the files.
     """
     months: dict[tuple[int, int], list[T]] = {}
     for day, item in dated:
         months.setdefault((day.year, day.month), []).append(item)
     out: list[tuple[str, list[T]]] = []
-    name, items = "", []
+    name, items = "", list[T]()
     for (year, month), more in sorted(months.items()):
+        if items and len(items) + len(more) > size:
+            out.append((name, items))
+            name, items = "", []
         if not name:
             name = f"{year:04d}-{month:02d}"
         items.extend(more)
-        if len(items) >= size:
-            out.append((name, items))
-            name, items = "", []
     if name:
         out.append((name, items))
     return out
