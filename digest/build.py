@@ -48,6 +48,7 @@ from .render.bundlecache import whole_index
 from .render.cache import Kept, PageCache
 from .render.earlyindex import BeginIndex
 from .render.extras import extra_files
+from .render.indexer import Standby
 from .render.pagejob import ENTRY_CACHES
 from .render.pages import Renderer
 from .render.search import Indexing, Planned, index_again, plan
@@ -110,6 +111,7 @@ class Builder:
         self._output: OutputFolder | None = None
         self._drafts_left_out = 0
         self._images = ImageStage()
+        self.standby: Standby | None = None  # a Pagefind helper begun for the first job
 
     @property
     def translator(self) -> Translator | None:
@@ -189,8 +191,7 @@ class Builder:
         Raises on errors that leave no site to write (bad theme, unwritable output); bad
         content files are reported as problems and the rest is built.
         """
-        started = time.perf_counter()
-        config = self.config
+        started, config = time.perf_counter(), self.config
         if write:
             output = self._output_folder(config)
             output.check()  # before anything is made beside it
@@ -256,7 +257,7 @@ class Builder:
         cache = PageCache(self.articles.store, on_disk) if on_disk is not None else None
         searching = config.site.search
         search_now = (BeginIndex(self.articles.store, site, cache.prints if cache is not None else None, on_disk,
-                                 work_dir(output.out_dir) if output is not None else None, self._fresh)
+                                 work_dir(output.out_dir) if output is not None else None, self._fresh, self.standby)
                       if searching and search else None)
         # Under the lock the build holds until its write, which moves the spooled pages in.
         spool = output.spool() if self.stream and output is not None and cache is not None else None
@@ -283,8 +284,7 @@ class Builder:
             for message in missing_alt_text(site, self._audit):
                 self.reporter.warning(message)
             self._pages = dict(files)
-            closed = False
-            built = None
+            closed, built = False, None
             # Nothing after this needs an article: Pagefind's last shards (a cold build's, not an
             # edit's one) are indexed side by side beside a small process.
             if self.lean and search_now is not None and search_now.to_index > 1:

@@ -17,7 +17,9 @@ from .build import Builder, BuildResult
 from .config import Config
 from .content.cache import plain_stamps
 from .output import OutputFolder, memo
+from .output.workarea import work_dir
 from .render.cache import Kept
+from .render.indexer import Standby
 from .site.model import Site
 from .translate.stage import TranslationStats
 
@@ -53,10 +55,16 @@ class MemoBuilder(Builder):
         recorder = memo.Recorder(self.reporter)
         self.reporter = recorder
         store.track()
+        if self.lean and search and config.site.search:
+            # Pagefind's first helper boots while the content loads: an edit's job is taken at once.
+            self.standby = Standby(work_dir(output.out_dir))
         try:
             result = super()._build(config, started, search, changed, output)
         finally:
             self.reporter = recorder.inner
+            if self.standby is not None:
+                self.standby.stop()
+                self.standby = None
         # A failed translation, or a search index Pagefind failed to make, may not fail
         # again: built again each time.
         unindexed = config.site.search and not any(rel.startswith("pagefind/") for rel in result.files)

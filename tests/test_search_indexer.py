@@ -13,7 +13,7 @@ import pytest
 from helpers import REPO, monthly_project
 
 from digest.render import pagefindapi
-from digest.render.indexer import Job, Run, encoded, queue_order
+from digest.render.indexer import Job, Run, Standby, encoded, queue_order
 from digest.render.pagefindapi import Record
 from digest.render.search import executable
 from digest.render.shards import Shard
@@ -127,6 +127,26 @@ def test_helpers_added_midway_take_the_shards_left_each_once(tmp_path):
     assert sorted(bundles) == [s.name for s in shards]
     assert bundles["2026-02"] == pagefindapi.build_bundle(shards[1].records)
     assert list(tmp_path.iterdir()) == []  # records, bundles and the helpers' folder are gone
+
+
+@needs_pagefind
+@pytest.mark.slow
+def test_a_helper_on_standby_takes_the_first_job_and_one_left_unused_is_ended(tmp_path):
+    standby = Standby(tmp_path)
+    helper = standby._proc
+    assert helper is not None
+    time.sleep(0.5)  # booted, waiting in its queue
+    records = shard("2026-01", 5).records
+    run = Run([Job("2026-01", encoded(records))], tmp_path, standby=standby)
+    assert run._procs == [helper]  # adopted, not a second helper
+    assert run.result()["2026-01"] == pagefindapi.build_bundle(records)
+    assert helper.returncode == 0 and list(tmp_path.iterdir()) == []
+    standby.stop()  # adopted: nothing left to end
+    unused = Standby(tmp_path)
+    proc = unused._proc
+    assert proc is not None and proc.poll() is None
+    unused.stop()
+    assert proc.poll() is not None and list(tmp_path.iterdir()) == []
 
 
 @needs_pagefind

@@ -17,6 +17,7 @@ from ..content.store import BuildStore
 from ..site.model import Entry, Site
 from .bundlecache import kept_shards
 from .cache import Kept
+from .indexer import Standby
 from .pagekeys import Fingerprints
 from .search import (
     Planned,
@@ -52,12 +53,14 @@ class BeginIndex:
     shards holding their entries are planned, checked and handed to Pagefind first, and the
     other shards (every entry printed) planned while Pagefind indexes; each shard's key is
     checked all the same, so another shard that changed (an article deleted or moved to
-    another month) is indexed too."""
+    another month) is indexed too. ``standby``: a helper the build started as it began,
+    which takes the first job (:class:`~digest.render.indexer.Standby`)."""
 
     def __init__(self, store: BuildStore, site: Site, prints: Fingerprints | None,
-                 on_disk: Mapping[str, str] | None, folder: Path | None = None, fresh: Collection[str] = ()) -> None:
+                 on_disk: Mapping[str, str] | None, folder: Path | None = None, fresh: Collection[str] = (),
+                 standby: Standby | None = None) -> None:
         self._store, self._site, self._prints, self._on_disk, self._folder = store, site, prints, on_disk, folder
-        self._fresh = fresh
+        self._fresh, self._standby = fresh, standby
         self.shards: list[Planned] = []
         self.kept: dict[str, bytes | Kept] = {}
         self.indexing: Indexing | None = None
@@ -130,13 +133,13 @@ class BeginIndex:
         if self._first is not None:
             missing = self._first[3]
             self.indexing = Indexing(missing, self._made, folder=self._folder, store=self._store,
-                                     on_disk=self._on_disk, lanes=lanes, more=self._rest)
+                                     on_disk=self._on_disk, lanes=lanes, more=self._rest, standby=self._standby)
             if self._first is not None:  # Pagefind failed before the rest was asked for
                 self._rest()
         else:
             missing = self._plan()
             self.indexing = Indexing(missing, self._made, folder=self._folder, store=self._store,
-                                     on_disk=self._on_disk, lanes=lanes) if missing else None
+                                     on_disk=self._on_disk, lanes=lanes, standby=self._standby) if missing else None
         self._stored.clear()
         keep_records(self._store, self.shards)  # once Pagefind has begun: not on its way
 

@@ -48,7 +48,7 @@ from typing import NamedTuple, TypeVar
 
 from ..errors import SearchCancelled, SearchUnavailable
 from ..workers import available_cores, die_with, release_freed_memory
-from .pagefindapi import Record, build_bundle, from_rows, rows
+from .pagefindapi import Record, build_bundle, from_rows, ready, rows
 
 T = TypeVar("T")
 
@@ -89,16 +89,16 @@ class Run:
     processes. ``folder``: where the records and bundles go (a fresh folder is made in it;
     the system's temporary folder without one)."""
 
-    def __init__(self, jobs: Iterable[Job], folder: Path | None = None, lanes: int = 1) -> None:
+    def __init__(self, jobs: Iterable[Job], folder: Path | None = None, lanes: int = 1,
+                 standby: Standby | None = None) -> None:
         self.names: list[str] = []
-        if folder is not None:
-            folder.mkdir(parents=True, exist_ok=True)
-        self._dir = Path(tempfile.mkdtemp(prefix="index-", dir=folder))
-        self._procs: list[subprocess.Popen] = []
+        adopted = standby.adopt() if standby is not None else None
+        self._dir, self._procs = adopted or (_queue(folder), [])
         self._files: dict[str, str] = {}
         try:
-            # The first helper boots (Python, its imports) while the first job's records are made.
-            self._start()
+            if not self._procs:
+                # The first helper boots (Python, its imports) while the first job's records are made.
+                self._start()
             for job in jobs:
                 number = f"{len(self.names):04d}"
                 part = self._dir / (number + ".part")
@@ -124,13 +124,7 @@ class Run:
 
     def _start(self) -> None:
         """Start one more helper."""
-        number = len(self._procs)
-        with open(self._dir / f"lane-{number}.err", "wb") as err:
-            # A session of its own: stopping it stops its Pagefind processes too.
-            self._procs.append(subprocess.Popen(
-                [sys.executable, "-c", _BOOT, str(Path(__file__).resolve().parents[2]), str(self._dir),
-                 str(os.getpid())],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True))
+        self._procs.append(_helper(self._dir, len(self._procs)))
 
     def result(self, timeout: float = 600, cancel: threading.Event | None = None) -> dict[str, dict[str, bytes]]:
         """Each job's bundle, by job name, once every helper exited. Raises
@@ -156,14 +150,7 @@ class Run:
 
     def stop(self) -> None:
         """End the helpers and their Pagefind processes, if running; remove the folder."""
-        for proc in self._procs:
-            if proc.poll() is None:
-                try:
-                    os.killpg(proc.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
-                proc.wait()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        _end(self._procs, self._dir)
 
     def _reason(self, number: int, status: int) -> str:
         try:
@@ -173,6 +160,65 @@ class Run:
         if status == FAILED and said:
             return said[-1]
         return f"Pagefind's helper failed (status {status}){': ' + said[-1] if said else ''}"
+
+
+class Standby:
+    """A helper started before the build knows its jobs, in a queue folder of its own (in
+    ``folder``): a :class:`Run` given it adopts both, and its first job is taken at once,
+    not once a helper has booted (Python, digest's and Pagefind's modules: ~0.1 s, on an
+    edit's way). :meth:`stop` ends it if no run adopted it."""
+
+    def __init__(self, folder: Path | None = None) -> None:
+        self._dir = _queue(folder)
+        self._proc: subprocess.Popen | None = None
+        try:
+            self._proc = _helper(self._dir, 0)
+        except OSError:  # no helper now: a run starts its own, and says why if it cannot
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+    def adopt(self) -> tuple[Path, list[subprocess.Popen]] | None:
+        """The queue folder and its helper, for a run, if the helper still waits."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return None
+        if proc.poll() is not None:
+            _end([proc], self._dir)
+            return None
+        return self._dir, [proc]
+
+    def stop(self) -> None:
+        """End the helper unless a run adopted it; remove its folder."""
+        if self._proc is not None:
+            _end([self._proc], self._dir)
+            self._proc = None
+
+
+def _queue(folder: Path | None) -> Path:
+    """A fresh queue folder in ``folder`` (the system's temporary folder without one)."""
+    if folder is not None:
+        folder.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix="index-", dir=folder))
+
+
+def _helper(queue: Path, number: int) -> subprocess.Popen:
+    """Start helper ``number`` on the jobs of ``queue`` (its stderr in ``lane-N.err`` there)."""
+    with open(queue / f"lane-{number}.err", "wb") as err:
+        # A session of its own: stopping it stops its Pagefind processes too.
+        return subprocess.Popen(
+            [sys.executable, "-c", _BOOT, str(Path(__file__).resolve().parents[2]), str(queue), str(os.getpid())],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, start_new_session=True)
+
+
+def _end(procs: Sequence[subprocess.Popen], queue: Path) -> None:
+    """Kill the helpers ``procs`` still running, with their Pagefind processes; remove ``queue``."""
+    for proc in procs:
+        if proc.poll() is None:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            proc.wait()
+    shutil.rmtree(queue, ignore_errors=True)
 
 
 _BOOT = "import sys; sys.path.insert(0, sys.argv[1]); from digest.render.indexer import main; main(sys.argv[2:])"
@@ -221,6 +267,7 @@ def main(argv: Sequence[str]) -> None:
     it will (:data:`_END`); exit :data:`FAILED` with the reason on stderr when Pagefind fails."""
     die_with(int(argv[1]))  # even by kill -9: nobody would wait for the bundles
     folder = Path(argv[0])
+    ready()  # while the build makes the first job
     while True:
         taken = _take(folder)
         if taken is None:

@@ -20,7 +20,7 @@ from ..errors import SearchCancelled, SearchUnavailable
 from ..workers import available_cores
 from .bundlecache import Indexed, Keyed, Part, kept_part
 from .cache import Kept
-from .indexer import Job, Run, encoded, queue_order
+from .indexer import Job, Run, Standby, encoded, queue_order
 from .pagefindapi import ENTRY, merged_entry, pagefind_version
 from .shards import ROOT, Shard, shard_files
 
@@ -69,12 +69,13 @@ class Indexing(Generic[P]):
     render's workers run: each Pagefind process of a shard's language holds 130-200 MB, and
     two of them beside the workers were the tree's peak of a cold build of 1,000 articles.
     ``more``: asked once the jobs of ``shards`` are handed over, the shards to index after
-    them (those whose keys the caller had yet to work out)."""
+    them (those whose keys the caller had yet to work out). ``standby``: a helper started
+    earlier, which takes the first job (:class:`~digest.render.indexer.Standby`)."""
 
     def __init__(self, shards: Sequence[P], make: Callable[[P], Shard],
                  cancel: threading.Event | None = None, folder: Path | None = None, lanes: int | None = 1,
                  store: BuildStore | None = None, on_disk: Mapping[str, str] | None = None,
-                 more: Callable[[], Sequence[P]] | None = None) -> None:
+                 more: Callable[[], Sequence[P]] | None = None, standby: Standby | None = None) -> None:
         self.cancel = cancel or threading.Event()
         """Set it to stop Pagefind (newer pages are on their way); see also :meth:`stop`."""
         self.indexed: list[Indexed] = []
@@ -93,7 +94,7 @@ class Indexing(Generic[P]):
             self._error = SearchCancelled()
         else:
             try:
-                self._run = Run(_installed(self._jobs(todo, make, more)), folder, lanes or available_cores())
+                self._run = Run(_installed(self._jobs(todo, make, more)), folder, lanes or available_cores(), standby)
                 parts_run.extend(self._run.names)
             except SearchUnavailable as exc:
                 self._error = exc
