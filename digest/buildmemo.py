@@ -27,8 +27,10 @@ from .translate.stage import TranslationStats
 class MemoBuilder(Builder):
     """A builder whose written builds are memoised by the stamps of their inputs."""
 
-    _after: dict[str, tuple] | None = None
-    """The inputs' stamps taken once the build had read them all (:meth:`_meanwhile`)."""
+    _before: dict[str, tuple] = {}
+    _settled: tuple[bool, str, dict[str, list[str]]] | None = None
+    """Worked out by :meth:`_meanwhile`: whether the inputs held still, the memo key of
+    those after, and the build store's keys (for its prune)."""
 
     def _build(self, config: Config, started: float, search: bool, changed: frozenset[str] | None,
                output: OutputFolder | None) -> BuildResult:
@@ -45,8 +47,8 @@ class MemoBuilder(Builder):
     def _memo_build(self, config: Config, started: float, search: bool, changed: frozenset[str] | None,
                     output: OutputFolder) -> BuildResult:
         store = self.articles.store
-        self._after = None
-        before = memo.inputs(config)
+        self._settled = None
+        self._before = before = memo.inputs(config)
         found = memo.recall(store, config, memo.key_of(config, before), output.verified)
         if found is not None:
             return self._replay(config, started, *found)
@@ -71,22 +73,30 @@ class MemoBuilder(Builder):
         stats = result.stats
         if result.search_pending or stats.failed or unindexed:
             return result
-        after = self._after or memo.inputs(config)
-        if memo.same_but_record(before, after, config):
+        held, key, listed = self._settled or self._settle(memo.inputs(config), False)
+        if held:
             pending = result.translator is None
             outcome = memo.Outcome(recorder.kept, result.articles, result.drafts_left_out, result.translator,
                                    stats.segments if pending else 0, stats.labels if pending else 0)
-            memo.remember(store, config, memo.key_of(config, after), outcome)
+            memo.remember(store, config, key, outcome)
             # What this build did not ask for is only an older build's (or another
             # configuration's): the store keeps what the next build of these inputs needs.
-            store.prune()
+            store.prune(listed)
         return result
 
+    def _settle(self, after: dict[str, tuple], listing: bool) -> tuple[bool, str, dict[str, list[str]]]:
+        """Whether the inputs held still (``after`` against those before the build), the memo
+        key of ``after`` and, with ``listing``, the build store's keys."""
+        held = memo.same_but_record(self._before, after, self.config)
+        key = memo.key_of(self.config, after) if held else ""
+        return held, key, self.articles.store.keys() if held and listing else {}
+
     def _meanwhile(self, output: OutputFolder | None, files: dict[str, bytes | Kept]) -> bool:
-        """Also stamp the inputs again: the build has read them all (content, static files,
-        theme, images), and the write reads none; no need to wait for Pagefind first."""
+        """Also stamp the inputs again (the build has read them all: content, static files,
+        theme, images; the write reads none), with what the memo and the store's prune need
+        of them: no need to wait for Pagefind first."""
         closed = super()._meanwhile(output, files)
-        self._after = memo.inputs(self.config)
+        self._settled = self._settle(memo.inputs(self.config), True)
         return closed
 
     def _replay(self, config: Config, started: float, outcome: memo.Outcome,

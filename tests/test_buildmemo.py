@@ -217,3 +217,30 @@ def test_a_replay_repeats_problems_and_warnings_but_not_the_work_it_did_not_do(t
     (root / "content/2026-02-11-a1.en.md").write_text("---\ntitle: News 1\n---\nStory one.\n", encoding="utf-8")
     real = build(root)
     assert NOTHING not in real.stdout and "images:" not in real.stdout and real.stderr == first.stderr, real.stdout
+
+
+def table_sizes(root: Path) -> dict[str, int]:
+    with sqlite3.connect(root / ".digest-cache/build/build.sqlite3") as db:
+        tables = [name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {name: db.execute(f"SELECT count(*) FROM {name}").fetchone()[0] for name in tables}
+
+
+def test_an_edit_with_search_leaves_the_store_as_large_and_is_remembered(tmp_path):
+    # The memo key and the store's keys are worked out while Pagefind indexes the edit's shard.
+    from digest.render.search import executable
+
+    if executable() is None:
+        pytest.skip("Pagefind is not installed")
+    root = project(tmp_path / "p")
+    toml = root / "digest.toml"
+    toml.write_text(toml.read_text(encoding="utf-8").replace("search = false", "search = true"), encoding="utf-8")
+    assert build(root).returncode == 0
+    sizes = table_sizes(root)
+    article = next((root / "content").glob("*-a1.md"))
+    article.write_text(article.read_text(encoding="utf-8") + "\nسطر جديد.\n", encoding="utf-8")
+    edited = build(root)
+    assert edited.returncode == 0 and NOTHING not in edited.stdout, edited.stderr
+    # The edited article's old parse, pages and records were pruned, its new ones kept.
+    assert table_sizes(root) == sizes and sizes["articles"] >= 6 and sizes["records"] == 6, sizes
+    assert NOTHING in build(root).stdout
+    assert site_files(root / "site") == cold(root, tmp_path)

@@ -167,10 +167,22 @@ class BuildStore:
         """From now on, note which keys of each table are read or written (for :meth:`prune`)."""
         self.used = {table: set() for table in TABLES}
 
-    def prune(self) -> int:
+    def keys(self) -> dict[str, list[str]]:
+        """Every key of each table (from the primary key's index, without reading a value):
+        for a :meth:`prune` later, listed while the build waits for something else."""
+        if self.db is None:
+            return {}
+        try:
+            return {table: [key for (key,) in self.db.execute(f"SELECT key FROM {table}")] for table in TABLES}
+        except sqlite3.Error:
+            self.close()
+            return {}
+
+    def prune(self, listed: dict[str, list[str]] | None = None) -> int:
         """Delete, in each table a key was read or written in since :meth:`track`, the entries
         of every other key; return how many. A table left untouched (no search index made,
-        say) keeps all it holds."""
+        say) keeps all it holds. ``listed``: the tables' keys as :meth:`keys` gave them since
+        :meth:`track` (an entry written after it is one this build used); read now without."""
         if self.db is None or self.used is None:
             return 0
         gone = 0
@@ -178,8 +190,9 @@ class BuildStore:
             for table, used in self.used.items():
                 if not used:
                     continue
-                # The keys alone come from the primary key's index, without reading a value.
-                stale = [key for (key,) in self.db.execute(f"SELECT key FROM {table}") if key not in used]
+                keys = listed[table] if listed and table in listed else (
+                    key for (key,) in self.db.execute(f"SELECT key FROM {table}"))
+                stale = [key for key in keys if key not in used]
                 if not stale:
                     continue
                 self.db.execute("BEGIN IMMEDIATE")
