@@ -12,9 +12,11 @@ then the build store drops the entries that build did not use (:meth:`~digest.co
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from .build import Builder, BuildResult
 from .config import Config
+from .content.articles import Article, Problem
 from .content.cache import plain_stamps
 from .output import OutputFolder, memo
 from .output.workarea import work_dir
@@ -28,6 +30,8 @@ class MemoBuilder(Builder):
     """A builder whose written builds are memoised by the stamps of their inputs."""
 
     _before: dict[str, tuple] = {}
+    _queue: Path | None = None
+    """Where Pagefind's first helper is to wait (:meth:`_load` starts it)."""
     _settled: tuple[bool, str, dict[str, list[str]]] | None = None
     """Worked out by :meth:`_meanwhile`: whether the inputs held still, the memo key of
     those after, and the build store's keys (for its prune)."""
@@ -57,9 +61,7 @@ class MemoBuilder(Builder):
         recorder = memo.Recorder(self.reporter)
         self.reporter = recorder
         store.track()
-        if self.lean and search and config.site.search:
-            # Pagefind's first helper boots while the content loads: an edit's job is taken at once.
-            self.standby = Standby(work_dir(output.out_dir))
+        self._queue = work_dir(output.out_dir) if self.lean and search and config.site.search else None
         try:
             result = super()._build(config, started, search, changed, output)
         finally:
@@ -83,6 +85,15 @@ class MemoBuilder(Builder):
             # configuration's): the store keeps what the next build of these inputs needs.
             store.prune(listed)
         return result
+
+    def _load(self, config: Config, changed: frozenset[str] | None = None) -> tuple[list[Article], list[Problem]]:
+        """Also start Pagefind's first helper (:class:`Standby`) once the content is loaded: it
+        boots while the site model is made, and an edit's job is taken as soon as written.
+        Not sooner: beside the load it took the core of the output folder's check."""
+        loaded = super()._load(config, changed)
+        if self._queue is not None:
+            self.standby, self._queue = Standby(self._queue), None
+        return loaded
 
     def _settle(self, after: dict[str, tuple], listing: bool) -> tuple[bool, str, dict[str, list[str]]]:
         """Whether the inputs held still (``after`` against those before the build), the memo

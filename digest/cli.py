@@ -176,8 +176,11 @@ def program() -> None:
     logging's) and the wait for running threads come first; then the output is flushed and
     the process ends with the exit code. Only the program does this, never :func:`main`
     called in a process that goes on (the tests)."""
+    from . import commands
+
     code: object = 1  # an uncaught exception's, its traceback printed
     atexit.register(_end)
+    commands.held = []  # what a command holds is never freed either (commands.hold)
     try:
         code = main()
     except SystemExit as stop:  # argparse's --help, --version and usage errors

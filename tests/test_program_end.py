@@ -83,3 +83,36 @@ def test_an_uncaught_exception_still_prints_its_traceback_and_fails(project):
     done, _, _ = run_digest(project, ["build"], "cli.main = lambda: 1 / 0\ncli.program()")
     assert done.returncode == 1
     assert "ZeroDivisionError" in done.stderr
+
+
+HELD = """
+import sys
+from digest import cli
+from digest.commands import build
+
+freed = []
+
+class Watched(build.MemoBuilder):
+    def __del__(self):
+        freed.append(True)
+
+build.MemoBuilder = Watched
+real_run = build.run
+
+def run(args):
+    code = real_run(args)
+    print("freed" if freed else "held", "when the command returned")
+    return code
+
+build.run = run
+sys.argv = ["digest", "build", "-q"]
+{call}
+"""
+
+
+@pytest.mark.parametrize(("call", "said"), [("cli.program()", "held"), ("sys.exit(cli.main())", "freed")])
+def test_the_programs_build_holds_its_builder_to_the_end_and_main_frees_it(project, call, said):
+    done = subprocess.run([sys.executable, "-c", HELD.format(call=call)], cwd=project, capture_output=True,
+                          text=True, timeout=120, env=dict(os.environ, PYTHONPATH=str(REPO)))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"{said} when the command returned"

@@ -13,6 +13,19 @@ import importlib
 import sys
 from pathlib import Path
 
+held: list[object] | None = None
+"""Set to a list by :func:`digest.cli.program`, which ends the process with ``os._exit``:
+what :func:`hold` is given then stays there, never freed."""
+
+
+def hold(value: object) -> None:
+    """Keep ``value`` (a one-off build's builder: its site model, millions of objects) to the
+    end of the program, where the process ends without freeing it: freed when the command
+    returns, it took 0.12 s of a 10,000-article edit build's 2.8 s. Nothing is held when the
+    command runs in a process that goes on (:func:`digest.cli.main` in the tests)."""
+    if held is not None:
+        held.append(value)
+
 
 def load(args: argparse.Namespace):
     """The project configuration with command-line overrides applied."""

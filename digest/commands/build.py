@@ -9,7 +9,7 @@ from ..buildmemo import MemoBuilder
 from ..config import SiteConfig
 from ..render.search import release as release_search
 from ..workers import worker_count
-from . import load
+from . import hold, load
 from .console import ConsoleReporter
 
 
@@ -22,9 +22,10 @@ def run(args) -> int:
     # they took 3.5 s of a 10,000-article one-edit build, 0.5 s when they come 100 times
     # rarer. The young generations keep their default size, so memory does not grow.
     gc.set_threshold(700, 10, 1000)
+    builder = MemoBuilder(config, reporter, workers=worker_count(config.build.workers), stream=True, lean=True)
+    hold(builder)
     try:
-        result = MemoBuilder(config, reporter, workers=worker_count(config.build.workers), stream=True,
-                              lean=True).build()
+        result = builder.build()
     finally:
         release_search()
     preview_url = SiteConfig.base_url
