@@ -29,7 +29,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from .buildresult import BuildResult as BuildResult
 from .config import Config
@@ -364,7 +364,7 @@ class Builder:
         return self._articles
 
     def _search(self, shards: list[Planned], kept: dict[str, bytes | Kept], indexing: Indexing | None,
-                on_disk: dict[str, str] | None) -> dict[str, bytes | Kept]:
+                on_disk: Mapping[str, str] | None) -> dict[str, bytes | Kept]:
         """Every shard's bundle, kept or made by ``indexing`` (then kept in the build store),
         with the list of shards and the UI's files; remembered for :meth:`build` without search."""
         try:

@@ -9,7 +9,7 @@ import threading
 
 from digest.output import OutputFolder, write_site
 from digest.output.guard import MANIFEST
-from digest.output.verify import Looking, Verified, verify
+from digest.output.verify import Looking, OnDisk, Verified, verify
 
 FILES = {f"a/{i}/index.html": f"page {i}".encode() for i in range(300)} | {"feed.xml": b"<feed/>", "x.css": b"x"}
 
@@ -169,3 +169,12 @@ def test_a_failed_builds_check_is_not_the_next_ones(tmp_path):
             assert "a/1/index.html" not in (folder.on_disk() or {})
         assert folder.write(dict(FILES)).written == ["a/1/index.html"]
         assert (out / "a/1/index.html").read_bytes() == b"page 1"
+
+
+def test_on_disk_is_worked_out_on_first_use_and_once():
+    calls: list[int] = []
+    on_disk = OnDisk(lambda: calls.append(1) or {"a/index.html": "f" * 64})
+    assert calls == []  # made, not worked out: an edit's shard goes to Pagefind first
+    assert on_disk.get("a/index.html") == "f" * 64 and on_disk.get("b") is None
+    assert on_disk["a/index.html"] == "f" * 64 and list(on_disk) == ["a/index.html"] and len(on_disk) == 1
+    assert calls == [1]

@@ -35,7 +35,7 @@ from ..render.cache import Kept, Spooled
 from ..render.spool import SPOOL, Spool
 from .guard import MANIFEST, Places, inspect, plain_path, refusals, resolved
 from .stage import StageError, entry, manifest_bytes, manifest_line, stage_site, unspool
-from .verify import FEW, FEW_FLOOR, Looking, Verified, verify
+from .verify import FEW, FEW_FLOOR, Looking, OnDisk, Verified, verify
 from .workarea import SiteLock, remove, work_dir
 
 
@@ -130,15 +130,15 @@ class OutputFolder:
         changed = verified.changes(files, limit=max(FEW_FLOOR, int(len(files) * FEW)))
         self._prepared = _Prepared(verified, dict(files), new, _folders_of(files), changed, verified.lines())
 
-    def on_disk(self) -> dict[str, str] | None:
+    def on_disk(self) -> OnDisk | None:
         """Path -> SHA-256 of the files the manifest lists that still have their recorded size
         and time, when the next write is the first to this folder (None after: this folder
-        remembers what it wrote)."""
+        remembers what it wrote); worked out on first use."""
         if self._remembers():
             return None
         if self._looking is None:  # none begun for this build: a check now (not a failed build's)
             self._verified = verify(self.out_dir)
-        return {rel: item[1] for rel, item in self.verified().good.items()}
+        return OnDisk(lambda: {rel: item[1] for rel, item in self.verified().good.items()})
 
     def _remembers(self) -> bool:  # this is the folder this object last wrote (and knows)
         return self._identity is not None and self._identity == self._identity_now()

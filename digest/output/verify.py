@@ -15,7 +15,7 @@ import os
 import signal
 import stat
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,6 +102,35 @@ class Verified:
             if all(line.startswith(f'"{rel}":[') for rel, line in lines.items()):
                 return lines
         return {rel: manifest_line(rel, item) for rel, item in self.listed.items()}
+
+
+class OnDisk(Mapping[str, str]):
+    """Path -> SHA-256 of the files an output folder holds as its manifest says, worked out
+    (``make``) on first use: the child's answer (:class:`Looking`) is read and turned into
+    this (~0.08 s at 10,000 articles) once a page or a kept search part asks, not before
+    an edit's shard is handed to Pagefind."""
+
+    def __init__(self, make: Callable[[], dict[str, str]]) -> None:
+        self._make: Callable[[], dict[str, str]] | None = make
+        self._data: dict[str, str] = {}
+
+    def _got(self) -> dict[str, str]:
+        if self._make is not None:
+            self._data, self._make = self._make(), None
+            self.get = self._data.get  # type: ignore[method-assign,assignment]  # the dict's own: fast
+        return self._data
+
+    def __getitem__(self, rel: str) -> str:
+        return self._got()[rel]
+
+    def get(self, rel: str, default=None):
+        return self._got().get(rel, default)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._got())
+
+    def __len__(self) -> int:
+        return len(self._got())
 
 
 def verify(out_dir: Path) -> Verified:

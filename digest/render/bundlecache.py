@@ -141,11 +141,12 @@ def kept_shards(store: BuildStore, shards: Sequence[S], on_disk: Mapping[str, st
                 ) -> tuple[dict[str, bytes | Kept], list[S]]:
     """The bundles of ``shards`` the output folder holds as the store recorded them under
     the same keys (read in one query), and the shards Pagefind must index."""
-    stored = store.get_many("bundles", [s.key for s in shards if s.key]) if on_disk else {}
+    # The store first: a shard it has no bundle for (an edit's) does not ask the folder.
+    stored = store.get_many("bundles", [s.key for s in shards if s.key]) if on_disk is not None else {}
     kept: dict[str, bytes | Kept] = {}
     missing = []
     for shard in shards:
-        found = _kept(store, stored.get(shard.key), on_disk) if on_disk and shard.key else None
+        found = _kept(store, stored.get(shard.key), on_disk) if on_disk is not None and shard.key else None
         if found is None:
             missing.append(shard)
         else:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import operator
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 
 from ..content.store import BuildStore, cache_key
@@ -75,7 +75,7 @@ class PageCache:
     are as recorded (see :meth:`~digest.output.OutputFolder.on_disk`).
     """
 
-    def __init__(self, store: BuildStore, on_disk: dict[str, str]) -> None:
+    def __init__(self, store: BuildStore, on_disk: Mapping[str, str]) -> None:
         self.store, self.on_disk = store, on_disk
         self.prints = Fingerprints()
         self._new: list[tuple[str, object]] = []

@@ -130,7 +130,7 @@ class Indexing(Generic[P]):
                 key = cache_key("search-part", shard.name, language, pagefind_version(),
                                 hashlib.sha256(data).hexdigest())
                 found = (kept_part(self._store, key, language, self._on_disk)
-                         if self._store is not None and self._on_disk else None)
+                         if self._store is not None and self._on_disk is not None else None)
                 if found is None:
                     parts.append((key, language))
                     yield Job(f"{shard.name}/{language}", data)  # Pagefind begins before the next language is encoded
