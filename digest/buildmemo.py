@@ -30,6 +30,7 @@ class MemoBuilder(Builder):
     """A builder whose written builds are memoised by the stamps of their inputs."""
 
     _before: dict[str, tuple] = {}
+    """The inputs' stamps taken before the build (:func:`~digest.output.memo.inputs`)."""
     _queue: Path | None = None
     """Where Pagefind's first helper is to wait (:meth:`_load` starts it)."""
     _settled: tuple[bool, str, dict[str, list[str]]] | None = None
@@ -66,6 +67,7 @@ class MemoBuilder(Builder):
             result = super()._build(config, started, search, changed, output)
         finally:
             self.reporter = recorder.inner
+            self._queue = None  # the load was not reached
             if self.standby is not None:
                 self.standby.stop()
                 self.standby = None
