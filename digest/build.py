@@ -112,6 +112,7 @@ class Builder:
         self._drafts_left_out = 0
         self._images = ImageStage()
         self.standby: Standby | None = None  # a Pagefind helper begun for the first job
+        self._packed = False  # the last load's pack is written (close)
 
     @property
     def translator(self) -> Translator | None:
@@ -131,7 +132,7 @@ class Builder:
 
         ``changed``: the content paths changed since the last build (the watcher's events), or
         None if unknown; given, other files are taken as they were, without a ``stat`` each."""
-        reads = self._reads
+        reads, self._packed = self._reads, False
         listed = still_listed(self._listing, changed)
         files, refused = listed or (None, [])
         if files is None and config.content_dir.is_dir():
@@ -284,7 +285,7 @@ class Builder:
             for message in missing_alt_text(site, self._audit):
                 self.reporter.warning(message)
             self._pages = dict(files)
-            closed, built = False, None
+            built = None
             # Nothing after this needs an article: Pagefind's last shards (a cold build's, not an
             # edit's one) are indexed side by side beside a small process.
             if self.lean and search_now is not None and search_now.to_index > 1:
@@ -297,7 +298,7 @@ class Builder:
                 if search_now.indexing is not None:
                     # Pagefind is still at work on the other core: what needs neither its index
                     # nor the write is done now, not after it.
-                    closed = self._meanwhile(output, files)
+                    self._meanwhile(output, files)
                 files.update(self._search(search_now.shards, search_now.kept, search_now.indexing, on_disk))
             elif searching:
                 files.update(self._bundle)
@@ -317,24 +318,21 @@ class Builder:
             if spool is not None:
                 spool.discard()
             raise
-        # A session's builds leave the pack to close(); a lean build wrote it before the render.
-        if not self.keep_last_good and not closed and not self.lean:
-            self.close()
+        if not self.keep_last_good:  # a session's builds leave the pack to its end
+            self.close()  # (written already by a lean build or while Pagefind worked: nothing)
         result.seconds = time.perf_counter() - started
         self.reporter.finish(result)
         return result
 
-    def _meanwhile(self, output: OutputFolder | None, files: dict[str, bytes | Kept]) -> bool:
+    def _meanwhile(self, output: OutputFolder | None, files: dict[str, bytes | Kept]) -> None:
         """The build's work that needs neither the search index nor the write, done while the
         build waits for Pagefind: the write's comparison of ``files`` (all but the index)
         with the folder (:meth:`~digest.output.OutputFolder.prepare`) and the article pack of
-        a one-off build (:meth:`close`); every input has been read. True if the pack was written."""
+        a one-off build (:meth:`close`); every input has been read."""
         if output is not None:
             output.prepare(files)
-        if self.keep_last_good or self.lean:
-            return False
-        self.close()
-        return True
+        if not self.keep_last_good:
+            self.close()
 
     def _forget(self, search_now: BeginIndex | None) -> None:
         """Drop what is kept for a next build (articles, entries, pages, the memos keyed by
@@ -350,11 +348,13 @@ class Builder:
         release_freed_memory()
 
     def close(self) -> None:
-        """Write the article pack of the last load: after each one-off build, and once when a
-        session ends (``digest serve``, ``watch``), so its rebuilds never write 10,000 rows."""
+        """Write the article pack of the last load, once: after each one-off build (a lean one
+        before its render), and when a session ends (``digest serve``, ``watch``), so its
+        rebuilds never write 10,000 rows."""
         seen = self._reads.seen
-        if self._articles is not None and seen:
+        if self._articles is not None and seen and not self._packed:
             self._articles.save_pack(self.config, seen, derived(self._originals, reading_key(self.config)), False)
+        self._packed = True
 
     @property
     def articles(self) -> ArticleCache:

@@ -104,13 +104,12 @@ class MemoBuilder(Builder):
         key = memo.key_of(self.config, after) if held else ""
         return held, key, self.articles.store.keys() if held and listing else {}
 
-    def _meanwhile(self, output: OutputFolder | None, files: dict[str, bytes | Kept]) -> bool:
+    def _meanwhile(self, output: OutputFolder | None, files: dict[str, bytes | Kept]) -> None:
         """Also stamp the inputs again (the build has read them all: content, static files,
         theme, images; the write reads none), with what the memo and the store's prune need
         of them: no need to wait for Pagefind first."""
-        closed = super()._meanwhile(output, files)
+        super()._meanwhile(output, files)
         self._settled = self._settle(memo.inputs(self.config), True)
-        return closed
 
     def _replay(self, config: Config, started: float, outcome: memo.Outcome,
                 listed: dict[str, list]) -> BuildResult:

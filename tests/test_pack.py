@@ -256,3 +256,34 @@ def test_a_listing_cards_summary_follows_its_articles_edit_in_a_new_process(tmp_
         html = page.read_text(encoding="utf-8")
         assert "نص معدل للخبر الرابع." in html and "نص الخبر رقم 4." not in html
     assert site_files(root / "site") == fresh(root, tmp_path)
+
+
+def test_the_pack_is_written_once_a_load_whenever_the_build_writes_it(tmp_path, monkeypatch):
+    from digest.build import Builder
+    from digest.content.cache import ArticleCache
+    from digest.render.search import executable
+
+    if executable() is None:
+        pytest.skip("Pagefind is not installed")
+    saved: list[int] = []
+    real = ArticleCache.save_pack
+
+    def counted(self, *args, **kwargs):
+        saved.append(1)
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(ArticleCache, "save_pack", counted)
+    root = project(tmp_path)
+    session = builder(root)
+    session.build()  # written while Pagefind indexed, not again at the end
+    session.close()
+    assert len(saved) == 1
+    _edit(root, 5, "رقم 5", "رقم 55")
+    session.build()  # a new load: its pack
+    assert len(saved) == 2
+    _edit(root, 6, "رقم 6", "رقم 66")
+    lean = Builder(load_config(root), translator=None, lean=True)
+    lean.build()  # written before the render only
+    lean.close()
+    assert len(saved) == 3
+    _built_again(root, tmp_path, (0, 24), "نص الخبر رقم 66.", "a6")
