@@ -35,6 +35,7 @@ from ..content.articles import Problem
 from ..content.cache import stamp_of
 from ..content.store import BuildStore, cache_key
 from ..events import Event, FileProblem, Reporter, Warn
+from ..installed import version, versions
 from ..render.theme import theme_dirs
 from ..translate.originals import RECORD_NAME
 from .guard import MANIFEST
@@ -69,15 +70,8 @@ def _file(path: str, stamps: dict[str, tuple]) -> None:
 
 
 def _versions() -> tuple[str, ...]:
-    from importlib import metadata
-
-    found = [sys.version]
-    for name in LIBRARIES:
-        try:
-            found.append(f"{name}={metadata.version(name)}")
-        except metadata.PackageNotFoundError:
-            found.append(f"{name}=none")
-    return tuple(found)
+    found = versions(LIBRARIES)  # one look at sys.path; one not installed as a wheel asked alone
+    return (sys.version, *(f"{name}={found.get(name) or version(name) or 'none'}" for name in LIBRARIES))
 
 
 def inputs(config: Config) -> dict[str, tuple]:

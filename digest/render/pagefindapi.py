@@ -21,6 +21,7 @@ from collections.abc import Awaitable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from ..errors import SearchCancelled, SearchUnavailable
+from ..installed import version
 
 if TYPE_CHECKING:
     import asyncio
@@ -64,12 +65,7 @@ def from_rows(value: object) -> tuple[Record, ...] | None:
 
 def pagefind_version() -> str:
     """The installed ``pagefind`` package's version: part of every key of what it made."""
-    from importlib import metadata  # 0.1-0.2 s to import: not in Pagefind's helper processes, which need no version
-
-    try:
-        return metadata.version("pagefind")
-    except metadata.PackageNotFoundError:
-        return "unknown"
+    return version("pagefind") or "unknown"
 
 
 def ready() -> None:
