@@ -311,6 +311,8 @@ class Watcher:
             note = getattr(self.project, "note_changes", None)
             if note is not None:  # for the rebuild to say what changed
                 note(changes)
+            config_file = self.layout.config_file if self.layout is not None else None
+            read = _stamp(config_file) if config_file is not None else None  # as the rebuild reads it
             self.on_change(reload, None if reload or missed else self._content_paths(changes))
             entries = self._entries()  # after the rebuild: it is not in the way of the page
             index(self._wake)
@@ -318,6 +320,14 @@ class Watcher:
             if reload or self._places()[1] != self._watching:
                 before = set(self._watching)
                 self._schedule()
+                if config_file is not None and _stamp(config_file) != read:
+                    # Changed again while the observers were swapped: the old one's unread
+                    # events are dropped when it stops (watchdog logs "called when the thread
+                    # is inactive"), and the new one began after the change.
+                    with self._lock:
+                        self._changed.add(str(config_file))
+                        self._last = time.monotonic()
+                        self._wake.set()
                 if not reload and set(self._watching) - before:
                     # A folder appeared (content/, a theme): what was written in it before it
                     # was watched is looked for by one more rebuild, of every file.
