@@ -35,7 +35,7 @@ from ..render.cache import Kept, Spooled
 from ..render.spool import SPOOL, Spool
 from .guard import MANIFEST, Places, inspect, plain_path, refusals, resolved
 from .stage import StageError, entry, manifest_bytes, manifest_line, stage_site, unspool
-from .verify import FEW, FEW_FLOOR, Looking, OnDisk, Verified, verify
+from .verify import Looking, OnDisk, Verified, few, verify
 from .workarea import SiteLock, remove, work_dir
 
 
@@ -127,7 +127,7 @@ class OutputFolder:
         verified = self.verified()
         new = [rel for rel in files if rel not in verified.listed]
         # More changes than a write in place of these alone allows: the write compares all.
-        changed = verified.changes(files, limit=max(FEW_FLOOR, int(len(files) * FEW)))
+        changed = verified.changes(files, limit=few(len(files)))
         self._prepared = _Prepared(verified, dict(files), new, _folders_of(files), changed, verified.lines())
 
     def on_disk(self) -> OnDisk | None:
@@ -193,7 +193,7 @@ class OutputFolder:
             else:  # only what follows the prepared part is compared now
                 new = prepared.new + [rel for rel in rest if rel not in listed]
                 folders = self._check(files, new, [], None, prepared.folders | _folders_of(rest))
-                limit = max(FEW_FLOOR, int(len(files) * FEW)) - (len(listed) - (len(files) - len(new)))
+                limit = few(len(files)) - (len(listed) - (len(files) - len(new)))
                 more = verified.changes(rest, limit=limit - len(prepared.changed))
                 over = more is None or (prepared.changed and len(prepared.changed) > limit)
                 changed = None if more is None or over else prepared.changed + more

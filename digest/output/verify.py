@@ -29,6 +29,11 @@ FEW = 0.02
 FEW_FLOOR = 20
 
 
+def few(count: int) -> int:
+    """How many of a map of ``count`` files may differ from the folder to be written in place."""
+    return max(FEW_FLOOR, int(count * FEW))
+
+
 @dataclass
 class Verified:
     """The manifest of an output folder, and the part of it the files on disk still match."""
@@ -63,7 +68,7 @@ class Verified:
             return None
         if limit is None:
             gone = len(listed) - (sum(1 for rel in files if rel in listed) if known is None else known)
-            limit = max(FEW_FLOOR, int(len(files) * FEW)) - gone
+            limit = few(len(files)) - gone
         changed: list[str] = []
         for rel, data in files.items():
             item = good.get(rel)

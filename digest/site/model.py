@@ -258,14 +258,13 @@ def _entry_pages(entry: Entry, src: str, tgt: str) -> tuple[Page, ...]:
     out of search engines (``noindex``, no sitemap entry) and no page names it as the
     article's English version.
     """
-    base = f"articles/{entry.article.slug}/"  # Entry.url(); its language pages' URLs are under it
+    base = entry.url()  # its language pages' URLs are under it (Entry.url), written out once here
     versions = ((src, f"{base}{src}/"), (tgt, f"{base}{tgt}/"))
     english = entry.english
     pending = english.pending
     alternates = (("x-default", base),) + (versions[:1] if pending else versions)
-    # version()'s blocks for each language: the parallel page's description is src's
-    ours = description(entry.article.blocks)
-    theirs = ours if pending or not english.title or tgt == src else description(english.blocks)
+    ours, blocks = description(entry.article.blocks), version(entry, tgt, src)[2]  # the parallel page's is src's
+    theirs = ours if blocks is entry.article.blocks else description(blocks)
     pages = [_page(base, "parallel.html", src, {"entry": entry, "description": ours}, alternates),
              _page(versions[0][1], "article.html", src, {"entry": entry, "article_lang": src, "description": ours},
                    alternates)]
