@@ -11,7 +11,7 @@ from test_buildcache import project as buildcache_project
 
 from digest.build import Builder
 from digest.config import load_config
-from digest.content.cache import STAMPS
+from digest.content.cache import STAMPS, ArticleCache, reading_key, stamp_of
 from digest.render.pagekeys import Fingerprints, page_key
 
 DB = Path(".digest-cache/build/build.sqlite3")
@@ -76,6 +76,9 @@ def test_a_file_replaced_by_other_bytes_is_parsed_again_even_with_the_old_size_a
 def test_a_corrupt_or_foreign_stamp_entry_is_ignored_and_the_file_read(tmp_path):
     root = project(tmp_path)
     builder(root).build()
+    before = {name: stamp_key(root, name) for name in ("a2", "a6")}
+    with sqlite3.connect(root / DB) as db:
+        older = dict(db.execute(f"SELECT key, value FROM {STAMPS}").fetchall())
     for n in (2, 6):
         path = article(root, n)
         path.write_text(path.read_text(encoding="utf-8").replace(f"رقم {n}", f"رقم {n}{n}"), encoding="utf-8")
@@ -83,18 +86,30 @@ def test_a_corrupt_or_foreign_stamp_entry_is_ignored_and_the_file_read(tmp_path)
     with sqlite3.connect(root / DB) as db:
         rows = db.execute(f"SELECT key, value FROM {STAMPS} ORDER BY key").fetchall()
         values = [v for _, v in rows]
-        # Every entry now names another file's text, or is not a hash at all.
+        # Every entry now names another file's text, or is not a hash at all...
         db.executemany(f"UPDATE {STAMPS} SET value = ? WHERE key = ?",
                        [(values[(i + 1) % len(rows)] if i % 2 else '"not a hash"', k)
                         for i, (k, _) in enumerate(rows)])
         db.execute(f"UPDATE {STAMPS} SET value = '[1, 2]' WHERE rowid % 5 = 0")
+        # ...and the two edited files' entries hold their older texts' hashes, whose parsed
+        # articles are still in the store: the case a bare hash could not tell apart.
+        for name in ("a2", "a6"):
+            db.execute(f"UPDATE {STAMPS} SET value = ? WHERE key = ?", (older[before[name]], stamp_key(root, name)))
     (root / PACK).unlink()  # else the article pack answers before the stamp entries are asked
     again = builder(root)
     result = again.build()
-    assert again.articles.parsed == 0 and again.articles.unread < 24  # read, found in the store by text hash
+    assert (again.articles.parsed, again.articles.unread) == (0, 0)  # all read, found in the store by text hash
     assert result.problems == [] and result.written == []
     assert "نص الخبر رقم 66." in (root / "site/articles/a6/index.html").read_text(encoding="utf-8")
+    assert "نص الخبر رقم 22." in (root / "site/articles/a2/index.html").read_text(encoding="utf-8")
     assert site_files(root / "site") == fresh(root, tmp_path)
+
+
+def stamp_key(root: Path, name: str) -> str:
+    """The stamp table's key for article ``name`` as it stands on disk now."""
+    config = load_config(root)
+    path = article(root, int(name[1:]))
+    return ArticleCache._stamp_key("article", reading_key(config), str(path), stamp_of(os.lstat(path)))
 
 
 def _showing(page, slug: str) -> bool:

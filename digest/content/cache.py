@@ -13,7 +13,9 @@ what this version writes is a miss, parsed again and stored again.
 A new process need not even read a file it has seen: the store also maps a file's stamp
 (path, mtime in nanoseconds, size, inode, type: what :mod:`digest.output.memo` and the
 in-memory builder already trust) to the hash of the text it held (table :data:`STAMPS`), and
-the article stays keyed by that hash below it. Only a regular file that is not itself a
+the article stays keyed by that hash below it. An entry's value names its own key beside the
+hash, so an entry moved to another row (another file's, or this file's under an older stamp)
+is not taken for that row. Only a regular file that is not itself a
 symbolic link is taken by its stamp (the listing follows only folder links that stay inside
 the content folder); a link, or a stamp the store lacks, is read as before. The blind
 spot is memo.py's: a file whose bytes change while its mtime, size and inode stay the same
@@ -57,10 +59,25 @@ from .store import BuildStore, cache_key
 
 T = TypeVar("T")
 STAMPS = "stamps"
-"""The build store's table of file stamp -> hash of the text read under it."""
+"""The build store's table of file stamp -> hash of the text read under it (see :func:`stamp_value`)."""
 _HASH = re.compile(r"[0-9a-f]{64}")
 
 Stamp = tuple[int, int, int, int]
+
+
+def stamp_value(note: str, digest: str) -> str:
+    """The :data:`STAMPS` entry under ``note`` for a text hashed ``digest``: the hash, then the
+    key itself, so that :func:`stamped_digest` can tell the entry was written for that key."""
+    return f"{digest} {note}"
+
+
+def stamped_digest(note: str, value: object) -> str | None:
+    """The text hash in ``value``, the :data:`STAMPS` entry found under ``note``; None when it is
+    not an entry this version writes for that key (corrupt, foreign, or another row's)."""
+    if not isinstance(value, str) or len(value) != 65 + len(note) or not value.endswith(note):
+        return None
+    digest = value[:64]
+    return digest if value[64] == " " and _HASH.fullmatch(digest) else None
 
 
 def stamp_of(st: os.stat_result) -> Stamp:
@@ -197,8 +214,8 @@ class ArticleCache:
         names = []
         for name in rest:
             note = notes.get(name)
-            digest = known.get(note) if note is not None else None
-            if isinstance(digest, str) and _HASH.fullmatch(digest):
+            digest = stamped_digest(note, known.get(note)) if note is not None else None
+            if digest is not None:
                 read.append(_Looked(None, cache_key(kinds[name], reading, name, digest), digest, None, None))
             else:
                 try:
@@ -222,7 +239,7 @@ class ArticleCache:
     def _found(self, looked: _Looked) -> None:
         """``looked`` gave its file's value: note the stamp it was read under, or that it was not read."""
         if looked.note is not None:
-            self._new_stamps.append((looked.note, looked.digest))
+            self._new_stamps.append((looked.note, stamp_value(looked.note, looked.digest)))
         elif looked.src is None:
             self.unread += 1
 
