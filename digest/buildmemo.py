@@ -17,7 +17,7 @@ from pathlib import Path
 from .build import Builder, BuildResult
 from .config import Config
 from .content.articles import Article, Problem
-from .content.cache import plain_stamps
+from .content.stamps import plain_stamps
 from .output import OutputFolder, memo
 from .output.workarea import work_dir
 from .render.cache import Kept

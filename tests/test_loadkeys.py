@@ -11,7 +11,8 @@ from test_buildcache import project as buildcache_project
 
 from digest.build import Builder
 from digest.config import load_config
-from digest.content.cache import STAMPS, ArticleCache, reading_key, stamp_of
+from digest.content.cache import reading_key
+from digest.content.stamps import STAMPS, stamp_key, stamp_of
 from digest.render.pagekeys import Fingerprints, page_key
 
 DB = Path(".digest-cache/build/build.sqlite3")
@@ -76,7 +77,7 @@ def test_a_file_replaced_by_other_bytes_is_parsed_again_even_with_the_old_size_a
 def test_a_corrupt_or_foreign_stamp_entry_is_ignored_and_the_file_read(tmp_path):
     root = project(tmp_path)
     builder(root).build()
-    before = {name: stamp_key(root, name) for name in ("a2", "a6")}
+    before = {name: key_on_disk(root, name) for name in ("a2", "a6")}
     with sqlite3.connect(root / DB) as db:
         older = dict(db.execute(f"SELECT key, value FROM {STAMPS}").fetchall())
     for n in (2, 6):
@@ -94,7 +95,7 @@ def test_a_corrupt_or_foreign_stamp_entry_is_ignored_and_the_file_read(tmp_path)
         # ...and the two edited files' entries hold their older texts' hashes, whose parsed
         # articles are still in the store: the case a bare hash could not tell apart.
         for name in ("a2", "a6"):
-            db.execute(f"UPDATE {STAMPS} SET value = ? WHERE key = ?", (older[before[name]], stamp_key(root, name)))
+            db.execute(f"UPDATE {STAMPS} SET value = ? WHERE key = ?", (older[before[name]], key_on_disk(root, name)))
     (root / PACK).unlink()  # else the article pack answers before the stamp entries are asked
     again = builder(root)
     result = again.build()
@@ -105,11 +106,11 @@ def test_a_corrupt_or_foreign_stamp_entry_is_ignored_and_the_file_read(tmp_path)
     assert site_files(root / "site") == fresh(root, tmp_path)
 
 
-def stamp_key(root: Path, name: str) -> str:
+def key_on_disk(root: Path, name: str) -> str:
     """The stamp table's key for article ``name`` as it stands on disk now."""
     config = load_config(root)
     path = article(root, int(name[1:]))
-    return ArticleCache._stamp_key("article", reading_key(config), str(path), stamp_of(os.lstat(path)))
+    return stamp_key("article", reading_key(config), str(path), stamp_of(os.lstat(path)))
 
 
 def _showing(page, slug: str) -> bool:

@@ -11,16 +11,13 @@ Entries are JSON, checked field by field when read: one that does not decode to 
 what this version writes is a miss, parsed again and stored again.
 
 A new process need not even read a file it has seen: the store also maps a file's stamp
-(path, mtime in nanoseconds, size, inode, type: what :mod:`digest.output.memo` and the
-in-memory builder already trust) to the hash of the text it held (table :data:`STAMPS`), and
-the article stays keyed by that hash below it. An entry's value names its own key beside the
-hash, so an entry moved to another row (another file's, or this file's under an older stamp)
-is not taken for that row. Only a regular file that is not itself a
+(:mod:`digest.content.stamps`) to the hash of the text it held (table :data:`STAMPS`), and
+the article stays keyed by that hash below it. Only a regular file that is not itself a
 symbolic link is taken by its stamp (the listing follows only folder links that stay inside
 the content folder); a link, or a stamp the store lacks, is read as before. The blind
 spot is memo.py's: a file whose bytes change while its mtime, size and inode stay the same
 (a tool that writes in place and then restores the mtime) keeps its old article until its
-stamp changes. A stamp entry that is not a hash is ignored, and the file read.
+stamp changes. A stamp entry that is not one written for its own key is ignored, and the file read.
 
 Above both, a new process takes an unchanged file from the article pack
 (:mod:`digest.content.pack`) by the same stamp, without the store: its blocks stay in the
@@ -32,8 +29,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
-import re
-import stat
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import lru_cache, partial
 from pathlib import Path
@@ -55,64 +50,10 @@ from .markup import Block
 from .parallel import ReadFile, take
 from .paths import Paths
 from .sources import SourceText, read_source
+from .stamps import STAMPS, Stamp, file_stamp, stamp_key, stamp_value, stamped_digest
 from .store import BuildStore, cache_key
 
 T = TypeVar("T")
-STAMPS = "stamps"
-"""The build store's table of file stamp -> hash of the text read under it (see :func:`stamp_value`)."""
-_HASH = re.compile(r"[0-9a-f]{64}")
-
-Stamp = tuple[int, int, int, int]
-
-
-def stamp_value(note: str, digest: str) -> str:
-    """The :data:`STAMPS` entry under ``note`` for a text hashed ``digest``: the hash, then the
-    key itself, so that :func:`stamped_digest` can tell the entry was written for that key."""
-    return f"{digest} {note}"
-
-
-def stamped_digest(note: str, value: object) -> str | None:
-    """The text hash in ``value``, the :data:`STAMPS` entry found under ``note``; None when it is
-    not an entry this version writes for that key (corrupt, foreign, or another row's)."""
-    if not isinstance(value, str) or len(value) != 65 + len(note) or not value.endswith(note):
-        return None
-    digest = value[:64]
-    return digest if value[64] == " " and _HASH.fullmatch(digest) else None
-
-
-def stamp_of(st: os.stat_result) -> Stamp:
-    """A file's stamp from its status: mtime in ns, size, inode and type (what the whole-build
-    memo, the in-memory builder and the stamp table all trust)."""
-    return (st.st_mtime_ns, st.st_size, st.st_ino, stat.S_IFMT(st.st_mode))
-
-
-def plain_stamps(stamps: dict[str, tuple]) -> dict[str, tuple[Stamp, bool]]:
-    """:func:`file_stamp` of each file in ``stamps`` (path -> :func:`stamp_of` its ``lstat``,
-    with ``path + "\\0target"`` -> its target's for a symbolic link, as the whole-build memo
-    takes them); what is not a file's stamp is left out."""
-    found = {}
-    for path, stamp in stamps.items():
-        if len(stamp) != 4 or "\0" in path:
-            continue
-        target = stamps.get(path + "\0target")
-        if target is not None and len(target) == 4:
-            found[path] = (target, False)
-        elif target is None:
-            found[path] = (stamp, stamp[3] == stat.S_IFREG)
-    return found
-
-
-def file_stamp(path: str) -> tuple[Stamp, bool]:
-    """The stamp of the file at ``path`` (of its target for a symbolic link), and whether it
-    is a regular file reached without a link: the only kind whose stamp stands for its text.
-    Raises :class:`OSError`."""
-    st = os.lstat(path)
-    plain = stat.S_ISREG(st.st_mode)
-    if stat.S_ISLNK(st.st_mode):
-        st = os.stat(path)
-    return stamp_of(st), plain
-
-
 @lru_cache(maxsize=4)
 def reading_key(config: Config) -> str:
     """What shapes parsing beyond the file: the ``[text]`` settings and the content folder."""
@@ -158,16 +99,12 @@ class ArticleCache:
         self._here: BuildStore | None = None
         self._here_pid = 0
 
-    @staticmethod
-    def _stamp_key(kind: str, reading: str, path: str, stamp: Stamp) -> str:
-        return cache_key("stamp", kind, reading, path, *map(str, stamp))
-
     def _source(self, kind: str, path: Path, config: Config, stamp: tuple[Stamp, bool] | None) -> _Looked:
         """Read ``path``: its text, key and hash, with the stamp entry to record once it is used."""
         src = read_source(path, config.content_dir, config.text.max_file_bytes)
         reading = reading_key(config)
         digest = hashlib.sha256(src.text.encode("utf-8", "surrogatepass")).hexdigest()
-        note = self._stamp_key(kind, reading, str(path), stamp[0]) if stamp is not None and stamp[1] else None
+        note = stamp_key(kind, reading, str(path), stamp[0]) if stamp is not None and stamp[1] else None
         return _Looked(src, cache_key(kind, reading, str(path), digest), digest, None, note)
 
     def _lookup(self, kind: str, path: Path, config: Config, stamp: tuple[Stamp, bool] | None) -> _Looked:
@@ -206,7 +143,7 @@ class ArticleCache:
                 rest.append(name)
         self.stamps.update((name, stamped[name]) for name in rest if name in stamped)
         kinds = {name: "translation" if name.endswith(TRANSLATION_SUFFIX) else "article" for name in rest}
-        notes = {name: self._stamp_key(kinds[name], reading, name, stamped[name][0])
+        notes = {name: stamp_key(kinds[name], reading, name, stamped[name][0])
                  for name in rest if name in stamped and stamped[name][1]}
         # One query for each table: 20,000 single ones took a fifth of the lookups' time.
         known = self.store.get_many(STAMPS, notes.values())
@@ -376,7 +313,7 @@ class ArticleCache:
             row, value, stamp, key = made
             if row is None:
                 kind = "article" if isinstance(value, Article) else "translation"
-                note = self._stamp_key(kind, reading, name, stamp)
+                note = stamp_key(kind, reading, name, stamp)
                 extras = pack.known_extras(value.blocks, derive)
                 row = (rows.article_row(value, stamp, key, note, extras) if isinstance(value, Article)
                        else rows.translation_row(value, stamp, key, note, extras))

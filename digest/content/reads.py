@@ -14,8 +14,8 @@ from typing import Any
 
 from ..errors import SourceError
 from .articles import Problem
-from .cache import Stamp, file_stamp
 from .parallel import ReadFile
+from .stamps import Stamp, file_stamp
 
 
 class ContentReads:

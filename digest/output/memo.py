@@ -32,7 +32,7 @@ from pathlib import Path
 
 from ..config import BuildConfig, Config
 from ..content.articles import Problem
-from ..content.cache import stamp_of
+from ..content.stamps import stamp_of
 from ..content.store import BuildStore, cache_key
 from ..events import Event, FileProblem, Reporter, Warn
 from ..installed import version, versions
