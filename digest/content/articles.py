@@ -20,6 +20,7 @@ from typing import Sequence
 
 from ..config import Config
 from ..errors import ConfigError, SourceError
+from ..frozen import made
 from .cleantext import clean, clean_text
 from .leadimage import IMAGE_KEYS, LeadImage, lead_image
 from .listing import Listing, list_content
@@ -256,9 +257,7 @@ def parse_translation(path: Path, src: SourceText) -> HumanTranslation:
 def with_human(article: Article, human: HumanTranslation) -> Article:
     """``article`` joined with its human translation: ``dataclasses.replace(article,
     human=human)``, without its work per field (every article with one, every build)."""
-    joined = object.__new__(Article)
-    joined.__dict__.update(article.__dict__, human=human)
-    return joined
+    return made(Article, article.__dict__, human=human)
 
 
 def content_files(content_dir: Path) -> Listing:

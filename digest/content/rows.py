@@ -13,6 +13,7 @@ from typing import cast
 
 from ..config import Config
 from ..errors import SourceError
+from ..frozen import made
 from .articles import Article, HumanTranslation, parse_article, parse_translation
 from .leadimage import LeadImage
 from .markup import Block
@@ -187,15 +188,10 @@ def article_of(path: Path, row: tuple, reload: Reload) -> Article:
             *map(type, row[8]), *map(type, row[13]), *map(type, row[14])} <= _TEXTS:
         raise Bad()
     image = row[15]
-    # Made without its __init__'s call per field (frozen: object.__setattr__ each), as
-    # 10,000 of them are in each new build process.
-    made = object.__new__(Article)
-    made.__dict__.update({
-        "path": path, "slug": row[5], "title": row[6], "published": _when(row[7]),
-        "blocks": _blocks(path, "article", row, row[16], row[17], reload), "tags": row[8], "source": row[9],
-        "author": row[10], "human": None, "undated": row[11], "draft": row[12], "ignored_keys": row[13],
-        "notes": row[14], "image": None if image is None else lead_of(image), "digest": row[2]})
-    return made
+    return made(Article, path=path, slug=row[5], title=row[6], published=_when(row[7]),
+                blocks=_blocks(path, "article", row, row[16], row[17], reload), tags=row[8], source=row[9],
+                author=row[10], human=None, undated=row[11], draft=row[12], ignored_keys=row[13],
+                notes=row[14], image=None if image is None else lead_of(image), digest=row[2])
 
 
 def translation_of(path: Path, row: tuple, reload: Reload) -> HumanTranslation:
@@ -203,11 +199,8 @@ def translation_of(path: Path, row: tuple, reload: Reload) -> HumanTranslation:
     if tuple(map(type, row)) != _TRANSLATION or row[0] != "translation" or row[7] < 0 or not {
             *map(type, row[6])} <= _TEXTS:
         raise Bad()
-    made = object.__new__(HumanTranslation)
-    made.__dict__.update({"path": path, "title": row[5], "blocks": _blocks(path, "translation", row, row[7], row[8],
-                                                                           reload),
-                          "notes": row[6], "digest": row[2]})
-    return made
+    return made(HumanTranslation, path=path, title=row[5],
+                blocks=_blocks(path, "translation", row, row[7], row[8], reload), notes=row[6], digest=row[2])
 
 
 def reload_blocks(store: BuildStore, path: Path, config: Config, kind: str, key: str, digest: str

@@ -17,6 +17,7 @@ from typing import NamedTuple, Protocol, Sequence, runtime_checkable
 from ..content.articles import Article
 from ..content.markup import plain_text
 from ..events import Event, Reporter, Warn
+from ..frozen import made
 from ..text import shorten
 from .english import English
 from .labels import Labels, label_texts, names_of
@@ -232,11 +233,10 @@ def _human(article: Article, key: EnglishInputs, labels: Labels, machine: _Machi
         tags, source = names_of(article, labels, machine.english_of, machine.failures, machine.machine)
     drift = drift or _NO_DRIFT
     outdated = tuple(i in drift.outdated for i in range(len(human.blocks))) if drift else ()
-    # Made without English's __init__ (a call per field: frozen), as for every article with a
-    # human translation in each new build process; the fields not given keep their defaults.
-    english = object.__new__(English)
-    english.__dict__.update(_HUMAN_ENGLISH, title=human.title, blocks=human.blocks, tags=tags, source=source,
-                            outdated=outdated, added=drift.added, removed=drift.removed)
+    # Every article with a human translation, in each new build process: the fields not
+    # given here take their defaults from _HUMAN_ENGLISH.
+    english = made(English, _HUMAN_ENGLISH, title=human.title, blocks=human.blocks, tags=tags, source=source,
+                   outdated=outdated, added=drift.added, removed=drift.removed)
     return _Done(key, english)
 
 
