@@ -1,7 +1,7 @@
 """A build: content -> articles -> translate -> site model -> render -> file map -> write.
 
-:class:`Builder` keeps what can be reused between builds of one project, so ``digest serve``
-and ``digest watch`` rebuild quickly. A one-off ``digest build`` is the same builder used once.
+:class:`Builder` keeps what can be reused between builds of one project, so ``digest serve`` and
+``digest watch`` rebuild quickly; a one-off ``digest build`` is one used once (:mod:`digest.buildmemo`).
 
 Reuse between rebuilds is one chain of "same object means unchanged". Each stage keeps a
 named record of what it made and from what; it hands on the very object of the last build
@@ -31,7 +31,7 @@ import threading
 import time
 from collections.abc import Collection, Mapping
 
-from .buildresult import BuildResult as BuildResult
+from .buildresult import BuildResult
 from .config import Config
 from .content.articles import Article, Problem, content_files, load_articles
 from .content.cache import ArticleCache, reading_key
@@ -45,10 +45,11 @@ from .output import OutputFolder
 from .output.guard import places_of
 from .output.workarea import work_dir
 from .render.bundlecache import whole_index
-from .render.cache import Kept, PageCache
+from .render.cache import PageCache
 from .render.earlyindex import BeginIndex
 from .render.extras import extra_files
 from .render.indexer import Standby
+from .render.kept import Kept
 from .render.pagejob import ENTRY_CACHES
 from .render.pages import Renderer
 from .render.search import Indexing, Planned, index_again, plan
@@ -195,9 +196,8 @@ class Builder:
         started, config = time.perf_counter(), self.config
         if write:
             output = self._output_folder(config)
-            output.check()  # before anything is made beside it
-            # Held for the whole build: the spool of its pages is in the work area too.
-            output.lock.acquire(output.waiting)
+            output.check()  # before anything is made beside it; the lock is held for the whole
+            output.lock.acquire(output.waiting)  # build: the spool of its pages is in the work area too
             try:
                 return self._build(config, started, search, changed, output)
             finally:

@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Protocol, Union
 
 if TYPE_CHECKING:
     from .config import Config
-    from .content.articles import Problem
+    from .content.problem import Problem
 
 
 class Finished(Protocol):
-    """What a finished build hands its reporter; :class:`digest.build.BuildResult` is one.
+    """What a finished build hands its reporter; :class:`digest.buildresult.BuildResult` is one.
 
     A protocol, so this module needs nothing from the build that sends it.
     """

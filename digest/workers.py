@@ -18,16 +18,16 @@ from __future__ import annotations
 
 import ctypes
 import gc
-import multiprocessing
 import os
 import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from multiprocessing.context import BaseContext
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
 
 CHUNKS_PER_WORKER = 8
 """Items of one kind sit together (article pages, then listings, which are larger): several
@@ -77,6 +77,11 @@ def pool_map(job: Callable[[Any], Any], items: Sequence, workers: int,
     one, whose memory would count all of this process's heap again, 400 MB each at 10,000
     articles. Then ``job`` (sent once to each worker) and the items (per chunk) must pickle,
     and carry all the work needs."""
+    # Here, not above: a build that replays the last one (nothing changed) forks no pool, and
+    # these two were a sixth of its imports.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
     global _job
     size = max(MIN_CHUNK, -(-len(items) // (workers * CHUNKS_PER_WORKER)))
     if fresh:

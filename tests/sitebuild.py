@@ -11,7 +11,8 @@ from pathlib import Path
 
 from helpers import write_project
 
-from digest.build import Builder, BuildResult
+from digest.build import Builder
+from digest.buildresult import BuildResult
 from digest.config import load_config
 from digest.events import RecordingReporter
 from digest.translate.result import TranslationResult

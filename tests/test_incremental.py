@@ -22,7 +22,7 @@ from digest.config import load_config
 from digest.errors import OutputError
 from digest.events import RecordingReporter
 from digest.output import OutputFolder
-from digest.render import sitemap, theme
+from digest.render import sitemap, themedirs
 from digest.translate.result import TranslationResult
 
 
@@ -286,7 +286,7 @@ def test_a_session_writes_pages_first_and_the_search_index_after(root):
 
 @pytest.mark.slow
 def test_a_template_change_renders_again_only_the_pages_that_use_it(root):
-    default = theme.DEFAULT_THEME / "templates"
+    default = themedirs.DEFAULT_THEME / "templates"
     mine = root / "themes/mine/templates"
     mine.mkdir(parents=True)
     (mine / "tag.html").write_text((default / "tag.html").read_text(encoding="utf-8"), encoding="utf-8")

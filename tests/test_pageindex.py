@@ -15,7 +15,8 @@ from test_buildcache import project as buildcache_project
 from digest.build import Builder
 from digest.config import load_config
 from digest.content.store import cache_key
-from digest.render.cache import INDEX_KEY, Kept
+from digest.render.cache import INDEX_KEY
+from digest.render.kept import Kept
 
 DB = Path(".digest-cache/build/build.sqlite3")
 MANIFEST = ".digest-manifest.json"

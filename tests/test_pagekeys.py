@@ -10,7 +10,8 @@ from pathlib import Path
 from helpers import fresh, site_files
 from test_pageindex import article, build, project, rendered, showing
 
-from digest.render.cache import Kept, PageCache
+from digest.render.cache import PageCache
+from digest.render.kept import Kept
 from digest.render.pagekeys import Fingerprints, PageKeys
 from digest.site.model import Page
 from digest.translate.provenance import Provenance

@@ -13,7 +13,7 @@ from digest.build import Builder
 from digest.config import load_config
 from digest.render.memo import MEMO_VARIABLE, FragmentMemo, once
 from digest.render.pages import link_maker
-from digest.render.theme import DEFAULT_THEME
+from digest.render.themedirs import DEFAULT_THEME
 
 sys.path.insert(0, str(REPO / "bench"))
 from build_corpus import write_digest  # noqa: E402

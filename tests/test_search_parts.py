@@ -19,8 +19,8 @@ from digest.config import load_config
 from digest.content.store import BuildStore
 from digest.render import pagefindapi, search, searchindex
 from digest.render.bundlecache import Part, kept_part, remember_parts
-from digest.render.cache import Kept
 from digest.render.indexer import Job, Run, encoded
+from digest.render.kept import Kept
 from digest.render.pagefindapi import Record
 from digest.render.search import executable
 

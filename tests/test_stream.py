@@ -16,7 +16,7 @@ from test_atomic import assert_whole, make_project, site_files
 
 from digest.build import Builder
 from digest.config import load_config
-from digest.render.cache import Spooled
+from digest.render.kept import Spooled
 
 pytestmark = pytest.mark.slow
 ENV = dict(os.environ, PYTHONPATH=str(REPO))

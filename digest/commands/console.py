@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
-from ..build import BuildResult
+from ..buildresult import BuildResult
 from ..config import Config
 from ..events import Event, FileProblem, Finish, Info, Progress, Reporter, Warn
 from ..invocation import command

@@ -25,23 +25,13 @@ from .cleantext import clean, clean_text
 from .leadimage import IMAGE_KEYS, LeadImage, lead_image
 from .listing import Listing, list_content
 from .markup import Block, nesting_lost, parse_blocks
+from .problem import Problem
 from .rawtext import parse_raw_text
 from .sources import SourceText, read_source, split_front_matter
 
 ARTICLE_SUFFIXES = (".md", ".markdown", ".txt")
 TRANSLATION_SUFFIX = ".en.md"
 _DATE_PREFIX = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[-_]?")
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong with one or more content files; the build goes on without them."""
-
-    paths: tuple[Path, ...]
-    message: str
-
-    def __str__(self) -> str:
-        return f"{', '.join(str(p) for p in self.paths)}: {self.message}"
 
 
 @dataclass(frozen=True)

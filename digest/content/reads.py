@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import SourceError
-from .articles import Problem
 from .parallel import ReadFile
+from .problem import Problem
 from .stamps import Stamp, file_stamp
 
 

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import OutputError
-from ..render.cache import Kept, Spooled
+from ..render.kept import Kept, Spooled
 from ..render.spool import SPOOL, Spool
 from .guard import MANIFEST, Places, inspect, plain_path, refusals, resolved
 from .stage import StageError, entry, manifest_bytes, manifest_line, stage_site, unspool

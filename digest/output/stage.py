@@ -25,7 +25,7 @@ import stat
 from collections.abc import Mapping
 from pathlib import Path
 
-from ..render.cache import Kept, Spooled
+from ..render.kept import Kept, Spooled
 from ..render.spool import SPOOL, spooled_name
 from .guard import MANIFEST
 from .workarea import exchange, remove

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..render.cache import Kept, Spooled
+from ..render.kept import Kept, Spooled
 from ..workers import die_with
 from .guard import MANIFEST, plain_path
 from .stage import manifest_line, read_manifest_lines

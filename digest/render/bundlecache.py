@@ -4,7 +4,7 @@ A shard's key is a hash of its name, what its search records are made of (every 
 value, see :func:`digest.render.search.plan`) and Pagefind's version, so a shard is found
 without making its records; the store keeps the bundle's files' paths, hashes and sizes.
 When the output folder still holds every one of them as recorded, the bundle is taken as it
-is on disk (each file a :class:`~digest.render.cache.Kept`) and Pagefind is not run for
+is on disk (each file a :class:`~digest.render.kept.Kept`) and Pagefind is not run for
 that shard.
 
 A shard's bundle is its languages' bundles put together (Pagefind indexes each language in
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import NamedTuple, Protocol, TypeVar
 
 from ..content.store import BuildStore
-from .cache import Kept
+from .kept import Kept
 from .shards import Placed, Shard, around
 
 

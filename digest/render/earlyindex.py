@@ -16,8 +16,8 @@ from pathlib import Path
 from ..content.store import BuildStore
 from ..site.model import Entry, Site
 from .bundlecache import kept_shards
-from .cache import Kept
 from .indexer import Standby
+from .kept import Kept
 from .pagekeys import Fingerprints
 from .search import (
     Planned,

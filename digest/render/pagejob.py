@@ -23,8 +23,8 @@ from ..errors import ThemeError
 from ..site import summary as site_summary
 from ..site.model import Page, Site
 from . import blocks
-from .cache import Kept
 from .images import place_images
+from .kept import Kept
 from .memo import FragmentMemo
 from .spool import Spool
 from .theme import Theme, load_theme

@@ -19,7 +19,8 @@ from ..content.dates import format_date
 from ..site.model import Page, Site
 from ..workers import pool_map, release_freed_memory, worth_a_pool
 from . import sitemap
-from .cache import Kept, PageCache
+from .cache import PageCache
+from .kept import Kept
 from .memo import MEMO_VARIABLE, FragmentMemo
 from .pagedata import page_data
 from .pagejob import PageJob, alone_page, names_site, render_template
@@ -181,7 +182,7 @@ class Renderer:
         """Render every page of ``site`` plus sitemap and static files to ``{path: bytes}``.
 
         With a ``cache``, a page the output folder already holds as its inputs say is not
-        rendered: its value is a :class:`~digest.render.cache.Kept`. With ``workers`` above 1,
+        rendered: its value is a :class:`~digest.render.kept.Kept`. With ``workers`` above 1,
         many pages to render are shared out to that many forked processes
         (:mod:`digest.workers`); the bytes are the same. ``progress(done, total)`` hears of the
         pages rendered, about ten times a second and once at the end. With a ``spool``, each
@@ -317,7 +318,7 @@ class Renderer:
     def _kept(site: Site, theme: Theme, cache: PageCache, pages: Sequence[Page], misses: list[int], done: list,
               key_of: Callable[[str], str], keys: dict[int, str]) -> list[int]:
         """Fill ``done`` at the positions ``misses`` whose pages the output folder holds as
-        their keys say (:class:`~digest.render.cache.Kept`); return the others, to render, and
+        their keys say (:class:`~digest.render.kept.Kept`); return the others, to render, and
         put the key of each that has one in ``keys``."""
         # A few templates for all the pages: their keys looked up without a call per page.
         template_keys = {name: key_of(name) for name in {pages[i].template for i in misses}}

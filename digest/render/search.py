@@ -30,7 +30,7 @@ from ..site.model import Entry, Site, version
 from ..site.summary import summary
 from ..text import fold_arabic
 from .bundlecache import kept_shards
-from .cache import Kept
+from .kept import Kept
 from .pagefindapi import Record, from_rows, pagefind_version, rows
 from .pagekeys import Fingerprints, Unhashable
 from .searchindex import Indexing, _memo

@@ -19,8 +19,8 @@ from ..content.store import BuildStore, cache_key
 from ..errors import SearchCancelled, SearchUnavailable
 from ..workers import available_cores
 from .bundlecache import Indexed, Keyed, Part, kept_part
-from .cache import Kept
 from .indexer import Job, Run, Standby, encoded, queue_order
+from .kept import Kept
 from .pagefindapi import ENTRY, merged_entry, pagefind_version
 from .shards import ROOT, Shard, shard_files
 

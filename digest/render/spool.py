@@ -20,7 +20,7 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from .cache import Spooled
+from .kept import Spooled
 
 SPOOL = "spool"
 """The spool folder's name in the work area."""

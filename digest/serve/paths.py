@@ -15,7 +15,7 @@ from typing import Iterable
 
 from ..config import CONFIG_NAME
 from ..content.names import is_ignored_name
-from ..render.theme import chosen_theme
+from ..render.themedirs import chosen_theme
 from ..site.staticfiles import static_folder
 
 CONTENT = "content"

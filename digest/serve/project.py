@@ -18,7 +18,7 @@ from ..workers import release_freed_memory
 from .standing import Standing, shown_name
 
 if TYPE_CHECKING:
-    from ..build import BuildResult
+    from ..buildresult import BuildResult
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from ..content.names import is_ignored_name
-from ..render.theme import theme_dirs
+from ..render.themedirs import theme_dirs
 from ..workers import sigterm_interrupts
 from .paths import CONFIG, CONTENT, IGNORED, Layout, classify
 from .project import Project

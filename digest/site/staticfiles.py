@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 from ..config import Config
-from ..content.articles import Problem
 from ..content.names import is_ignored_name
+from ..content.problem import Problem
 from ..content.safefile import UnsafeFile, read_limited
 
 FOLDER = "static"

@@ -9,7 +9,7 @@ import tempfile
 from pathlib import Path
 from typing import NamedTuple
 
-from ..content.articles import Problem
+from ..content.problem import Problem
 from ..text import shorten
 
 RECORD_NAME = "translated-from.txt"

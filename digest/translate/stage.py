@@ -11,7 +11,7 @@ it came from.
 from __future__ import annotations
 
 import os
-from dataclasses import MISSING, dataclass, fields, replace
+from dataclasses import MISSING, fields, replace
 from typing import NamedTuple, Protocol, Sequence, runtime_checkable
 
 from ..content.articles import Article
@@ -25,6 +25,7 @@ from .originals import Drift
 from .postedits import PostEdit, closest, edits_path, load_post_edits, paragraph_key
 from .provenance import NAMED, PENDING, Name, Provenance
 from .result import TranslationResult
+from .stats import TranslationStats
 
 __all__ = ["NAMED", "PENDING", "English", "Name", "Provenance", "TranslationStats", "Translator", "translate_articles"]
 
@@ -44,24 +45,6 @@ class Translator(Protocol):
         """Translate ``texts`` in one batch (a translator that knows only its outputs
         returns ``TranslationResult.plain(outputs)``)."""
         ...
-
-
-@dataclass(frozen=True)
-class TranslationStats:
-    """What the stage did, for the build summary."""
-
-    segments: int = 0
-    unique: int = 0
-    calls: int = 0
-    sentences: int = 0
-    cache_hits: int = 0
-    model_calls: int = 0
-    model_seconds: float = 0.0
-    failed: int = 0
-    post_edits: int = 0
-    stale_post_edits: int = 0
-    labels: int = 0
-    """Of ``segments``, the tag and source names (pages wait for the others)."""
 
 
 def pending_texts(article: Article, edits: dict[str, PostEdit] | None = None) -> list[str]:
