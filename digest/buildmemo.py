@@ -4,30 +4,40 @@
 anything it stamps every input (:mod:`digest.output.memo`); if a build over the same inputs
 was remembered and the output folder still holds what it wrote, the build reports that
 build's problems and warnings again (so exit codes and ``--strict`` are unchanged) and
-stops. Otherwise it builds, and remembers the outcome if the inputs held still meanwhile;
+stops (``digest build`` asks that before importing this module: :mod:`digest.replay`, whose
+findings a miss hands over). Otherwise it builds, and remembers the outcome if the inputs held still meanwhile;
 then the build store drops the entries that build did not use (:meth:`~digest.content.store.BuildStore.prune`).
 ``digest serve`` and ``watch`` keep their own in-memory reuse and do not use it.
 """
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
-from .build import Builder, BuildResult
+from .build import Builder
+from .buildresult import BuildResult
 from .config import Config
 from .content.articles import Article, Problem
+from .content.cache import ArticleCache
 from .content.stamps import plain_stamps
 from .output import OutputFolder, memo
 from .output.workarea import work_dir
-from .render.cache import Kept
 from .render.indexer import Standby
-from .site.model import Site
-from .translate.stage import TranslationStats
+from .render.kept import Kept
+from .replay import Recall, replay
 
 
 class MemoBuilder(Builder):
-    """A builder whose written builds are memoised by the stamps of their inputs."""
+    """A builder whose written builds are memoised by the stamps of their inputs.
+
+    ``recall``: a :class:`~digest.replay.Recall` that missed; its first build takes the
+    output folder, the build store and the inputs' stamps from it instead of asking again."""
+
+    def __init__(self, *args, recall: Recall | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._recall = recall
+        if recall is not None and recall.store is not None:
+            self._output, self._articles = recall.output, ArticleCache(recall.store)
 
     _before: dict[str, tuple] = {}
     """The inputs' stamps taken before the build (:func:`~digest.output.memo.inputs`)."""
@@ -53,10 +63,15 @@ class MemoBuilder(Builder):
                     output: OutputFolder) -> BuildResult:
         store = self.articles.store
         self._settled = None
-        self._before = before = memo.inputs(config)
-        found = memo.recall(store, config, memo.key_of(config, before), output.verified)
-        if found is not None:
-            return self._replay(config, started, *found)
+        recall, self._recall = self._recall, None
+        if recall is not None and recall.before is not None and recall.output is output:
+            before = recall.before  # it missed on these stamps
+        else:
+            before = memo.inputs(config)
+            found = memo.recall(store, config, memo.key_of(config, before), output.verified)
+            if found is not None:
+                return replay(config, self.reporter, started, *found)
+        self._before = before
         if not self._reads.files:  # a first load: the content files were just stamped
             self.articles.known = plain_stamps(before)
         recorder = memo.Recorder(self.reporter)
@@ -110,16 +125,3 @@ class MemoBuilder(Builder):
         of them: no need to wait for Pagefind first."""
         super()._meanwhile(output, files)
         self._settled = self._settle(memo.inputs(self.config), True)
-
-    def _replay(self, config: Config, started: float, outcome: memo.Outcome,
-                listed: dict[str, list]) -> BuildResult:
-        self.reporter.start(config)
-        problems = outcome.replay(self.reporter)
-        self.reporter.info(f"{config.output_dir}: nothing changed since the last build; the site is kept as it is")
-        files: dict[str, bytes | Kept] = {rel: Kept(rel, item[1], item[0]) for rel, item in listed.items()}
-        stats = TranslationStats(segments=outcome.pending, labels=outcome.labels)
-        result = BuildResult(Site(config, (), (), ()), files, problems, stats,
-                             translator=outcome.translator, drafts_left_out=outcome.drafts_left_out,
-                             replayed=outcome.articles, seconds=time.perf_counter() - started)
-        self.reporter.finish(result)
-        return result

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from .content.articles import Problem
-from .render.cache import Kept
-from .site.model import Site
-from .translate.stage import TranslationStats
+from .content.problem import Problem
+from .render.kept import Kept
+from .translate.stats import TranslationStats
+
+if TYPE_CHECKING:  # the site model's modules are not needed to replay a build
+    from .site.model import Site
 
 
 @dataclass
 class BuildResult:
     """What one build did."""
 
-    site: Site
+    site: Site | None
+    """The site model built; None when the last build was replayed (see ``replayed``)."""
     files: dict[str, bytes | Kept]
-    """Path -> bytes, or a :class:`~digest.render.cache.Kept` file (on disk as it should be: not rendered)."""
+    """Path -> bytes, or a :class:`~digest.render.kept.Kept` file (on disk as it should be: not rendered)."""
     problems: list[Problem]
     stats: TranslationStats
     written: list[str] = field(default_factory=list)
@@ -36,4 +40,4 @@ class BuildResult:
     @property
     def articles(self) -> int:
         """How many articles the site holds."""
-        return next(n for n in (self.replayed, self.built, len(self.site.entries)) if n is not None)
+        return next(n for n in (self.replayed, self.built, len(self.site.entries) if self.site else 0) if n is not None)

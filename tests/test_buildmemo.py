@@ -166,6 +166,15 @@ def test_pending_translations_are_replayed_only_while_no_model_is_installed(tmp_
     assert NOTHING in again.stdout and again.stderr == translated.stderr
     page = (root / "site/articles/a/en/index.html").read_text(encoding="utf-8")
     assert "translation coming soon" not in page
+    # The model used is stamped: a file of it touched, then the package removed, are misses.
+    package = next(Path(argos_home["ARGOS_PACKAGES_DIR"]).iterdir())
+    some_file = next(f for f in sorted(package.rglob("*")) if f.is_file() and f.name != "metadata.json")
+    os.utime(some_file, ns=(some_file.stat().st_atime_ns, some_file.stat().st_mtime_ns + 10**9))
+    touched = digest_cli("build", "--workers", "1", env=argos_home, cwd=root)
+    assert NOTHING not in touched.stdout and "translated by" in touched.stdout, touched.stderr
+    shutil.rmtree(package)
+    gone = digest_cli("build", "--workers", "1", env=argos_home, cwd=root)
+    assert NOTHING not in gone.stdout and "models install ar en" in gone.stderr
 
 
 def test_a_build_whose_pagefind_failed_is_never_remembered(tmp_path):
@@ -244,3 +253,38 @@ def test_an_edit_with_search_leaves_the_store_as_large_and_is_remembered(tmp_pat
     assert table_sizes(root) == sizes and sizes["articles"] >= 6 and sizes["records"] == 6, sizes
     assert NOTHING in build(root).stdout
     assert site_files(root / "site") == cold(root, tmp_path)
+
+
+STAGES = ("digest.build", "digest.buildmemo", "digest.content.articles", "digest.site.model", "digest.render.theme",
+          "markdown_it", "jinja2", "argostranslate.package", "concurrent.futures.process")
+LOADED = """
+import sys
+from digest import cli
+code = cli.main()
+print("loaded:", *sorted(m for m in {stages!r} if m in sys.modules))
+sys.exit(code)
+"""
+
+
+def test_a_replayed_build_imports_none_of_digests_stages(tmp_path, argos_home, argosmodel):
+    """A no-op ``digest build`` is answered before the stages (Markdown, Jinja, the renderer,
+    argostranslate's lookup) are imported: their imports took longer than the question."""
+    root = project(tmp_path / "p")
+    (root / "digest.toml").write_text('[site]\ntheme = "mine"\n', encoding="utf-8")  # search on, a model installed
+    assert digest_cli("models", "install", "--file", str(argosmodel), env=argos_home).returncode == 0
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-c", LOADED.format(stages=STAGES), "build", "--workers", "1", *args],
+                              cwd=root, capture_output=True, text=True, timeout=180,
+                              env=dict(os.environ, **argos_home, PYTHONPATH=str(REPO)))
+
+    def loaded(done: subprocess.CompletedProcess) -> list[str]:
+        return next(line.split()[1:] for line in done.stdout.splitlines() if line.startswith("loaded:"))
+
+    first = run()
+    assert first.returncode == 0 and NOTHING not in first.stdout and "translated by" in first.stdout, first.stderr
+    assert {"digest.build", "markdown_it", "jinja2", "argostranslate.package"} <= set(loaded(first))
+    again = run()
+    assert again.returncode == 0 and NOTHING in again.stdout, again.stderr
+    assert loaded(again) == []
+    assert again.stderr == first.stderr  # the same problems and warnings, said again

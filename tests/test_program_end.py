@@ -87,16 +87,16 @@ def test_an_uncaught_exception_still_prints_its_traceback_and_fails(project):
 
 HELD = """
 import sys
-from digest import cli
+from digest import buildmemo, cli
 from digest.commands import build
 
 freed = []
 
-class Watched(build.MemoBuilder):
+class Watched(buildmemo.MemoBuilder):
     def __del__(self):
         freed.append(True)
 
-build.MemoBuilder = Watched
+buildmemo.MemoBuilder = Watched  # what the command imports when the memo misses
 real_run = build.run
 
 def run(args):

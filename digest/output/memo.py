@@ -31,13 +31,13 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..config import BuildConfig, Config
-from ..content.articles import Problem
+from ..content.problem import Problem
 from ..content.stamps import stamp_of
 from ..content.store import BuildStore, cache_key
 from ..events import Event, FileProblem, Reporter, Warn
 from ..installed import version, versions
-from ..render.theme import theme_dirs
-from ..translate.originals import RECORD_NAME
+from ..render.themedirs import theme_dirs
+from ..translate.record import RECORD_NAME
 from .guard import MANIFEST
 from .verify import Verified, verify
 
@@ -95,19 +95,45 @@ def key_of(config: Config, stamps: dict[str, tuple]) -> str:
                      sorted(stamps.items()))
 
 
-NO_MODEL = "none installed"
+def _package_folders() -> list:
+    """What argostranslate's lookup of installed packages reads: each folder it looks in (its
+    stamp changes as packages are added, removed or renamed) and each package's metadata."""
+    from argostranslate import settings  # its own import only: the lookup's (and urllib's) is not needed
+
+    found: list = []
+    for top in map(str, settings.package_dirs):
+        stamps: dict[str, tuple] = {}
+        _file(top, stamps)
+        try:
+            names = sorted(os.listdir(top))
+        except OSError:
+            names = []
+        for name in names:
+            _file(os.path.join(top, name, "metadata.json"), stamps)
+        found.append([top, sorted([k, list(v)] for k, v in stamps.items())])
+    return found
 
 
-def model_stamp(config: Config) -> list | str:
-    """The stamps of the translation model a build of ``config`` uses, or :data:`NO_MODEL`."""
-    from ..translate.engine import find_package
+def model_stamp(config: Config, last: object = None) -> list:
+    """What decides the translation a build of ``config`` gets: the package folders
+    (:func:`_package_folders`), the folder of the package it uses (None: none is installed)
+    and the stamps of that package's files. ``last``: what this gave before; while the package
+    folders are as they were then, its package is the one the lookup would find, and is
+    taken without it (argostranslate's lookup and its imports were most of a replayed build)."""
+    folders = _package_folders()
+    tops = {top for top, _ in folders}
+    if isinstance(last, list) and len(last) == 3 and last[0] == folders and (
+            last[1] is None or (isinstance(last[1], str) and os.path.dirname(last[1]) in tops)):
+        folder = last[1]
+    else:
+        from ..translate.engine import find_package
 
-    folder = find_package(config.site.source_language, config.site.target_language)
-    if folder is None:
-        return NO_MODEL
+        found = find_package(config.site.source_language, config.site.target_language)
+        folder = str(found) if found is not None else None
     stamps: dict[str, tuple] = {}
-    _walk(folder, (), stamps)
-    return [[k, list(v)] for k, v in sorted(stamps.items())]
+    if folder is not None:
+        _walk(Path(folder), (), stamps)
+    return [folders, folder, [[k, list(v)] for k, v in sorted(stamps.items())]]
 
 
 def manifest_hash(out_dir: Path) -> str | None:
@@ -177,7 +203,7 @@ def recall(store: BuildStore, config: Config, key: str, checked: Callable[[], Ve
         out_dir = config.output_dir
         if value["manifest"] is None or value["manifest"] != manifest_hash(out_dir):
             return None
-        if value["model"] is not None and value["model"] != model_stamp(config):
+        if value["model"] is not None and value["model"] != model_stamp(config, value["model"]):
             return None
         outcome = Outcome(list(value["events"]), int(value["articles"]), int(value["drafts"]),
                           value["translator"], int(value["pending"]), int(value["labels"]))
@@ -195,15 +221,15 @@ def remember(store: BuildStore, config: Config, key: str, outcome: Outcome) -> N
     """Store ``outcome`` under ``key``, with the output folder's manifest as it is now and
     what decided its translations: the stamps of the model it used, or (texts pending) that
     none is installed."""
-    stamps: list | str | None = None
+    stamps: list | None = None
     if outcome.translator is not None:
         stamps = model_stamp(config)
-        if stamps == NO_MODEL:
+        if stamps[1] is None:
             return  # the model is gone already: nothing to compare the next build with
-    elif outcome.pending:
-        if config.translation.engine != "none" and model_stamp(config) != NO_MODEL:
+    elif outcome.pending and config.translation.engine != "none":
+        stamps = model_stamp(config)
+        if stamps[1] is not None:
             return  # a model is there, yet was not used: do not guess why
-        stamps = NO_MODEL if config.translation.engine != "none" else None
     store.put_many(TABLE, [(key, {
         "manifest": manifest_hash(config.output_dir), "events": outcome.events,
         "articles": outcome.articles, "drafts": outcome.drafts_left_out,
