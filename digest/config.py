@@ -264,7 +264,7 @@ def load_config(root: Path | str = ".", overrides: dict[str, typing.Any] | None 
     Raises :class:`ConfigError` listing every problem found, each prefixed with its source:
     the flag, ``digest.toml:LINE: key``, or the key alone for a default.
     """
-    root = Path(root)
+    root = Path(root).absolute()
     path = root / CONFIG_NAME
     overrides = overrides or {}
     flags = {f"{section}.{key}": flag("--" + key.replace("_", "-"), value)

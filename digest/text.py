@@ -66,3 +66,17 @@ def _escape(match: re.Match) -> str:
 def printable(text: str) -> str:
     """``text`` on one line, its control characters shown as escapes (``\\n``, ``\\x1b``)."""
     return _UNPRINTABLE.sub(_escape, text)
+
+
+def relative_here(here: str) -> "re.Pattern[str] | None":
+    """What :func:`shown_here` looks for: the absolute folder ``here`` followed by a slash, at
+    the start of a path in a message (not inside a longer path or a ``file://`` address).
+    None for the file system root, under which every path is."""
+    here = here.rstrip("/")
+    return re.compile(r"(?<![\w/.:~-])" + re.escape(here + "/")) if here else None
+
+
+def shown_here(text: str, here: "re.Pattern[str] | None") -> str:
+    """``text`` with every path under the folder ``here`` (:func:`relative_here`) shown
+    relative to it: a message names ``content/a.md``, not the whole path from the root."""
+    return here.sub("", text) if here is not None else text

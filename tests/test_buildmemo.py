@@ -288,3 +288,24 @@ def test_a_replayed_build_imports_none_of_digests_stages(tmp_path, argos_home, a
     assert again.returncode == 0 and NOTHING in again.stdout, again.stderr
     assert loaded(again) == []
     assert again.stderr == first.stderr  # the same problems and warnings, said again
+
+
+def test_the_project_named_another_way_is_the_same_build_and_its_messages_stay_short(tmp_path):
+    """The project's folder is made absolute when loaded: `digest build` in it, `--project .`,
+    `--project p` from above and its absolute path share every cache key (they were a full
+    build each, 30-40 s at 10,000 articles), and messages still name paths from where one is."""
+    root = project(tmp_path / "p")
+    first = build(root)
+    assert "error: content/2026-03-01-broken.md: " in first.stderr and str(tmp_path) not in first.stderr
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    for cwd, name, shown in ((root, ".", "content/"), (tmp_path, "p", "p/content/"), (tmp_path / "p/content", str(root),
+                                                                                       "")):
+        again = subprocess.run([sys.executable, "-m", "digest", "build", "--workers", "1", "--project", name], cwd=cwd,
+                               env=env, capture_output=True, text=True, timeout=180)
+        assert again.returncode == first.returncode and NOTHING in again.stdout, (name, again.stdout, again.stderr)
+        assert f"error: {shown}2026-03-01-broken.md: " in again.stderr, again.stderr
+    (root / "content/2026-03-02-alone.md").touch()  # a real build from elsewhere
+    rendered = subprocess.run([sys.executable, "-m", "digest", "build", "--workers", "1", "--project", "p"],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=180)
+    assert NOTHING not in rendered.stdout and "p/content/2026-03-01-broken.md" in rendered.stderr
+    assert "(0 files written, 0 removed" in rendered.stdout, rendered.stdout

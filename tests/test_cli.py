@@ -174,3 +174,14 @@ def test_an_empty_content_folder_builds_and_says_how_to_add_articles(tmp_path):
     write_project(tmp_path, {"proj/content/a.md": "---\ntitle: أ\n---\nنص.\n"})
     result = run("build", "--project", str(tmp_path / "proj"))
     assert result.returncode == 0 and "no articles yet" not in result.stderr, result.stderr
+
+
+def test_messages_name_paths_from_the_current_folder_but_leave_addresses_and_other_paths_alone():
+    from digest.text import relative_here, shown_here
+
+    here = relative_here("/work/news")
+    said = shown_here("/work/news/content/a.md: bad; see file:///work/news/site/index.html, /work/newsroom/x.md, "
+                      "/other/work/news/b.md and '/work/news/site'", here)
+    assert said == ("content/a.md: bad; see file:///work/news/site/index.html, /work/newsroom/x.md, "
+                    "/other/work/news/b.md and 'site'")
+    assert relative_here("/") is None and shown_here("/etc/passwd", relative_here("/")) == "/etc/passwd"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from pathlib import Path
 
@@ -55,6 +56,24 @@ def load(args: argparse.Namespace):
     return load_config(args.project, overrides, check_folders=hasattr(args, "theme"))
 
 
+def said(text: str) -> str:
+    """``text``, a message about to be printed, with the paths under the current folder
+    shown relative to it (:func:`digest.text.shown_here`): the project's paths are absolute,
+    so that a build keys its caches the same way wherever it is started from."""
+    global _here
+    from ..text import relative_here, shown_here
+
+    if _here is None:
+        try:
+            _here = (relative_here(os.getcwd()),)
+        except OSError:  # the current folder was deleted
+            _here = (None,)
+    return shown_here(text, _here[0])
+
+
+_here: tuple | None = None
+
+
 def run(args: argparse.Namespace) -> int:
     """Run the command ``args.command`` names; the exit code of ``digest``."""
     from ..errors import ConfigError, OutputError, ThemeError, TranslationError
@@ -63,13 +82,13 @@ def run(args: argparse.Namespace) -> int:
     try:
         return importlib.import_module(f"{__name__}.{args.command}").run(args)
     except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {said(str(exc))}", file=sys.stderr)
         return 2
     except (ThemeError, OutputError, TranslationError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {said(str(exc))}", file=sys.stderr)
         return 1
     except OSError as exc:  # a full disk, a folder that cannot be made...: one line, not a traceback
-        where = f"{printable(exc.filename)}: " if exc.filename else ""
+        where = f"{printable(said(str(exc.filename)))}: " if exc.filename else ""
         print(f"error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

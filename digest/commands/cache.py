@@ -10,7 +10,7 @@ from ..translate.cache import FILE_NAME, TranslationCache
 from ..translate.engine import load_translator
 from ..translate.labels import label_texts, load_labels
 from ..translate.stage import pending_texts
-from . import load
+from . import load, said
 from .console import ConsoleReporter
 
 
@@ -23,12 +23,12 @@ def run(args) -> int:
 def stats(config: Config) -> int:
     """``digest cache stats``."""
     if not (config.cache_dir / FILE_NAME).exists():
-        print(f"{config.cache_dir / FILE_NAME}: no translation cache yet (a build with a model makes it)")
+        print(said(f"{config.cache_dir / FILE_NAME}: no translation cache yet (a build with a model makes it)"))
         return 0
     cache = TranslationCache(config.cache_dir, ConsoleReporter().warning)
     s = cache.stats()
-    print(f"{cache.path}: {s['entries']} sentences ({s['failed']} the model failed on), {s['hits']} hits, "
-          f"{s['bytes'] / 1024:.0f} KiB")
+    print(said(f"{cache.path}: {s['entries']} sentences ({s['failed']} the model failed on), {s['hits']} hits, "
+               f"{s['bytes'] / 1024:.0f} KiB"))
     for model, count in sorted(s["models"].items()):
         print(f"  {model}: {count}")
     return 0

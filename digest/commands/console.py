@@ -11,6 +11,7 @@ from ..events import Event, FileProblem, Finish, Info, Progress, Reporter, Warn
 from ..invocation import command
 from ..text import printable
 from ..translate.glossary import FILE_NAME
+from . import said
 from .progressbar import PageBar
 
 
@@ -50,22 +51,22 @@ class ConsoleReporter(Reporter):
             return
         self.bar.clear()
         for note in site_notes(config, result, live):
-            print(f"note: {note}", file=self.err, flush=True)
+            print(f"note: {said(note)}", file=self.err, flush=True)
 
     def _problem(self, problem):
         self.bar.clear()
         self.problems += 1
-        print(f"error: {printable(str(problem))}", file=self.err, flush=True)
+        print(f"error: {printable(said(str(problem)))}", file=self.err, flush=True)
 
     def _warning(self, message):
         self.bar.clear()
         self.warnings += 1
-        print(f"warning: {printable(message)}", file=self.err, flush=True)
+        print(f"warning: {printable(said(message))}", file=self.err, flush=True)
 
     def _info(self, message):
         if not self.quiet:
             self.bar.clear()
-            print(printable(message), file=self.out, flush=True)
+            print(printable(said(message)), file=self.out, flush=True)
 
     def _progress(self, done, total, seconds):
         if self.quiet:

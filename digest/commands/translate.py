@@ -12,7 +12,7 @@ from ..translate.archive import archive_texts, select
 from ..translate.engine import load_translator
 from ..translate.labels import load_labels
 from ..workers import sigterm_interrupts
-from . import load
+from . import load, said
 from .console import ConsoleReporter
 
 
@@ -26,7 +26,8 @@ def run(args) -> int:
     if args.files:
         articles, unknown = select(articles, args.files)
         for path in unknown:
-            print(f"error: {path}: not an article of {config.content_dir} (or it has errors above)", file=sys.stderr)
+            print(said(f"error: {path}: not an article of {config.content_dir} (or it has errors above)"),
+                  file=sys.stderr)
         if unknown and not articles:
             return 1
     else:
