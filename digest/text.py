@@ -68,15 +68,10 @@ def printable(text: str) -> str:
     return _UNPRINTABLE.sub(_escape, text)
 
 
-def relative_here(here: str) -> "re.Pattern[str] | None":
-    """What :func:`shown_here` looks for: the absolute folder ``here`` followed by a slash, at
-    the start of a path in a message (not inside a longer path or a ``file://`` address).
-    None for the file system root, under which every path is."""
+def shown_here(text: str, here: str) -> str:
+    """``text`` with every path under the absolute folder ``here`` shown relative to it: a
+    message names ``content/a.md``, not the whole path from the root. Only where a path
+    starts (not inside a longer path or a ``file://`` address); nothing under ``/``, under
+    which every path is."""
     here = here.rstrip("/")
-    return re.compile(r"(?<![\w/.:~-])" + re.escape(here + "/")) if here else None
-
-
-def shown_here(text: str, here: "re.Pattern[str] | None") -> str:
-    """``text`` with every path under the folder ``here`` (:func:`relative_here`) shown
-    relative to it: a message names ``content/a.md``, not the whole path from the root."""
-    return here.sub("", text) if here is not None else text
+    return re.sub(r"(?<![\w/.:~-])" + re.escape(here + "/"), "", text) if here else text

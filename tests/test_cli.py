@@ -177,11 +177,22 @@ def test_an_empty_content_folder_builds_and_says_how_to_add_articles(tmp_path):
 
 
 def test_messages_name_paths_from_the_current_folder_but_leave_addresses_and_other_paths_alone():
-    from digest.text import relative_here, shown_here
+    from digest.text import shown_here
 
-    here = relative_here("/work/news")
+    here = "/work/news"
     said = shown_here("/work/news/content/a.md: bad; see file:///work/news/site/index.html, /work/newsroom/x.md, "
                       "/other/work/news/b.md and '/work/news/site'", here)
     assert said == ("content/a.md: bad; see file:///work/news/site/index.html, /work/newsroom/x.md, "
                     "/other/work/news/b.md and 'site'")
-    assert relative_here("/") is None and shown_here("/etc/passwd", relative_here("/")) == "/etc/passwd"
+    assert shown_here("/etc/passwd", "/") == "/etc/passwd" and shown_here("/work/news/a.md", "/work/news/") == "a.md"
+
+
+def test_messages_follow_the_current_folder_of_the_moment(tmp_path, monkeypatch):
+    from digest.commands import said
+
+    (tmp_path / "a").mkdir()
+    path = str(tmp_path / "a" / "x.md")
+    monkeypatch.chdir(tmp_path)
+    assert said(f"{path}: bad") == "a/x.md: bad"
+    monkeypatch.chdir(tmp_path / "a")  # a process that runs several commands (the tests) moves
+    assert said(f"{path}: bad") == "x.md: bad"

@@ -60,18 +60,12 @@ def said(text: str) -> str:
     """``text``, a message about to be printed, with the paths under the current folder
     shown relative to it (:func:`digest.text.shown_here`): the project's paths are absolute,
     so that a build keys its caches the same way wherever it is started from."""
-    global _here
-    from ..text import relative_here, shown_here
+    from ..text import shown_here
 
-    if _here is None:
-        try:
-            _here = (relative_here(os.getcwd()),)
-        except OSError:  # the current folder was deleted
-            _here = (None,)
-    return shown_here(text, _here[0])
-
-
-_here: tuple | None = None
+    try:
+        return shown_here(text, os.getcwd())
+    except OSError:  # the current folder was deleted
+        return text
 
 
 def run(args: argparse.Namespace) -> int:
