@@ -67,8 +67,7 @@ class MemoBuilder(Builder):
         if recall is not None and recall.before is not None and recall.output is output:
             before = recall.before  # it missed on these stamps
         else:
-            before = memo.inputs(config)
-            found = memo.recall(store, config, memo.key_of(config, before), output.verified)
+            before, found = memo.ask(store, config, output.verified)
             if found is not None:
                 return replay(config, self.reporter, started, *found)
         self._before = before

@@ -62,9 +62,8 @@ class Recall:
         """The last build's result reported again, if nothing changed since; None otherwise
         (then :attr:`before` holds the inputs' stamps)."""
         config = self.config
-        self.store = store = BuildStore(config.cache_dir)
-        before = memo.inputs(config)
-        found = memo.recall(store, config, memo.key_of(config, before), self.output.verified)
+        self.store = BuildStore(config.cache_dir)
+        before, found = memo.ask(self.store, config, self.output.verified)
         if found is None:
             self.before = before
             return None

@@ -217,6 +217,14 @@ def recall(store: BuildStore, config: Config, key: str, checked: Callable[[], Ve
     return outcome, on_disk.listed
 
 
+def ask(store: BuildStore, config: Config, checked: Callable[[], Verified] | None = None
+        ) -> tuple[dict[str, tuple], tuple[Outcome, dict[str, list]] | None]:
+    """Stamp the inputs of a build of ``config`` and :func:`recall` what a build over them
+    left: the stamps (for the build that follows a miss) and the recalled outcome, or None."""
+    before = inputs(config)
+    return before, recall(store, config, key_of(config, before), checked)
+
+
 def remember(store: BuildStore, config: Config, key: str, outcome: Outcome) -> None:
     """Store ``outcome`` under ``key``, with the output folder's manifest as it is now and
     what decided its translations: the stamps of the model it used, or (texts pending) that
